@@ -1,0 +1,17 @@
+"""The platform's API under /api/v1/ (OpenAPI at /api/v1/openapi.json)."""
+
+from ninja import NinjaAPI
+
+from shezhi.areas.api import router as areas_router
+from shezhi.core.api import router as auth_router
+from shezhi.core.auth import api_auth
+
+api = NinjaAPI(
+    title="Shezhi Harbor API",
+    version="1",
+    urls_namespace="api",
+    auth=api_auth,
+    docs_url="/docs",
+)
+api.add_router("/auth", auth_router, tags=["auth"])
+api.add_router("", areas_router, tags=["areas"])

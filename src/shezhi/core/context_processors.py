@@ -1,0 +1,17 @@
+from django.conf import settings
+
+import shezhi
+
+
+def platform(request):
+    def can_import_areas():
+        from shezhi.areas.selectors import can_import_areas as check
+
+        return request.user.is_authenticated and check(request.user)
+
+    return {
+        "can_import_areas": can_import_areas,
+        "SHEZHI_VERSION": shezhi.__version__,
+        "TILE_URL": settings.SHEZHI_TILE_URL,
+        "TILE_ATTRIBUTION": settings.SHEZHI_TILE_ATTRIBUTION,
+    }

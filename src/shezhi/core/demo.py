@@ -1,0 +1,56 @@
+"""Demo sign-ins: one per kind of user the platform has so far."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from shezhi.areas.models import Area
+
+from .models import Role, RoleAssignment
+
+# A demo is for trying the platform on one's own machine; these are printed on
+# purpose. A real deployment creates its own users (README).
+DEMO_PASSWORD = "shezhi-demo-2026"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    description: str
+    role: str | None = None
+    area_code: str | None = None
+    superuser: bool = False
+
+
+DEMO_USERS = (
+    DemoUser("admin", "platform superuser (all districts, back office)", superuser=True),
+    DemoUser("qbj_admin", "district admin of 青白江区", Role.DISTRICT_ADMIN, "510113"),
+    DemoUser("dawan_staff", "street staff of 大弯街道", Role.STREET_STAFF, "510113001"),
+)
+
+
+@transaction.atomic
+def ensure_demo_users() -> list[DemoUser]:
+    User = get_user_model()
+    made = []
+    for demo in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=demo.username,
+            defaults={"is_staff": demo.superuser, "is_superuser": demo.superuser},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        if demo.role and demo.area_code:
+            area = Area.objects.filter(code=demo.area_code).first()
+            if area is not None:
+                RoleAssignment.objects.get_or_create(user=user, role=demo.role, area=area)
+        made.append(demo)
+    return made
+
+
+def sign_in_lines() -> list[str]:
+    return [f"  {d.username:<14} / {DEMO_PASSWORD}   {d.description}" for d in DEMO_USERS]

@@ -1,0 +1,90 @@
+"""``shezhi run``: migrate, build the demo on an empty database, serve, work tasks."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from shezhi.areas.models import Area
+from shezhi.core.demo import DEMO_USERS, sign_in_lines
+
+
+class Command(BaseCommand):
+    help = (
+        "Migrate, build the demo district when the database is empty, print the demo "
+        "sign-ins, then serve with gunicorn and run the background task worker beside it."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default=os.environ.get("SHEZHI_BIND", "127.0.0.1:8000"))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("SHEZHI_WEB_WORKERS", "2"))
+        )
+        parser.add_argument("--no-demo", action="store_true", help="never build the demo")
+        parser.add_argument("--no-worker", action="store_true", help="serve only")
+
+    def handle(self, *args, bind, workers, no_demo, no_worker, **options):
+        call_command("migrate", interactive=False, verbosity=1)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if not no_demo and not Area.objects.exists():
+            call_command("demo")
+        else:
+            from django.contrib.auth import get_user_model
+
+            if get_user_model().objects.filter(username=DEMO_USERS[0].username).exists():
+                self.stdout.write("Demo sign-ins:")
+                for line in sign_in_lines():
+                    self.stdout.write(line)
+
+        procs: list[subprocess.Popen] = []
+        env = os.environ.copy()
+        if not no_worker:
+            procs.append(subprocess.Popen([sys.executable, "-m", "shezhi", "db_worker"], env=env))
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "shezhi.wsgi:application",
+                    "--bind",
+                    bind,
+                    "--workers",
+                    str(workers),
+                    "--access-logfile",
+                    "-",
+                    "--forwarded-allow-ips",
+                    "127.0.0.1",
+                ],
+                env=env,
+            )
+        )
+        self.stdout.write(self.style.SUCCESS(f"Shezhi Harbor is at http://{bind}/ (Ctrl+C stops)"))
+
+        def stop(*_):
+            for p in procs:
+                if p.poll() is None:
+                    p.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while all(p.poll() is None for p in procs):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop()
+            for p in procs:
+                try:
+                    p.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        failed = [p.returncode for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
+        if failed:
+            sys.exit(failed[0])
