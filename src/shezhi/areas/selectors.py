@@ -1,0 +1,156 @@
+"""Every read of areas that lists, searches or counts; the only place scope applies."""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from shezhi.core.models import RoleAssignment
+
+from . import constants as c
+from .models import Area, AreaImport
+
+
+def role_areas(user) -> list[Area]:
+    """The areas at the top of the user's scopes (cached on the user object)."""
+    cached = getattr(user, "_shezhi_role_areas", None)
+    if cached is None:
+        if not user.is_authenticated:
+            cached = []
+        else:
+            cached = [
+                ra.area for ra in RoleAssignment.objects.filter(user=user).select_related("area")
+            ]
+        user._shezhi_role_areas = cached
+    return cached
+
+
+def sees_everything(user) -> bool:
+    return bool(user.is_authenticated and user.is_superuser)
+
+
+def scope_q(user, field: str = "path") -> Q | None:
+    """A filter that keeps rows inside the user's scope; None means no limit."""
+    if sees_everything(user):
+        return None
+    paths = {a.path for a in role_areas(user)}
+    # Drop paths nested inside another of the user's paths: fewer OR terms.
+    tops = [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
+    if not tops:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in sorted(tops)))
+
+
+def visible_areas(user) -> QuerySet[Area]:
+    qs = Area.objects.all()
+    q = scope_q(user)
+    return qs if q is None else qs.filter(q)
+
+
+def root_areas(user) -> list[Area]:
+    """Where the user's area browser starts: districts for an admin, else their role areas."""
+    if sees_everything(user):
+        return list(Area.objects.get_root_nodes())
+    tops = {a.path: a for a in role_areas(user)}
+    return sorted(
+        (a for p, a in tops.items() if not any(p != o and p.startswith(o) for o in tops)),
+        key=lambda a: a.path,
+    )
+
+
+def get_area(user, code: str) -> Area:
+    """One area by code, or 404 when it does not exist or is outside the user's scope."""
+    area = visible_areas(user).filter(code=code).first()
+    if area is None:
+        raise Http404("No such area.")
+    return area
+
+
+def children(user, area: Area) -> QuerySet[Area]:
+    return (
+        visible_areas(user)
+        .filter(path__startswith=area.path, depth=area.depth + 1)
+        .order_by("path")
+    )
+
+
+def ancestors(area: Area) -> list[Area]:
+    """From the root down to the area's parent (for breadcrumbs)."""
+    steps = [area.path[: i * Area.steplen] for i in range(1, area.depth)]
+    by_path = {a.path: a for a in Area.objects.filter(path__in=steps)}
+    return [by_path[p] for p in steps if p in by_path]
+
+
+def search(
+    user,
+    *,
+    q: str = "",
+    level: str = "",
+    kind: str = "",
+    dedicated_type: str = "",
+    within: Area | None = None,
+) -> QuerySet[Area]:
+    qs = visible_areas(user)
+    if within is not None:
+        qs = qs.filter(path__startswith=within.path)
+    if level:
+        qs = qs.filter(level=level)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if dedicated_type:
+        qs = qs.filter(dedicated_type=dedicated_type)
+    q = q.strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    return qs.order_by("path")
+
+
+def level_counts(area: Area) -> dict[str, int]:
+    """How many areas of each level (micro-grids split by kind) lie inside ``area``."""
+    rows = (
+        Area.objects.filter(path__startswith=area.path, depth__gt=area.depth)
+        .order_by()  # drop the tree's default ordering, or GROUP BY would include path
+        .values("level", "kind")
+        .annotate(n=Count("id"))
+    )
+    counts = dict.fromkeys(c.LEVELS[c.LEVEL_INDEX[area.level] + 1 :], 0)
+    for row in rows:
+        counts[row["level"]] = counts.get(row["level"], 0) + row["n"]
+        if row["level"] == c.MICRO_GRID:
+            key = f"micro_grid_{row['kind']}"
+            counts[key] = counts.get(key, 0) + row["n"]
+    if c.MICRO_GRID in counts:
+        counts.setdefault("micro_grid_general", 0)
+        counts.setdefault("micro_grid_dedicated", 0)
+    return counts
+
+
+def can_import_areas(user) -> bool:
+    if sees_everything(user):
+        return True
+    return any(
+        ra.role == "district_admin" for ra in RoleAssignment.objects.filter(user=user).only("role")
+    )
+
+
+def import_scope_codes(user) -> list[str] | None:
+    """District codes the user may import into; None means any."""
+    if sees_everything(user):
+        return None
+    return [
+        ra.area.code
+        for ra in RoleAssignment.objects.filter(user=user, role="district_admin").select_related(
+            "area"
+        )
+    ]
+
+
+def area_imports(user) -> QuerySet[AreaImport]:
+    """Imports the user may read: their own; a superuser reads all."""
+    qs = AreaImport.objects.select_related("created_by").order_by("-created_at")
+    if sees_everything(user):
+        return qs
+    return qs.filter(created_by=user) if user.is_authenticated else qs.none()

@@ -1,0 +1,334 @@
+"""Every write to the territory: importing boundaries, deriving their figures."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from shapely.geometry import shape
+
+from . import constants as c
+from .features import AreaFeature
+from .geo.metric import LocalMetric
+from .models import Area, AreaImport
+from .report import ERROR, INTERNAL_ERROR, OUTSIDE_SCOPE, Problem, Report
+from .signals import bump_boundary_revision
+from .validation import validate_features
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+def derive_geometry_fields(geometry: dict[str, Any]) -> dict[str, float]:
+    """Centroid, bounding box and area in m², all from the GeoJSON boundary."""
+    geom = shape(geometry)
+    centroid = geom.centroid
+    min_lng, min_lat, max_lng, max_lat = geom.bounds
+    metric = LocalMetric(centroid.x, centroid.y)
+    return {
+        "centroid_lng": centroid.x,
+        "centroid_lat": centroid.y,
+        "min_lng": min_lng,
+        "min_lat": min_lat,
+        "max_lng": max_lng,
+        "max_lat": max_lat,
+        "area_m2": float(metric.to_metres(geom).area),
+    }
+
+
+def area_to_feature(area: Area) -> AreaFeature:
+    return AreaFeature(
+        code=area.code,
+        name=area.name,
+        level=area.level,
+        parent_code=area.parent_code,
+        geometry=area.boundary,
+        kind=area.kind,
+        dedicated_type=area.dedicated_type,
+        location=area.code,
+    )
+
+
+@dataclass
+class ImportOutcome:
+    report: Report
+    created: int = 0
+    updated: int = 0
+    written: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.report.to_dict()
+        data.update(created=self.created, updated=self.updated, written=self.written)
+        return data
+
+
+def _scope_problems(features: Sequence[AreaFeature], allowed: list[str] | None) -> list[Problem]:
+    if allowed is None:
+        return []
+    problems = []
+    for f in features:
+        if not any(f.code.startswith(d) for d in allowed):
+            problems.append(
+                Problem(
+                    severity=ERROR,
+                    kind=OUTSIDE_SCOPE,
+                    code=f.code,
+                    where=f.location,
+                    lng=None,
+                    lat=None,
+                    message=_(
+                        "Area %(code)s is outside the districts you administer; "
+                        "you may import only into %(allowed)s."
+                    )
+                    % {"code": f.code, "allowed": ", ".join(allowed) or "—"},
+                )
+            )
+    return problems
+
+
+def import_areas(
+    *,
+    features: Sequence[AreaFeature],
+    report: Report | None = None,
+    allowed_districts: list[str] | None = None,
+    validate_only: bool = False,
+    tolerance_m: float | None = None,
+    progress: Progress | None = None,
+) -> ImportOutcome:
+    """Validate ``features`` against what is stored, then write all of them or none.
+
+    ``report`` carries problems already found while reading the file: any error
+    there blocks the write too. ``allowed_districts`` limits a district admin to
+    their own district codes (None: no limit). Areas are matched by code: a known
+    code updates that area, a new one is added under its parent. Nothing is
+    deleted. With any error, or ``validate_only``, nothing is written.
+    """
+    tolerance = settings.SHEZHI_AREA_TOLERANCE_M if tolerance_m is None else tolerance_m
+    districts = sorted({f.code[:6] for f in features})
+    stored = list(Area.objects.filter(code__in=districts).values_list("path", flat=True))
+    existing_areas: list[Area] = []
+    if stored:
+        q = Area.objects.none()
+        for p in stored:
+            q = q | Area.objects.filter(path__startswith=p)
+        existing_areas = list(q)
+    existing = [area_to_feature(a) for a in existing_areas]
+
+    validation = validate_features(
+        features,
+        existing=existing,
+        tolerance_m=tolerance,
+        progress=progress,
+        # Children of features the reader already rejected: no cascade of unknown_parent.
+        dropped_codes=report.codes_with_errors() if report else (),
+    )
+    full = Report(problems=[*(report.problems if report else []), *validation.problems])
+    full.problems.extend(_scope_problems(features, allowed_districts))
+    full.counts = validation.counts
+    outcome = ImportOutcome(report=full)
+    if full.has_errors or validate_only or not features:
+        return outcome
+
+    with transaction.atomic():
+        outcome.created, outcome.updated = _write(features, existing_areas)
+        bump_boundary_revision()
+    outcome.written = True
+    return outcome
+
+
+def _write(features: Sequence[AreaFeature], existing_areas: list[Area]) -> tuple[int, int]:
+    by_code = {a.code: a for a in existing_areas}
+    # Lock the rows we are about to change so two imports cannot interleave.
+    if by_code:
+        list(Area.objects.select_for_update().filter(pk__in=[a.pk for a in existing_areas]))
+
+    # Highest child step in use per parent path, so new children append after it.
+    last_step: dict[str, int] = defaultdict(int)
+    for a in existing_areas:
+        parent_path = a.path[: -Area.steplen]
+        last_step[parent_path] = max(last_step[parent_path], Area._str2int(a.path[-Area.steplen :]))
+    if any(f.level == c.DISTRICT and f.code not in by_code for f in features):
+        last_root = Area.objects.get_last_root_node()
+        if last_root is not None:
+            last_step[""] = max(last_step[""], Area._str2int(last_root.path))
+
+    to_create: list[Area] = []
+    to_update: list[Area] = []
+    new_children: dict[str, int] = defaultdict(int)
+    ordered = sorted(features, key=lambda f: (c.LEVEL_INDEX[f.level], f.code))
+    for f in ordered:
+        fields = dict(
+            name=f.name,
+            level=f.level,
+            kind=f.kind or "",
+            dedicated_type=f.dedicated_type or "",
+            boundary=f.geometry,
+            **derive_geometry_fields(f.geometry),
+        )
+        area = by_code.get(f.code)
+        if area is not None:
+            for key, value in fields.items():
+                setattr(area, key, value)
+            to_update.append(area)
+            continue
+        parent_path = by_code[f.parent_code].path if f.parent_code else ""
+        last_step[parent_path] += 1
+        depth = len(parent_path) // Area.steplen + 1
+        area = Area(
+            code=f.code,
+            path=Area._get_path(parent_path, depth, last_step[parent_path]),
+            depth=depth,
+            numchild=0,
+            **fields,
+        )
+        by_code[f.code] = area
+        new_children[parent_path] += 1
+        to_create.append(area)
+
+    for area in to_create:
+        area.numchild = new_children.get(area.path, 0)
+    Area.objects.bulk_create(to_create, batch_size=500)
+    if to_update:
+        Area.objects.bulk_update(
+            to_update,
+            [
+                "name",
+                "kind",
+                "dedicated_type",
+                "boundary",
+                "centroid_lng",
+                "centroid_lat",
+                "min_lng",
+                "min_lat",
+                "max_lng",
+                "max_lat",
+                "area_m2",
+            ],
+            batch_size=500,
+        )
+    grown = [a for a in existing_areas if new_children.get(a.path)]
+    for a in grown:
+        a.numchild += new_children[a.path]
+    if grown:
+        Area.objects.bulk_update(grown, ["numchild"], batch_size=500)
+    return len(to_create), len(to_update)
+
+
+def export_features(*, areas: Iterable[Area]) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection that ``import_areas`` takes back identically."""
+    return {
+        "type": "FeatureCollection",
+        "features": [area_to_feature(a).to_geojson() for a in areas],
+    }
+
+
+def dump_feature_collection(collection: dict[str, Any]) -> str:
+    # One feature per line: diff-friendly for GIS staff, still plain GeoJSON.
+    features = ",\n".join(
+        json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in collection["features"]
+    )
+    return '{"type":"FeatureCollection","features":[\n' + features + "\n]}\n"
+
+
+class ImportRefused(Exception):
+    """The upload was refused before anything was stored (message is for the user)."""
+
+
+def start_area_import(*, actor, uploaded_file, validate_only: bool = False) -> AreaImport:
+    """Store an uploaded area file and queue its import for the background worker.
+
+    The worker validates and writes (or not) and leaves the report on the
+    ``AreaImport`` row, which the import page shows.
+    """
+    from .selectors import can_import_areas
+
+    if not can_import_areas(actor):
+        raise ImportRefused(_("Only district administrators may import areas."))
+    limit = settings.SHEZHI_AREA_IMPORT_MAX_BYTES
+    if uploaded_file.size > limit:
+        raise ImportRefused(
+            _("The file is %(size).1f MB; the limit is %(limit).1f MB.")
+            % {"size": uploaded_file.size / 1e6, "limit": limit / 1e6}
+        )
+    name = Path(uploaded_file.name).name
+    if Path(name).suffix.lower() not in {".geojson", ".json", ".zip"}:
+        raise ImportRefused(
+            _("%(name)s is neither GeoJSON (.geojson, .json) nor a zipped shapefile (.zip).")
+            % {"name": name}
+        )
+    with transaction.atomic():
+        job = AreaImport.objects.create(
+            created_by=actor,
+            file=uploaded_file,
+            original_name=name[:255],
+            validate_only=validate_only,
+        )
+        transaction.on_commit(lambda: _enqueue_import(job.pk))
+    return job
+
+
+def _enqueue_import(import_id: int) -> None:
+    from .tasks import run_area_import
+
+    run_area_import.enqueue(import_id)
+
+
+def run_import_job(import_id: int) -> AreaImport:
+    """The worker's side of ``start_area_import``: validate, write or not, report."""
+    from .readers import read_area_bytes
+    from .selectors import import_scope_codes
+
+    job = AreaImport.objects.select_related("created_by").get(pk=import_id)
+    if job.status not in (AreaImport.Status.QUEUED, AreaImport.Status.RUNNING):
+        return job  # already done: a retried task must not import twice
+    AreaImport.objects.filter(pk=job.pk).update(status=AreaImport.Status.RUNNING)
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if total and now - last[0] > 0.5:
+            last[0] = now
+            AreaImport.objects.filter(pk=job.pk).update(progress=done / total)
+
+    try:
+        with job.file.open("rb") as fh:
+            data = fh.read()
+        features, read_report = read_area_bytes(
+            data, filename=job.original_name, max_bytes=settings.SHEZHI_AREA_IMPORT_MAX_BYTES
+        )
+        outcome = import_areas(
+            features=features,
+            report=read_report,
+            allowed_districts=import_scope_codes(job.created_by),
+            validate_only=job.validate_only,
+            progress=progress,
+        )
+        job.report = outcome.to_dict()
+        if outcome.report.has_errors:
+            job.status = AreaImport.Status.REJECTED
+        elif outcome.written:
+            job.status = AreaImport.Status.IMPORTED
+        else:
+            job.status = AreaImport.Status.VALIDATED
+    except Exception as exc:
+        logger.exception("area import %s failed", import_id)
+        job.status = AreaImport.Status.FAILED
+        job.report = {
+            "errors": [{"kind": INTERNAL_ERROR, "message": str(exc), "severity": ERROR}],
+            "warnings": [],
+        }
+    job.progress = 1.0
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "report", "progress", "finished_at"])
+    return job
