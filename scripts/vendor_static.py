@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Fetch the pinned front-end packages from npm into the vendor static folder.
+
+Run by hand when a pin changes; the resulting files are committed, so nothing
+is downloaded when the platform runs or its tests run::
+
+    python3 scripts/vendor_static.py           # fetch and write
+    python3 scripts/vendor_static.py --check   # verify the committed files match
+
+For each package it runs ``npm pack NAME@VERSION`` in a temporary folder,
+checks the tarball against the pinned integrity hash, and copies only the
+files listed below plus the package's licence into
+``src/shezhi/core/static/vendor/<name>/``. ``VERSIONS.txt`` beside them
+records what came from where.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENDOR = ROOT / "src" / "shezhi" / "core" / "static" / "vendor"
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str
+    version: str
+    integrity: str  # npm's "sha512-…" of the tarball
+    licence: str  # SPDX identifier, for VERSIONS.txt
+    # Tarball path (under "package/") -> path under vendor/<name>/.
+    # A path ending in "/" copies every file of that folder.
+    files: dict[str, str]
+
+
+PACKAGES = [
+    Package(
+        name="leaflet",
+        version="1.9.4",
+        integrity=(
+            "sha512-nxS1ynzJOmOlHp+iL3FyWqK89GtNL8U8rvlMOsQdTTssxZwCXh8N2NB3GDQOL+YR3XnWyZAxwQixURb+FA74PA=="
+        ),
+        licence="BSD-2-Clause",
+        files={
+            "dist/leaflet.js": "leaflet.js",
+            # leaflet.js names its source map; the manifest storage of
+            # collectstatic fails on a missing one, so ship it too.
+            "dist/leaflet.js.map": "leaflet.js.map",
+            "dist/leaflet.css": "leaflet.css",
+            "dist/images/": "images/",
+            "LICENSE": "LICENSE",
+        },
+    ),
+]
+
+
+def integrity_of(data: bytes) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+
+
+def npm_pack(spec: str, workdir: Path) -> bytes:
+    # The spec comes from the pins above, never from input.
+    out = subprocess.run(
+        ["npm", "pack", spec, "--silent", "--pack-destination", str(workdir)],  # noqa: S607
+        cwd=workdir,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    name = out.stdout.strip().splitlines()[-1]
+    return (workdir / name).read_bytes()
+
+
+def extract(pkg: Package, tarball: bytes) -> dict[str, bytes]:
+    """The wanted files of the tarball, keyed by their path under vendor/<name>/."""
+    wanted: dict[str, bytes] = {}
+    with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as tar:
+        members = {
+            m.name.removeprefix("package/"): m
+            for m in tar.getmembers()
+            if m.isfile() and m.name.startswith("package/")
+        }
+        for source, target in pkg.files.items():
+            if source.endswith("/"):
+                found = sorted(p for p in members if p.startswith(source))
+                if not found:
+                    raise SystemExit(f"{pkg.name}@{pkg.version}: no files under {source}")
+                for path in found:
+                    fh = tar.extractfile(members[path])
+                    wanted[target + path.removeprefix(source)] = fh.read()
+            else:
+                if source not in members:
+                    raise SystemExit(f"{pkg.name}@{pkg.version}: {source} not in the package")
+                wanted[target] = tar.extractfile(members[source]).read()
+    for target in wanted:
+        # Never write outside the package's own folder.
+        if target.startswith("/") or ".." in Path(target).parts:
+            raise SystemExit(f"{pkg.name}: refusing path {target}")
+    return wanted
+
+
+def versions_text(packages: list[Package], files: dict[str, dict[str, bytes]]) -> str:
+    lines = [
+        "# Vendored front-end packages, written by scripts/vendor_static.py; do not edit.",
+        "# name version licence integrity",
+    ]
+    for pkg in packages:
+        lines.append(f"{pkg.name} {pkg.version} {pkg.licence} {pkg.integrity}")
+        for target in sorted(files[pkg.name]):
+            digest = hashlib.sha256(files[pkg.name][target]).hexdigest()
+            lines.append(f"  {pkg.name}/{target} sha256:{digest}")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    check = "--check" in sys.argv[1:]
+    if not shutil.which("npm"):
+        print("npm is needed to fetch the vendored packages", file=sys.stderr)
+        return 2
+    fetched: dict[str, dict[str, bytes]] = {}
+    with tempfile.TemporaryDirectory(prefix="shezhi-vendor-") as tmp:
+        for pkg in PACKAGES:
+            spec = f"{pkg.name}@{pkg.version}"
+            tarball = npm_pack(spec, Path(tmp))
+            got = integrity_of(tarball)
+            if got != pkg.integrity:
+                print(f"{spec}: integrity {got} does not match the pin", file=sys.stderr)
+                return 1
+            fetched[pkg.name] = extract(pkg, tarball)
+            print(f"fetched {spec} ({len(fetched[pkg.name])} files)")
+
+    versions = versions_text(PACKAGES, fetched)
+    if check:
+        stale = []
+        for pkg in PACKAGES:
+            folder = VENDOR / pkg.name
+            on_disk = (
+                {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+                if folder.exists()
+                else set()
+            )
+            if on_disk != set(fetched[pkg.name]):
+                stale.append(f"{pkg.name}: files differ")
+            for target, data in fetched[pkg.name].items():
+                path = folder / target
+                if not path.exists() or path.read_bytes() != data:
+                    stale.append(f"{pkg.name}/{target}")
+        versions_path = VENDOR / "VERSIONS.txt"
+        if not versions_path.exists() or versions_path.read_text() != versions:
+            stale.append("VERSIONS.txt")
+        for item in stale:
+            print(f"stale: {item}; run python3 scripts/vendor_static.py", file=sys.stderr)
+        return 1 if stale else 0
+
+    VENDOR.mkdir(parents=True, exist_ok=True)
+    for pkg in PACKAGES:
+        folder = VENDOR / pkg.name
+        if folder.exists():
+            shutil.rmtree(folder)
+        for target, data in fetched[pkg.name].items():
+            path = folder / target
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    (VENDOR / "VERSIONS.txt").write_text(versions)
+    print(f"wrote {VENDOR.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""The web back office's area import: upload, then read the report on the page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors, services
+
+
+class AreaImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("GeoJSON or zipped shapefile"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".geojson,.json,.zip"}),
+    )
+    validate_only = forms.BooleanField(label=_("Only validate (write nothing)"), required=False)
+
+
+@login_required
+def import_list(request):
+    if not selectors.can_import_areas(request.user):
+        raise Http404
+    form = AreaImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.start_area_import(
+                actor=request.user,
+                uploaded_file=form.cleaned_data["file"],
+                validate_only=form.cleaned_data["validate_only"],
+            )
+        except services.ImportRefused as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("areas:import_detail", pk=job.pk)
+    return render(
+        request,
+        "areas/import_list.html",
+        {"form": form, "imports": selectors.area_imports(request.user)[:50]},
+    )
+
+
+@login_required
+def import_detail(request, pk: int):
+    job = selectors.area_imports(request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    report = job.report or {}
+    return render(
+        request,
+        "areas/import_detail.html",
+        {
+            "job": job,
+            "errors": report.get("errors", []),
+            "warnings": report.get("warnings", []),
+            "counts": sorted((report.get("counts") or {}).items()),
+            "running": job.status in ("queued", "running"),
+            "progress_percent": round(job.progress * 100),
+        },
+    )
