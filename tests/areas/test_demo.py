@@ -1,0 +1,60 @@
+"""`shezhi demo` builds the article's territory through the real import path."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from shezhi.areas import locating
+from shezhi.areas.models import Area
+from shezhi.core.models import RoleAssignment
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def test_demo_builds_the_article_territory():
+    out = StringIO()
+    call_command("demo", "--no-progress", stdout=out)
+    text = out.getvalue()
+    assert "Demo district built" in text
+    assert "admin" in text and "shezhi-demo-2026" in text
+
+    counts = dict(Area.objects.order_by().values_list("level").annotate(n=Count("id")))
+    assert counts["district"] == 1
+    assert counts["community"] == 83
+    assert counts["general_grid"] == 362
+    assert counts["micro_grid"] == 2049 + 534
+    kinds = dict(
+        Area.objects.filter(level="micro_grid")
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("id"))
+    )
+    assert kinds == {"general": 2049, "dedicated": 534}
+    assert Area.objects.find_problems() == ([], [], [], [], [])
+    district = Area.objects.get(code="510113")
+    assert district.name == "青白江区"
+    assert 104.1 < district.centroid_lng < 104.4 and 30.65 < district.centroid_lat < 30.9
+
+    # every micro-grid's point is located back to itself (a dedicated one wins there)
+    sample = list(Area.objects.filter(level="micro_grid").order_by("?")[:50])
+    for area in sample:
+        from shapely.geometry import shape
+
+        p = shape(area.boundary).representative_point()
+        _, chain = locating.locate(p.x, p.y)
+        if area.kind == "dedicated":
+            assert chain[0].code == area.code
+        else:
+            assert chain[0].code == area.code or chain[0].kind == "dedicated"
+        assert chain[-1].code == "510113"
+
+    assert RoleAssignment.objects.filter(user__username="qbj_admin", area=district).exists()
+
+    again = StringIO()
+    call_command("demo", "--no-progress", stdout=again)
+    assert "already present" in again.getvalue()
+    assert Area.objects.count() == sum(counts.values())
