@@ -203,6 +203,11 @@ def test_locate_errors(client, users):
     assert outside.json()["code"] == "outside_all_districts"
     swapped = client.get("/api/v1/locate?lng=30.62&lat=104.02", **headers)
     assert swapped.status_code == 400
+    assert swapped.json()["code"] == "invalid_coordinates"
+    assert "写反" in swapped.json()["detail"]  # Chinese first
+    swapped = client.get(
+        "/api/v1/locate?lng=30.62&lat=104.02", HTTP_ACCEPT_LANGUAGE="en", **headers
+    )
     assert "swapped" in swapped.json()["detail"]
     out_of_range = client.get("/api/v1/locate?lng=204&lat=30", **headers)
     assert out_of_range.status_code == 400

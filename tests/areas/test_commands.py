@@ -85,7 +85,7 @@ def test_locate_command(territory_file):
     assert lines[0] == "WGS84 104.0500000,30.6550000"
     assert lines[1].startswith("510113001001001501\tmicro_grid\t实验小学 [dedicated/school]")
     assert lines[-1].startswith("510113\tdistrict\t测试区")
-    with pytest.raises(CommandError, match="outside every district"):
+    with pytest.raises(CommandError, match="不在任何区县范围内"):
         run("locate", "100", "20")
-    with pytest.raises(CommandError, match="swapped"):
+    with pytest.raises(CommandError, match="写反"):
         run("locate", "30.6", "104.05")

@@ -80,8 +80,18 @@ def test_pages_send_a_csp_without_inline_scripts(client):
 def test_chinese_first_english_second(client):
     resp = client.get("/accounts/login/")
     assert resp["Content-Language"] == "zh-hans"
+    assert "登录" in resp.content.decode()
     resp = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
     assert resp["Content-Language"] == "en"
+    assert "Sign in" in resp.content.decode()
+
+
+def test_translations_are_complete():
+    import polib
+
+    po = polib.pofile(str(ROOT / "src/shezhi/locale/zh_Hans/LC_MESSAGES/django.po"))
+    assert po.percent_translated() == 100, [e.msgid for e in po.untranslated_entries()]
+    assert not po.fuzzy_entries()
 
 
 @pytest.mark.django_db

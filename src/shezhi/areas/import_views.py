@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors, services
+from .models import Area
 
 
 class AreaImportForm(forms.Form):
@@ -42,6 +43,13 @@ def import_list(request):
     )
 
 
+def _labelled_counts(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """The report's feature counts in tree order, with the levels' and kinds' names."""
+    labels = {**dict(Area.Level.choices), **dict(Area.Kind.choices)}
+    order = [*Area.Level.values, *Area.Kind.values]
+    return [(labels[k], counts[k]) for k in order if k in counts]
+
+
 @login_required
 def import_detail(request, pk: int):
     job = selectors.area_imports(request.user).filter(pk=pk).first()
@@ -55,7 +63,7 @@ def import_detail(request, pk: int):
             "job": job,
             "errors": report.get("errors", []),
             "warnings": report.get("warnings", []),
-            "counts": sorted((report.get("counts") or {}).items()),
+            "counts": _labelled_counts(report.get("counts") or {}),
             "running": job.status in ("queued", "running"),
             "progress_percent": round(job.progress * 100),
         },
