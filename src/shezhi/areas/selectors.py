@@ -53,7 +53,7 @@ def visible_areas(user) -> QuerySet[Area]:
 def root_areas(user) -> list[Area]:
     """Where the user's area browser starts: districts for an admin, else their role areas."""
     if sees_everything(user):
-        return list(Area.objects.get_root_nodes())
+        return list(Area.objects.get_root_nodes().defer("boundary"))
     tops = {a.path: a for a in role_areas(user)}
     return sorted(
         (a for p, a in tops.items() if not any(p != o and p.startswith(o) for o in tops)),
@@ -80,7 +80,7 @@ def children(user, area: Area) -> QuerySet[Area]:
 def ancestors(area: Area) -> list[Area]:
     """From the root down to the area's parent (for breadcrumbs)."""
     steps = [area.path[: i * Area.steplen] for i in range(1, area.depth)]
-    by_path = {a.path: a for a in Area.objects.filter(path__in=steps)}
+    by_path = {a.path: a for a in Area.objects.filter(path__in=steps).defer("boundary")}
     return [by_path[p] for p in steps if p in by_path]
 
 
