@@ -41,19 +41,7 @@ class AreaAdmin(admin.ModelAdmin):
     list_filter = ["level", "kind", "dedicated_type"]
     search_fields = ["code", "name"]
     ordering = ["path"]
-    readonly_fields = [
-        "code",
-        "level",
-        "kind",
-        "centroid_lng",
-        "centroid_lat",
-        "min_lng",
-        "min_lat",
-        "max_lng",
-        "max_lat",
-        "area_m2",
-        "updated_at",
-    ]
+    readonly_fields = ["code", "level", "kind", *Area.DERIVED_FIELDS, "updated_at"]
 
     def has_add_permission(self, request):
         return False

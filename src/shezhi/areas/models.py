@@ -37,6 +37,16 @@ class Area(MP_Node):
         OTHER = "other", _("Other")
 
     steplen = 4
+    # Figures derived from the boundary on every write (services.derive_geometry_fields).
+    DERIVED_FIELDS = (
+        "centroid_lng",
+        "centroid_lat",
+        "min_lng",
+        "min_lat",
+        "max_lng",
+        "max_lat",
+        "area_m2",
+    )
 
     code = models.CharField(_("code"), max_length=18, unique=True)
     name = models.CharField(_("name"), max_length=100, db_index=True)

@@ -202,19 +202,7 @@ def _write(features: Sequence[AreaFeature], existing_areas: list[Area]) -> tuple
     if to_update:
         Area.objects.bulk_update(
             to_update,
-            [
-                "name",
-                "kind",
-                "dedicated_type",
-                "boundary",
-                "centroid_lng",
-                "centroid_lat",
-                "min_lng",
-                "min_lat",
-                "max_lng",
-                "max_lat",
-                "area_m2",
-            ],
+            ["name", "kind", "dedicated_type", "boundary", *Area.DERIVED_FIELDS],
             batch_size=500,
         )
     grown = [a for a in existing_areas if new_children.get(a.path)]
