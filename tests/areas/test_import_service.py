@@ -142,3 +142,48 @@ def test_export_is_ordered_and_complete():
         "kind": "dedicated",
         "dedicated_type": "school",
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_under_one_parent_both_land_with_distinct_paths():
+    import threading
+
+    from django.db import connection, connections
+
+    from shezhi.areas.features import AreaFeature
+
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:"):
+        pytest.skip("in-memory SQLite shares one cache across threads; PostgreSQL runs this")
+    services.import_areas(features=territory_features()[:7])
+    batches = [
+        [
+            AreaFeature(
+                code=f"510113001001002{i:03d}",
+                name=f"第{i}微网格",
+                level="micro_grid",
+                parent_code="510113001001002",
+                geometry=square(104.0 + (i - 1) * 0.025, 30.7, 104.0 + i * 0.025, 30.8),
+                kind="general",
+            )
+        ]
+        for i in (1, 2, 3, 4)
+    ]
+    barrier = threading.Barrier(len(batches))
+    outcomes = []
+
+    def run(features):
+        try:
+            barrier.wait()
+            outcomes.append(services.import_areas(features=features))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(b,)) for b in batches]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [o.written for o in outcomes] == [True] * 4
+    assert Area.objects.filter(code__startswith="510113001001002").count() == 5
+    assert Area.objects.find_problems() == ([], [], [], [], [])
+    assert Area.objects.get(code="510113001001002").numchild == 4

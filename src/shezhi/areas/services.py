@@ -8,11 +8,14 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
@@ -20,7 +23,7 @@ from shapely.geometry import shape
 from . import constants as c
 from .features import AreaFeature
 from .geo.metric import LocalMetric
-from .models import Area, AreaImport
+from .models import Area, AreaImport, BoundaryRevision
 from .report import ERROR, INTERNAL_ERROR, OUTSIDE_SCOPE, Problem, Report
 from .signals import bump_boundary_revision
 from .validation import validate_features
@@ -116,14 +119,7 @@ def import_areas(
     """
     tolerance = settings.SHEZHI_AREA_TOLERANCE_M if tolerance_m is None else tolerance_m
     districts = sorted({f.code[:6] for f in features})
-    stored = list(Area.objects.filter(code__in=districts).values_list("path", flat=True))
-    existing_areas: list[Area] = []
-    if stored:
-        q = Area.objects.none()
-        for p in stored:
-            q = q | Area.objects.filter(path__startswith=p)
-        existing_areas = list(q)
-    existing = [area_to_feature(a) for a in existing_areas]
+    existing = [area_to_feature(a) for a in _stored_areas(districts)]
 
     validation = validate_features(
         features,
@@ -141,17 +137,27 @@ def import_areas(
         return outcome
 
     with transaction.atomic():
-        outcome.created, outcome.updated = _write(features, existing_areas)
+        # One import writes at a time (a row lock on PostgreSQL; SQLite's IMMEDIATE
+        # transactions serialise anyway), and it allocates tree paths from what is
+        # stored now, not from what was read before validating.
+        BoundaryRevision.objects.get_or_create(pk=1)
+        list(BoundaryRevision.objects.select_for_update().filter(pk=1))
+        outcome.created, outcome.updated = _write(features, _stored_areas(districts))
         bump_boundary_revision()
     outcome.written = True
     return outcome
 
 
+def _stored_areas(district_codes: Sequence[str]) -> list[Area]:
+    """Every stored area inside the given districts."""
+    paths = list(Area.objects.filter(code__in=district_codes).values_list("path", flat=True))
+    if not paths:
+        return []
+    return list(Area.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths))))
+
+
 def _write(features: Sequence[AreaFeature], existing_areas: list[Area]) -> tuple[int, int]:
     by_code = {a.code: a for a in existing_areas}
-    # Lock the rows we are about to change so two imports cannot interleave.
-    if by_code:
-        list(Area.objects.select_for_update().filter(pk__in=[a.pk for a in existing_areas]))
 
     # Highest child step in use per parent path, so new children append after it.
     last_step: dict[str, int] = defaultdict(int)
