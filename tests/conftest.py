@@ -20,6 +20,9 @@ def _test_settings(settings, tmp_path):
     settings.LANGUAGE_CODE = "zh-hans"
     # The default hasher costs ~2 s per test that signs in; tests are not about it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # client.login() authenticates without a request, which axes refuses; the
+    # sign-in security tests switch it back on for themselves.
+    settings.AXES_ENABLED = False
 
 
 @pytest.fixture

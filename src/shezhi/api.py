@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from shezhi.areas.api import router as areas_router
 from shezhi.core.api import router as auth_router
 from shezhi.core.auth import api_auth
+from shezhi.people.api import router as people_router
 
 api = NinjaAPI(
     title="Shezhi Harbor API",
@@ -15,3 +16,4 @@ api = NinjaAPI(
 )
 api.add_router("/auth", auth_router, tags=["auth"])
 api.add_router("", areas_router, tags=["areas"])
+api.add_router("", people_router, tags=["people"])

@@ -71,8 +71,10 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI's assets locally, no CDN
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "shezhi.core",
     "shezhi.areas",
+    "shezhi.people",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +88,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shezhi.core.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as its documentation asks: turns a locked-out sign-in into its response.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses sign-ins from a locked-out username/address before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "shezhi.urls"
@@ -156,6 +166,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling: after 5 failures for one username from one address, that
+# pair is locked for 30 minutes (django-axes; counted in the database, so every
+# app server sees the same count).
+AXES_FAILURE_LIMIT = int(env("SHEZHI_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(env("SHEZHI_LOGIN_COOLOFF_HOURS", "0.5"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind a reverse proxy set SHEZHI_PROXY_COUNT=1, or every client looks like the
+# proxy's address and one person's typos would lock an account for everyone.
+AXES_IPWARE_PROXY_COUNT = int(env("SHEZHI_PROXY_COUNT", "0"))
+# Without a proxy, X-Forwarded-For is whatever the client says: ignore it then.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+AXES_VERBOSE = False
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "areas:browser"
 LOGOUT_REDIRECT_URL = "login"
@@ -201,6 +229,15 @@ SECURE_REFERRER_POLICY = "same-origin"
 SHEZHI_AREA_IMPORT_MAX_BYTES = int(env("SHEZHI_AREA_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Personal data (phones, ID numbers): encrypted with their own keys, never the
+# SECRET_KEY. SHEZHI_PERSONAL_DATA_KEYS is a comma-separated list of Fernet keys,
+# newest first (older ones still decrypt: rotation-ready); SHEZHI_BLIND_INDEX_KEY
+# keys the HMAC that lets exact lookups work without decrypting. Without them, keys
+# are generated on first run into the data folder (set them explicitly, and the same
+# everywhere, when several app servers share a database).
+SHEZHI_PERSONAL_DATA_KEYS = env_list("SHEZHI_PERSONAL_DATA_KEYS")
+SHEZHI_BLIND_INDEX_KEY = env("SHEZHI_BLIND_INDEX_KEY")
 
 # Tolerances for validating boundaries, in metres.
 SHEZHI_AREA_TOLERANCE_M = float(env("SHEZHI_AREA_TOLERANCE_M", "1.0"))

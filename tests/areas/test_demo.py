@@ -14,6 +14,17 @@ from shezhi.core.models import RoleAssignment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
+DEMO_USERNAMES = [
+    "qbj_admin",
+    "alliance",
+    "dept_cg",
+    "dawan_staff",
+    "community_staff",
+    "grid_worker",
+    "mg_worker",
+    "resident",
+]
+
 
 def test_demo_builds_the_article_territory():
     out = StringIO()
@@ -53,6 +64,43 @@ def test_demo_builds_the_article_territory():
         assert chain[-1].code == "510113"
 
     assert RoleAssignment.objects.filter(user__username="qbj_admin", area=district).exists()
+
+    # The article's workforce, assigned consistently.
+    from shezhi.people import selectors as people_selectors
+    from shezhi.people.models import Assignment, Person
+
+    workforce = people_selectors.workforce_counts(district)["category"]
+    assert workforce["full_time_grid_worker"] == 347
+    assert workforce["micro_grid_worker"] == 5573
+    assert workforce["embedded_cadre"] == 3072
+    assert workforce["street_cadre"] == 636
+    assert workforce["community_committee"] == 640
+    assert not people_selectors.micro_grids_without_worker(district).exists()
+    covered = Assignment.objects.filter(role="full_time_worker", ended_on__isnull=True)
+    assert covered.values("area").distinct().count() == 362
+    assert covered.values("person").distinct().count() == 347
+    # every person is inside the district, with valid encrypted personal data
+    sample = Person.objects.order_by("pk")[::997]
+    from shezhi.core import personal_data as pd
+
+    for person in sample:
+        pd.validate_id_number(person.id_number)
+        pd.validate_phone(person.phone)
+        assert person.id_number_index == pd.blind_index("id_number", person.id_number)
+    # one demo sign-in per role, and the worker sign-ins are the people on the posts
+    from shezhi.core.models import Role
+
+    demo_roles = set(
+        RoleAssignment.objects.filter(user__username__in=DEMO_USERNAMES).values_list(
+            "role", flat=True
+        )
+    )
+    assert demo_roles == set(Role.values)
+    assert (
+        Person.objects.get(user__username="mg_worker")
+        .assignments.filter(area__code="510113001001001001", role="responsible_worker")
+        .exists()
+    )
 
     again = StringIO()
     call_command("demo", "--no-progress", stdout=again)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiToken, RoleAssignment
+from .models import ApiToken, PersonalDataView, RoleAssignment
 
 
 @admin.register(RoleAssignment)
@@ -20,3 +20,23 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # tokens are issued through POST /api/v1/auth/token
+
+
+@admin.register(PersonalDataView)
+class PersonalDataViewAdmin(admin.ModelAdmin):
+    """The reveal audit: read-only, so nobody can add to it, change it or erase it."""
+
+    list_display = ["viewed_at", "user", "content_type", "object_id", "field_name", "reason"]
+    list_filter = ["content_type", "field_name"]
+    search_fields = ["user__username", "object_id", "reason"]
+    date_hierarchy = "viewed_at"
+    list_select_related = ["user", "content_type"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

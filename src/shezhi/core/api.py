@@ -1,7 +1,10 @@
 """Token sign-in for API clients (mobile apps, scripts, other systems)."""
 
+from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate
-from ninja import Router, Schema
+from django.http import HttpResponse
+from django.utils.translation import gettext
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from .models import ApiToken
@@ -21,9 +24,41 @@ class TokenOut(Schema):
     username: str
 
 
-@router.post("/token", auth=None, response=TokenOut, summary="Exchange a password for a token")
-def issue_token(request, payload: TokenIn):
+class LockedOut(Schema):
+    detail: str
+    code: str = "locked_out"
+
+
+@router.post(
+    "/token",
+    auth=None,
+    response={200: TokenOut, 429: LockedOut},
+    summary="Exchange a password for a token",
+    description=(
+        "After repeated wrong passwords for one username from one address, that pair is"
+        " locked for a while: the answer is then 429 with code `locked_out` and a"
+        " `Retry-After` header, even for the right password."
+    ),
+)
+def issue_token(request, payload: TokenIn, response: HttpResponse):
     user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None and getattr(request, "axes_locked_out", False):
+        # django-axes flagged this sign-in as locked out; its middleware would swap
+        # whatever we answer for the HTML lockout page. API clients get JSON instead.
+        request.axes_locked_out = False
+        cool_off = get_cool_off(request)
+        if cool_off:
+            response["Retry-After"] = str(int(cool_off.total_seconds()))
+        return Status(
+            429,
+            {
+                "detail": gettext(
+                    "Too many failed sign-ins: this account is locked for this address."
+                    " Try again later, or ask an administrator to unlock it."
+                ),
+                "code": "locked_out",
+            },
+        )
     if user is None or not user.is_active:
         raise HttpError(401, "Wrong username or password.")
     _, raw = ApiToken.issue(user=user, name=payload.name[:100] or "api")

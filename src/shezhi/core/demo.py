@@ -28,7 +28,28 @@ class DemoUser:
 DEMO_USERS = (
     DemoUser("admin", "platform superuser (all districts, back office)", superuser=True),
     DemoUser("qbj_admin", "district admin of 青白江区", Role.DISTRICT_ADMIN, "510113"),
+    DemoUser("alliance", "alliance viewer (青白江区)", Role.ALLIANCE_VIEWER, "510113"),
+    DemoUser("dept_cg", "department staff (区城市管理局)", Role.DEPARTMENT_STAFF, "510113"),
     DemoUser("dawan_staff", "street staff of 大弯街道", Role.STREET_STAFF, "510113001"),
+    DemoUser(
+        "community_staff",
+        "community staff of its first community",
+        Role.COMMUNITY_STAFF,
+        "510113001001",
+    ),
+    DemoUser(
+        "grid_worker",
+        "full-time grid worker of its first general grid",
+        Role.GRID_WORKER,
+        "510113001001001",
+    ),
+    DemoUser(
+        "mg_worker",
+        "micro-grid worker of its first micro-grid",
+        Role.MICRO_GRID_WORKER,
+        "510113001001001001",
+    ),
+    DemoUser("resident", "resident of that micro-grid", Role.RESIDENT, "510113001001001001"),
 )
 
 

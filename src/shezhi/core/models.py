@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -88,3 +89,39 @@ class ApiToken(models.Model):
             expires_at=expires_at,
         )
         return token, raw
+
+
+class PersonalDataView(models.Model):
+    """One reveal of one personal value in clear: who saw whose what, when and why.
+
+    Written by ``shezhi.core.personal_data.reveal``; never edited.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        # The audit must outlive the account: deactivate, don't delete, a user
+        # who has seen personal data.
+        on_delete=models.PROTECT,
+        related_name="personal_data_views",
+        verbose_name=_("user"),
+    )
+    viewed_at = models.DateTimeField(_("viewed at"), auto_now_add=True, db_index=True)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, verbose_name=_("object type")
+    )
+    # Text, so any kind of primary key fits.
+    object_id = models.CharField(_("object ID"), max_length=64)
+    subject = GenericForeignKey("content_type", "object_id")
+    field_name = models.CharField(_("field"), max_length=100)
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        verbose_name = _("personal-data view")
+        verbose_name_plural = _("personal-data views")
+        ordering = ["-viewed_at", "-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="core_pdview_subject_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.content_type.model} {self.object_id} · {self.field_name}"

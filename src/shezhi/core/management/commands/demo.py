@@ -39,7 +39,18 @@ class Command(BaseCommand):
                     f"{time.perf_counter() - started:.1f} s."
                 )
             )
+        from shezhi.people.demo import build_demo_workforce, link_demo_users
+
+        made = build_demo_workforce()
+        if made:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo workforce: "
+                    + ", ".join(f"{n} {category}" for category, n in made.items())
+                )
+            )
         ensure_demo_users()
+        link_demo_users()
         self.stdout.write("Demo sign-ins:")
         for line in sign_in_lines():
             self.stdout.write(line)

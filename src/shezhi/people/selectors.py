@@ -1,0 +1,156 @@
+"""Every read of the workforce; the only place people's scope applies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from shezhi.areas import constants as c
+from shezhi.areas.models import Area
+from shezhi.areas.selectors import scope_q
+
+from .models import Assignment, Department, Person
+
+
+def visible_people(user) -> QuerySet[Person]:
+    qs = Person.objects.select_related("area")
+    q = scope_q(user, "area__path")
+    return qs if q is None else qs.filter(q)
+
+
+def get_person(user, pk: int) -> Person:
+    person = visible_people(user).filter(pk=pk).first()
+    if person is None:
+        raise Http404("No such person.")
+    return person
+
+
+def people_in(
+    user,
+    area: Area,
+    *,
+    category: str = "",
+    force_type: str = "",
+    role: str = "",
+    party_member: bool | None = None,
+    veteran: bool | None = None,
+    group_leader: bool | None = None,
+    q: str = "",
+) -> QuerySet[Person]:
+    """People whose record lies inside ``area``, filtered; always within the user's scope."""
+    qs = visible_people(user).filter(area__path__startswith=area.path, active=True)
+    if category:
+        qs = qs.filter(category=category)
+    if force_type:
+        qs = qs.filter(force_type=force_type)
+    if role:
+        qs = qs.filter(
+            Exists(
+                Assignment.objects.filter(person=OuterRef("pk"), role=role, ended_on__isnull=True)
+            )
+        )
+    for field, value in (
+        ("party_member", party_member),
+        ("veteran", veteran),
+        ("group_leader", group_leader),
+    ):
+        if value is not None:
+            qs = qs.filter(**{field: value})
+    if q.strip():
+        qs = qs.filter(Q(name__icontains=q.strip()) | Q(employer__icontains=q.strip()))
+    return qs.order_by("name", "pk")
+
+
+def current_assignments(area: Area) -> QuerySet[Assignment]:
+    return (
+        Assignment.objects.filter(area=area, ended_on__isnull=True)
+        .select_related("person")
+        .order_by("role", "person__name")
+    )
+
+
+def assignment_history(person: Person) -> QuerySet[Assignment]:
+    return person.assignments.select_related("area").order_by("-started_on", "-pk")
+
+
+def workforce_counts(area: Area) -> dict[str, dict[str, int]]:
+    """Active people inside ``area`` per category and per force type."""
+    base = Person.objects.filter(area__path__startswith=area.path, active=True).order_by()
+    by_category = dict(base.values_list("category").annotate(n=Count("id")))
+    by_force = dict(base.values_list("force_type").annotate(n=Count("id")))
+    return {
+        "category": {k: by_category.get(k, 0) for k in Person.Category.values},
+        "force_type": {k: by_force.get(k, 0) for k in Person.ForceType.values},
+        "total": sum(by_category.values()),
+    }
+
+
+def micro_grids_without_worker(area: Area) -> QuerySet[Area]:
+    """General micro-grids inside ``area`` that have no responsible worker now."""
+    return Area.objects.filter(
+        path__startswith=area.path, level=c.MICRO_GRID, kind=c.KIND_GENERAL
+    ).exclude(
+        Exists(
+            Assignment.objects.filter(
+                area=OuterRef("pk"), role="responsible_worker", ended_on__isnull=True
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person: Person
+    rank: int
+    reasons: list[str]
+
+
+def candidates_for(user, micro_grid: Area) -> list[Candidate]:
+    """Who could serve as ``micro_grid``'s worker, by the three priorities (三个优先).
+
+    Candidates live or work inside the micro-grid. Order: party members first, then
+    group leaders (楼栋长/单元长), then veterans — compared in that order, so a party
+    member who is not a veteran ranks above a veteran who is not a party member.
+    Ties: fewer current assignments first (spread the load), then the earlier record.
+    """
+    inside = Q(lives_in__path__startswith=micro_grid.path) | Q(
+        works_in__path__startswith=micro_grid.path
+    )
+    people = (
+        visible_people(user)
+        .filter(inside, active=True)
+        .annotate(load=Count("assignments", filter=Q(assignments__ended_on__isnull=True)))
+    )
+
+    def key(p: Person):
+        return (not p.party_member, not p.group_leader, not p.veteran, p.load, p.pk)
+
+    ranked = []
+    for rank, p in enumerate(sorted(people, key=key), start=1):
+        reasons = []
+        if p.party_member:
+            reasons.append(_("party member (first priority)"))
+        if p.group_leader:
+            reasons.append(_("group leader (second priority)"))
+        if p.veteran:
+            reasons.append(_("veteran (third priority)"))
+        if not reasons:
+            reasons.append(_("none of the three priorities"))
+        reasons.append(_("%(n)d current assignment(s)") % {"n": p.load})
+        ranked.append(Candidate(person=p, rank=rank, reasons=reasons))
+    return ranked
+
+
+def visible_departments(user) -> QuerySet[Department]:
+    qs = Department.objects.select_related("district")
+    q = scope_q(user, "district__path")
+    if q is None:
+        return qs
+    # A department is visible to anyone whose scope lies inside its district.
+    from shezhi.areas.selectors import role_areas
+
+    districts = {a.path[: Area.steplen] for a in role_areas(user)}
+    return qs.filter(district__path__in=districts)
