@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "auditlog",
     "shezhi.core",
     "shezhi.areas",
     "shezhi.people",
@@ -85,6 +86,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shezhi.core.auth.ApiTokenMiddleware",
+    # After both sign-in middlewares: it takes the actor of each change from request.user.
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shezhi.core.middleware.ContentSecurityPolicyMiddleware",
@@ -224,6 +228,10 @@ if HTTPS:
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Audit log (django-auditlog): who changed which record of the workforce and roles.
+# Personal-data columns are never written into it (see the registrations).
+AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 # Uploads: an area file may be large (a district's micro-grids), but not unbounded.
 SHEZHI_AREA_IMPORT_MAX_BYTES = int(env("SHEZHI_AREA_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))

@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
     name = "shezhi.core"
     label = "core"
     verbose_name = _("Platform")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from .models import RoleAssignment
+
+        auditlog.register(RoleAssignment)

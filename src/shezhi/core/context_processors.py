@@ -9,8 +9,14 @@ def platform(request):
 
         return request.user.is_authenticated and check(request.user)
 
+    def can_read_audit_log():
+        from shezhi.people.audit import can_read_audit_log as check
+
+        return request.user.is_authenticated and check(request.user)
+
     return {
         "can_import_areas": can_import_areas,
+        "can_read_audit_log": can_read_audit_log,
         "SHEZHI_VERSION": shezhi.__version__,
         "TILE_URL": settings.SHEZHI_TILE_URL,
         "TILE_ATTRIBUTION": settings.SHEZHI_TILE_ATTRIBUTION,

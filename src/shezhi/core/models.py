@@ -50,6 +50,10 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.area}"
 
+    def get_additional_data(self) -> dict:
+        # Kept with each audit entry so the log can be scoped even after a deletion.
+        return {"area_path": self.area.path, "area_code": self.area.code}
+
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .models import RoleAssignment
-
 # Roles that may change the workforce records of the areas they hold.
 WORKFORCE_MANAGERS = ("community_staff", "street_staff", "district_admin")
 
@@ -16,7 +14,10 @@ def holds_role_over(user, area, roles: Iterable[str]) -> bool:
         return False
     if user.is_superuser:
         return True
-    paths = RoleAssignment.objects.filter(user=user, role__in=list(roles)).values_list(
-        "area__path", flat=True
+    # The same per-request cache the scoped selectors use: no extra query.
+    from shezhi.areas.selectors import role_holdings
+
+    wanted = set(roles)
+    return any(
+        role in wanted and area.path.startswith(held.path) for role, held in role_holdings(user)
     )
-    return any(area.path.startswith(p) for p in paths)
