@@ -24,6 +24,16 @@ from shezhi.core.models import PersonalDataView
 from shezhi.core.personal_data import EncryptedTextField
 from tests.factories import make_user
 
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    # These tests read the messages' words; the product default is zh-hans.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 # A model for these tests only, in a registry of its own: it never reaches the
 # project's app registry, so makemigrations and the other tests never see it.
 with isolate_apps("shezhi.core"):

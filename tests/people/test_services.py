@@ -16,6 +16,15 @@ from tests.people.conftest import valid_id_number
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    # These tests read the messages' words; the product default is zh-hans.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def test_personal_data_is_encrypted_at_rest(person):
     with connection.cursor() as cur:
         cur.execute("SELECT * FROM people_person WHERE id = %s", [person.pk])
@@ -195,3 +204,18 @@ def test_people_lists_are_scoped(person, territory, staff, users):
     assert list(selectors.visible_people(staff["other_community"])) == []
     assert list(selectors.visible_people(users["other_district"])) == []
     assert list(selectors.visible_people(users["superuser"])) == [person]
+
+
+def test_residents_do_not_open_workforce_records(person, territory):
+    from tests.factories import make_user
+
+    resident = make_user("resident", role="resident", area=territory["micro1"])
+    assert list(selectors.visible_people(resident)) == []
+    # a resident who is also staff elsewhere sees that scope only
+    from shezhi.core.models import RoleAssignment
+
+    RoleAssignment.objects.create(
+        user=resident, role="community_staff", area=territory["community"]
+    )
+    resident = type(resident).objects.get(pk=resident.pk)  # fresh: role cache is per object
+    assert list(selectors.visible_people(resident)) == [person]

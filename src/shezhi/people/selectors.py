@@ -14,10 +14,15 @@ from shezhi.areas.selectors import scope_q
 
 from .models import Assignment, Department, Person
 
+# Roles that hold an area without opening its workforce's records: a resident
+# holds a micro-grid to report and follow their own matters; department staff
+# see what is dispatched or whistled to them; alliance viewers see aggregates.
+NOT_WORKFORCE_READERS = ("resident", "department_staff", "alliance_viewer")
+
 
 def visible_people(user) -> QuerySet[Person]:
     qs = Person.objects.select_related("area")
-    q = scope_q(user, "area__path")
+    q = scope_q(user, "area__path", exclude_roles=NOT_WORKFORCE_READERS)
     return qs if q is None else qs.filter(q)
 
 

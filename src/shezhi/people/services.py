@@ -25,8 +25,13 @@ ROLE_LEVEL = {
 }
 
 
+def can_manage(actor, area: Area) -> bool:
+    """May ``actor`` change the workforce of ``area`` (and reveal its personal data)?"""
+    return holds_role_over(actor, area, WORKFORCE_MANAGERS)
+
+
 def _require_manager(actor, area: Area) -> None:
-    if actor is not None and not holds_role_over(actor, area, WORKFORCE_MANAGERS):
+    if actor is not None and not can_manage(actor, area):
         raise PermissionDenied(_("You may not change the workforce of %(area)s.") % {"area": area})
 
 
