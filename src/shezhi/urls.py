@@ -13,4 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("areas/", include("shezhi.areas.urls")),
+    path("people/roster/", include("shezhi.people.roster_urls")),
+    path("people/", include("shezhi.people.urls")),
+    path("people/audit/", include("shezhi.people.audit_urls")),
 ]

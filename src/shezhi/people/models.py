@@ -42,6 +42,10 @@ class Department(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_additional_data(self) -> dict:
+        # Kept with each audit entry so the log can be scoped even after a deletion.
+        return {"area_path": self.district.path, "area_code": self.district.code}
+
 
 class Person(models.Model):
     class Category(models.TextChoices):
@@ -126,6 +130,9 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_additional_data(self) -> dict:
+        return {"area_path": self.area.path, "area_code": self.area.code}
+
 
 class Assignment(models.Model):
     """Who serves in which area, from when to when; ended rows are the history."""
@@ -176,3 +183,9 @@ class Assignment(models.Model):
     @property
     def current(self) -> bool:
         return self.ended_on is None
+
+    def get_additional_data(self) -> dict:
+        return {"area_path": self.area.path, "area_code": self.area.code}
+
+
+from .roster_models import RosterImport  # noqa: E402,F401

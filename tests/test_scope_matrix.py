@@ -1,0 +1,224 @@
+"""The scope matrix: every page and API endpoint, as every role, must not leak.
+
+Every URL pattern of the project (the back office aside) must be listed in
+``ROUTES`` below, or this test fails: a new page or endpoint cannot ship without
+being checked here. For each route that names an object, each role's user asks
+for an object outside their scope (in another district, and — for roles held
+below the district — in another street) and must get a 404; asking for one
+inside their scope must never be a server error.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from shezhi.areas.models import AreaImport
+from shezhi.core.models import Role
+from shezhi.people import services as people_services
+from tests.factories import PASSWORD, make_area, make_user, square
+from tests.people.conftest import valid_id_number
+
+pytestmark = pytest.mark.django_db
+
+# Routes that name no object: reachable by anyone signed in (or public), scoped inside.
+UNSCOPED = {
+    "",
+    "accounts/login/",
+    "accounts/logout/",
+    "i18n/setlang/",
+    "api/v1/openapi.json",
+    "api/v1/docs",
+    "api/v1/auth/token",
+    "api/v1/",
+    "api/v1/areas",  # list: scoped by the selector, tested in tests/areas/test_api.py
+    "api/v1/people",  # needs ?area=: covered below as an area route
+    "api/v1/departments",
+    "api/v1/assignments",  # POST; refuses out-of-scope people/areas (tests/people/test_api.py)
+    "api/v1/locate",  # answers only points inside the caller's scope (tests/areas/test_api.py)
+    "areas/",
+    "areas/imports/",
+    "people/audit/",
+    "people/roster/",  # upload form; refuses areas outside scope (tests/people/test_roster.py)
+    "people/roster/template/",  # the empty template
+}
+
+# Route → (method, kind of object it names, query string / body).
+ROUTES = {
+    "api/v1/areas/<code>": ("get", "area", ""),
+    "api/v1/areas/<code>/children": ("get", "area", ""),
+    "api/v1/areas/<code>/boundary": ("get", "area", ""),
+    "api/v1/areas/<code>/children/boundaries": ("get", "area", ""),
+    "api/v1/areas/<code>/team": ("get", "area", ""),
+    "api/v1/areas/<code>/candidates": ("get", "area", ""),
+    "api/v1/areas/<code>/workforce": ("get", "area", ""),
+    "api/v1/people/<person_id>": ("get", "person", ""),
+    "api/v1/people/<person_id>/reveal": (
+        "post",
+        "person",
+        {"field": "phone", "reason": "核实身份信息"},
+    ),
+    "api/v1/assignments/<assignment_id>/end": ("post", "assignment", {"reason": "核实"}),
+    "areas/<str:code>/": ("get", "area", ""),
+    "areas/imports/<int:pk>/": ("get", "import", ""),
+    "people/area/<str:code>/": ("get", "area", ""),
+    "people/team/<str:code>/": ("get", "area", ""),
+    "people/counts/<str:code>/": ("get", "area", ""),
+    "people/<int:pk>/": ("get", "person", ""),
+    "people/<int:pk>/reveal/": ("post", "person", {"field": "phone", "reason": "核实身份信息"}),
+    "people/roster/export/<str:code>/": ("get", "area", ""),
+    "people/roster/<int:pk>/": ("get", "roster_import", ""),
+}
+# A list route that takes its area in the query string.
+AREA_QUERY_ROUTES = {"api/v1/people": "area"}
+
+
+def all_routes() -> list[str]:
+    found = []
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                found.append(prefix + str(p.pattern))
+
+    walk(get_resolver().url_patterns)
+    return [r for r in found if not r.startswith(("admin/", "static/", "media/"))]
+
+
+def test_every_route_is_in_the_matrix():
+    missing = [r for r in all_routes() if r not in ROUTES and r not in UNSCOPED]
+    assert missing == [], f"add these routes to the scope matrix: {missing}"
+
+
+def fill(route: str, value) -> str:
+    import re
+
+    return "/" + re.sub(r"<[^>]+>", str(value), route)
+
+
+@pytest.fixture
+def world(territory):
+    """Objects inside district A's street 1, in its street 2, and in district B."""
+    manager_a = make_user("manager_a", role="district_admin", area=territory["district"])
+    manager_b = make_user("manager_b", role="district_admin", area=territory["other_district"])
+    b_micro = make_area(
+        make_area(
+            make_area(
+                make_area(
+                    territory["other_district"],
+                    "510114001",
+                    "B街道",
+                    square(104.5, 30.6, 104.7, 30.8),
+                ),
+                "510114001001",
+                "B社区",
+                square(104.5, 30.6, 104.6, 30.8),
+            ),
+            "510114001001001",
+            "B网格",
+            square(104.5, 30.6, 104.6, 30.7),
+        ),
+        "510114001001001001",
+        "B微网格",
+        square(104.5, 30.6, 104.55, 30.7),
+    )
+    street2_micro = make_area(
+        make_area(
+            make_area(
+                territory["street2"], "510113002001", "西湖社区", square(104.2, 30.6, 104.3, 30.8)
+            ),
+            "510113002001001",
+            "西湖网格",
+            square(104.2, 30.6, 104.3, 30.7),
+        ),
+        "510113002001001001",
+        "西湖微网格",
+        square(104.2, 30.6, 104.25, 30.7),
+    )
+
+    def person_in(area, actor, seq):
+        p = people_services.create_person(
+            actor=actor,
+            area=area,
+            name=f"人员{seq}",
+            category="micro_grid_worker",
+            force_type="part_time",
+            phone=f"1390000{seq:04d}",
+            id_number=valid_id_number(seq=f"{seq:03d}"),
+        )
+        a = people_services.assign(actor=actor, person=p, area=area, role="member")
+        return p, a
+
+    objects = {}
+    for key, area, actor, seq in (
+        ("inside", territory["micro1"], manager_a, 101),
+        ("street2", street2_micro, manager_a, 102),
+        ("district_b", b_micro, manager_b, 103),
+    ):
+        person, assignment = person_in(area, actor, seq)
+        job = AreaImport.objects.create(
+            created_by=actor, file="area_imports/x.geojson", original_name="x.geojson"
+        )
+        objects[key] = {
+            "area": area.code,
+            "person": person.pk,
+            "assignment": assignment.pk,
+            "import": job.pk,
+            "roster_import": 10_000 + job.pk,  # an id no roster import has
+        }
+    return objects
+
+
+# Each role held where it would be in practice, inside district A's street 1.
+ROLE_AREAS = {
+    Role.RESIDENT: "micro1",
+    Role.MICRO_GRID_WORKER: "micro1",
+    Role.GRID_WORKER: "grid",
+    Role.COMMUNITY_STAFF: "community",
+    Role.STREET_STAFF: "street1",
+    Role.DEPARTMENT_STAFF: "district",
+    Role.DISTRICT_ADMIN: "district",
+    Role.ALLIANCE_VIEWER: "district",
+}
+
+
+def request(client, method, url, body):
+    if method == "get":
+        return client.get(url)
+    return client.post(url, body, content_type="application/json")
+
+
+@pytest.mark.parametrize("role", list(ROLE_AREAS))
+def test_no_role_sees_outside_its_scope(client, territory, world, role):
+    user = make_user(f"u_{role}", role=role, area=territory[ROLE_AREAS[role]])
+    client.login(username=user.username, password=PASSWORD)
+    outside = ["district_b"]
+    if ROLE_AREAS[role] != "district":
+        outside.append("street2")
+    checked = 0
+    for route, (method, kind, body) in ROUTES.items():
+        if route not in all_routes():
+            continue  # a route of a later part of the issue, not mounted yet
+        for where in outside:
+            url = fill(route, world[where][kind])
+            resp = request(client, method, url, body)
+            assert resp.status_code == 404, f"{role} got {resp.status_code} for {where}: {url}"
+            checked += 1
+        inside = request(client, method, fill(route, world["inside"][kind]), body)
+        assert inside.status_code < 500, f"{role}: {route} inside scope → {inside.status_code}"
+    for route, param in AREA_QUERY_ROUTES.items():
+        for where in outside:
+            resp = client.get(f"/{route}?{param}={world[where]['area']}")
+            assert resp.status_code == 404, f"{role} got {resp.status_code} for {route} {where}"
+    mounted = [r for r in ROUTES if r in all_routes()]
+    assert len(mounted) >= 17 and checked == len(mounted) * len(outside)
+
+
+def test_signed_out_visitors_see_nothing(client, world):
+    for route, (method, kind, body) in ROUTES.items():
+        if route not in all_routes():
+            continue
+        resp = request(client, method, fill(route, world["inside"][kind]), body)
+        assert resp.status_code in (302, 401, 404), f"{route} → {resp.status_code}"
