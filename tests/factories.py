@@ -99,7 +99,16 @@ def build_territory() -> dict[str, Area]:
 def make_user(username: str, *, role: str | None = None, area: Area | None = None, **extra):
     user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
     if role and area:
-        RoleAssignment.objects.create(user=user, role=role, area=area)
+        department = None
+        if role == "department_staff":
+            # Department staff always act for a department of the area's district.
+            from shezhi.people.models import Department
+
+            district = Area.objects.get(path=area.path[: Area.steplen])
+            department, _ = Department.objects.get_or_create(
+                district=district, code="cg", defaults={"name": "区城市管理局"}
+            )
+        RoleAssignment.objects.create(user=user, role=role, area=area, department=department)
     return user
 
 

@@ -114,3 +114,33 @@ def test_back_office_is_closed_to_non_staff(client, users):
     client.login(username="district_admin", password=PASSWORD)
     resp = client.get("/admin/areas/area/")
     assert resp.status_code == 302 and "/admin/login/" in resp["Location"]
+
+
+@pytest.mark.django_db
+def test_department_staff_always_name_a_department_of_their_district(territory):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    from shezhi.core.models import RoleAssignment
+    from shezhi.people.models import Department
+    from tests.factories import make_user
+
+    user = make_user("dept")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleAssignment.objects.create(
+            user=user, role="department_staff", area=territory["district"]
+        )
+    other = Department.objects.create(district=territory["other_district"], code="cg", name="城管")
+    mine = Department.objects.create(district=territory["district"], code="cg", name="城管")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleAssignment.objects.create(
+            user=user, role="street_staff", area=territory["street1"], department=mine
+        )
+    wrong = RoleAssignment(
+        user=user, role="department_staff", area=territory["district"], department=other
+    )
+    with pytest.raises(ValidationError, match=r"district|区县"):
+        wrong.full_clean()
+    RoleAssignment(
+        user=user, role="department_staff", area=territory["district"], department=mine
+    ).full_clean()

@@ -5,10 +5,10 @@ from .models import ApiToken, PersonalDataView, RoleAssignment
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "area", "created_at"]
+    list_display = ["user", "role", "area", "department", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "area__code", "area__name"]
-    autocomplete_fields = ["user", "area"]
+    autocomplete_fields = ["user", "area", "department"]
 
 
 @admin.register(ApiToken)

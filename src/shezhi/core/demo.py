@@ -23,13 +23,20 @@ class DemoUser:
     role: str | None = None
     area_code: str | None = None
     superuser: bool = False
+    department_code: str | None = None
 
 
 DEMO_USERS = (
     DemoUser("admin", "platform superuser (all districts, back office)", superuser=True),
     DemoUser("qbj_admin", "district admin of 青白江区", Role.DISTRICT_ADMIN, "510113"),
     DemoUser("alliance", "alliance viewer (青白江区)", Role.ALLIANCE_VIEWER, "510113"),
-    DemoUser("dept_cg", "department staff (区城市管理局)", Role.DEPARTMENT_STAFF, "510113"),
+    DemoUser(
+        "dept_cg",
+        "department staff (区城市管理局)",
+        Role.DEPARTMENT_STAFF,
+        "510113",
+        department_code="cg",
+    ),
     DemoUser("dawan_staff", "street staff of 大弯街道", Role.STREET_STAFF, "510113001"),
     DemoUser(
         "community_staff",
@@ -67,8 +74,19 @@ def ensure_demo_users() -> list[DemoUser]:
             user.save(update_fields=["password"])
         if demo.role and demo.area_code:
             area = Area.objects.filter(code=demo.area_code).first()
+            department = None
+            if demo.department_code and area is not None:
+                from shezhi.people.models import Department
+
+                department = Department.objects.filter(
+                    district__path=area.path[: Area.steplen], code=demo.department_code
+                ).first()
+                if department is None:
+                    area = None  # no departments yet: the workforce demo makes them
             if area is not None:
-                RoleAssignment.objects.get_or_create(user=user, role=demo.role, area=area)
+                RoleAssignment.objects.get_or_create(
+                    user=user, role=demo.role, area=area, defaults={"department": department}
+                )
         made.append(demo)
     return made
 

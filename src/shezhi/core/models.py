@@ -38,17 +38,44 @@ class RoleAssignment(models.Model):
         related_name="role_assignments",
         verbose_name=_("area"),
     )
+    # Department staff act for one department (城管, 住建 …) of the area's district.
+    department = models.ForeignKey(
+        "people.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff_roles",
+        verbose_name=_("department"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "area"], name="unique_role_per_area")
+            models.UniqueConstraint(fields=["user", "role", "area"], name="unique_role_per_area"),
+            models.CheckConstraint(
+                condition=models.Q(role="department_staff", department__isnull=False)
+                | (~models.Q(role="department_staff") & models.Q(department__isnull=True)),
+                name="department_only_and_always_for_department_staff",
+                violation_error_message=_(
+                    "Department staff must name their department; other roles must not."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.area}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if (
+            self.department_id
+            and self.area_id
+            and not self.area.path.startswith(self.department.district.path)
+        ):
+            raise ValidationError({"department": _("The department belongs to another district.")})
 
     def get_additional_data(self) -> dict:
         # Kept with each audit entry so the log can be scoped even after a deletion.
