@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from shezhi.core.jobs import UploadJob
+
 from . import constants as c
 
 
@@ -116,7 +118,7 @@ class BoundaryRevision(models.Model):
         return f"#{self.revision}"
 
 
-class AreaImport(models.Model):
+class AreaImport(UploadJob):
     """An import run from the web back office: the file, its outcome, its report."""
 
     class Status(models.TextChoices):
@@ -127,25 +129,13 @@ class AreaImport(models.Model):
         REJECTED = "rejected", _("Rejected (nothing written)")
         FAILED = "failed", _("Failed (nothing written)")
 
-    created_by = models.ForeignKey(
-        "auth.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to="area_imports/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=255)
     validate_only = models.BooleanField(_("validate only"), default=False)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
     )
-    # {"errors": [...], "warnings": [...], "counts": {...}, "created": n, "updated": n}
-    report = models.JSONField(_("report"), default=dict, blank=True)
-    progress = models.FloatField(_("progress"), default=0.0)
+    # report: {"errors": [...], "warnings": [...], "counts": {...}, "created": n, "updated": n}
 
-    class Meta:
+    class Meta(UploadJob.Meta):
         verbose_name = _("area import")
         verbose_name_plural = _("area imports")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.original_name} · {self.get_status_display()}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
+
+from shezhi.core import jobs
 
 from . import constants as c
 from .features import AreaFeature
@@ -283,17 +284,10 @@ def run_import_job(import_id: int) -> AreaImport:
     from .readers import read_area_bytes
     from .selectors import import_scope_codes
 
-    job = AreaImport.objects.select_related("created_by").get(pk=import_id)
-    if job.status not in (AreaImport.Status.QUEUED, AreaImport.Status.RUNNING):
-        return job  # already done: a retried task must not import twice
-    AreaImport.objects.filter(pk=job.pk).update(status=AreaImport.Status.RUNNING)
-    last = [0.0]
-
-    def progress(done: int, total: int) -> None:
-        now = time.monotonic()
-        if total and now - last[0] > 0.5:
-            last[0] = now
-            AreaImport.objects.filter(pk=job.pk).update(progress=done / total)
+    job = jobs.claim(AreaImport, import_id)
+    if job is None:
+        return AreaImport.objects.get(pk=import_id)
+    progress = jobs.progress_reporter(AreaImport, job.pk)
 
     try:
         with job.file.open("rb") as fh:

@@ -32,7 +32,6 @@ import io
 import logging
 import re
 import secrets
-import time
 import unicodedata
 import zipfile
 from collections import defaultdict
@@ -53,6 +52,7 @@ from django.utils.translation import pgettext_lazy
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
 from shezhi.areas.selectors import scope_q, visible_areas
+from shezhi.core import jobs
 from shezhi.core import personal_data as pd
 from shezhi.core.models import RoleAssignment
 from shezhi.core.scope import WORKFORCE_MANAGERS, holds_role_over
@@ -1608,17 +1608,10 @@ def _enqueue(job_id: int) -> None:
 
 def run_roster_job(job_id: int) -> RosterImport:
     """The worker's side of ``start_roster_import``: check, write or not, report."""
-    job = RosterImport.objects.select_related("created_by").get(pk=job_id)
-    if job.status not in (RosterImport.Status.QUEUED, RosterImport.Status.RUNNING):
-        return job  # already done: a retried task must not import twice
-    RosterImport.objects.filter(pk=job.pk).update(status=RosterImport.Status.RUNNING)
-    last = [0.0]
-
-    def progress(done: int, total: int) -> None:
-        now = time.monotonic()
-        if total and now - last[0] > 0.5:
-            last[0] = now
-            RosterImport.objects.filter(pk=job.pk).update(progress=min(done / total, 1.0))
+    job = jobs.claim(RosterImport, job_id)
+    if job is None:
+        return RosterImport.objects.get(pk=job_id)
+    progress = jobs.progress_reporter(RosterImport, job.pk)
 
     try:
         with job.file.open("rb") as fh:
