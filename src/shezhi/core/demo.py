@@ -92,4 +92,5 @@ def ensure_demo_users() -> list[DemoUser]:
 
 
 def sign_in_lines() -> list[str]:
-    return [f"  {d.username:<14} / {DEMO_PASSWORD}   {d.description}" for d in DEMO_USERS]
+    width = max(len(d.username) for d in DEMO_USERS)
+    return [f"  {d.username:<{width}} / {DEMO_PASSWORD}   {d.description}" for d in DEMO_USERS]
