@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -159,3 +161,28 @@ def visible_departments(user) -> QuerySet[Department]:
 
     districts = {a.path[: Area.steplen] for a in role_areas(user)}
     return qs.filter(district__path__in=districts)
+
+
+def workforce_counts_by_child(area: Area) -> dict[str, dict]:
+    """Active people below ``area`` per child path, by category and force type.
+
+    One grouped query over the path prefix of each person's area, with the same
+    definition as ``selectors.workforce_counts`` (active people whose area lies
+    inside). People recorded on ``area`` itself come back under its own path.
+    """
+    length = (area.depth + 1) * Area.steplen
+    rows = (
+        Person.objects.filter(area__path__startswith=area.path, active=True)
+        .annotate(child_path=Substr("area__path", 1, length))
+        .order_by()
+        .values_list("child_path", "category", "force_type")
+        .annotate(n=Count("id"))
+    )
+    out: dict[str, dict] = defaultdict(
+        lambda: {"category": Counter(), "force_type": Counter(), "total": 0}
+    )
+    for path, category, force_type, n in rows:
+        out[path]["category"][category] += n
+        out[path]["force_type"][force_type] += n
+        out[path]["total"] += n
+    return out

@@ -13,8 +13,6 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -109,10 +107,6 @@ def _area_tabs_for(user, area: Area, current: str) -> dict:
     return {**_area_tabs(area, current), "can_manage": services.can_manage(user, area)}
 
 
-def _can_reveal(user, person: Person) -> bool:
-    return services.can_manage(user, person.area)
-
-
 def _visible_person_ids(user, ids) -> set[int]:
     """Which of these people the user may open (to link only those)."""
     ids = set(ids)
@@ -177,7 +171,8 @@ def _person_context(request: HttpRequest, person: Person, form: RevealForm) -> d
         "past": [a for a in history if a.ended_on is not None],
         "linked_areas": linked,
         "team_levels": (c.MICRO_GRID, c.GENERAL_GRID),
-        "can_reveal": _can_reveal(request.user, person) and bool(form.fields["field"].choices),
+        "can_reveal": services.can_manage(request.user, person.area)
+        and bool(form.fields["field"].choices),
         "form": form,
     }
 
@@ -204,7 +199,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person(request.user, pk)
     if request.method != "POST":
         return redirect("people:person", pk=person.pk)
-    if not _can_reveal(request.user, person):
+    if not services.can_manage(request.user, person.area):
         raise Http404("No such person.")
     form = RevealForm(request.POST, person=person)
     if form.is_valid():
@@ -302,38 +297,13 @@ def team(request: HttpRequest, code: str) -> HttpResponse:
 # ---------- workforce counts ----------
 
 
-def _counts_by_child(area: Area) -> dict[str, dict]:
-    """Active people below ``area`` per child path, by category and force type.
-
-    One grouped query over the path prefix of each person's area, with the same
-    definition as ``selectors.workforce_counts`` (active people whose area lies
-    inside). People recorded on ``area`` itself come back under its own path.
-    """
-    length = (area.depth + 1) * Area.steplen
-    rows = (
-        Person.objects.filter(area__path__startswith=area.path, active=True)
-        .annotate(child_path=Substr("area__path", 1, length))
-        .order_by()
-        .values_list("child_path", "category", "force_type")
-        .annotate(n=Count("id"))
-    )
-    out: dict[str, dict] = defaultdict(
-        lambda: {"category": Counter(), "force_type": Counter(), "total": 0}
-    )
-    for path, category, force_type, n in rows:
-        out[path]["category"][category] += n
-        out[path]["force_type"][force_type] += n
-        out[path]["total"] += n
-    return out
-
-
 @login_required
 def counts(request: HttpRequest, code: str) -> HttpResponse:
     """The workforce inside an area per category and force type, and the same per child."""
     area = area_selectors.get_area(request.user, code)
     totals = selectors.workforce_counts(area)
     children = list(area_selectors.children(request.user, area).defer("boundary"))
-    per_path = _counts_by_child(area) if children else {}
+    per_path = selectors.workforce_counts_by_child(area) if children else {}
     categories = [
         (value, label)
         for value, label in Person.Category.choices
