@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiToken, PersonalDataView, RoleAssignment
+from .models import ApiToken, CalendarOverride, PersonalDataView, RoleAssignment
 
 
 @admin.register(RoleAssignment)
@@ -40,3 +40,14 @@ class PersonalDataViewAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin):
+    """Days off and working days that beat the national calendar (typhoons, local holidays)."""
+
+    list_display = ["date", "working", "note"]
+    list_filter = ["working"]
+    search_fields = ["note"]
+    date_hierarchy = "date"
+    ordering = ["-date"]

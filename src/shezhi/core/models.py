@@ -1,4 +1,4 @@
-"""Roles over the area tree and API tokens."""
+"""Roles over the area tree, API tokens and the working calendar's overrides."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import secrets
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 
@@ -156,3 +158,36 @@ class PersonalDataView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.content_type.model} {self.object_id} · {self.field_name}"
+
+
+class CalendarOverride(models.Model):
+    """An admin's say over one day of the working calendar (``shezhi.core.calendar``).
+
+    It beats the national calendar: a working day declared off (a local
+    holiday, a typhoon day) or a day off declared working.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    working = models.BooleanField(
+        _("working day"),
+        default=False,
+        help_text=_("Ticked: a working day. Unticked: a day off."),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        status = _("working day") if self.working else _("day off")
+        return f"{self.date.isoformat()} · {status}"
+
+
+@receiver([post_save, post_delete], sender=CalendarOverride, dispatch_uid="core_calendar_override")
+def _calendar_override_changed(sender, using=None, **kwargs) -> None:
+    # Every process caches the overrides; a new version makes them reload.
+    from .calendar import overrides_changed
+
+    overrides_changed(using=using)
