@@ -1,0 +1,119 @@
+"""Photos from phones: checked, located from EXIF, resized and stripped of EXIF.
+
+Everything here runs before anything is written, so a bad photo never leaves
+half an event behind.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+import warnings
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import BadInput
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}
+GPS_IFD = 0x8825
+
+
+def max_bytes() -> int:
+    return getattr(settings, "SHEZHI_MAX_PHOTO_BYTES", 10 * 1024 * 1024)
+
+
+def max_photos() -> int:
+    return getattr(settings, "SHEZHI_MAX_PHOTOS", 6)
+
+
+def max_edge() -> int:
+    return getattr(settings, "SHEZHI_PHOTO_MAX_EDGE", 1600)
+
+
+@dataclass
+class ProcessedPhoto:
+    content: ContentFile
+    lng: float | None
+    lat: float | None
+
+
+def _dms(value, ref: str) -> float:
+    d, m, s = (float(x) for x in value)
+    deg = d + m / 60 + s / 3600
+    return -deg if ref in ("S", "W") else deg
+
+
+def exif_location(image: Image.Image) -> tuple[float, float] | None:
+    """(lng, lat) in WGS84 from the photo's GPS tags, when it has sane ones."""
+    try:
+        gps = image.getexif().get_ifd(GPS_IFD)
+        if not gps or 2 not in gps or 4 not in gps:
+            return None
+        lat = _dms(gps[2], gps.get(1, "N"))
+        lng = _dms(gps[4], gps.get(3, "E"))
+    except (TypeError, ValueError, ZeroDivisionError, KeyError, AttributeError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180) or (lat == 0 and lng == 0):
+        return None
+    return lng, lat
+
+
+def process_photo(upload, *, index: int = 1) -> ProcessedPhoto:
+    """Check one uploaded file and return a resized JPEG without EXIF."""
+    size = getattr(upload, "size", None)
+    if size is None:
+        upload.seek(0, io.SEEK_END)
+        size = upload.tell()
+    upload.seek(0)
+    name = getattr(upload, "name", "") or f"#{index}"
+    if size > max_bytes():
+        raise BadInput(
+            _("Photo %(name)s is %(size).1f MB; the limit is %(limit).0f MB.")
+            % {"name": name, "size": size / 1048576, "limit": max_bytes() / 1048576},
+            field="photos",
+        )
+    not_image = BadInput(
+        _("%(name)s is not a photo (JPEG, PNG or WebP).") % {"name": name}, field="photos"
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(upload)
+            if probe.format not in ACCEPTED_FORMATS:
+                raise not_image
+            probe.verify()
+            upload.seek(0)
+            image = Image.open(upload)
+            location = exif_location(image)
+            image = ImageOps.exif_transpose(image)
+            image.load()
+    except BadInput:
+        raise
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        OSError,
+        SyntaxError,
+        ValueError,
+    ):
+        raise not_image from None
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    image.thumbnail((max_edge(), max_edge()))
+    out = io.BytesIO()
+    # A fresh save without exif= drops every EXIF tag, location included.
+    image.save(out, format="JPEG", quality=85, optimize=True)
+    lng, lat = location if location else (None, None)
+    return ProcessedPhoto(ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg"), lng, lat)
+
+
+def process_photos(uploads) -> list[ProcessedPhoto]:
+    uploads = list(uploads or [])
+    if len(uploads) > max_photos():
+        raise BadInput(_("At most %(n)d photos per step.") % {"n": max_photos()}, field="photos")
+    return [process_photo(u, index=i) for i, u in enumerate(uploads, 1)]

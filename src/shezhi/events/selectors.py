@@ -1,0 +1,254 @@
+"""Every read of events that lists, counts or shows; the only place their scope applies.
+
+Who sees an event:
+- staff and grid workers holding its area (a subtree prefix on ``area_path``);
+- its reporter and everyone who said "me too" (``EventFollower``);
+- staff of the department it is dispatched to, or that a whistle summoned.
+Residents, department staff and alliance viewers hold areas without opening
+every event in them. Anyone else gets a 404.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import CharField as CharFieldType
+from django.http import Http404
+from django.utils import timezone
+
+from shezhi.areas.selectors import scope_q, sees_everything
+
+from .models import OPEN_EXCLUDED, Category, Event, EventFollower, EventTransition, WhistleSummons
+from .services import user_departments
+
+S = Event.State
+# Roles that hold areas without opening the individual events in them.
+NOT_EVENT_ROLES = ("resident", "department_staff", "alliance_viewer")
+OPEN_STATES = [s for s in S.values if s not in OPEN_EXCLUDED]
+# States in which somebody is handling it against the clock.
+CLOCK_STATES = [S.DISPATCHED, S.ACCEPTED, S.DEFERRAL_REQUESTED]
+
+
+def visible_events(user) -> QuerySet[Event]:
+    qs = Event.objects.all()
+    if sees_everything(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    cond = Exists(EventFollower.objects.filter(event=OuterRef("pk"), user=user))
+    area_q = scope_q(user, "area_path", exclude_roles=NOT_EVENT_ROLES)
+    if area_q is not None:
+        cond = cond | area_q
+    departments = user_departments(user)
+    if departments:
+        cond = (
+            cond
+            | Q(handler_department_id__in=departments)
+            | Exists(
+                WhistleSummons.objects.filter(
+                    whistle__event=OuterRef("pk"), department_id__in=departments
+                )
+            )
+        )
+    return qs.filter(cond)
+
+
+def get_event(user, pk) -> Event:
+    try:
+        return (
+            visible_events(user)
+            .select_related(
+                "category__parent",
+                "area",
+                "owner_area",
+                "handler_user",
+                "handler_area",
+                "handler_department",
+                "reporter",
+                "master",
+            )
+            .get(pk=int(pk))
+        )
+    except (Event.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+# ---------------------------------------------------------------------------
+# The SLA colour: one definition, for a row and for a queryset
+
+
+def sla_colour(event: Event, now: datetime | None = None) -> str:
+    """green (< 80 % of the working time used), yellow (80–100 %), red (overdue), or ''."""
+    if event.deadline_at is None or event.state not in CLOCK_STATES:
+        return ""
+    now = now or timezone.now()
+    if now >= event.deadline_at:
+        return "red"
+    if event.warn_at and now >= event.warn_at:
+        return "yellow"
+    return "green"
+
+
+def with_sla(qs: QuerySet[Event], now: datetime | None = None) -> QuerySet[Event]:
+    now = now or timezone.now()
+    return qs.annotate(
+        sla=Case(
+            When(~Q(state__in=CLOCK_STATES) | Q(deadline_at__isnull=True), then=Value("")),
+            When(deadline_at__lte=now, then=Value("red")),
+            When(warn_at__lte=now, then=Value("yellow")),
+            default=Value("green"),
+            output_field=CharFieldType(),
+        )
+    )
+
+
+SLA_ORDER = {"red": 0, "yellow": 1, "green": 2, "": 3}
+
+
+# ---------------------------------------------------------------------------
+# Lists for each kind of user
+
+
+def _base(qs):
+    return qs.select_related("category", "area", "handler_department")
+
+
+def handler_inbox(user) -> QuerySet[Event]:
+    """What the user must act on as a handler: by deadline, most urgent first."""
+    cond = Q(handler_kind=Event.HandlerKind.WORKER, handler_user=user)
+    community_q = scope_q(user, "handler_area__path")
+    from shezhi.areas.selectors import role_holdings
+
+    communities = [a.pk for role, a in role_holdings(user) if role == "community_staff"]
+    if communities and community_q is not None:
+        cond |= Q(handler_kind=Event.HandlerKind.COMMUNITY, handler_area_id__in=communities)
+    departments = user_departments(user)
+    if departments:
+        cond |= Q(handler_kind=Event.HandlerKind.DEPARTMENT, handler_department_id__in=departments)
+    states = [S.DISPATCHED, S.ACCEPTED, S.DEFERRAL_REQUESTED, S.DEFERRED, S.HANDLED]
+    qs = Event.objects.filter(cond, state__in=states)
+    return with_sla(_base(qs)).order_by(
+        Case(When(deadline_at__isnull=True, then=Value(1)), default=Value(0)), "deadline_at", "id"
+    )
+
+
+DISPATCHER_TABS = ("to_register", "to_dispatch", "returned", "overdue", "deferral", "to_verify",
+                   "escalated")  # fmt: skip
+
+
+def dispatcher_queue(user, area, tab: str, now: datetime | None = None) -> QuerySet[Event]:
+    """The dispatcher's queue for ``area`` (already checked to be in the user's scope)."""
+    now = now or timezone.now()
+    qs = visible_events(user).filter(owner_path__startswith=area.path)
+    if tab == "to_register":
+        qs = qs.filter(state=S.REPORTED)
+    elif tab == "to_dispatch":
+        qs = qs.filter(state=S.REGISTERED)
+    elif tab == "returned":
+        qs = qs.filter(state=S.RETURNED)
+    elif tab == "overdue":
+        qs = qs.filter(state__in=CLOCK_STATES, deadline_at__lte=now)
+    elif tab == "deferral":
+        qs = qs.filter(state=S.DEFERRAL_REQUESTED)
+    elif tab == "to_verify":
+        qs = visible_events(user).filter(area_path__startswith=area.path, state=S.HANDLED)
+    elif tab == "escalated":
+        qs = qs.filter(owner_area=area, escalation_count__gt=0, state__in=OPEN_STATES)
+    else:
+        raise Http404
+    return with_sla(_base(qs), now).order_by("created_at", "id")
+
+
+def queue_counts(user, area, now: datetime | None = None) -> dict[str, int]:
+    return {tab: dispatcher_queue(user, area, tab, now).count() for tab in DISPATCHER_TABS}
+
+
+def department_queue(user) -> QuerySet[Event]:
+    """Dispatched to the user's departments, or whistled to them and not yet closed."""
+    departments = user_departments(user)
+    if not departments:
+        return Event.objects.none()
+    summoned = Exists(
+        WhistleSummons.objects.filter(
+            whistle__event=OuterRef("pk"),
+            whistle__closed_at__isnull=True,
+            department_id__in=departments,
+        )
+    )
+    qs = Event.objects.filter(
+        Q(handler_department_id__in=departments, state__in=OPEN_STATES) | summoned
+    )
+    return with_sla(_base(qs)).order_by("deadline_at", "id")
+
+
+def open_summonses(user) -> QuerySet[WhistleSummons]:
+    """Summonses the user's departments must still report in to, soonest first."""
+    return (
+        WhistleSummons.objects.filter(
+            department_id__in=user_departments(user),
+            reported_in_at__isnull=True,
+            whistle__closed_at__isnull=True,
+        )
+        .select_related("whistle__event__category", "department")
+        .order_by("due_at")
+    )
+
+
+def my_reports(user) -> QuerySet[Event]:
+    if not user.is_authenticated:
+        return Event.objects.none()
+    return _base(Event.objects.filter(followers__user=user)).order_by("-created_at", "-id")
+
+
+def timeline(user, event: Event) -> list[EventTransition]:
+    """The event's history; the reporter's own steps are anonymous to others if asked."""
+    rows = list(event.transitions.select_related("actor").order_by("at", "id"))
+    hide = event.anonymous and event.reporter_id != user.pk and not user.is_superuser
+    for row in rows:
+        row.actor_hidden = bool(hide and row.actor_id and row.actor_id == event.reporter_id)
+    return rows
+
+
+def categories() -> QuerySet[Category]:
+    return (
+        Category.objects.filter(active=True).select_related("parent").order_by("sort_order", "code")
+    )
+
+
+def category_tree() -> list[tuple[Category, list[Category]]]:
+    rows = list(categories())
+    tops = [c for c in rows if c.parent_id is None]
+    return [(t, [c for c in rows if c.parent_id == t.pk]) for t in tops]
+
+
+def public_events(*, bbox=None, since=None, limit: int = 2000) -> list[dict]:
+    """Open and closed events for the public map: no personal data, no description.
+
+    The point is rounded to about 100 m so no doorway can be picked out.
+    """
+    qs = Event.objects.exclude(state__in=[S.VOIDED, S.MERGED])
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    if bbox is not None:
+        w, s, e, n = bbox
+        qs = qs.filter(lng__gte=w, lng__lte=e, lat__gte=s, lat__lte=n)
+    rows = qs.order_by("-created_at").values(
+        "pk", "lng", "lat", "state", "created_at", "closed_at", "category__name",
+        "category__parent__name",
+    )[:limit]  # fmt: skip
+    return [
+        {
+            "id": r["pk"],
+            "lng": round(r["lng"], 3),
+            "lat": round(r["lat"], 3),
+            "open": r["state"] not in OPEN_EXCLUDED,
+            "category": r["category__name"],
+            "class": r["category__parent__name"],
+            "reported_on": timezone.localtime(r["created_at"]).date().isoformat(),
+            "closed_on": (
+                timezone.localtime(r["closed_at"]).date().isoformat() if r["closed_at"] else None
+            ),
+        }
+        for r in rows
+    ]

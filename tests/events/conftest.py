@@ -1,0 +1,157 @@
+"""Actors and helpers for event tests.
+
+The territory (tests/factories.build_territory): micro-grids ``micro1`` (lng
+104.00–104.05, lat 30.60–30.70) and ``micro2`` (104.05–104.10) in general grid
+``grid`` of community ``community`` of street ``street1`` of district 510113;
+``community2`` beside it; district 510114 elsewhere.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from shezhi.core.models import RoleAssignment
+from shezhi.events import default_categories, services
+from shezhi.events.models import Category, Event
+from shezhi.people.models import Assignment, Department, Person
+from tests.factories import make_user
+
+# Inside micro1.
+IN_MICRO1 = (104.02, 30.62)
+# Inside micro2.
+IN_MICRO2 = (104.07, 30.65)
+# Inside community2 (street1), outside community 001.
+IN_COMMUNITY2 = (104.15, 30.7)
+# Inside the other district.
+IN_OTHER_DISTRICT = (104.7, 30.7)
+
+
+@dataclass
+class Actors:
+    resident: object
+    resident2: object
+    mg_worker: object  # responsible worker of micro1
+    mg_worker2: object  # micro-grid worker of micro2
+    grid_worker: object  # full-time worker of the general grid
+    community: object
+    community2: object
+    street: object
+    district: object
+    dept_cg: object
+    dept_zj: object
+    other_district: object
+    nobody: object
+    cg: Department
+    zj: Department
+
+
+@pytest.fixture
+def actors(territory) -> Actors:
+    # The data migration seeds them, but a transactional test's flush empties the table.
+    default_categories.load(Category)
+    district = territory["district"]
+    cg, _ = Department.objects.get_or_create(
+        district=district, code="cg", defaults={"name": "区城市管理局"}
+    )
+    zj, _ = Department.objects.get_or_create(
+        district=district, code="zj", defaults={"name": "区住房和城乡建设局"}
+    )
+    dept_zj = make_user("dept_zj")
+    RoleAssignment.objects.create(
+        user=dept_zj, role="department_staff", area=district, department=zj
+    )
+    mg_worker = make_user("mg_worker", role="micro_grid_worker", area=territory["micro1"])
+    person = Person.objects.create(
+        area=territory["micro1"],
+        name="李明",
+        category="micro_grid_worker",
+        force_type="part_time",
+        user=mg_worker,
+    )
+    Assignment.objects.create(
+        person=person,
+        area=territory["micro1"],
+        role=Assignment.Role.RESPONSIBLE_WORKER,
+        started_on="2026-01-01",
+    )
+    return Actors(
+        resident=make_user("resident", role="resident", area=territory["micro1"]),
+        resident2=make_user("resident2", role="resident", area=territory["micro2"]),
+        mg_worker=mg_worker,
+        mg_worker2=make_user("mg_worker2", role="micro_grid_worker", area=territory["micro2"]),
+        grid_worker=make_user("grid_worker", role="grid_worker", area=territory["grid"]),
+        community=make_user("community", role="community_staff", area=territory["community"]),
+        community2=make_user("community2", role="community_staff", area=territory["community2"]),
+        street=make_user("street", role="street_staff", area=territory["street1"]),
+        district=make_user("district", role="district_admin", area=district),
+        dept_cg=make_user("dept_cg", role="department_staff", area=district),
+        dept_zj=dept_zj,
+        other_district=make_user(
+            "other_admin", role="district_admin", area=territory["other_district"]
+        ),
+        nobody=make_user("nobody"),
+        cg=cg,
+        zj=zj,
+    )
+
+
+def category(code: str = "0101") -> Category:
+    """A default subcategory (0101 暴露垃圾: 4 working hours, grid can solve, 城管)."""
+    return Category.objects.get(code=code)
+
+
+def report(actor, *, point=IN_MICRO1, source="resident", code="0101", **kw) -> Event:
+    kw.setdefault("description", "小区门口垃圾堆放两天无人清运")
+    return services.report_event(
+        submitted_by=actor,
+        source=source,
+        category=code,
+        lng=point[0],
+        lat=point[1],
+        **kw,
+    ).event
+
+
+def act(actor, event: Event, action: str, **kw) -> Event:
+    event.refresh_from_db()
+    return services.perform(actor=actor, event=event, action=action, **kw)
+
+
+def jpeg(width=400, height=300, *, gps=None, color=(200, 80, 40), name="photo.jpg"):
+    """A real JPEG upload; ``gps`` = (lng, lat) writes EXIF GPS tags."""
+    image = Image.new("RGB", (width, height), color)
+    buf = io.BytesIO()
+    exif = Image.Exif()
+    if gps is not None:
+        lng, lat = gps
+
+        def dms(v):
+            v = abs(v)
+            d = int(v)
+            m = int((v - d) * 60)
+            s = round(((v - d) * 60 - m) * 60, 4)
+            return (float(d), float(m), float(s))
+
+        exif[0x8825] = {
+            1: "N" if lat >= 0 else "S",
+            2: dms(lat),
+            3: "E" if lng >= 0 else "W",
+            4: dms(lng),
+        }
+        exif[0x010F] = "TestCam"  # Make
+    image.save(buf, format="JPEG", exif=exif)
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/jpeg")
+
+
+def run_to_closed(actors: Actors, event: Event) -> Event:
+    """register → dispatch (micro1's worker) → accept → handle → verify by the reporter."""
+    act(actors.community, event, "register")
+    act(actors.community, event, "dispatch", data={"target": "worker"})
+    act(actors.mg_worker, event, "accept")
+    act(actors.mg_worker, event, "handle", data={"result": "已清运"})
+    return act(actors.resident, event, "verify_pass")
