@@ -1,0 +1,68 @@
+"""Reading notifications: a user only ever sees their own; anyone else's is a 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import Delivery, Notification
+
+MAX_ATTEMPTS = 3  # tries per notification and channel before giving up
+
+
+def notifications_for(user, *, unread: bool | None = None) -> QuerySet[Notification]:
+    """The user's notifications, newest first; only the unread (or read) ones when asked."""
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    qs = Notification.objects.filter(user=user)
+    if unread is True:
+        qs = qs.filter(read_at__isnull=True)
+    elif unread is False:
+        qs = qs.filter(read_at__isnull=False)
+    return qs.order_by("-created_at", "-pk")
+
+
+def unread_count(user, *, cap: int | None = None) -> int:
+    """How many of the user's notifications are unread (0 for a visitor).
+
+    With ``cap``, counting stops there (a badge shows "99+" anyway).
+    """
+    unread = notifications_for(user, unread=True)
+    if cap is not None:
+        unread = unread[:cap]
+    return unread.count()
+
+
+def get_notification(user, notification_id) -> Notification:
+    """One of the user's own notifications; anyone else's, or none, is a 404."""
+    try:
+        pk = int(notification_id)
+    except (TypeError, ValueError):
+        raise Http404("No such notification.") from None
+    found = notifications_for(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such notification.")
+    return found
+
+
+def undelivered_ids(*, since: dt.datetime, channels: list[str]) -> list[int]:
+    """Notifications since ``since`` that a channel has yet to deliver or may try again.
+
+    Not yet tried (no delivery row: the task never ran) or failed with tries left.
+    """
+    if not channels:
+        return []
+    wanting = Q()
+    for name in channels:
+        tried = Delivery.objects.filter(channel=name).exclude(
+            status=Delivery.Status.FAILED, attempts__lt=MAX_ATTEMPTS
+        )
+        wanting |= ~Q(pk__in=tried.values("notification_id"))
+    return list(
+        Notification.objects.filter(created_at__gte=since)
+        .filter(wanting)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
