@@ -5,6 +5,8 @@ from ninja import NinjaAPI
 from shezhi.areas.api import router as areas_router
 from shezhi.core.api import router as auth_router
 from shezhi.core.auth import api_auth
+from shezhi.events.api import router as events_router
+from shezhi.notifications.api import router as notifications_router
 from shezhi.people.api import router as people_router
 
 api = NinjaAPI(
@@ -17,3 +19,5 @@ api = NinjaAPI(
 api.add_router("/auth", auth_router, tags=["auth"])
 api.add_router("", areas_router, tags=["areas"])
 api.add_router("", people_router, tags=["people"])
+api.add_router("", events_router, tags=["events"])
+api.add_router("", notifications_router, tags=["notifications"])

@@ -204,7 +204,8 @@ def my_reports(user) -> QuerySet[Event]:
 def timeline(user, event: Event) -> list[EventTransition]:
     """The event's history; the reporter's own steps are anonymous to others if asked."""
     rows = list(event.transitions.select_related("actor").order_by("at", "id"))
-    hide = event.anonymous and event.reporter_id != user.pk and not user.is_superuser
+    # Nobody but the reporter, superusers included: anonymity is the reporter's choice.
+    hide = event.anonymous and event.reporter_id != user.pk
     for row in rows:
         row.actor_hidden = bool(hide and row.actor_id and row.actor_id == event.reporter_id)
     return rows

@@ -130,8 +130,13 @@ def allowed_actions(user, event: Event) -> list[str]:
     return out
 
 
-def _extra_refusal(user, event: Event, action: str, mine: set[str]) -> str | None:
-    """Rules beyond state and party; the message says why, or None when allowed."""
+def _extra_refusal(
+    user, event: Event, action: str, mine: set[str], now: datetime | None = None
+) -> str | None:
+    """Rules beyond state and party; the message says why, or None when allowed.
+
+    ``now``: the moment of the action (``perform``'s ``at``), for the reopen window.
+    """
     if user is None:
         return None
     # Separation of duties: nobody verifies their own handling.
@@ -155,7 +160,7 @@ def _extra_refusal(user, event: Event, action: str, mine: set[str]) -> str | Non
         return _("You have already rated this result.")
     if action == "reopen" and event.closed_at:
         limit = event.closed_at + timedelta(days=event.category.reopen_days)
-        if timezone.now() > limit:
+        if (now or timezone.now()) > limit:
             return _("An event may be reopened within %(days)d days of closing.") % {
                 "days": event.category.reopen_days
             }
@@ -652,7 +657,7 @@ def perform(
             mine = parties(actor, current)
             if not mine & set(spec.parties):
                 raise Forbidden(_("You cannot “%(action)s” this event.") % {"action": spec.label})
-            refusal = _extra_refusal(actor, current, action, mine)
+            refusal = _extra_refusal(actor, current, action, mine, now)
             if refusal:
                 raise NotAllowed(refusal)
             from_state = current.state
@@ -969,8 +974,13 @@ def _rateable_summons(event: Event, value, actor) -> WhistleSummons:
 # Emergency mode
 
 
+def can_switch_emergency(actor, area: Area) -> bool:
+    """Street staff and district admins switch emergency mode for their areas."""
+    return actor.is_superuser or holds_role_over(actor, area, ("street_staff", "district_admin"))
+
+
 def start_emergency(*, actor, area: Area, reason: str, at: datetime | None = None):
-    if not (actor.is_superuser or holds_role_over(actor, area, ("street_staff", "district_admin"))):
+    if not can_switch_emergency(actor, area):
         raise Forbidden(_("Street staff or district admins switch emergency mode."))
     reason = (reason or "").strip()
     if not reason:
@@ -984,10 +994,7 @@ def start_emergency(*, actor, area: Area, reason: str, at: datetime | None = Non
 
 
 def end_emergency(*, actor, period: EmergencyPeriod, at: datetime | None = None):
-    if not (
-        actor.is_superuser
-        or holds_role_over(actor, period.area, ("street_staff", "district_admin"))
-    ):
+    if not can_switch_emergency(actor, period.area):
         raise Forbidden(_("Street staff or district admins switch emergency mode."))
     if period.ended_at is not None:
         raise NotAllowed(_("Emergency mode has already ended."))
