@@ -1,0 +1,15 @@
+"""The reporting side: report pages, the resident's reports, the public map."""
+
+from django.urls import path
+
+from . import views_report as views
+
+urlpatterns = [
+    path("report/", views.report, name="report"),
+    path("patrol/", views.patrol, name="patrol"),
+    path("hotline/", views.hotline, name="hotline"),
+    path("assign/", views.assign, name="assign"),
+    path("mine/", views.my_reports, name="my_reports"),
+    path("map/", views.public_map, name="public_map"),
+    path("map/data.json", views.public_map_data, name="public_map_data"),
+]

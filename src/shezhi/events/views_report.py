@@ -1,0 +1,419 @@
+"""The reporting side of the event loop: report pages, "my reports", the public map.
+
+Thin views: the form parses, ``services.report_event`` (and ``perform`` for a
+"register now") decides and writes, ``selectors`` read and scope.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from shezhi.areas.models import Area
+from shezhi.areas.selectors import role_holdings
+
+from . import forms, selectors, services
+from .errors import EventError
+from .models import Event, EventFollower, EventPhoto
+
+PATROL_ROLES = (
+    "micro_grid_worker",
+    "grid_worker",
+    "community_staff",
+    "street_staff",
+    "district_admin",
+)
+HOTLINE_ROLES = ("community_staff", "street_staff", "district_admin")
+ASSIGN_ROLES = ("street_staff", "district_admin")
+# A service error's field → the form field it is shown next to.
+ERROR_FIELDS = {"location": "lng", "lat": "lng"}
+MY_REPORTS_PER_PAGE = 30
+# Boundaries drawn on the report map for orientation (the user's own areas).
+OUTLINES_SHOWN = 4
+
+
+def detail_url(event_id: int) -> str:
+    """The event's page (the working side's ``events:detail``, /events/<id>/)."""
+    return reverse("events:detail", args=[event_id])
+
+
+def _delete_files(names) -> None:
+    for name in names:
+        with contextlib.suppress(OSError):
+            default_storage.delete(name)
+
+
+def holds_any(user, roles) -> bool:
+    if user.is_superuser:
+        return True
+    return any(role in roles for role, _area in role_holdings(user))
+
+
+# ---------------------------------------------------------------------------
+# Report pages
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    name: str  # URL name
+    source: str
+    form_class: type
+    roles: tuple[str, ...] | None  # None: anyone signed in
+    title: str
+    intro: str
+    submit: str
+    register: str = "no"  # "no", "optional" (a checkbox), "always"
+
+
+PAGES = {
+    "report": ReportPage(
+        "report",
+        Event.Source.RESIDENT,
+        forms.ReportForm,
+        None,
+        gettext_lazy("Report a problem"),
+        gettext_lazy(
+            "Tell us what is wrong and where. Your grid worker sees it at once, and you can"
+            " follow it under “My reports”."
+        ),
+        gettext_lazy("Send the report"),
+    ),
+    "patrol": ReportPage(
+        "patrol",
+        Event.Source.PATROL,
+        forms.PatrolForm,
+        PATROL_ROLES,
+        gettext_lazy("Patrol report"),
+        gettext_lazy("Something you found on patrol inside your own grid."),
+        gettext_lazy("Send the patrol report"),
+    ),
+    "hotline": ReportPage(
+        "hotline",
+        Event.Source.HOTLINE,
+        forms.HotlineForm,
+        HOTLINE_ROLES,
+        gettext_lazy("12345 hotline transfer"),
+        gettext_lazy(
+            "A call transferred from the 12345 hotline, in your area. The caller's contact is"
+            " stored encrypted and shown only to those handling the event."
+        ),
+        gettext_lazy("Enter the transfer"),
+        register="optional",
+    ),
+    "assign": ReportPage(
+        "assign",
+        Event.Source.ASSIGNED,
+        forms.AssignForm,
+        ASSIGN_ROLES,
+        gettext_lazy("Assign an event"),
+        gettext_lazy(
+            "An event assigned from above to an area you hold. It is registered at once and"
+            " goes to the dispatchers' queue."
+        ),
+        gettext_lazy("Assign and register"),
+        register="always",
+    ),
+}
+
+
+class _RegisterFailed(Exception):
+    def __init__(self, error: EventError, files: list[str]):
+        super().__init__(error.message)
+        self.error = error
+        self.files = files
+
+
+def _submit(page: ReportPage, user, form) -> Event:
+    """Report (and register, if asked) in one transaction: all of it or nothing."""
+    register = page.register == "always" or (
+        page.register == "optional" and form.cleaned_data.get("register_now")
+    )
+    with transaction.atomic():
+        reported = services.report_event(
+            submitted_by=user, source=page.source, **form.service_kwargs()
+        )
+        if register and reported.created:
+            try:
+                services.perform(actor=user, event=reported.event, action="register")
+            except EventError as exc:
+                files = list(
+                    EventPhoto.objects.filter(event=reported.event).values_list("image", flat=True)
+                )
+                raise _RegisterFailed(exc, files) from None
+    return reported.event
+
+
+def _add_service_error(form, exc: EventError) -> None:
+    field = ERROR_FIELDS.get(exc.field or "", exc.field)
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+def _frame(user, roles) -> tuple[list[float] | None, list[str]]:
+    """Where the report map opens: the user's areas (for ``roles``), else every district.
+
+    Returns the bbox [south, west, north, east] and boundary URLs to outline.
+    """
+    held = [a for role, a in role_holdings(user) if roles is None or role in roles]
+    paths = {a.path: a for a in held}
+    tops = [
+        a for p, a in sorted(paths.items()) if not any(p != o and p.startswith(o) for o in paths)
+    ]
+    outlines = [reverse("api:area_boundary", kwargs={"code": a.code}) for a in tops]
+    if not tops:
+        tops = list(Area.objects.filter(depth=1).only("min_lng", "min_lat", "max_lng", "max_lat"))
+    if not tops:
+        return None, []
+    bbox = [
+        min(a.min_lat for a in tops),
+        min(a.min_lng for a in tops),
+        max(a.max_lat for a in tops),
+        max(a.max_lng for a in tops),
+    ]
+    return bbox, outlines[:OUTLINES_SHOWN]
+
+
+def _map_i18n() -> str:
+    return json.dumps(
+        {
+            "locating": _("Finding your location…"),
+            "located": _("Location found (within about %(m)s m)."),
+            "denied": _("The browser may not use your location. Allow it, or tap the map instead."),
+            "unavailable": _("Your location is not available now. Tap the map instead."),
+            "timeout": _("Finding your location took too long. Try again or tap the map."),
+            "unsupported": _("This browser cannot find your location. Tap the map instead."),
+            "placed": _("Point placed. Tap the map again to move it."),
+            "cleared": _("No point marked."),
+            "no_anonymous": _("This kind of problem cannot be reported anonymously."),
+            "sending": _("Sending…"),
+            "load_failed": _("Could not load the map. You can still send the report."),
+        },
+        ensure_ascii=False,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def _report_view(request: HttpRequest, key: str) -> HttpResponse:
+    page = PAGES[key]
+    user = request.user
+    if page.roles is not None and not holds_any(user, page.roles):
+        raise Http404
+    form_class = page.form_class
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                event = _submit(page, user, form)
+            except _RegisterFailed as failed:
+                _delete_files(failed.files)
+                _add_service_error(form, failed.error)
+            except EventError as exc:
+                _add_service_error(form, exc)
+            else:
+                return redirect(detail_url(event.pk))
+    else:
+        form = form_class()
+    bbox, outlines = _frame(user, page.roles)
+    return render(
+        request,
+        "events/report_form.html",
+        {
+            "page": page,
+            "form": form,
+            "location_errors": form.errors.get("lng", []) + form.errors.get("lat", []),
+            "map_bbox": ",".join(f"{v:.6f}" for v in bbox) if bbox else "",
+            "map_outlines": json.dumps(outlines),
+            "map_point": _submitted_point(form),
+            "map_i18n": _map_i18n(),
+            "no_anonymous": json.dumps(forms.no_anonymous_codes()),
+            "register_always": page.register == "always",
+        },
+    )
+
+
+def _submitted_point(form) -> str:
+    """The point sent with a refused form, shown again on its map ("lng,lat" or "")."""
+    if not form.is_bound:
+        return ""
+    try:
+        lng, lat = float(form.data.get("lng", "")), float(form.data.get("lat", ""))
+    except ValueError:
+        return ""
+    if not (-180 <= lng <= 180 and -90 <= lat <= 90):
+        return ""
+    return f"{lng:.6f},{lat:.6f}"
+
+
+@login_required
+def report(request):
+    return _report_view(request, "report")
+
+
+@login_required
+def patrol(request):
+    return _report_view(request, "patrol")
+
+
+@login_required
+def hotline(request):
+    return _report_view(request, "hotline")
+
+
+@login_required
+def assign(request):
+    return _report_view(request, "assign")
+
+
+# ---------------------------------------------------------------------------
+# My reports
+
+
+@login_required
+@require_GET
+def my_reports(request):
+    qs = selectors.my_reports(request.user)
+    paginator = Paginator(qs, MY_REPORTS_PER_PAGE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    events = list(page_obj.object_list)
+    kinds = dict(
+        EventFollower.objects.filter(
+            user=request.user, event_id__in=[e.pk for e in events]
+        ).values_list("event_id", "kind")
+    )
+    rows = [
+        {
+            "event": e,
+            "url": detail_url(e.pk),
+            "me_too": kinds.get(e.pk) == EventFollower.Kind.ME_TOO,
+            "category": forms.category_label(e.category),
+            "open": e.is_open,
+        }
+        for e in events
+    ]
+    return render(
+        request,
+        "events/my_reports.html",
+        {"rows": rows, "page_obj": page_obj, "total": paginator.count},
+    )
+
+
+# ---------------------------------------------------------------------------
+# The public map (no sign-in, no personal data)
+
+
+# Outlines of the districts on the public map, simplified to about 50 m.
+OUTLINE_TOLERANCE_DEG = 0.0005
+
+
+def _districts() -> tuple[str, dict]:
+    """The public map's frame (south,west,north,east) and the districts' outlines."""
+    from shapely.geometry import mapping, shape
+
+    roots = list(Area.objects.filter(depth=1).order_by("path"))
+    if not roots:
+        return "", {"type": "FeatureCollection", "features": []}
+    values = [
+        min(a.min_lat for a in roots),
+        min(a.min_lng for a in roots),
+        max(a.max_lat for a in roots),
+        max(a.max_lng for a in roots),
+    ]
+    features = []
+    for area in roots:
+        try:
+            geometry = shape(area.boundary).simplify(OUTLINE_TOLERANCE_DEG, preserve_topology=True)
+        except (AttributeError, KeyError, TypeError, ValueError):
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"name": area.name},
+                "geometry": json.loads(
+                    json.dumps(mapping(geometry)), parse_float=lambda v: round(float(v), 5)
+                ),
+            }
+        )
+    return ",".join(f"{v:.6f}" for v in values), {"type": "FeatureCollection", "features": features}
+
+
+@require_GET
+def public_map(request):
+    i18n = json.dumps(
+        {
+            "open": _("Open"),
+            "closed": _("Closed"),
+            "reported_on": _("Reported %(date)s"),
+            "closed_on": _("closed %(date)s"),
+            "shown": _("%(open)s open and %(closed)s closed events in view."),
+            "truncated": _("Only the latest %(n)s are shown: zoom in to see all."),
+            "load_failed": _("Could not load the events. Check your connection and try again."),
+        },
+        ensure_ascii=False,
+    )
+    bbox, outlines = _districts()
+    return render(
+        request,
+        "events/public_map.html",
+        {
+            "map_bbox": bbox,
+            "map_outlines": json.dumps(outlines, ensure_ascii=False),
+            "data_url": reverse("events:public_map_data"),
+            "map_i18n": i18n,
+        },
+    )
+
+
+PUBLIC_LIMIT = 2000
+
+
+def _parse_bbox(raw: str) -> tuple[float, float, float, float]:
+    try:
+        w, s, e, n = (float(v) for v in raw.split(","))
+    except ValueError:
+        raise ValueError(_("bbox is four numbers: west,south,east,north.")) from None
+    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+        raise ValueError(_("bbox is west,south,east,north in degrees, west < east, south < north."))
+    return w, s, e, n
+
+
+@require_GET
+def public_map_data(request):
+    """GeoJSON of open and closed events: place (rounded), category, state, dates. Nothing else."""
+    bbox = None
+    raw = request.GET.get("bbox", "").strip()
+    if raw:
+        try:
+            bbox = _parse_bbox(raw)
+        except ValueError as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
+    rows = selectors.public_events(bbox=bbox, limit=PUBLIC_LIMIT)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [r["lng"], r["lat"]]},
+            "properties": {k: v for k, v in r.items() if k not in ("lng", "lat")},
+        }
+        for r in rows
+    ]
+    response = JsonResponse(
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "truncated": len(rows) >= PUBLIC_LIMIT,
+            "limit": PUBLIC_LIMIT,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Cache-Control"] = "public, max-age=60"
+    return response
