@@ -15,6 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from shezhi.areas.models import AreaImport
 from shezhi.core.models import Role
+from shezhi.events import services as event_services
+from shezhi.notifications.models import Notification
 from shezhi.people import services as people_services
 from tests.factories import PASSWORD, make_area, make_user, square
 from tests.people.conftest import valid_id_number
@@ -41,6 +43,28 @@ UNSCOPED = {
     "people/audit/",
     "people/roster/",  # upload form; refuses areas outside scope (tests/people/test_roster.py)
     "people/roster/template/",  # the empty template
+    "notifications/",  # the user's own only
+    "notifications/read-all/",
+    "api/v1/notifications",
+    "api/v1/notifications/unread-count",
+    "api/v1/notifications/read-all",
+    "api/v1/health",  # public, touches nothing
+    "api/v1/events/categories",
+    "api/v1/events",  # POST creates; GET is scoped by the selector (and ?area= below)
+    "api/v1/events/with-photos",
+    "api/v1/whistles/summonses",  # the caller's own departments only
+    "api/v1/events/public",  # public, anonymised (tests/events/test_api.py)
+    # Report forms: role-gated (404 otherwise); report_event checks the area.
+    "events/report/",
+    "events/patrol/",
+    "events/hotline/",
+    "events/assign/",
+    "events/mine/",  # the user's own reports
+    "events/map/",  # public, anonymised
+    "events/map/data.json",
+    "events/inbox/",  # the user's own tasks
+    "events/queue/",  # redirects to the user's own area
+    "events/department/",  # the user's own departments
 }
 
 # Route → (method, kind of object it names, query string / body).
@@ -68,9 +92,24 @@ ROUTES = {
     "people/<int:pk>/reveal/": ("post", "person", {"field": "phone", "reason": "核实身份信息"}),
     "people/roster/export/<str:code>/": ("get", "area", ""),
     "people/roster/<int:pk>/": ("get", "roster_import", ""),
+    "notifications/<int:pk>/": ("get", "notification", ""),
+    "notifications/<int:pk>/read/": ("post", "notification", {}),
+    "api/v1/notifications/<notification_id>/read": ("post", "notification", {}),
+    "api/v1/events/<event_id>": ("get", "event", ""),
+    "api/v1/events/<event_id>/timeline": ("get", "event", ""),
+    "api/v1/events/<event_id>/whistles": ("get", "event", ""),
+    "api/v1/events/<event_id>/actions/<action>": ("post", "event", {"reason": "核实"}),
+    "api/v1/events/<event_id>/actions/<action>/with-photos": ("post", "event", {"reason": "核实"}),
+    "api/v1/areas/<code>/emergency": ("post", "area", {"reason": "暴雨"}),
+    "api/v1/areas/<code>/emergency/end": ("post", "area", {}),
+    "events/<int:pk>/": ("get", "event", ""),
+    "events/<int:pk>/act/<str:action>/": ("post", "event", {"version": "0", "reason": "核实"}),
+    "events/<int:pk>/photos/<int:photo_id>/": ("get", "event", ""),
+    "events/queue/<str:code>/": ("get", "area", ""),
+    "events/emergency/<str:code>/": ("get", "area", ""),
 }
 # A list route that takes its area in the query string.
-AREA_QUERY_ROUTES = {"api/v1/people": "area"}
+AREA_QUERY_ROUTES = {"api/v1/people": "area", "api/v1/events": "area"}
 
 
 def all_routes() -> list[str]:
@@ -158,6 +197,18 @@ def world(territory):
         ("district_b", b_micro, manager_b, 103),
     ):
         person, assignment = person_in(area, actor, seq)
+        # Each place's event, reported by a resident of it; and a notification of
+        # its manager (never the role user's own).
+        reporter = make_user(f"reporter_{seq}", role="resident", area=area)
+        event = event_services.report_event(
+            submitted_by=reporter,
+            source="resident",
+            category="0101",
+            description="垃圾堆放",
+            lng=area.centroid_lng,
+            lat=area.centroid_lat,
+        ).event
+        notification = Notification.objects.create(user=actor, kind="k", title="t")
         job = AreaImport.objects.create(
             created_by=actor, file="area_imports/x.geojson", original_name="x.geojson"
         )
@@ -167,6 +218,8 @@ def world(territory):
             "assignment": assignment.pk,
             "import": job.pk,
             "roster_import": 10_000 + job.pk,  # an id no roster import has
+            "event": event.pk,
+            "notification": notification.pk,
         }
     return objects
 

@@ -16,4 +16,6 @@ urlpatterns = [
     path("people/roster/", include("shezhi.people.roster_urls")),
     path("people/", include("shezhi.people.urls")),
     path("people/audit/", include("shezhi.people.audit_urls")),
+    path("events/", include("shezhi.events.urls")),
+    path("notifications/", include("shezhi.notifications.urls")),
 ]

@@ -1,0 +1,399 @@
+"""One small form per workflow action, for the working-side pages.
+
+A form only parses what the page posts; every rule about the event (state,
+actor, targets, deadlines) is ``services.perform``'s. Field names are the ones
+the service names in its errors (``BadInput.field``), so an error lands by the
+field it is about. Each form carries the event's ``version`` (optimistic
+concurrency) and may carry ``next``, the page to go back to.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shezhi.areas.models import Area
+from shezhi.core.models import RoleAssignment
+from shezhi.people.models import Department
+
+from .models import Event, WhistleSummons
+from .services import parties, report_in_minutes
+from .workflow import ACTIONS, GRID_ROLES
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input; the photos themselves are checked by the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            files = [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        else:
+            files = [super().clean(data, initial)] if data else []
+        if self.required and not files:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return files
+
+
+def _photo_field(label, *, required: bool = False) -> MultipleFileField:
+    return MultipleFileField(
+        label=label,
+        required=required,
+        widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        help_text=_("Up to 6 photos; taken with the camera on a phone."),
+    )
+
+
+def _reason(label=None, *, required: bool = True, rows: int = 2) -> forms.CharField:
+    return forms.CharField(
+        label=label or _("Reason"),
+        required=required,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class ActionForm(forms.Form):
+    """The fields every action posts: the version the user saw, and where to go next."""
+
+    action: str = ""
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)
+
+    # Fields whose values go into ``data`` (the rest: reason, photos, version, next).
+    data_fields: tuple[str, ...] = ()
+    # Fields shown when the form sits in a list row (None: the required ones).
+    quick_fields: tuple[str, ...] | None = None
+    # Undoes or refuses something: drawn as a warning button.
+    danger = False
+    # The step the event waits for: drawn first and open.
+    primary = False
+
+    def __init__(self, *args, event: Event, user=None, **kwargs):
+        # Several forms (of several events) share a page: ids must not collide.
+        kwargs.setdefault("auto_id", f"e{event.pk}-{self.action}-%s")
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.user = user
+        self.fields["version"].initial = event.version
+        self.setup()
+
+    def setup(self) -> None:
+        """Per-event choices and defaults (override)."""
+
+    @property
+    def label(self) -> str:
+        return str(ACTIONS[self.action].label)
+
+    @property
+    def has_photos(self) -> bool:
+        return "photos" in self.fields
+
+    @property
+    def visible(self) -> list:
+        return [f for f in self if not f.is_hidden]
+
+    @property
+    def compact_fields(self) -> tuple[str, ...]:
+        if self.quick_fields is not None:
+            return self.quick_fields
+        return tuple(f.name for f in self.visible if f.field.required)
+
+    def perform_kwargs(self) -> dict:
+        """``services.perform`` keyword arguments from the cleaned data."""
+        data = {
+            name: self.cleaned_data.get(name)
+            for name in self.data_fields
+            if self.cleaned_data.get(name) not in (None, "", [])
+        }
+        return {
+            "reason": self.cleaned_data.get("reason") or "",
+            "expected_version": self.cleaned_data["version"],
+            "data": data,
+            "photos": self.cleaned_data.get("photos") or [],
+        }
+
+
+# --- the seven steps ------------------------------------------------------
+
+
+class RegisterForm(ActionForm):
+    action = "register"
+    reason = _reason(_("Note"), required=False)
+
+
+class DispatchForm(ActionForm):
+    action = "dispatch"
+    target = forms.ChoiceField(label=_("Handled by"), choices=Event.HandlerKind.choices)
+    worker = forms.TypedChoiceField(
+        label=_("Worker"), required=False, coerce=int, empty_value=None, choices=()
+    )
+    department = forms.ChoiceField(label=_("Department"), required=False, choices=())
+    reason = _reason(_("Instructions"), required=False)
+    data_fields = ("target", "worker", "department")
+    quick_fields = ("target", "department")
+
+    def setup(self) -> None:
+        event = self.event
+        self.fields["worker"].choices = [
+            ("", _("The micro-grid's responsible worker")),
+            *grid_workers(event),
+        ]
+        mine = parties(self.user, event) if self.user is not None else set()
+        if "grid" in mine and "dispatcher" not in mine:
+            # A grid worker dispatches only to the micro-grid's own worker (小事不出网格).
+            self.fields["target"].choices = [
+                (k, v) for k, v in Event.HandlerKind.choices if k == Event.HandlerKind.WORKER
+            ]
+            self.fields["target"].initial = Event.HandlerKind.WORKER
+            del self.fields["department"]
+            return
+        self.fields["target"].choices = [("", _("Choose…")), *Event.HandlerKind.choices]
+        self.fields["target"].initial = (
+            Event.HandlerKind.WORKER
+            if event.category.grid_can_solve
+            else (Event.HandlerKind.DEPARTMENT if event.category.department_code else "")
+        )
+        departments = district_departments(event)
+        self.fields["department"].choices = [("", _("The category's department"))] + [
+            (d.code, d.name) for d in departments
+        ]
+        if any(d.code == event.category.department_code for d in departments):
+            self.fields["department"].initial = event.category.department_code
+
+
+class AcceptForm(ActionForm):
+    action = "accept"
+
+
+class ReturnForm(ActionForm):
+    action = "return"
+    danger = True
+    reason = _reason(_("Why it is not yours"))
+
+
+class HandleForm(ActionForm):
+    action = "handle"
+    result = forms.CharField(
+        label=_("What was done"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photos = _photo_field(_("Photos of the result"))
+    data_fields = ("result",)
+    quick_fields = ("result", "photos")
+
+
+class VerifyPassForm(ActionForm):
+    action = "verify_pass"
+    reason = _reason(_("Note"), required=False)
+
+
+class VerifyFailForm(ActionForm):
+    action = "verify_fail"
+    danger = True
+    reason = _reason(_("What is still wrong"))
+
+
+class RequestDeferralForm(ActionForm):
+    action = "request_deferral"
+    reason = _reason(_("Why it must wait"))
+
+
+class ApproveDeferralForm(ActionForm):
+    action = "approve_deferral"
+    reason = _reason(_("Note"), required=False)
+
+
+class RejectDeferralForm(ActionForm):
+    action = "reject_deferral"
+    danger = True
+    reason = _reason()
+
+
+class ResumeForm(ActionForm):
+    action = "resume"
+    reason = _reason(_("Note"), required=False)
+
+
+class ReopenForm(ActionForm):
+    action = "reopen"
+    reason = _reason(_("What is wrong again"))
+
+
+class RateForm(ActionForm):
+    action = "rate"
+    rating = forms.ChoiceField(
+        label=_("How satisfied are you?"), choices=Event.Rating.choices, widget=forms.RadioSelect
+    )
+    comment = _reason(_("Comment"), required=False)
+    data_fields = ("rating", "comment")
+
+
+class EscalateForm(ActionForm):
+    action = "escalate"
+    reason = _reason(_("Why the level above must take it"))
+
+
+# --- whistle and report-in ------------------------------------------------
+
+
+class WhistleForm(ActionForm):
+    action = "whistle"
+    departments = forms.MultipleChoiceField(
+        label=_("Summon departments"), choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    report_in_minutes = forms.IntegerField(
+        label=_("Report in within (minutes)"), min_value=1, max_value=24 * 60
+    )
+    reason = _reason(_("Why the departments are needed"))
+    data_fields = ("departments", "report_in_minutes")
+
+    def setup(self) -> None:
+        departments = district_departments(self.event)
+        self.fields["departments"].choices = [(d.code, d.name) for d in departments]
+        if any(d.code == self.event.category.department_code for d in departments):
+            self.fields["departments"].initial = [self.event.category.department_code]
+        self.fields["report_in_minutes"].initial = report_in_minutes()
+
+
+class ReportInForm(ActionForm):
+    action = "report_in"
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    data_fields = ("note",)
+
+
+class RateWhistleForm(ActionForm):
+    action = "rate_whistle"
+    summons = forms.TypedChoiceField(label=_("Department"), coerce=int, choices=())
+    rating = forms.TypedChoiceField(
+        label=_("Response"),
+        coerce=int,
+        choices=WhistleSummons.Rating.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = _reason(_("Comment"), required=False)
+    data_fields = ("summons", "rating", "comment")
+
+    def setup(self) -> None:
+        unrated = (
+            WhistleSummons.objects.filter(whistle__event=self.event, rating__isnull=True)
+            .select_related("department")
+            .order_by("whistle__blown_at", "id")
+        )
+        self.fields["summons"].choices = [(s.pk, s.department.name) for s in unrated]
+
+
+# --- duplicates, voiding, me too -----------------------------------------
+
+
+class EventNumberField(forms.CharField):
+    """An event's number (year + sequence, as shown) or its plain id → the id."""
+
+    def clean(self, value):
+        value = (super().clean(value) or "").strip()
+        if not value:
+            return None
+        if not value.isdigit():
+            raise forms.ValidationError(_("Enter the event's number."), code="invalid")
+        # A number is the four-digit year then the id padded to seven digits.
+        return int(value[4:]) if len(value) >= 11 else int(value)
+
+
+class MergeForm(ActionForm):
+    action = "merge"
+    master = EventNumberField(label=_("Number of the event it duplicates"), max_length=20)
+    reason = _reason(_("Note"), required=False)
+    data_fields = ("master",)
+
+
+class VoidForm(ActionForm):
+    action = "void"
+    danger = True
+    void_kind = forms.ChoiceField(
+        label=_("Void as"),
+        choices=[("invalid", _("Invalid")), ("duplicate", _("Duplicate"))],
+        widget=forms.RadioSelect,
+        initial="invalid",
+    )
+    reason = _reason()
+    data_fields = ("void_kind",)
+
+
+class MeTooForm(ActionForm):
+    action = "me_too"
+
+
+FORMS: dict[str, type[ActionForm]] = {
+    f.action: f
+    for f in (
+        RegisterForm,
+        VoidForm,
+        MergeForm,
+        DispatchForm,
+        AcceptForm,
+        ReturnForm,
+        HandleForm,
+        VerifyPassForm,
+        VerifyFailForm,
+        RequestDeferralForm,
+        ApproveDeferralForm,
+        RejectDeferralForm,
+        ResumeForm,
+        ReopenForm,
+        RateForm,
+        EscalateForm,
+        WhistleForm,
+        ReportInForm,
+        RateWhistleForm,
+        MeTooForm,
+    )
+}
+
+# Actions a person takes on a page (the SLA scan's escalation is not one).
+PAGE_ACTIONS = frozenset(FORMS)
+
+
+def form_for(action: str, event: Event, user, data=None, files=None) -> ActionForm:
+    return FORMS[action](data, files, event=event, user=user)
+
+
+# --- choices --------------------------------------------------------------
+
+
+def district_departments(event: Event) -> list[Department]:
+    """The departments of the event's district, for dispatch and whistle choices."""
+    cached = getattr(event, "_district_departments", None)
+    if cached is None:
+        cached = list(
+            Department.objects.filter(district__path=event.area_path[: Area.steplen]).order_by(
+                "code"
+            )
+        )
+        event._district_departments = cached
+    return cached
+
+
+def grid_workers(event: Event) -> list[tuple[int, str]]:
+    """Grid workers serving where the event is (its area or a grid above it)."""
+    path, step = event.area_path, Area.steplen
+    steps = [path[:i] for i in range(step, len(path) + 1, step)]
+    rows = (
+        RoleAssignment.objects.filter(role__in=GRID_ROLES, area__path__in=steps)
+        .select_related("user", "area")
+        .defer("area__boundary")
+        .order_by("-area__depth", "user__username")
+    )
+    seen: dict[int, str] = {}
+    for ra in rows:
+        if ra.user_id not in seen and ra.user.is_active:
+            name = ra.user.get_full_name() or ra.user.get_username()
+            seen[ra.user_id] = f"{name} · {ra.get_role_display()}"
+    return list(seen.items())

@@ -1,0 +1,641 @@
+"""The working side of the event loop: an event's page and its actions, the handler's
+inbox, the dispatcher's queue, the department's page and the emergency switch.
+
+Views stay thin: every event comes from ``selectors.get_event`` (404 outside
+scope), every change goes through ``services.perform`` (or the emergency
+services), and an error is shown by the field it is about, with the status
+``errors.py`` gives it and nothing written.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shezhi.areas import selectors as area_selectors
+from shezhi.areas.models import Area
+from shezhi.core.scope import holds_role_over
+from shezhi.people.models import Department
+
+from . import selectors, services
+from .action_forms import FORMS, ActionForm, form_for
+from .errors import Conflict, EventError
+from .models import EmergencyPeriod, Event, EventPhoto, WhistleSummons
+from .workflow import ACTIONS, DISPATCHER_ROLES, GRID_ROLES
+
+S = Event.State
+HANDLER_ROLES = (*GRID_ROLES, "community_staff", "department_staff")
+EMERGENCY_ROLES = ("street_staff", "district_admin")
+QUEUE_PAGE_SIZE = 50
+INBOX_LIMIT = 200
+# What waits for someone to take it on, in a grid worker's inbox.
+GRID_WAITING = (S.REPORTED, S.REGISTERED, S.RETURNED)
+
+# Actions offered right in a list row (one tap); the rest are on the event's page.
+INBOX_QUICK = ("accept", "handle", "resume")
+QUEUE_QUICK = ("register", "dispatch", "approve_deferral")
+# The step an event waits for, by state: drawn first and open on its page.
+PRIMARY = ("register", "dispatch", "accept", "handle", "verify_pass", "approve_deferral",
+           "resume", "report_in", "rate", "rate_whistle")  # fmt: skip
+
+TAB_LABELS = {
+    "to_register": gettext_lazy("To register"),
+    "to_dispatch": gettext_lazy("To dispatch"),
+    "returned": gettext_lazy("Returned"),
+    "overdue": gettext_lazy("Overdue"),
+    "deferral": gettext_lazy("Deferral requests"),
+    "to_verify": gettext_lazy("To verify"),
+    "escalated": gettext_lazy("Escalated to this level"),
+}
+SLA_LABELS = {
+    "green": gettext_lazy("On time"),
+    "yellow": gettext_lazy("Due soon"),
+    "red": gettext_lazy("Overdue"),
+}
+
+
+# ---------------------------------------------------------------------------
+# Who the user is, for the navigation and the pages' gates
+
+
+@dataclass(frozen=True)
+class RoleFlags:
+    signed_in: bool = False
+    grid: bool = False  # micro-grid or full-time grid worker
+    handler: bool = False  # receives tasks: grid workers, community and department staff
+    dispatcher: bool = False  # community / street staff, district admin
+    department: bool = False  # department staff bound to a department
+    emergency: bool = False  # may switch emergency mode somewhere
+
+
+def role_flags(user) -> RoleFlags:
+    """The user's kinds of work, from their role holdings (cached on the user object)."""
+    cached = getattr(user, "_shezhi_event_flags", None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated:
+        flags = RoleFlags()
+    else:
+        roles = {role for role, _area in area_selectors.role_holdings(user)}
+        superuser = user.is_superuser
+        flags = RoleFlags(
+            signed_in=True,
+            grid=bool(roles & set(GRID_ROLES)),
+            handler=bool(roles & set(HANDLER_ROLES)),
+            dispatcher=superuser or bool(roles & set(DISPATCHER_ROLES)),
+            # Department staff always name their department (a constraint on the role).
+            department="department_staff" in roles,
+            emergency=superuser or bool(roles & set(EMERGENCY_ROLES)),
+        )
+    user._shezhi_event_flags = flags
+    return flags
+
+
+# ---------------------------------------------------------------------------
+# Small helpers
+
+
+def _next_url(request: HttpRequest, value: str | None) -> str | None:
+    """A page of this site under /events/ to go back to, or None."""
+    if not value or not value.startswith("/events/"):
+        return None
+    if not url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    return value
+
+
+def _duration_text(minutes: int) -> str:
+    """45 min · 3 h 20 min · 2 d 4 h (calendar time, for a countdown)."""
+    if minutes < 60:
+        return _("%(m)d min") % {"m": minutes}
+    hours, mins = divmod(minutes, 60)
+    if hours < 48:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": mins}
+    days, hours = divmod(hours, 24)
+    return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+
+
+def _countdown(due: datetime | None, now: datetime) -> dict | None:
+    """How long until ``due``, or how long overdue, in whole minutes."""
+    if due is None:
+        return None
+    seconds = (due - now).total_seconds()
+    minutes = int(abs(seconds) // 60)
+    return {"minutes": minutes, "overdue": seconds < 0, "due": due, "text": _duration_text(minutes)}
+
+
+def _state_label(value: str) -> str:
+    if not value:
+        return ""
+    try:
+        return str(S(value).label)
+    except ValueError:
+        return value
+
+
+def _quick_forms(request, event: Event, allowed: list[str], quick, next_url: str) -> list:
+    forms = []
+    for name in quick:
+        if name in allowed:
+            form = form_for(name, event, request.user)
+            form.fields["next"].initial = next_url
+            forms.append(form)
+    return forms
+
+
+def _lean(qs):
+    """A list's events with what rows and ``allowed_actions`` read, without outlines."""
+    return qs.select_related("category", "area", "owner_area").defer(
+        "area__boundary", "owner_area__boundary"
+    )
+
+
+def _decorate(event: Event, now: datetime) -> Event:
+    """Attach the SLA colour (when not annotated) and the time left to the deadline."""
+    if not hasattr(event, "sla"):
+        event.sla = selectors.sla_colour(event, now)
+    event.sla_label = SLA_LABELS.get(event.sla, "")
+    event.time_left = _countdown(event.deadline_at, now) if event.sla else None
+    return event
+
+
+# ---------------------------------------------------------------------------
+# The event's page
+
+
+def _handler_text(event: Event, names: bool) -> str:
+    kind = event.handler_kind
+    if kind == Event.HandlerKind.WORKER and event.handler_user_id:
+        if names:
+            user = event.handler_user
+            return f"{Event.HandlerKind(kind).label} · {user.get_full_name() or user.username}"
+        return str(Event.HandlerKind(kind).label)
+    if kind == Event.HandlerKind.COMMUNITY and event.handler_area_id:
+        return f"{Event.HandlerKind(kind).label} · {event.handler_area.name}"
+    if kind == Event.HandlerKind.DEPARTMENT and event.handler_department_id:
+        return f"{Event.HandlerKind(kind).label} · {event.handler_department.name}"
+    return ""
+
+
+def _transition_details(row, departments: dict[str, str], areas: dict[str, str]) -> str:
+    """A short line for what a step carried (target, levels, rating …)."""
+    data = row.data or {}
+    parts = []
+    if row.action == "dispatch" or (row.action == "whistle" and data.get("lead")):
+        if data.get("handler_department") or data.get("lead"):
+            code = data.get("handler_department") or data.get("lead")
+            parts.append(_("to %(name)s") % {"name": departments.get(code, code)})
+        elif data.get("handler_area"):
+            code = data["handler_area"]
+            parts.append(_("to %(name)s") % {"name": areas.get(code, code)})
+        elif data.get("handler_kind") == Event.HandlerKind.WORKER:
+            parts.append(_("to the micro-grid's worker"))
+    if row.action == "whistle" and data.get("departments"):
+        names = ", ".join(departments.get(c, c) for c in data["departments"])
+        parts.append(
+            _("summoned %(names)s, report in within %(minutes)s min")
+            % {"names": names, "minutes": data.get("report_in_minutes", "")}
+        )
+    if data.get("to_area"):
+        parts.append(
+            _("from %(a)s to %(b)s")
+            % {
+                "a": areas.get(data.get("from_area"), data.get("from_area")),
+                "b": areas.get(data["to_area"], data["to_area"]),
+            }
+        )
+    if row.action == "void" and data.get("void_kind"):
+        parts.append(_("duplicate") if data["void_kind"] == "duplicate" else _("invalid"))
+    if row.action == "rate" and data.get("rating"):
+        parts.append(str(Event.Rating(data["rating"]).label))
+    if row.action == "rate_whistle" and data.get("rating"):
+        parts.append(
+            "{} · {}".format(
+                departments.get(data.get("department"), data.get("department")),
+                WhistleSummons.Rating(data["rating"]).label,
+            )
+        )
+    if row.action == "report_in" and "on_time" in data:
+        parts.append(_("on time") if data["on_time"] else _("late"))
+    if data.get("bounce"):
+        parts.append(_("a department's bounce"))
+    return "; ".join(str(p) for p in parts)
+
+
+def _timeline(user, event: Event) -> list:
+    rows = selectors.timeline(user, event)
+    departments = {
+        d.code: d.name
+        for d in Department.objects.filter(district__path=event.area_path[: Area.steplen])
+    }
+    keys = ("from_area", "to_area", "handler_area")
+    codes = {(r.data or {}).get(k) for r in rows for k in keys} - {None, ""}
+    areas = dict(Area.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    for row in rows:
+        spec = ACTIONS.get(row.action)
+        if spec is not None:
+            row.label = str(spec.label)
+        else:
+            row.label = _("Reported") if row.action == "report" else row.action
+        row.from_label = _state_label(row.from_state)
+        row.to_label = _state_label(row.to_state)
+        row.changed = row.from_state != row.to_state
+        row.details = _transition_details(row, departments, areas)
+    return rows
+
+
+def _whistles(event: Event, now: datetime) -> list:
+    whistles = list(
+        event.whistles.select_related("area", "blown_by")
+        .prefetch_related("summonses__department", "summonses__reported_in_by")
+        .order_by("blown_at", "id")
+    )
+    for w in whistles:
+        w.summons_rows = []
+        for s in sorted(w.summonses.all(), key=lambda s: (s.due_at, s.pk)):
+            s.countdown = (
+                _countdown(s.due_at, now)
+                if s.reported_in_at is None and w.closed_at is None
+                else None
+            )
+            w.summons_rows.append(s)
+    return whistles
+
+
+def _detail_context(request, event: Event, *, bound: ActionForm | None = None, error=None) -> dict:
+    user = request.user
+    now = timezone.now()
+    _decorate(event, now)
+    mine = services.parties(user, event)
+    staff_view = bool(mine & {"dispatcher", "grid", "handler", "summoned"})
+    allowed = services.allowed_actions(user, event)
+    forms = []
+    for name in allowed:
+        if name not in FORMS:
+            continue
+        if bound is not None and bound.action == name:
+            forms.append(bound)
+        else:
+            forms.append(form_for(name, event, user))
+    primary = next((f for f in forms if f.action in PRIMARY), None)
+    if primary is not None:
+        primary.primary = True
+        forms.remove(primary)
+        forms.insert(0, primary)
+    photos = list(event.photos.all())
+    visible = selectors.visible_events(user)
+    master = visible.filter(pk=event.master_id).first() if event.master_id else None
+    duplicates = list(visible.filter(master=event).order_by("created_at", "id"))
+    chain = [*area_selectors.ancestors(event.area), event.area]
+    return {
+        "event": event,
+        "now": now,
+        "chain": chain,
+        "report_photos": [p for p in photos if p.stage == EventPhoto.Stage.REPORT],
+        "result_photos": [p for p in photos if p.stage == EventPhoto.Stage.RESULT],
+        "handler_text": _handler_text(event, staff_view),
+        # The reporter's name: for those who dispatch or patrol there, unless anonymous.
+        "show_reporter": bool(mine & {"dispatcher", "grid"}),
+        "reporter_hidden": event.anonymous and event.reporter_id != user.pk,
+        "whistles": _whistles(event, now),
+        "master": master,
+        "duplicates": duplicates,
+        "timeline": _timeline(user, event),
+        "forms": forms,
+        "error": error,
+        "boundary_json": json.dumps(event.area.boundary or None, separators=(",", ":")),
+    }
+
+
+def _render_detail(request, event, *, bound=None, error=None, status=200) -> HttpResponse:
+    return render(
+        request,
+        "events/detail.html",
+        _detail_context(request, event, bound=bound, error=error),
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One event: where and what, its handler, whistles, history, and what the user may do."""
+    event = selectors.get_event(request.user, pk)
+    return _render_detail(request, event)
+
+
+@never_cache
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Perform one action from its form; errors re-render the event's page with nothing written."""
+    event = selectors.get_event(request.user, pk)
+    if action not in FORMS:
+        raise Http404("No such action.")
+    form = form_for(action, event, request.user, request.POST, request.FILES)
+    if not form.is_valid():
+        message = _("Check the form below.")
+        if "version" in form.errors:
+            message = _("The form did not say which version of the event it was for; reload.")
+        error = {"action": action, "label": form.label, "message": message}
+        return _render_detail(request, event, bound=form, error=error, status=400)
+    try:
+        services.perform(actor=request.user, event=event, action=action, **form.perform_kwargs())
+    except EventError as exc:
+        fresh = selectors.get_event(request.user, pk)
+        error = {
+            "action": action,
+            "label": form.label,
+            "message": exc.message,
+            "conflict": isinstance(exc, Conflict),
+        }
+        if isinstance(exc, Conflict):
+            # Show the event as it is now, with forms carrying its new version.
+            return _render_detail(request, fresh, error=error, status=exc.status)
+        if exc.field and exc.field in form.fields and not form.fields[exc.field].widget.is_hidden:
+            form.add_error(exc.field, exc.message)
+            error["by_field"] = True
+        else:
+            form.add_error(None, exc.message)
+        # The form keeps what was typed, against the event as it is now.
+        form.event = fresh
+        return _render_detail(request, fresh, bound=form, error=error, status=exc.status)
+    messages.success(request, _("Done: %(action)s.") % {"action": form.label})
+    return redirect(
+        _next_url(request, form.cleaned_data.get("next")) or reverse("events:detail", args=[pk])
+    )
+
+
+@login_required
+@require_GET
+def photo(request: HttpRequest, pk: int, photo_id: int) -> HttpResponse:
+    """A report or result photo, only to users who may see the event: never public."""
+    event = selectors.get_event(request.user, pk)
+    item = EventPhoto.objects.filter(pk=photo_id, event=event).first()
+    if item is None or not item.image:
+        raise Http404("No such photo.")
+    try:
+        handle = default_storage.open(item.image.name, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("No such photo.") from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# ---------------------------------------------------------------------------
+# The handler's inbox
+
+
+@never_cache
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """My tasks, most urgent first (red, yellow, green, then without a clock), one tap to act."""
+    user = request.user
+    if not (role_flags(user).handler or user.is_superuser):
+        raise Http404("No inbox.")
+    now = timezone.now()
+    here = reverse("events:inbox")
+    tasks = [_decorate(e, now) for e in _lean(selectors.handler_inbox(user))[:INBOX_LIMIT]]
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    tasks.sort(key=lambda e: (selectors.SLA_ORDER.get(e.sla, 3), e.deadline_at or far, e.pk))
+    for e in tasks:
+        e.quick_forms = _quick_forms(
+            request, e, services.allowed_actions(user, e), INBOX_QUICK, here
+        )
+    # Grid workers also register (and dispatch, 小事不出网格) what waits in their grid,
+    # and verify results there.
+    to_register, to_verify = [], []
+    grid_areas = [a for role, a in area_selectors.role_holdings(user) if role in GRID_ROLES]
+    seen_register, seen_verify = set(), set()
+    for area in grid_areas:
+        for e in (
+            _lean(selectors.visible_events(user))
+            .filter(state__in=GRID_WAITING, area_path__startswith=area.path)
+            .order_by("created_at", "id")[:50]
+        ):
+            if e.pk not in seen_register:
+                seen_register.add(e.pk)
+                allowed = services.allowed_actions(user, e)
+                e.quick_forms = _quick_forms(request, e, allowed, ("register", "dispatch"), here)
+                _decorate(e, now)
+                to_register.append(e)
+        for e in _lean(selectors.dispatcher_queue(user, area, "to_verify", now)).exclude(
+            handler_user=user
+        )[:50]:
+            if e.pk not in seen_verify:
+                seen_verify.add(e.pk)
+                to_verify.append(e)
+    return render(
+        request,
+        "events/inbox.html",
+        {"tasks": tasks, "to_register": to_register, "to_verify": to_verify, "now": now},
+    )
+
+
+# ---------------------------------------------------------------------------
+# The dispatcher's queue
+
+
+def _may_dispatch_in(user, area: Area) -> bool:
+    return holds_role_over(user, area, DISPATCHER_ROLES + GRID_ROLES)
+
+
+@login_required
+@require_GET
+def queue_home(request: HttpRequest) -> HttpResponse:
+    """The queue of the user's own top area (the highest one they dispatch for)."""
+    user = request.user
+    areas = [a for role, a in area_selectors.role_holdings(user) if role in DISPATCHER_ROLES]
+    if not areas and user.is_superuser:
+        areas = area_selectors.root_areas(user)
+    if not areas:
+        raise Http404("No queue.")
+    top = min(areas, key=lambda a: (a.depth, a.path))
+    return redirect("events:queue", code=top.code)
+
+
+@never_cache
+@login_required
+@require_GET
+def queue(request: HttpRequest, code: str) -> HttpResponse:
+    """An area's queue, one tab at a time, with every tab's count."""
+    user = request.user
+    area = area_selectors.get_area(user, code)
+    if not _may_dispatch_in(user, area):
+        raise Http404("No such area.")
+    tab = request.GET.get("tab") or selectors.DISPATCHER_TABS[0]
+    if tab not in selectors.DISPATCHER_TABS:
+        raise Http404("No such tab.")
+    now = timezone.now()
+    counts = selectors.queue_counts(user, area, now)
+    events = _lean(selectors.dispatcher_queue(user, area, tab, now))
+    page = Paginator(events, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    here = request.get_full_path()
+    rows = []
+    for e in page.object_list:
+        _decorate(e, now)
+        allowed = services.allowed_actions(user, e)
+        e.quick_forms = _quick_forms(request, e, allowed, QUEUE_QUICK, here)
+        rows.append(e)
+    tabs = [
+        {"key": t, "label": TAB_LABELS[t], "count": counts[t], "current": t == tab}
+        for t in selectors.DISPATCHER_TABS
+    ]
+    return render(
+        request,
+        "events/queue.html",
+        {
+            "area": area,
+            "crumbs": area_selectors.ancestors(area),
+            "tab": tab,
+            "tab_label": TAB_LABELS[tab],
+            "tabs": tabs,
+            "page": page,
+            "rows": rows,
+            "children": list(area_selectors.children(user, area).defer("boundary")[:100])
+            if area.level in ("district", "street")
+            else [],
+            "can_emergency": holds_role_over(user, area, EMERGENCY_ROLES),
+            "in_emergency": services.in_emergency(area, now),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# The department's page
+
+
+@never_cache
+@login_required
+@require_GET
+def department(request: HttpRequest) -> HttpResponse:
+    """Events dispatched or whistled to my departments; summonses to report in to, soonest first."""
+    user = request.user
+    department_ids = services.user_departments(user)
+    if not department_ids:
+        raise Http404("No department.")
+    now = timezone.now()
+    here = reverse("events:department")
+    summonses = list(selectors.open_summonses(user))
+    report_in_forms = {}
+    for s in summonses:
+        s.countdown = _countdown(s.due_at, now)
+        event = s.whistle.event
+        if event.pk not in report_in_forms:
+            form = form_for("report_in", event, user)
+            form.fields["next"].initial = here
+            report_in_forms[event.pk] = form
+            s.report_in_form = form
+        else:
+            s.report_in_form = None
+    events = [_decorate(e, now) for e in _lean(selectors.department_queue(user))[:INBOX_LIMIT]]
+    for e in events:
+        e.whistled_only = e.handler_department_id not in department_ids
+        e.quick_forms = _quick_forms(
+            request, e, services.allowed_actions(user, e), INBOX_QUICK, here
+        )
+    return render(
+        request,
+        "events/department.html",
+        {
+            "departments": Department.objects.filter(pk__in=department_ids).order_by("code"),
+            "summonses": summonses,
+            "events": events,
+            "now": now,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# Emergency mode
+
+
+def _active_periods(area: Area, now: datetime) -> list[EmergencyPeriod]:
+    """Emergency periods in force over the area: on it or on an area above it."""
+    steps = [area.path[:i] for i in range(Area.steplen, len(area.path) + 1, Area.steplen)]
+    return list(
+        EmergencyPeriod.objects.filter(area__path__in=steps, started_at__lte=now)
+        .exclude(ended_at__lte=now)
+        .select_related("area", "started_by")
+        .defer("area__boundary")
+        .order_by("started_at")
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def emergency(request: HttpRequest, code: str) -> HttpResponse:
+    """Whether the area is in emergency mode (战时), and the switch to start or end it."""
+    user = request.user
+    area = area_selectors.get_area(user, code)
+    if not holds_role_over(user, area, EMERGENCY_ROLES):
+        raise Http404("No such area.")
+    error = None
+    status = 200
+    reason = ""
+    if request.method == "POST":
+        op = request.POST.get("op")
+        try:
+            if op == "start":
+                reason = request.POST.get("reason", "")
+                services.start_emergency(actor=user, area=area, reason=reason)
+                messages.success(request, _("Emergency mode started."))
+            elif op == "end":
+                wanted = request.POST.get("period", "")
+                period = next(
+                    (p for p in _active_periods(area, timezone.now()) if str(p.pk) == wanted), None
+                )
+                if period is None:
+                    raise Http404("No such period.")
+                services.end_emergency(actor=user, period=period)
+                messages.success(request, _("Emergency mode ended."))
+            else:
+                raise Http404("No such operation.")
+        except EventError as exc:
+            error = {"message": exc.message, "field": exc.field}
+            status = exc.status
+        else:
+            return redirect("events:emergency", code=area.code)
+    now = timezone.now()
+    active = _active_periods(area, now)
+    for p in active:
+        p.can_end = holds_role_over(user, p.area, EMERGENCY_ROLES)
+        p.inherited = p.area_id != area.pk
+    history = list(
+        EmergencyPeriod.objects.filter(area=area)
+        .select_related("started_by")
+        .order_by("-started_at")[:20]
+    )
+    return render(
+        request,
+        "events/emergency.html",
+        {
+            "area": area,
+            "active": active,
+            "history": history,
+            "error": error,
+            "reason": reason,
+        },
+        status=status,
+    )
