@@ -302,15 +302,21 @@ def test_whistle_report_in_and_rating(actors):
     assert zj.rating == 4
 
 
-def test_whistle_is_for_a_community_or_street(actors):
+def test_a_whistle_over_a_grid_event_is_blown_by_its_community(actors):
     event = report(actors.resident)
     act(actors.community, event, "register")
-    with pytest.raises(NotAllowed):  # still held by the general grid
-        act(actors.community, event, "whistle", reason="x", data={"departments": ["cg"]})
-    act(actors.community, event, "escalate", reason="上报社区")
+    with pytest.raises(Forbidden):  # a grid worker does not summon departments
+        act(actors.grid_worker, event, "whistle", reason="x", data={"departments": ["cg"]})
     with pytest.raises(BadInput):
         act(actors.community, event, "whistle", reason="x", data={"departments": []})
+    with pytest.raises(BadInput):
+        act(actors.community, event, "whistle", reason="x",
+            data={"departments": ["cg"], "report_in_minutes": 0})  # fmt: skip
     assert not Whistle.objects.exists()
+    act(actors.community, event, "whistle", reason="需城管执法", data={"departments": ["cg"]})
+    event.refresh_from_db()
+    assert event.owner_area.level == "community"
+    assert Whistle.objects.get(event=event).area == event.owner_area
 
 
 def test_a_grid_worker_dispatches_only_inside_the_grid(actors):

@@ -99,7 +99,8 @@ def parties(user, event: Event) -> set[str]:
         found.add("reporter")
     if found & {"grid", "reporter", "dispatcher"}:
         found.add("verifier")
-    if user_departments(user) & open_summoned_departments(event):
+    departments = user_departments(user)  # cached: no query for those without one
+    if departments and departments & open_summoned_departments(event):
         found.add("summoned")
     found.add("anyone")
     return found
@@ -173,8 +174,6 @@ def _extra_refusal(
             and event.owner_area.level not in (c.GENERAL_GRID, c.MICRO_GRID)
         ):
             return _("The event has already left the grid.")
-    if action == "whistle" and event.owner_area.level not in (c.COMMUNITY, c.STREET, c.DISTRICT):
-        return _("A community or street blows the whistle; escalate the event first.")
     if (
         action == "rate_whistle"
         and not Whistle.objects.filter(event=event, summonses__rating__isnull=True).exists()
@@ -917,11 +916,19 @@ def _blow_whistle(event: Event, actor, reason: str, data: dict, now):
     if not departments:
         raise BadInput(_("Summon at least one department."), field="departments")
     try:
-        minutes = int(data.get("report_in_minutes") or report_in_minutes())
+        raw_minutes = data.get("report_in_minutes")
+        minutes = int(report_in_minutes() if raw_minutes in (None, "") else raw_minutes)
     except (TypeError, ValueError):
         minutes = 0
     if not 1 <= minutes <= 24 * 60:
         raise BadInput(_("Report-in time is 1 to 1,440 minutes."), field="report_in_minutes")
+    history = {}
+    if event.owner_area.level in (c.GENERAL_GRID, c.MICRO_GRID):
+        # The community blows the whistle (a grid cannot): it takes the event up first.
+        community = Area.objects.defer("boundary").get(path=event.owner_path[: 3 * Area.steplen])
+        history = {"from_area": event.owner_area.code, "to_area": community.code}
+        event.owner_area = community
+        event.owner_path = community.path
     whistle = Whistle.objects.create(
         event=event, area=event.owner_area, blown_by=actor, reason=reason, blown_at=now
     )
@@ -929,7 +936,7 @@ def _blow_whistle(event: Event, actor, reason: str, data: dict, now):
     WhistleSummons.objects.bulk_create(
         [WhistleSummons(whistle=whistle, department=d, due_at=due) for d in departments]
     )
-    history = {
+    history |= {
         "whistle": whistle.pk,
         "departments": [d.code for d in departments],
         "report_in_minutes": minutes,
