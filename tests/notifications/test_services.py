@@ -220,3 +220,31 @@ def test_selectors_newest_first_and_filters(people):
     assert selectors.unread_count(AnonymousUser()) == 0
     assert selectors.unread_count(alice) == 2
     assert selectors.unread_count(alice, cap=1) == 1
+
+
+def test_notify_many_writes_what_notify_writes_for_many_messages(
+    people, enqueued, django_capture_on_commit_callbacks
+):
+    alice, bob, gone = people["alice"], people["bob"], people["gone"]
+    long_title = "长" * 300
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        n = services.notify_many(
+            [
+                services.Message(
+                    {alice.pk, gone.pk}, "event.due_soon", "  即将到期 ", "b1", "/e/1/"
+                ),
+                services.Message({alice.pk, bob.pk}, "event.overdue", long_title, "b2", "/e/2/"),
+                services.Message({gone.pk}, "event.overdue", "无人", "", ""),
+            ]
+        )
+        assert enqueued == []  # delivery only after the commit
+    assert n == 3
+    rows = list(Notification.objects.order_by("pk").values_list("user__username", "kind", "title"))
+    assert rows[0] == ("alice", "event.due_soon", "即将到期")
+    assert {r[0] for r in rows[1:]} == {"alice", "bob"}
+    assert all(len(r[2]) == 200 and r[2].endswith("…") for r in rows[1:])
+    pks = sorted(Notification.objects.values_list("pk", flat=True))
+    assert enqueued == [("deliver_notifications", [pks])]
+    with pytest.raises(ValidationError):
+        services.notify_many([services.Message({alice.pk}, "k", "t", url="http://evil")])
+    assert Notification.objects.count() == 3
