@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "shezhi.core",
     "shezhi.areas",
     "shezhi.people",
+    "shezhi.events",
+    "shezhi.notifications",
 ]
 
 MIDDLEWARE = [
@@ -215,6 +217,24 @@ STORAGES = {
         )
     },
 }
+# Photos of events: a local folder by default; an S3-compatible object store
+# (MinIO, OSS, COS, S3 …) when several app servers share them. Needs the
+# "s3" extra: pip install 'shezhi[s3]'.
+if env("SHEZHI_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("SHEZHI_S3_BUCKET"),
+            "endpoint_url": env("SHEZHI_S3_ENDPOINT_URL") or None,
+            "region_name": env("SHEZHI_S3_REGION") or None,
+            "access_key": env("SHEZHI_S3_ACCESS_KEY") or None,
+            "secret_key": env("SHEZHI_S3_SECRET_KEY") or None,
+            # Photos are never public: they are streamed through a scoped page.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 # Security: secure cookies when served over HTTPS (SHEZHI_HTTPS=1 behind a proxy).
 HTTPS = env_bool("SHEZHI_HTTPS", False)
@@ -236,6 +256,22 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 # Uploads: an area file may be large (a district's micro-grids), but not unbounded.
 SHEZHI_AREA_IMPORT_MAX_BYTES = int(env("SHEZHI_AREA_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Events: photo limits, the working day, the report-in time of a whistle.
+SHEZHI_MAX_PHOTO_BYTES = int(env("SHEZHI_MAX_PHOTO_BYTES", str(10 * 1024 * 1024)))
+SHEZHI_MAX_PHOTOS = int(env("SHEZHI_MAX_PHOTOS", "6"))
+SHEZHI_PHOTO_MAX_EDGE = int(env("SHEZHI_PHOTO_MAX_EDGE", "1600"))
+SHEZHI_WORKING_HOURS = tuple(
+    tuple(period.split("-"))
+    for period in env_list("SHEZHI_WORKING_HOURS") or ["09:00-12:00", "13:30-17:30"]
+)
+SHEZHI_REPORT_IN_MINUTES = int(env("SHEZHI_REPORT_IN_MINUTES", "30"))
+
+# Notifications: always in the app; also on these channels (console, sms, wecom).
+SHEZHI_NOTIFICATION_CHANNELS = env_list("SHEZHI_NOTIFICATION_CHANNELS", "console")
+SHEZHI_SMS_GATEWAY_URL = env("SHEZHI_SMS_GATEWAY_URL")
+SHEZHI_SMS_GATEWAY_TOKEN = env("SHEZHI_SMS_GATEWAY_TOKEN")
+SHEZHI_WECOM_WEBHOOK_URL = env("SHEZHI_WECOM_WEBHOOK_URL")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Personal data (phones, ID numbers): encrypted with their own keys, never the
