@@ -636,8 +636,10 @@ def perform(
     try:
         with transaction.atomic():
             current = (
-                Event.objects.select_for_update()
+                Event.objects.select_for_update(of=("self",))
                 .select_related("category", "area", "owner_area")
+                # Boundaries are large GeoJSON texts no step needs.
+                .defer("area__boundary", "owner_area__boundary")
                 .get(pk=event.pk)
             )
             if current.version != seen_version:
@@ -660,11 +662,12 @@ def perform(
             if refusal:
                 raise NotAllowed(refusal)
             from_state = current.state
+            before = {name: getattr(current, name) for name in SAVED_FIELDS}
             recipients, history = _apply(current, action, actor, mine, reason, data, now)
             if spec.target is not None:
                 current.state = spec.target
             to_state = current.state
-            _save(current, seen_version)
+            _save(current, seen_version, before)
             transition = EventTransition.objects.create(
                 event=current,
                 action=action,
@@ -702,8 +705,11 @@ SAVED_FIELDS = [
 ]
 
 
-def _save(event: Event, seen_version: int) -> None:
-    values = {name: getattr(event, name) for name in SAVED_FIELDS}
+def _save(event: Event, seen_version: int, before: dict) -> None:
+    """Write the fields the step changed, only if nobody bumped the version meanwhile."""
+    values = {
+        name: getattr(event, name) for name in SAVED_FIELDS if getattr(event, name) != before[name]
+    }
     values["updated_at"] = timezone.now()
     updated = Event.objects.filter(pk=event.pk, version=seen_version).update(
         version=F("version") + 1, **values
@@ -713,11 +719,15 @@ def _save(event: Event, seen_version: int) -> None:
     event.version = seen_version + 1
 
 
+FOLLOWER_ACTIONS = {"register", "void", "merge", "dispatch", "handle", "verify_pass"}
+
+
 def _apply(event: Event, action: str, actor, mine: set[str], reason: str, data: dict, now):
     """Change ``event`` in memory for ``action``; returns (recipients, history data)."""
     history: dict = {}
     recipients: list[int] = []
-    followers = _follower_users(event)
+    # Only some steps tell the followers; the lookup is skipped for the others.
+    followers = _follower_users(event) if action in FOLLOWER_ACTIONS else []
     if action == "register":
         event.registered_at = event.registered_at or now
         recipients = followers
