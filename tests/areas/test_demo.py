@@ -28,7 +28,7 @@ DEMO_USERNAMES = [
 
 def test_demo_builds_the_article_territory():
     out = StringIO()
-    call_command("demo", "--no-progress", stdout=out)
+    call_command("demo", "--no-progress", "--no-events", stdout=out)
     text = out.getvalue()
     assert "Demo district built" in text
     assert "admin" in text and "shezhi-demo-2026" in text
@@ -103,6 +103,6 @@ def test_demo_builds_the_article_territory():
     )
 
     again = StringIO()
-    call_command("demo", "--no-progress", stdout=again)
+    call_command("demo", "--no-progress", "--no-events", stdout=again)
     assert "already present" in again.getvalue()
     assert Area.objects.count() == sum(counts.values())

@@ -37,6 +37,13 @@ DEMO_USERS = (
         "510113",
         department_code="cg",
     ),
+    DemoUser(
+        "dept_zj",
+        "department staff (区住房和城乡建设局)",
+        Role.DEPARTMENT_STAFF,
+        "510113",
+        department_code="zj",
+    ),
     DemoUser("dawan_staff", "street staff of 大弯街道", Role.STREET_STAFF, "510113001"),
     DemoUser(
         "community_staff",
