@@ -141,6 +141,10 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
             },
+            # Opening a SQLite connection (pragmas, functions, schema) costs more than
+            # a typical request's queries: keep it for the worker's life.
+            "CONN_MAX_AGE": int(env("SHEZHI_DB_CONN_MAX_AGE", "600")),
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

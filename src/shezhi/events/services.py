@@ -325,13 +325,31 @@ def _leaf_category(category) -> Category:
     return cat
 
 
-def _owner_for(chain) -> Area:
-    """The level that dispatches first: the general grid when there is one."""
+def _area_and_owner(chain) -> tuple[Area, Area]:
+    """The deepest area, and the level that dispatches first (the general grid when
+    there is one), in one query."""
     by_level = {a.level: a for a in chain}
-    for level in (c.GENERAL_GRID, c.COMMUNITY, c.STREET, c.DISTRICT):
-        if level in by_level:
-            return Area.objects.defer("boundary").get(pk=by_level[level].id)
-    raise BadInput(_("The point lies outside every district."), field="location")
+    owner_id = next(
+        (
+            by_level[level].id
+            for level in (c.GENERAL_GRID, c.COMMUNITY, c.STREET, c.DISTRICT)
+            if level in by_level
+        ),
+        None,
+    )
+    if owner_id is None:
+        raise BadInput(_("The point lies outside every district."), field="location")
+    rows = Area.objects.defer("boundary").in_bulk([chain[0].id, owner_id])
+    return rows[chain[0].id], rows[owner_id]
+
+
+def _by_key(submitted_by, key: str) -> Event | None:
+    # The exclude() repeats the partial unique index's condition, so SQLite uses it.
+    return (
+        Event.objects.filter(submitted_by=submitted_by, idempotency_key=key)
+        .exclude(idempotency_key="")
+        .first()
+    )
 
 
 def _check_source(submitted_by, source: str, area: Area) -> None:
@@ -381,9 +399,7 @@ def report_event(
     if len(idempotency_key) > 64:
         raise BadInput(_("The idempotency key is longer than 64 characters."), field="key")
     if idempotency_key:
-        existing = Event.objects.filter(
-            submitted_by=submitted_by, idempotency_key=idempotency_key
-        ).first()
+        existing = _by_key(submitted_by, idempotency_key)
         if existing is not None:
             return Reported(existing, False)
     cat = _leaf_category(category)
@@ -412,7 +428,7 @@ def report_event(
         raise BadInput(str(exc), field="location") from None
     except (TypeError, ValueError):
         raise BadInput(_("The coordinates are not numbers."), field="location") from None
-    area = Area.objects.defer("boundary").get(pk=chain[0].id)
+    area, owner = _area_and_owner(chain)
     _check_source(submitted_by, source, area)
     contact_phone = (contact_phone or "").strip()
     if contact_phone:
@@ -420,7 +436,6 @@ def report_event(
             pd.validate_phone(contact_phone)
         except ValidationError as exc:
             raise BadInput(" ".join(exc.messages), field="contact_phone") from None
-    owner = _owner_for(chain)
     now = at or timezone.now()
     reporter = None if source in STAFF_SOURCES else submitted_by
 
@@ -478,9 +493,7 @@ def report_event(
         _delete_files(saved_files)
         if idempotency_key:
             # A retry raced the first submission: the first one stands.
-            existing = Event.objects.filter(
-                submitted_by=submitted_by, idempotency_key=idempotency_key
-            ).first()
+            existing = _by_key(submitted_by, idempotency_key)
             if existing is not None:
                 return Reported(existing, False)
         raise
