@@ -31,6 +31,7 @@ from shezhi.core.scope import holds_role_over
 from shezhi.people.models import Assignment, Department
 
 from . import photos as photo_processing
+from . import recipients
 from .errors import BadInput, Conflict, Forbidden, NotAllowed
 from .models import (
     Category,
@@ -243,36 +244,20 @@ def _stop_clock(event: Event) -> None:
 
 
 def _users_holding(area: Area, roles) -> list[int]:
-    return list(
-        RoleAssignment.objects.filter(area=area, role__in=roles).values_list("user_id", flat=True)
-    )
+    return list(recipients.holders([area.pk], roles).get(area.pk, ()))
 
 
 def _department_users(department_ids) -> list[int]:
-    return list(
-        RoleAssignment.objects.filter(
-            role="department_staff", department_id__in=list(department_ids)
-        ).values_list("user_id", flat=True)
-    )
+    staff = recipients.department_staff(set(department_ids))
+    return [user for users in staff.values() for user in users]
 
 
 def _handler_users(event: Event) -> list[int]:
-    if event.handler_kind == Event.HandlerKind.WORKER and event.handler_user_id:
-        return [event.handler_user_id]
-    if event.handler_kind == Event.HandlerKind.COMMUNITY and event.handler_area_id:
-        return _users_holding(event.handler_area, ("community_staff",))
-    if event.handler_kind == Event.HandlerKind.DEPARTMENT and event.handler_department_id:
-        return _department_users([event.handler_department_id])
-    return []
+    return list(recipients.handlers([recipients.row(event)])[event.pk])
 
 
 def _dispatcher_users(event: Event) -> list[int]:
-    users = _users_holding(event.owner_area, DISPATCHER_ROLES + GRID_ROLES)
-    if not users and event.owner_area.level in (c.GENERAL_GRID, c.MICRO_GRID):
-        # A grid without its own staff: its community dispatches.
-        community = Area.objects.get(path=event.owner_path[: 3 * Area.steplen])
-        users = _users_holding(community, DISPATCHER_ROLES)
-    return users
+    return list(recipients.dispatchers([recipients.row(event)])[event.pk])
 
 
 def _follower_users(event: Event) -> list[int]:

@@ -59,14 +59,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from shezhi.areas import constants as c
-from shezhi.areas.models import Area
-from shezhi.core.models import RoleAssignment
 
-from . import services
+from . import recipients, services
 from .errors import EventError
 from .models import OPEN_EXCLUDED, Category, Event, SlaNotice, Whistle, WhistleSummons
 from .selectors import CLOCK_STATES
-from .workflow import DISPATCHER_ROLES, GRID_ROLES
 
 logger = logging.getLogger("shezhi.events.sla")
 
@@ -330,81 +327,6 @@ def _events(ids) -> dict[int, dict]:
     return {r["pk"]: r for r in Event.objects.filter(pk__in=list(ids)).values(*EVENT_FIELDS)}
 
 
-def _department_staff(department_ids) -> dict[int, set[int]]:
-    out: dict[int, set[int]] = defaultdict(set)
-    if department_ids:
-        for dept, user in RoleAssignment.objects.filter(
-            role="department_staff", department_id__in=list(department_ids)
-        ).values_list("department_id", "user_id"):
-            out[dept].add(user)
-    return out
-
-
-def _holders(area_ids, roles) -> dict[int, set[int]]:
-    out: dict[int, set[int]] = defaultdict(set)
-    if area_ids:
-        for area, user in RoleAssignment.objects.filter(
-            area_id__in=list(area_ids), role__in=list(roles)
-        ).values_list("area_id", "user_id"):
-            out[area].add(user)
-    return out
-
-
-def _handlers(events: list[dict]) -> dict[int, set[int]]:
-    """Event id → the users handling it (the worker, the community's staff, the department's)."""
-    W, CM, D = Event.HandlerKind.WORKER, Event.HandlerKind.COMMUNITY, Event.HandlerKind.DEPARTMENT
-    communities = _holders(
-        {e["handler_area_id"] for e in events if e["handler_kind"] == CM and e["handler_area_id"]},
-        ("community_staff",),
-    )
-    departments = _department_staff(
-        {
-            e["handler_department_id"]
-            for e in events
-            if e["handler_kind"] == D and e["handler_department_id"]
-        }
-    )
-    out = {}
-    for e in events:
-        kind = e["handler_kind"]
-        if kind == W and e["handler_user_id"]:
-            out[e["pk"]] = {e["handler_user_id"]}
-        elif kind == CM and e["handler_area_id"]:
-            out[e["pk"]] = communities.get(e["handler_area_id"], set())
-        elif kind == D and e["handler_department_id"]:
-            out[e["pk"]] = departments.get(e["handler_department_id"], set())
-        else:
-            out[e["pk"]] = set()
-    return out
-
-
-def _dispatchers(events: list[dict]) -> dict[int, set[int]]:
-    """Event id → staff holding its current level; a grid without staff: its community's."""
-    owners = {e["owner_area_id"] for e in events}
-    holding = _holders(owners, DISPATCHER_ROLES + GRID_ROLES)
-    grids = dict(
-        Area.objects.filter(
-            pk__in=[a for a in owners if not holding.get(a)],
-            level__in=(c.GENERAL_GRID, c.MICRO_GRID),
-        ).values_list("pk", "path")
-    )
-    community_ids = dict(
-        Area.objects.filter(
-            path__in={path[: 3 * Area.steplen] for path in grids.values()}
-        ).values_list("path", "pk")
-    )
-    community_staff = _holders(community_ids.values(), DISPATCHER_ROLES)
-    out = {}
-    for e in events:
-        owner = e["owner_area_id"]
-        users = holding.get(owner, set())
-        if not users and owner in grids:
-            community = community_ids.get(grids[owner][: 3 * Area.steplen])
-            users = community_staff.get(community, set())
-        out[e["pk"]] = users
-    return out
-
-
 # ---------------------------------------------------------------------------
 # Messages
 
@@ -471,7 +393,7 @@ def _write(messages: list[_Message]) -> int:
 
 def _remind(rows: list[tuple[int, datetime]]) -> int:
     events = _events(e for e, _d in rows)
-    handlers = _handlers(list(events.values()))
+    handlers = recipients.handlers(list(events.values()))
     wording = _wording()
     return _write(
         [
@@ -484,7 +406,7 @@ def _remind(rows: list[tuple[int, datetime]]) -> int:
 def _tell_overdue(rows: list[tuple[int, datetime]]) -> int:
     events = _events(e for e, _d in rows)
     listed = list(events.values())
-    handlers, dispatchers = _handlers(listed), _dispatchers(listed)
+    handlers, dispatchers = recipients.handlers(listed), recipients.dispatchers(listed)
     wording = _wording()
     return _write(
         [
@@ -518,16 +440,16 @@ def _tell_report_in_overdue(rows: list[tuple[int, datetime]]) -> int:
     ):  # fmt: skip
         if (event_id, due_at) in wanted:
             late[(event_id, due_at)].append((dept_id, dept_name, blown_by))
-    staff = _department_staff({d for ss in late.values() for d, _n, _b in ss})
+    staff = recipients.department_staff({d for ss in late.values() for d, _n, _b in ss})
     wording = _wording()
     messages = []
     for key in rows:
         summonses = late.get(key)
         if not summonses:  # reported in between the claim and this read
             continue
-        recipients = {blown_by for _d, _n, blown_by in summonses}
+        to_tell = {blown_by for _d, _n, blown_by in summonses}
         for dept_id, _n, _b in summonses:
-            recipients |= staff.get(dept_id, set())
+            to_tell |= staff.get(dept_id, set())
         departments = "、".join(dict.fromkeys(n for _d, n, _b in summonses))
         messages.append(
             _message(
@@ -535,7 +457,7 @@ def _tell_report_in_overdue(rows: list[tuple[int, datetime]]) -> int:
                 K.REPORT_IN_OVERDUE,
                 events[key[0]],
                 key[1],
-                recipients,
+                to_tell,
                 departments=departments,
             )
         )
