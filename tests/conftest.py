@@ -23,6 +23,10 @@ def _test_settings(settings, tmp_path):
     # client.login() authenticates without a request, which axes refuses; the
     # sign-in security tests switch it back on for themselves.
     settings.AXES_ENABLED = False
+    # Each test starts from its own database: nothing a process kept from the last one.
+    from shezhi.core.snapshot import clear_all
+
+    clear_all()
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 Each process builds one ``AreaIndex`` from the stored boundaries and rebuilds it
 when ``BoundaryRevision`` moves (any boundary written by any process), so
-several app servers answer alike without a broker.
+several app servers answer alike without a broker. The revision is read at most
+once per snapshot period (``core.snapshot``); a write in this process clears it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import numpy as np
 import shapely
 from django.utils.translation import gettext as _
 
+from shezhi.core.snapshot import Snapshot
+
 from .geo.crs import CRS_CHOICES, to_wgs84
 from .geo.locator import AreaIndex, IndexEntry, InvalidCoordinates, OutsideAllDistricts
 from .models import Area, BoundaryRevision
@@ -24,6 +27,7 @@ __all__ = [
     "InvalidCoordinates",
     "LocatedArea",
     "OutsideAllDistricts",
+    "area_rows",
     "current_index",
     "locate",
     "locate_many",
@@ -45,15 +49,25 @@ class _State:
         self.revision = revision
         self.index = index
         self.rows = rows
+        # Area rows (without boundaries) by id, filled on demand: any write to an
+        # area moves the revision, which replaces this state and so this cache.
+        self.areas: dict[int, Area] = {}
 
 
 _lock = threading.Lock()
 _state = _State((-1, ""), None, [])
 
 
-def _revision() -> tuple:
+def _read_revision() -> tuple:
     row = BoundaryRevision.objects.filter(pk=1).values_list("revision", "token").first()
     return row or (0, "")
+
+
+revision_snapshot = Snapshot(_read_revision, "areas.boundary_revision")
+
+
+def _revision() -> tuple:
+    return revision_snapshot.get()
 
 
 def _build(revision: tuple) -> _State:
@@ -79,7 +93,10 @@ def _build(revision: tuple) -> _State:
         for r, g in zip(rows, geoms, strict=True)
     ]
     located = [LocatedArea(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
-    return _State(revision, AreaIndex(entries), located)
+    state = _State(revision, AreaIndex(entries), located)
+    # Every report needs its area's row: load them all with the index (a few ms).
+    state.areas = Area.objects.defer("boundary").in_bulk()
+    return state
 
 
 def current_index() -> _State:
@@ -93,6 +110,16 @@ def current_index() -> _State:
         if _state.revision != revision:
             _state = _build(revision)
         return _state
+
+
+def area_rows(ids) -> dict[int, Area]:
+    """Areas by id without their boundaries, from this process's cache when it can."""
+    state = current_index()
+    cached = state.areas
+    missing = [i for i in ids if i not in cached]
+    if missing:
+        cached.update(Area.objects.defer("boundary").in_bulk(missing))
+    return {i: cached[i] for i in ids if i in cached}
 
 
 def locate(

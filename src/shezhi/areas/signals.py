@@ -12,6 +12,10 @@ from .models import Area, BoundaryRevision
 
 
 def bump_boundary_revision() -> None:
+    from .locating import revision_snapshot
+
+    # This process sees its own write at once; the others within a snapshot period.
+    revision_snapshot.clear()
     token = uuid.uuid4().hex
     updated = BoundaryRevision.objects.filter(pk=1).update(revision=F("revision") + 1, token=token)
     if not updated:

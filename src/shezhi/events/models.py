@@ -188,7 +188,8 @@ class Event(models.Model):
         related_name="owned_events",
         verbose_name=_("held by"),
     )
-    owner_path = models.CharField(max_length=255, db_index=True, editable=False)
+    # Indexed by event_owner_state_idx (owner_path, state): every write pays per index.
+    owner_path = models.CharField(max_length=255, editable=False)
 
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -222,6 +223,7 @@ class Event(models.Model):
         blank=True,
         related_name="handled_events",
         verbose_name=_("handling worker"),
+        db_index=False,  # event_worker_state_idx leads with it
     )
     handler_area = models.ForeignKey(
         "areas.Area",
@@ -230,6 +232,7 @@ class Event(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("handling community"),
+        db_index=False,  # event_community_state_idx leads with it
     )
     handler_department = models.ForeignKey(
         "people.Department",
@@ -238,6 +241,7 @@ class Event(models.Model):
         blank=True,
         related_name="events",
         verbose_name=_("handling department"),
+        db_index=False,  # event_dept_state_idx leads with it
     )
 
     emergency = models.BooleanField(_("emergency deadlines"), default=False)
@@ -321,7 +325,11 @@ class EventTransition(models.Model):
     """One step in an event's history: who did what, when, from which state to which."""
 
     event = models.ForeignKey(
-        Event, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("event")
+        Event,
+        on_delete=models.CASCADE,
+        related_name="transitions",
+        verbose_name=_("event"),
+        db_index=False,  # transition_event_at_idx leads with it
     )
     action = models.CharField(_("action"), max_length=32)
     from_state = models.CharField(_("from"), max_length=24)
@@ -398,7 +406,11 @@ class EventFollower(models.Model):
         ME_TOO = "me_too", _("Me too")
 
     event = models.ForeignKey(
-        Event, on_delete=models.CASCADE, related_name="followers", verbose_name=_("event")
+        Event,
+        on_delete=models.CASCADE,
+        related_name="followers",
+        verbose_name=_("event"),
+        db_index=False,  # one_follow_per_user (event, user) leads with it
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -520,6 +532,8 @@ class SlaNotice(models.Model):
         OVERDUE = "overdue", _("Overdue")
         ESCALATED = "escalated", _("Escalated as overdue")
         REPORT_IN_OVERDUE = "report_in_overdue", _("Report-in overdue")
+        # deadline_at: the report's own time (a report is announced once).
+        REPORTED = "reported", _("New report announced")
 
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="sla_notices", verbose_name=_("event")

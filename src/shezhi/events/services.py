@@ -9,6 +9,7 @@ an ``EventTransition`` and the notifications in one transaction.
 from __future__ import annotations
 
 import contextlib
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,12 +23,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from shezhi.areas import constants as c
-from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, locate
+from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, area_rows, locate
 from shezhi.areas.models import Area
 from shezhi.core import calendar
 from shezhi.core import personal_data as pd
 from shezhi.core.models import RoleAssignment
 from shezhi.core.scope import holds_role_over
+from shezhi.core.snapshot import Snapshot
 from shezhi.people.models import Assignment, Department
 
 from . import photos as photo_processing
@@ -294,13 +296,24 @@ def _notify(event: Event, recipients, kind: str, actor=None) -> None:
 # Reporting
 
 
+def _load_categories() -> dict[str, Category]:
+    """Every category by code and by id (as text), with its class loaded."""
+    out: dict[str, Category] = {}
+    for cat in Category.objects.select_related("parent"):
+        out[cat.code] = cat
+        out[str(cat.pk)] = cat
+    return out
+
+
+# Read on every submission, written by an administrator now and then.
+categories_snapshot = Snapshot(_load_categories, "events.categories")
+
+
 def _leaf_category(category) -> Category:
     if isinstance(category, Category):
         cat = category
     else:
-        cat = Category.objects.filter(code=str(category)).select_related("parent").first()
-        if cat is None and str(category).isdigit():
-            cat = Category.objects.filter(pk=int(category)).select_related("parent").first()
+        cat = categories_snapshot.get().get(str(category).strip())
     if cat is None or not cat.active or cat.parent_id is None:
         raise BadInput(
             _("Unknown event category %(category)s; choose a subcategory.")
@@ -324,7 +337,7 @@ def _area_and_owner(chain) -> tuple[Area, Area]:
     )
     if owner_id is None:
         raise BadInput(_("The point lies outside every district."), field="location")
-    rows = Area.objects.defer("boundary").in_bulk([chain[0].id, owner_id])
+    rows = area_rows([chain[0].id, owner_id])
     return rows[chain[0].id], rows[owner_id]
 
 
@@ -383,7 +396,8 @@ def report_event(
     idempotency_key = (idempotency_key or "").strip()
     if len(idempotency_key) > 64:
         raise BadInput(_("The idempotency key is longer than 64 characters."), field="key")
-    if idempotency_key:
+    if idempotency_key and photos:
+        # Spare a retry the photo work; without photos the unique key decides (below).
         existing = _by_key(submitted_by, idempotency_key)
         if existing is not None:
             return Reported(existing, False)
@@ -473,11 +487,12 @@ def report_event(
                 photo.image.save(p.content.name, p.content, save=False)
                 saved_files.append(photo.image.name)
                 photo.save()
-            _notify(event, _dispatcher_users(event), "reported", actor=submitted_by)
+            # After the commit: a sweep that ran before it would not see this report.
+            transaction.on_commit(_enqueue_announcement, robust=True)
     except IntegrityError:
         _delete_files(saved_files)
         if idempotency_key:
-            # A retry raced the first submission: the first one stands.
+            # A retry (or a retry racing the first submission): the first one stands.
             existing = _by_key(submitted_by, idempotency_key)
             if existing is not None:
                 return Reported(existing, False)
@@ -486,6 +501,39 @@ def report_event(
         _delete_files(saved_files)
         raise
     return Reported(event, True)
+
+
+def announce_seconds() -> float:
+    return float(getattr(settings, "SHEZHI_ANNOUNCE_SECONDS", 2.0))
+
+
+_announce_next = 0.0  # monotonic time before which this process has a sweep pending
+
+
+def _enqueue_announcement() -> None:
+    """Have the task worker tell the dispatchers of new reports, a moment from now.
+
+    One sweep (``sla.announce_reports``) announces every report not yet
+    announced, so a busy process enqueues one at most every
+    ``SHEZHI_ANNOUNCE_SECONDS`` (default 2 s), to run when that window closes:
+    dispatchers hear of a report within seconds, and a submission pays for a
+    task row only when the process has not enqueued one lately. A backend that
+    cannot defer a task (the immediate one in tests) gets a sweep per report.
+    The SLA scan's timer sweeps too, for a report whose sweep was lost.
+    """
+    global _announce_next
+    from . import tasks
+
+    task = tasks.announce_reports
+    if not task.get_backend().supports_defer:
+        task.enqueue()
+        return
+    now = time.monotonic()
+    if now < _announce_next:
+        return
+    window = announce_seconds()
+    _announce_next = now + window
+    task.using(run_after=timezone.now() + timedelta(seconds=window)).enqueue()
 
 
 def _delete_files(names: list[str]) -> None:

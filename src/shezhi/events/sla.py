@@ -17,6 +17,12 @@ work). One run, at ``now``:
    holds the event and sees it in its queue. Someone acting on the event at
    that moment makes ``perform`` raise ``Conflict``: the event is skipped this
    round (its claim is rolled back with it) and tried again next run.
+0. **New reports** (``reported``): events still ``reported`` that no
+   dispatcher has been told of notify the dispatchers of the level holding
+   them, once per event. The task worker runs this step on its own within
+   seconds of a report (``announce_reports``, enqueued by
+   ``services.report_event``); the scan repeats it for any report whose task
+   was lost.
 4. **Report-in overdue** (``report_in_overdue``): summonses of an open whistle
    whose ``due_at`` passed without a report-in notify the whistle-blower and
    the summoned departments' staff, once per event and ``due_at`` (two
@@ -89,6 +95,7 @@ class ScanResult:
     overdue: int = 0
     escalated: int = 0
     report_in_overdue: int = 0
+    announced: int = 0  # new reports whose dispatchers were told
     skipped: int = 0  # escalations skipped because someone acted on the event first
     escalations_left: int = 0  # left for the next runs (max_escalations, escalation_seconds)
     failed: int = 0  # escalations that raised an unexpected error (logged)
@@ -102,6 +109,7 @@ class ScanResult:
         if self.escalations_left:
             text += f" ({self.escalations_left} left for the next runs)"
         text += f", report-in overdue {self.report_in_overdue}, skipped on conflict {self.skipped}"
+        text += f", new reports announced {self.announced}"
         if self.failed:
             text += f", failed {self.failed}"
         text += f", notifications {self.notifications}, {self.seconds:.2f} s"
@@ -148,6 +156,7 @@ def scan(
         result.notifications += sent
 
     if dry_run:
+        result.announced = _count(_reported_select())
         result.reminders = _count(_due_soon_select(now))
         result.overdue = _count(_overdue_select(now))
         candidates = len(_escalation_candidates(now))
@@ -156,6 +165,7 @@ def scan(
         result.escalations_left = candidates - result.escalated
         result.report_in_overdue = _count(_report_in_select(now))
     else:
+        timed("announcements", lambda: claim("announced", _reported_select(), _announce))
         timed("reminders", lambda: claim("reminders", _due_soon_select(now), _remind))
         timed("overdue", lambda: claim("overdue", _overdue_select(now), _tell_overdue))
         timed(
@@ -166,6 +176,19 @@ def scan(
             "report-in",
             lambda: claim("report_in_overdue", _report_in_select(now), _tell_report_in_overdue),
         )
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def announce_reports(*, batch: int = BATCH) -> ScanResult:
+    """Step 0 alone: tell the dispatchers of every report not yet announced.
+
+    What the task worker runs moments after reports come in; idempotent and
+    safe beside a scan, like every step (each report's notice is claimed once).
+    """
+    started = time.perf_counter()
+    result = ScanResult(now=timezone.now())
+    result.announced, result.notifications = _claim_and_notify(_reported_select(), batch, _announce)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -207,6 +230,18 @@ class _Select:
     params: list
     order: str
     distinct: bool = False
+
+
+def _reported_select() -> _Select:
+    # state = 'reported' is the leading column of the (state, deadline_at) index.
+    noticed, np = _not_noticed(K.REPORTED, "e.id", "e.created_at")
+    return _Select(
+        K.REPORTED,
+        "e.id, e.created_at",
+        f"FROM {_t(Event)} e WHERE e.state = %s AND {noticed}",
+        [Event.State.REPORTED, *np],
+        "e.id",
+    )
 
 
 def _due_soon_select(now: datetime) -> _Select:
@@ -320,6 +355,7 @@ EVENT_FIELDS = (
     "handler_department_id",
     "owner_area_id",
     "owner_path",
+    "submitted_by_id",
 )
 
 
@@ -345,6 +381,10 @@ def _wording() -> dict:
     with override(settings.LANGUAGE_CODE):
         return {
             "title": _("Event %(number)s (%(category)s): %(what)s"),
+            K.REPORTED: (
+                _("new report to register"),
+                _("Reported at %(deadline)s; waiting to be registered."),
+            ),
             K.DUE_SOON: (
                 _("deadline approaching"),
                 _("Due by %(deadline)s: 80%% of the working time is used."),
@@ -388,6 +428,25 @@ def _write(messages: list[_Message]) -> int:
             event_id=m.event_id,
         )
         for m in messages
+    )
+
+
+def _announce(rows: list[tuple[int, datetime]]) -> int:
+    events = _events(e for e, _d in rows)
+    dispatchers = recipients.dispatchers(list(events.values()))
+    wording = _wording()
+    return _write(
+        [
+            _message(
+                wording,
+                K.REPORTED,
+                events[event_id],
+                reported_at,
+                # Not the one who reported it: a grid worker's own patrol report.
+                dispatchers[event_id] - {events[event_id]["submitted_by_id"]},
+            )
+            for event_id, reported_at in rows
+        ]
     )
 
 

@@ -4,6 +4,13 @@ from . import sla
 
 
 @task()
+def announce_reports() -> dict:
+    """Tell the dispatchers of every report not yet announced (see ``services.report_event``)."""
+    result = sla.announce_reports()
+    return {"announced": result.announced, "notifications": result.notifications}
+
+
+@task()
 def sla_scan() -> dict:
     """The SLA scan as a background task (idempotent: see ``shezhi.events.sla``).
 
