@@ -9,6 +9,7 @@ once per snapshot period (``core.snapshot``); a write in this process clears it.
 from __future__ import annotations
 
 import json
+import math
 import threading
 from dataclasses import dataclass
 
@@ -136,7 +137,10 @@ def locate(
             % {"crs": crs, "choices": ", ".join(CRS_CHOICES)}
         )
     _check_range(lng, lat)
-    wlng, wlat = (float(v) for v in to_wgs84(lng, lat, crs))
+    if crs == "wgs84":  # the usual case: no numpy round trip for one point
+        wlng, wlat = float(lng), float(lat)
+    else:
+        wlng, wlat = (float(v) for v in to_wgs84(lng, lat, crs))
     state = current_index()
     outside = OutsideAllDistricts(
         _("The point (%(lng).7f, %(lat).7f) lies outside every district.")
@@ -164,7 +168,7 @@ def locate_many(lng, lat, crs: str = "wgs84") -> tuple[np.ndarray, list[LocatedA
 
 def _check_range(lng: float, lat: float) -> None:
     # The locator checks again; here it guards the CRS formulas from nonsense.
-    if not (np.isfinite(lng) and np.isfinite(lat)):
+    if not (math.isfinite(lng) and math.isfinite(lat)):
         raise InvalidCoordinates(_("Longitude and latitude must be finite numbers."))
     if abs(lat) > 90 and abs(lng) <= 90:
         raise InvalidCoordinates(

@@ -276,6 +276,7 @@ class Event(models.Model):
         blank=True,
         related_name="duplicates",
         verbose_name=_("merged into"),
+        db_index=False,  # event_master_idx, partial
     )
     # Optimistic concurrency: every transition bumps it, and only succeeds if
     # the row still has the version it read.
@@ -287,13 +288,36 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         ordering = ["-created_at", "-id"]
+        # Partial where the column is empty until dispatch (or a merge): a new report,
+        # the most frequent write, then touches none of these. A query comparing the
+        # column (handler_user = …, warn_at <= …) implies the condition, so both
+        # SQLite and PostgreSQL still use them.
         indexes = [
             models.Index(fields=["state", "deadline_at"], name="event_state_deadline_idx"),
-            models.Index(fields=["state", "warn_at"], name="event_state_warn_idx"),
+            models.Index(
+                fields=["state", "warn_at"],
+                name="event_state_warn_idx",
+                condition=Q(warn_at__isnull=False),
+            ),
             models.Index(fields=["owner_path", "state"], name="event_owner_state_idx"),
-            models.Index(fields=["handler_department", "state"], name="event_dept_state_idx"),
-            models.Index(fields=["handler_user", "state"], name="event_worker_state_idx"),
-            models.Index(fields=["handler_area", "state"], name="event_community_state_idx"),
+            models.Index(
+                fields=["handler_department", "state"],
+                name="event_dept_state_idx",
+                condition=Q(handler_department__isnull=False),
+            ),
+            models.Index(
+                fields=["handler_user", "state"],
+                name="event_worker_state_idx",
+                condition=Q(handler_user__isnull=False),
+            ),
+            models.Index(
+                fields=["handler_area", "state"],
+                name="event_community_state_idx",
+                condition=Q(handler_area__isnull=False),
+            ),
+            models.Index(
+                fields=["master"], name="event_master_idx", condition=Q(master__isnull=False)
+            ),
         ]
         constraints = [
             # A retried submission finds the first one instead of making a second.
