@@ -24,9 +24,14 @@ def _test_settings(settings, tmp_path):
     # sign-in security tests switch it back on for themselves.
     settings.AXES_ENABLED = False
     # Each test starts from its own database: nothing a process kept from the last one.
+    from django.core.cache import cache
+
+    from shezhi.core import sweeps
     from shezhi.core.snapshot import clear_all
 
     clear_all()
+    sweeps.reset()
+    cache.clear()
 
 
 @pytest.fixture

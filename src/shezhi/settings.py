@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "shezhi.people",
     "shezhi.events",
     "shezhi.notifications",
+    "shezhi.stats",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from shezhi.areas.locating import area_rows, locate
-from shezhi.core import snapshot
+from shezhi.core import snapshot, sweeps
 from shezhi.core.models import ApiToken
 from shezhi.events import services, sla
 from shezhi.events.errors import BadInput
@@ -78,21 +78,23 @@ def test_a_report_already_registered_is_not_announced(actors, settings):
 
 
 def test_a_busy_process_enqueues_one_deferred_sweep_per_window(
-    actors, settings, monkeypatch, django_capture_on_commit_callbacks
+    actors, settings, django_capture_on_commit_callbacks
 ):
     from django_tasks import default_task_backend
 
     settings.TASKS = DUMMY
-    settings.SHEZHI_ANNOUNCE_SECONDS = 2.0
-    monkeypatch.setattr(services, "_announce_next", 0.0)
+    settings.SHEZHI_SWEEP_SECONDS = 2.0
+    sweeps.reset()
     default_task_backend.clear()
     before = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
         for lng in (104.02, 104.021, 104.022):
             report(actors.resident, point=(lng, 30.62))
-    sweeps = [r for r in default_task_backend.results if r.task.name == "announce_reports"]
-    assert len(sweeps) == 1
-    run_after = sweeps[0].task.run_after
+    queued = [r for r in default_task_backend.results if r.task.name == "announce_reports"]
+    assert len(queued) == 1
+    run_after = queued[0].task.run_after
+    # The KPI facts' sweep too, once.
+    assert [r.task.name for r in default_task_backend.results].count("sync_facts") == 1
     assert before + timedelta(seconds=1.9) <= run_after <= timezone.now() + timedelta(seconds=2)
     # The one sweep announces all three.
     assert sla.announce_reports().announced == 3

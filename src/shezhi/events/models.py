@@ -281,6 +281,9 @@ class Event(models.Model):
     # Optimistic concurrency: every transition bumps it, and only succeeds if
     # the row still has the version it read.
     version = models.PositiveIntegerField(default=0, editable=False)
+    # Set by every step, cleared by stats.facts.sync once the event's KPI facts
+    # are current (a partial index keeps only the stale ones).
+    stats_stale = models.BooleanField(default=True, editable=False)
     created_at = models.DateTimeField(_("reported at"), db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -317,6 +320,9 @@ class Event(models.Model):
             ),
             models.Index(
                 fields=["master"], name="event_master_idx", condition=Q(master__isnull=False)
+            ),
+            models.Index(
+                fields=["id"], name="event_stats_stale_idx", condition=Q(stats_stale=True)
             ),
         ]
         constraints = [

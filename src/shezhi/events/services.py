@@ -9,7 +9,6 @@ an ``EventTransition`` and the notifications in one transaction.
 from __future__ import annotations
 
 import contextlib
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,7 +24,7 @@ from django.utils.translation import override
 from shezhi.areas import constants as c
 from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, area_rows, locate
 from shezhi.areas.models import Area
-from shezhi.core import calendar, rows
+from shezhi.core import calendar, rows, sweeps
 from shezhi.core import personal_data as pd
 from shezhi.core.models import RoleAssignment
 from shezhi.core.scope import holds_role_over
@@ -234,6 +233,23 @@ def _pause_clock(event: Event, now: datetime) -> None:
     event.sla_used_seconds = int(max(event.sla_budget_seconds - left, 0))
     event.deadline_at = None
     event.warn_at = None
+
+
+def _clock_used(event: Event, now: datetime) -> int:
+    """Working seconds the handling clock has run since the (last) dispatch, pauses excluded."""
+    if event.deadline_at is None:
+        return int(event.sla_used_seconds)
+    if now <= event.deadline_at:
+        left = calendar.working_seconds_between(now, event.deadline_at)
+    else:
+        left = -calendar.working_seconds_between(event.deadline_at, now)
+    return int(max(event.sla_budget_seconds - left, 0))
+
+
+def _since_dispatch(event: Event, now: datetime) -> int | None:
+    if event.dispatched_at is None:
+        return None
+    return int(calendar.working_seconds_between(event.dispatched_at, now))
 
 
 def _stop_clock(event: Event) -> None:
@@ -490,8 +506,7 @@ def report_event(
                 photo.image.save(p.content.name, p.content, save=False)
                 saved_files.append(photo.image.name)
                 photo.save()
-            # After the commit: a sweep that ran before it would not see this report.
-            transaction.on_commit(_enqueue_announcement, robust=True)
+            _follow_up(reported=True)
     except IntegrityError:
         _delete_files(saved_files)
         if idempotency_key:
@@ -506,37 +521,16 @@ def report_event(
     return Reported(event, True)
 
 
-def announce_seconds() -> float:
-    return float(getattr(settings, "SHEZHI_ANNOUNCE_SECONDS", 2.0))
+def _follow_up(*, reported: bool = False) -> None:
+    """After the commit, the sweeps that catch up on this write (see ``core.sweeps``):
+    the dispatchers' announcement of a new report, and the KPI facts of any step."""
+    from shezhi.stats import tasks as stats_tasks
 
-
-_announce_next = 0.0  # monotonic time before which this process has a sweep pending
-
-
-def _enqueue_announcement() -> None:
-    """Have the task worker tell the dispatchers of new reports, a moment from now.
-
-    One sweep (``sla.announce_reports``) announces every report not yet
-    announced, so a busy process enqueues one at most every
-    ``SHEZHI_ANNOUNCE_SECONDS`` (default 2 s), to run when that window closes:
-    dispatchers hear of a report within seconds, and a submission pays for a
-    task row only when the process has not enqueued one lately. A backend that
-    cannot defer a task (the immediate one in tests) gets a sweep per report.
-    The SLA scan's timer sweeps too, for a report whose sweep was lost.
-    """
-    global _announce_next
     from . import tasks
 
-    task = tasks.announce_reports
-    if not task.get_backend().supports_defer:
-        task.enqueue()
-        return
-    now = time.monotonic()
-    if now < _announce_next:
-        return
-    window = announce_seconds()
-    _announce_next = now + window
-    task.using(run_after=timezone.now() + timedelta(seconds=window)).enqueue()
+    if reported:
+        sweeps.soon_after_commit(tasks.announce_reports)
+    sweeps.soon_after_commit(stats_tasks.sync_facts)
 
 
 def _delete_files(names: list[str]) -> None:
@@ -741,6 +735,7 @@ def perform(
                 saved_files.append(photo.image.name)
                 photo.save()
             _notify(current, recipients, action, actor=actor)
+            _follow_up()
     except BaseException:
         _delete_files(saved_files)
         raise
@@ -750,7 +745,7 @@ def perform(
 SAVED_FIELDS = [
     f.attname
     for f in Event._meta.concrete_fields
-    if f.attname not in ("id", "version", "created_at", "updated_at")
+    if f.attname not in ("id", "version", "created_at", "updated_at", "stats_stale")
 ]
 
 
@@ -760,6 +755,8 @@ def _save(event: Event, seen_version: int, before: dict) -> None:
         name: getattr(event, name) for name in SAVED_FIELDS if getattr(event, name) != before[name]
     }
     values["updated_at"] = timezone.now()
+    # Every step may move a KPI: the stats sync recomputes the event's facts.
+    values["stats_stale"] = True
     updated = Event.objects.filter(pk=event.pk, version=seen_version).update(
         version=F("version") + 1, **values
     )
@@ -813,8 +810,10 @@ def _apply(event: Event, action: str, actor, mine: set[str], reason: str, data: 
         history.update(_handler_history(event))
         recipients = _handler_users(event) + followers
     elif action == "accept":
+        history["response_seconds"] = _since_dispatch(event, now)
         recipients = []
     elif action == "return":
+        history["response_seconds"] = _since_dispatch(event, now)
         if event.handler_kind == Event.HandlerKind.DEPARTMENT:
             event.bounce_count += 1
             history["bounce"] = True
@@ -827,6 +826,9 @@ def _apply(event: Event, action: str, actor, mine: set[str], reason: str, data: 
             raise BadInput(_("Describe what was done."), field="result")
         event.result = result[:4000]
         event.handled_at = now
+        # What the KPIs judge the handling by (stats.facts): the clock as it stood.
+        history["within_deadline"] = event.deadline_at is None or now <= event.deadline_at
+        history["working_seconds"] = _clock_used(event, now)
         recipients = followers + _verifier_users(event)
     elif action == "verify_pass":
         event.closed_at = now

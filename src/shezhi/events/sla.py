@@ -65,6 +65,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from shezhi.areas import constants as c
+from shezhi.core import sweeps
+from shezhi.stats import tasks as stats_tasks
 
 from . import recipients, services
 from .errors import EventError
@@ -463,6 +465,9 @@ def _remind(rows: list[tuple[int, datetime]]) -> int:
 
 
 def _tell_overdue(rows: list[tuple[int, datetime]]) -> int:
+    # A deadline passing moves the KPIs (due, overdue) without a step: refresh the facts.
+    Event.objects.filter(pk__in=[e for e, _d in rows]).update(stats_stale=True)
+    sweeps.soon_after_commit(stats_tasks.sync_facts)
     events = _events(e for e, _d in rows)
     listed = list(events.values())
     handlers, dispatchers = recipients.handlers(listed), recipients.dispatchers(listed)

@@ -1,0 +1,289 @@
+"""The KPIs a district is judged by: one definition each, over any area and period.
+
+Every KPI is computed from the counters of ``stats.counters`` summed over a
+**cohort**: the events reported in the period ``[start, end)`` (local dates)
+inside the area's subtree, each as of its latest step. A rate is ``None`` when
+its denominator is 0 (nothing to judge), never 0 or 100 %.
+
+The dashboard, the exports and the API all call ``area_kpis`` (or ``Kpis``
+directly on totals); nothing else computes a KPI.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shezhi.areas.models import Area
+
+from .counters import BAND_HOURS, BANDS, COUNTERS
+from .models import DailyRollup, EventFact, StatsVersion
+
+MAX_DAYS = 3 * 366
+
+# name → (label, how it is computed); the order the tables show them in.
+DEFINITIONS: dict[str, tuple[str, str]] = {
+    "reported": (gettext_lazy("Events reported"), "reported"),
+    "registration_rate": (gettext_lazy("Registration rate"), "registered / reported"),
+    "completion_rate": (gettext_lazy("Completion rate"), "closed / due to close"),
+    "on_time_rate": (gettext_lazy("On-time completion rate"), "closed on time / due to close"),
+    "overdue_rate": (gettext_lazy("Overdue rate"), "overdue / due to close"),
+    "rework_rate": (gettext_lazy("Rework rate"), "reworked / handled"),
+    "accurate_dispatch_rate": (
+        gettext_lazy("Accurate-dispatch rate"),
+        "never re-dispatched / dispatched",
+    ),
+    "bounces": (gettext_lazy("Bounces"), "times departments sent events back as not theirs"),
+    "handling_hours_mean": (gettext_lazy("Handling time, mean (working hours)"), "mean"),
+    "handling_hours_median": (gettext_lazy("Handling time, median (working hours)"), "median"),
+    "handling_hours_p90": (gettext_lazy("Handling time, 90th percentile (working hours)"), "p90"),
+    "response_rate": (gettext_lazy("Response rate"), "answered in time / dispatched"),
+    "resolution_rate": (gettext_lazy("Resolution rate"), "closed and never reopened / closed"),
+    "satisfaction_rate": (
+        gettext_lazy("Satisfaction rate"),
+        "(satisfied + weight × basically satisfied) / rated",
+    ),
+    "in_grid_rate": (
+        gettext_lazy("Solved inside the micro-grid"),
+        "closed by micro-grid workers alone / closed",
+    ),
+    "score": (gettext_lazy("Composite score"), "weighted mean of the rates × 100"),
+}
+RATES = tuple(name for name in DEFINITIONS if name.endswith("_rate"))
+# Lower is better for these: the composite score takes 1 − rate.
+INVERTED = frozenset({"overdue_rate", "rework_rate"})
+
+DEFAULT_WEIGHTS = {
+    "completion_rate": 25,
+    "on_time_rate": 20,
+    "satisfaction_rate": 20,
+    "response_rate": 10,
+    "accurate_dispatch_rate": 10,
+    "rework_rate": 10,
+    "in_grid_rate": 5,
+}
+DEFAULT_GRADES = (("A", 90), ("B", 75), ("C", 60), ("D", 40))
+
+
+def basically_satisfied_weight() -> float:
+    """How much a 基本满意 counts in the satisfaction rate (满意 counts 1, 不满意 0)."""
+    return float(getattr(settings, "SHEZHI_KPI_BASICALLY_SATISFIED_WEIGHT", 0.9))
+
+
+def weights() -> dict[str, float]:
+    """The composite score's weights, by rate name (settings: SHEZHI_KPI_WEIGHTS)."""
+    found = dict(getattr(settings, "SHEZHI_KPI_WEIGHTS", DEFAULT_WEIGHTS))
+    unknown = set(found) - set(RATES)
+    if unknown:
+        raise ValueError(f"SHEZHI_KPI_WEIGHTS names unknown rates: {sorted(unknown)}")
+    return {k: float(v) for k, v in found.items() if float(v) > 0}
+
+
+def grade_of(score: float | None) -> str | None:
+    """A ≥ 90, B ≥ 75, C ≥ 60, D ≥ 40, E below (settings: SHEZHI_KPI_GRADES)."""
+    if score is None:
+        return None
+    for grade, lowest in getattr(settings, "SHEZHI_KPI_GRADES", DEFAULT_GRADES):
+        if score >= lowest:
+            return grade
+    return "E"
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def band_quantile(bands: list[int], q: float) -> float | None:
+    """The ``q`` quantile of handling times, in working hours, from their band counts.
+
+    Linear within the band holding it (times are taken as spread evenly over
+    it); in the open last band (≥ 240 h) its lower bound. So the median and the
+    90th percentile are exact to the band, the mean (from the sum) exact.
+    """
+    total = sum(bands)
+    if not total:
+        return None
+    rank = q * total
+    seen = 0
+    lower = 0.0
+    for count, upper in zip(bands, BAND_HOURS, strict=True):
+        if count and seen + count >= rank:
+            if math.isinf(upper):
+                return lower
+            return lower + (upper - lower) * (rank - seen) / count
+        seen += count
+        lower = upper
+    return lower
+
+
+@dataclass
+class Kpis:
+    """The KPI set of one cohort, from its counter totals (``counters.COUNTERS``)."""
+
+    totals: dict[str, int]
+
+    def __post_init__(self):
+        t = self.totals
+        self.reported = t["reported"]
+        self.registration_rate = _ratio(t["registered"], t["reported"])
+        self.completion_rate = _ratio(t["closed"], t["due"])
+        self.on_time_rate = _ratio(t["on_time"], t["due"])
+        self.overdue_rate = _ratio(t["overdue"], t["due"])
+        self.rework_rate = _ratio(t["reworked"], t["handled"])
+        self.accurate_dispatch_rate = _ratio(t["accurate"], t["dispatched"])
+        self.bounces = t["bounces"]
+        mean = _ratio(t["handling_seconds"], t["handling_count"])
+        self.handling_hours_mean = None if mean is None else mean / 3600
+        bands = [t[name] for name in BANDS]
+        self.handling_hours_median = band_quantile(bands, 0.5)
+        self.handling_hours_p90 = band_quantile(bands, 0.9)
+        self.response_rate = _ratio(t["responded"], t["dispatched"])
+        self.resolution_rate = _ratio(t["resolved"], t["closed"])
+        self.satisfaction_rate = _ratio(
+            t["satisfied"] + basically_satisfied_weight() * t["basically_satisfied"], t["rated"]
+        )
+        self.in_grid_rate = _ratio(t["in_grid"], t["closed"])
+        self.score = self._score()
+        self.grade = grade_of(self.score)
+
+    def _score(self) -> float | None:
+        num = den = 0.0
+        for name, weight in weights().items():
+            value = getattr(self, name)
+            if value is None:
+                continue
+            num += weight * (1 - value if name in INVERTED else value)
+            den += weight
+        return None if not den else 100 * num / den
+
+    @classmethod
+    def empty(cls) -> Kpis:
+        return cls(dict.fromkeys(COUNTERS, 0))
+
+    def as_dict(self) -> dict:
+        out = {name: getattr(self, name) for name in DEFINITIONS}
+        out["grade"] = self.grade
+        out["counts"] = {k: v for k, v in self.totals.items() if not k.startswith("band_")}
+        return out
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local dates ``[start, end)``."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def of(cls, start: date | str | None, end: date | str | None, *, today: date) -> Period:
+        """From the API's ``from``/``to`` (``to`` inclusive); default: this year so far.
+
+        Raises ValueError with a message for a bad date or range.
+        """
+
+        def parse(value, name):
+            if value in (None, ""):
+                return None
+            if isinstance(value, date):
+                return value
+            try:
+                return date.fromisoformat(str(value))
+            except ValueError:
+                raise ValueError(
+                    _("%(name)s is not a date like 2026-01-31: %(value)s")
+                    % {"name": name, "value": value}
+                ) from None
+
+        first = parse(start, "from") or today.replace(month=1, day=1)
+        last = parse(end, "to") or today
+        if last < first:
+            raise ValueError(_("The period ends before it starts."))
+        if (last - first).days + 1 > MAX_DAYS:
+            raise ValueError(_("A period is at most three years long."))
+        return cls(first, last + timedelta(days=1))
+
+    @property
+    def last(self) -> date:
+        return self.end - timedelta(days=1)
+
+
+@dataclass
+class AreaKpis:
+    """An area's KPIs and its children's, over one period."""
+
+    area: Area
+    period: Period
+    kpis: Kpis
+    children: list[tuple[Area, Kpis]] = field(default_factory=list)
+    # Events located on the area itself, in none of its children.
+    unassigned: Kpis | None = None
+
+
+def area_kpis(area: Area, period: Period) -> AreaKpis:
+    """The KPIs of ``area`` and of each child area, over ``period`` (cached until facts move)."""
+    sums = _sums_by_child(area, period)
+    children = list(
+        Area.objects.filter(path__startswith=area.path, depth=area.depth + 1)
+        .defer("boundary")
+        .order_by("path")
+    )
+    total = dict.fromkeys(COUNTERS, 0)
+    for values in sums.values():
+        for k in COUNTERS:
+            total[k] += values[k]
+    out = AreaKpis(area=area, period=period, kpis=Kpis(total))
+    for child in children:
+        values = sums.get(child.path)
+        out.children.append((child, Kpis(values) if values else Kpis.empty()))
+    if area.path in sums:
+        out.unassigned = Kpis(sums[area.path])
+    return out
+
+
+def version() -> str:
+    """The facts' version (see ``StatsVersion``): part of every cached answer's key."""
+    found = StatsVersion.objects.filter(pk=1).values_list("version", "token").first()
+    return f"{found[0]}-{found[1]}" if found else "0"
+
+
+def _sums_by_child(area: Area, period: Period) -> dict[str, dict[str, int]]:
+    """Counter sums per child path (the area's own path: events on the area itself)."""
+    key = f"shezhi:kpis:{version()}:{area.path}:{period.start}:{period.end}"
+    found = cache.get(key)
+    if found is None:
+        found = _query_sums(area, period)
+        cache.set(key, found, 3600)
+    return found
+
+
+def _query_sums(area: Area, period: Period) -> dict[str, dict[str, int]]:
+    # Down to streets the daily sums per community are enough; below, the facts.
+    if area.depth < 3:
+        model, path_col, day_col = DailyRollup, "path", "day"
+    else:
+        model, path_col, day_col = EventFact, "area_path", "reported_on"
+    q = connection.ops.quote_name
+    width = len(area.path) + Area.steplen
+    sums = ", ".join(f"SUM({q(c)})" for c in COUNTERS)
+    sql = (
+        f"SELECT SUBSTR({q(path_col)}, 1, %s), {sums} FROM {q(model._meta.db_table)}"  # noqa: S608
+        f" WHERE {q(path_col)} >= %s AND {q(path_col)} < %s"
+        f" AND {q(day_col)} >= %s AND {q(day_col)} < %s GROUP BY 1"
+    )
+    params = [
+        width,
+        area.path,
+        area.path + "~",  # paths are 0-9A-Z: every descendant sorts below this
+        connection.ops.adapt_datefield_value(period.start),
+        connection.ops.adapt_datefield_value(period.end),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0]: dict(zip(COUNTERS, map(int, row[1:]), strict=True)) for row in cursor}
