@@ -65,6 +65,13 @@ UNSCOPED = {
     "events/inbox/",  # the user's own tasks
     "events/queue/",  # redirects to the user's own area
     "events/department/",  # the user's own departments
+    "api/v1/stats/definitions",  # the KPI definitions, no data
+    "stats/",  # redirects to the dashboard of the user's own area
+    # The stats routes take their area in the query string: AREA_QUERY_ROUTES.
+    "api/v1/stats/kpis",
+    "api/v1/stats/rankings/areas",
+    "api/v1/stats/rankings/departments",
+    "api/v1/stats/rankings/workers",
 }
 
 # Route → (method, kind of object it names, query string / body).
@@ -107,9 +114,22 @@ ROUTES = {
     "events/<int:pk>/photos/<int:photo_id>/": ("get", "event", ""),
     "events/queue/<str:code>/": ("get", "area", ""),
     "events/emergency/<str:code>/": ("get", "area", ""),
+    "stats/<str:code>/": ("get", "area", ""),
+    "stats/<str:code>/data.json": ("get", "area", ""),
+    "stats/<str:code>/heat.json": ("get", "area", ""),
+    "stats/<str:code>/wall/": ("get", "area", ""),
+    "stats/<str:code>/export.xlsx": ("get", "area", ""),
+    "stats/<str:code>/report.pdf": ("get", "area", ""),
 }
 # A list route that takes its area in the query string.
-AREA_QUERY_ROUTES = {"api/v1/people": "area", "api/v1/events": "area"}
+AREA_QUERY_ROUTES = {
+    "api/v1/people": "area",
+    "api/v1/events": "area",
+    "api/v1/stats/kpis": "area",
+    "api/v1/stats/rankings/areas": "area",
+    "api/v1/stats/rankings/departments": "area",
+    "api/v1/stats/rankings/workers": "area",
+}
 
 
 def all_routes() -> list[str]:

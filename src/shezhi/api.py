@@ -8,6 +8,7 @@ from shezhi.core.auth import api_auth
 from shezhi.events.api import router as events_router
 from shezhi.notifications.api import router as notifications_router
 from shezhi.people.api import router as people_router
+from shezhi.stats.api import router as stats_router
 
 api = NinjaAPI(
     title="Shezhi Harbor API",
@@ -21,3 +22,4 @@ api.add_router("", areas_router, tags=["areas"])
 api.add_router("", people_router, tags=["people"])
 api.add_router("", events_router, tags=["events"])
 api.add_router("", notifications_router, tags=["notifications"])
+api.add_router("", stats_router, tags=["stats"])

@@ -18,4 +18,5 @@ urlpatterns = [
     path("people/audit/", include("shezhi.people.audit_urls")),
     path("events/", include("shezhi.events.urls")),
     path("notifications/", include("shezhi.notifications.urls")),
+    path("stats/", include("shezhi.stats.urls")),
 ]

@@ -1,0 +1,279 @@
+"""KPIs and rankings under /api/v1/stats/, scoped like the pages (404 outside scope)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from .kpis import DEFINITIONS, Kpis, Period
+from .selectors import (
+    area_ranking,
+    department_ranking,
+    get_statistics_area,
+    kpis_for,
+    worker_ranking,
+)
+
+router = Router()
+
+
+class PeriodQuery(Schema):
+    area: str = Field(..., description="the area's code; its statistics must be in your scope")
+    from_: str = Field(
+        "", alias="from", description="first day (YYYY-MM-DD); default 1 January this year"
+    )
+    to: str = Field("", description="last day, inclusive (YYYY-MM-DD); default today")
+
+
+class StatsError(Schema):
+    detail: str
+    code: str = "bad_input"
+    field: str | None = None
+
+
+class AreaOut(Schema):
+    code: str
+    name: str
+    level: str
+
+
+class KpisOut(Schema):
+    reported: int
+    registration_rate: float | None
+    completion_rate: float | None
+    on_time_rate: float | None
+    overdue_rate: float | None
+    rework_rate: float | None
+    accurate_dispatch_rate: float | None
+    bounces: int
+    handling_hours_mean: float | None
+    handling_hours_median: float | None
+    handling_hours_p90: float | None
+    response_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    in_grid_rate: float | None
+    score: float | None
+    grade: str | None
+    counts: dict[str, int] = Field(description="the counters the rates are ratios of")
+
+
+class ChildOut(Schema):
+    area: AreaOut
+    kpis: KpisOut
+
+
+class PeriodOut(Schema):
+    start: str
+    end: str = Field(description="last day, inclusive")
+
+
+class AreaKpisOut(Schema):
+    area: AreaOut
+    period: PeriodOut
+    kpis: KpisOut
+    children: list[ChildOut]
+    unassigned: KpisOut | None = Field(
+        None, description="events located on the area itself, in none of its children"
+    )
+
+
+class DefinitionOut(Schema):
+    name: str
+    label: str
+    formula: str
+
+
+class RankedAreaOut(Schema):
+    rank: int
+    area: AreaOut
+    kpis: KpisOut
+
+
+class AreaRankingOut(Schema):
+    area: AreaOut
+    period: PeriodOut
+    tie_rule: str
+    ranking: list[RankedAreaOut]
+
+
+class DepartmentOut(Schema):
+    rank: int
+    code: str
+    name: str
+    summoned: int
+    on_time: int
+    late: int
+    missing: int
+    on_time_rate: float | None
+    rating: float | None
+    dispatched: int
+    bounces: int
+    bounce_rate: float | None
+
+
+class DepartmentRankingOut(Schema):
+    area: AreaOut
+    period: PeriodOut
+    tie_rule: str
+    ranking: list[DepartmentOut]
+
+
+class WorkerOut(Schema):
+    rank: int
+    name: str
+    reported: int
+    handled: int
+    verified: int
+    pieces: int
+
+
+class WorkerRankingOut(Schema):
+    area: AreaOut
+    period: PeriodOut
+    tie_rule: str
+    ranking: list[WorkerOut]
+
+
+def _area(area) -> dict:
+    return {"code": area.code, "name": area.name, "level": area.level}
+
+
+def _period(period: Period) -> dict:
+    return {"start": period.start.isoformat(), "end": period.last.isoformat()}
+
+
+def _kpis(kp: Kpis) -> dict:
+    return kp.as_dict()
+
+
+def _parse(q: PeriodQuery) -> Period:
+    return Period.of(q.from_, q.to, today=timezone.localdate())
+
+
+def _bad(exc: ValueError):
+    return Status(400, {"detail": str(exc), "code": "bad_input", "field": "period"})
+
+
+@router.get(
+    "/stats/kpis",
+    response={200: AreaKpisOut, 400: StatsError},
+    summary="KPIs of an area and of each of its children",
+    description="The cohort is the events reported in the period inside each area, each as"
+    " of its latest step (see /stats/definitions). Rates are null when there is nothing to"
+    " judge. Areas outside your scope answer 404.",
+)
+def kpis(request: HttpRequest, q: Query[PeriodQuery]):
+    try:
+        period = _parse(q)
+    except ValueError as exc:
+        return _bad(exc)
+    result = kpis_for(request.user, q.area, period)
+    return {
+        "area": _area(result.area),
+        "period": _period(period),
+        "kpis": _kpis(result.kpis),
+        "children": [{"area": _area(a), "kpis": _kpis(kp)} for a, kp in result.children],
+        "unassigned": _kpis(result.unassigned) if result.unassigned else None,
+    }
+
+
+@router.get("/stats/definitions", response=list[DefinitionOut], summary="What each KPI means")
+def definitions(request: HttpRequest):
+    return [
+        {"name": name, "label": str(label), "formula": formula}
+        for name, (label, formula) in DEFINITIONS.items()
+    ]
+
+
+AREA_TIES = "score, then completion rate, then more events reported, then code"
+DEPARTMENT_TIES = "report-in on-time rate, then mean rating, then fewer bounces, then code"
+WORKER_TIES = "pieces of work, then more handled, then name"
+
+
+@router.get(
+    "/stats/rankings/areas",
+    response={200: AreaRankingOut, 400: StatsError},
+    summary="The area's children ranked by composite score",
+)
+def rank_areas(request: HttpRequest, q: Query[PeriodQuery]):
+    try:
+        period = _parse(q)
+    except ValueError as exc:
+        return _bad(exc)
+    result = kpis_for(request.user, q.area, period)
+    return {
+        "area": _area(result.area),
+        "period": _period(period),
+        "tie_rule": AREA_TIES,
+        "ranking": [
+            {"rank": r.rank, "area": _area(r.area), "kpis": _kpis(r.kpis)}
+            for r in area_ranking(result)
+        ],
+    }
+
+
+@router.get(
+    "/stats/rankings/departments",
+    response={200: DepartmentRankingOut, 400: StatsError},
+    summary="The district's departments by whistle response and bounces",
+)
+def rank_departments(request: HttpRequest, q: Query[PeriodQuery]):
+    try:
+        period = _parse(q)
+    except ValueError as exc:
+        return _bad(exc)
+    area = get_statistics_area(request.user, q.area)
+    rows = department_ranking(area, period)
+    return {
+        "area": _area(area),
+        "period": _period(period),
+        "tie_rule": DEPARTMENT_TIES,
+        "ranking": [
+            {
+                "rank": r.rank,
+                "code": r.department.code,
+                "name": r.department.name,
+                "summoned": r.summoned,
+                "on_time": r.on_time,
+                "late": r.late,
+                "missing": r.missing,
+                "on_time_rate": r.on_time_rate,
+                "rating": r.rating,
+                "dispatched": r.dispatched,
+                "bounces": r.bounces,
+                "bounce_rate": r.bounce_rate,
+            }
+            for r in rows
+        ],
+    }
+
+
+@router.get(
+    "/stats/rankings/workers",
+    response={200: WorkerRankingOut, 400: StatsError},
+    summary="Grid workers in the area by pieces of work",
+)
+def rank_workers(request: HttpRequest, q: Query[PeriodQuery]):
+    try:
+        period = _parse(q)
+    except ValueError as exc:
+        return _bad(exc)
+    area = get_statistics_area(request.user, q.area)
+    return {
+        "area": _area(area),
+        "period": _period(period),
+        "tie_rule": WORKER_TIES,
+        "ranking": [
+            {
+                "rank": r.rank,
+                "name": r.name,
+                "reported": r.reported,
+                "handled": r.handled,
+                "verified": r.verified,
+                "pieces": r.pieces,
+            }
+            for r in worker_ranking(area, period)
+        ],
+    }

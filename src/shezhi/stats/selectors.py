@@ -1,0 +1,337 @@
+"""Every read of the statistics for a user: scope first, then the one KPI definition.
+
+Who sees an area's numbers: anyone holding a staff role over it (a resident's
+role opens no statistics); everyone else gets 404 for that area, as for any
+object outside their scope.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import connection
+from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models.fields.json import KT
+from django.http import Http404
+from django.utils import timezone
+
+from shezhi.areas.models import Area
+from shezhi.areas.selectors import scope_q
+from shezhi.events.models import Category, EventTransition, WhistleSummons
+from shezhi.people.models import Department
+
+from .counters import COUNTERS
+from .kpis import AreaKpis, Kpis, Period, area_kpis
+from .models import CategoryRollup, DailyRollup, EventFact
+
+NOT_STATISTICS = ("resident",)
+GRID_WORKER_ROLES = ("micro_grid_worker", "grid_worker")
+
+
+def statistics_areas(user):
+    """Areas whose statistics ``user`` may read."""
+    q = scope_q(user, exclude_roles=NOT_STATISTICS)
+    qs = Area.objects.defer("boundary")
+    return qs if q is None else qs.filter(q)
+
+
+def get_statistics_area(user, code: str) -> Area:
+    """The area with ``code`` if its statistics are in the user's scope; else 404."""
+    area = statistics_areas(user).filter(code=code).first()
+    if area is None:
+        raise Http404("No such area.")
+    return area
+
+
+def kpis_for(user, code: str, period: Period) -> AreaKpis:
+    return area_kpis(get_statistics_area(user, code), period)
+
+
+# ---------------------------------------------------------------------------
+# Rankings
+
+
+@dataclass
+class RankedArea:
+    rank: int
+    area: Area
+    kpis: Kpis
+
+
+def area_ranking(result: AreaKpis) -> list[RankedArea]:
+    """The children of one area (one level) by composite score.
+
+    Ties, and areas without a score (nothing to judge yet, placed last), are
+    ordered by completion rate, then by more events reported, then by code;
+    areas tied on score and completion rate share a rank.
+    """
+
+    def key(item):
+        area, kp = item
+        return (
+            kp.score is None,
+            -(kp.score or 0),
+            -(kp.completion_rate or 0),
+            -kp.reported,
+            area.code,
+        )
+
+    ordered = sorted(result.children, key=key)
+    out: list[RankedArea] = []
+    for i, (area, kp) in enumerate(ordered):
+        rank = i + 1
+        if out and (kp.score, kp.completion_rate) == (
+            out[-1].kpis.score,
+            out[-1].kpis.completion_rate,
+        ):
+            rank = out[-1].rank
+        out.append(RankedArea(rank, area, kp))
+    return out
+
+
+@dataclass
+class DepartmentRow:
+    rank: int
+    department: Department
+    summoned: int
+    on_time: int
+    late: int  # reported in after the due time
+    missing: int  # not reported in (yet)
+    rating: float | None  # mean of the whistle-blowers' 1–4 ratings
+    dispatched: int  # events dispatched to it in the period
+    bounces: int  # of those dispatches, sent back as not theirs
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Report-in on-time rate (报到及时率): reported in by the due time / summoned."""
+        return self.on_time / self.summoned if self.summoned else None
+
+    @property
+    def bounce_rate(self) -> float | None:
+        return self.bounces / self.dispatched if self.dispatched else None
+
+
+def _moment_range(period: Period) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.combine(period.start, time.min, tzinfo=tz),
+        datetime.combine(period.end, time.min, tzinfo=tz),
+    )
+
+
+def department_ranking(area: Area, period: Period) -> list[DepartmentRow]:
+    """The district's departments by whistle response and bounces, for events in ``area``.
+
+    Summonses count by when the whistle was blown, dispatches and bounces by
+    when they happened. Order: report-in on-time rate (none last), then mean
+    rating, then fewer bounces, then code; equal on all three share a rank.
+    """
+    start, end = _moment_range(period)
+    district_path = area.path[: Area.steplen]
+    departments = {d.code: d for d in Department.objects.filter(district__path=district_path)}
+    stats: dict[str, dict] = {
+        code: {"summoned": 0, "on_time": 0, "late": 0, "missing": 0, "rating": None,
+               "dispatched": 0, "bounces": 0}
+        for code in departments
+    }  # fmt: skip
+    summonses = (
+        WhistleSummons.objects.filter(
+            whistle__event__area_path__startswith=area.path,
+            whistle__blown_at__gte=start,
+            whistle__blown_at__lt=end,
+            department__code__in=list(departments),
+        )
+        .values("department__code")
+        .annotate(
+            summoned=Count("id"),
+            on_time=Count("id", filter=Q(reported_in_at__lte=F("due_at"))),
+            late=Count("id", filter=Q(reported_in_at__gt=F("due_at"))),
+            missing=Count("id", filter=Q(reported_in_at__isnull=True)),
+            rating=Avg("rating"),
+        )
+        .order_by()
+    )
+    for row in summonses:
+        code = row.pop("department__code")
+        stats[code].update(row)
+    steps = (
+        EventTransition.objects.filter(
+            event__area_path__startswith=area.path,
+            at__gte=start,
+            at__lt=end,
+            action__in=("dispatch", "return"),
+        )
+        .filter(data__handler_kind="department")
+        .annotate(dept=KT("data__handler_department"), bounce=KT("data__bounce"))
+        .values_list("action", "dept", "bounce")
+    )
+    for action, code, bounce in steps:
+        if code not in stats:
+            continue
+        if action == "dispatch":
+            stats[code]["dispatched"] += 1
+        elif bounce in ("true", "1", True):
+            stats[code]["bounces"] += 1
+    rows = [DepartmentRow(0, departments[code], **values) for code, values in stats.items()]
+
+    def key(r: DepartmentRow):
+        return (r.on_time_rate is None, -(r.on_time_rate or 0), -(r.rating or 0), r.bounces)
+
+    rows.sort(key=lambda r: (*key(r), r.department.code))
+    for i, row in enumerate(rows):
+        row.rank = rows[i - 1].rank if i and key(rows[i - 1]) == key(row) else i + 1
+    return rows
+
+
+@dataclass
+class WorkerRow:
+    rank: int
+    user_id: int
+    name: str
+    reported: int  # events found on patrol
+    handled: int  # results reported
+    verified: int  # verifications done (passed or failed)
+
+    @property
+    def pieces(self) -> int:
+        """Pieces of work (计件): patrol reports + handlings + verifications."""
+        return self.reported + self.handled + self.verified
+
+
+def worker_ranking(area: Area, period: Period, limit: int = 100) -> list[WorkerRow]:
+    """Grid workers serving inside ``area`` by pieces of work in ``period``.
+
+    Ties: more handled, then the name; equal pieces and handled share a rank.
+    """
+    from shezhi.core.models import RoleAssignment
+
+    start, end = _moment_range(period)
+    workers = set(
+        RoleAssignment.objects.filter(
+            role__in=GRID_WORKER_ROLES, area__path__startswith=area.path
+        ).values_list("user_id", flat=True)
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(
+        lambda: {"reported": 0, "handled": 0, "verified": 0}
+    )
+    steps = (
+        EventTransition.objects.filter(
+            event__area_path__startswith=area.path,
+            at__gte=start,
+            at__lt=end,
+            actor_id__in=workers,
+            action__in=("report", "handle", "verify_pass", "verify_fail"),
+        )
+        .annotate(source=KT("data__source"))
+        .values_list("actor_id", "action", "source")
+    )
+    for actor, action, source in steps:
+        if action == "report":
+            if source == "patrol":
+                counts[actor]["reported"] += 1
+        elif action == "handle":
+            counts[actor]["handled"] += 1
+        else:
+            counts[actor]["verified"] += 1
+    names = _display_names(counts)
+    rows = [WorkerRow(0, user, names.get(user, str(user)), **c) for user, c in counts.items()]
+    rows.sort(key=lambda r: (-r.pieces, -r.handled, r.name))
+    for i, row in enumerate(rows):
+        same = i and (rows[i - 1].pieces, rows[i - 1].handled) == (row.pieces, row.handled)
+        row.rank = rows[i - 1].rank if same else i + 1
+    return rows[:limit]
+
+
+def _display_names(user_ids) -> dict[int, str]:
+    """The worker's name from the roster when linked, else the sign-in name."""
+    from django.contrib.auth import get_user_model
+
+    from shezhi.people.models import Person
+
+    names = dict(
+        get_user_model().objects.filter(pk__in=list(user_ids)).values_list("pk", "username")
+    )
+    names.update(Person.objects.filter(user_id__in=list(user_ids)).values_list("user_id", "name"))
+    return names
+
+
+# ---------------------------------------------------------------------------
+# What the dashboard draws besides the KPI tables
+
+
+def top_categories(area: Area, period: Period, limit: int = 10) -> list[tuple[Category, int]]:
+    """Subcategories by events reported in ``area`` over ``period``, most first (then code)."""
+    if area.depth < 3:
+        rows = (
+            CategoryRollup.objects.filter(
+                path__startswith=area.path, day__gte=period.start, day__lt=period.end
+            )
+            .values("category_id")
+            .annotate(n=Sum("reported"))
+        )
+    else:
+        rows = (
+            EventFact.objects.filter(
+                area_path__startswith=area.path,
+                reported_on__gte=period.start,
+                reported_on__lt=period.end,
+            )
+            .values("category_id")
+            .annotate(n=Count("pk"))
+        )
+    counts = {r["category_id"]: r["n"] for r in rows.order_by() if r["n"]}
+    categories = Category.objects.select_related("parent").in_bulk(list(counts))
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], categories[kv[0]].code))
+    return [(categories[pk], n) for pk, n in ranked[:limit]]
+
+
+def daily_totals(area: Area, period: Period) -> dict[date, dict[str, int]]:
+    """Counter sums per day reported, for trend charts (days without reports left out)."""
+    if area.depth < 3:
+        model, path_col, day_col = DailyRollup, "path", "day"
+    else:
+        model, path_col, day_col = EventFact, "area_path", "reported_on"
+    q = connection.ops.quote_name
+    sums = ", ".join(f"SUM({q(c)})" for c in COUNTERS)
+    sql = (
+        f"SELECT {q(day_col)}, {sums} FROM {q(model._meta.db_table)}"  # noqa: S608
+        f" WHERE {q(path_col)} >= %s AND {q(path_col)} < %s"
+        f" AND {q(day_col)} >= %s AND {q(day_col)} < %s GROUP BY 1 ORDER BY 1"
+    )
+    params = [
+        area.path,
+        area.path + "~",
+        connection.ops.adapt_datefield_value(period.start),
+        connection.ops.adapt_datefield_value(period.end),
+    ]
+    out = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor:
+            day = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0]))
+            out[day] = dict(zip(COUNTERS, map(int, row[1:]), strict=True))
+    return out
+
+
+def trend(area: Area, period: Period) -> list[tuple[date, Kpis]]:
+    """The KPIs per day, or per month when the period is longer than 92 days.
+
+    Each point is the cohort of its own day or month (the same definition as
+    ``area_kpis``), so the points do not average to the period's figure.
+    """
+    days = daily_totals(area, period)
+    monthly = (period.end - period.start) > timedelta(days=92)
+    buckets: dict[date, dict[str, int]] = {}
+    day = period.start
+    while day < period.end:
+        key = day.replace(day=1) if monthly else day
+        buckets.setdefault(key, dict.fromkeys(COUNTERS, 0))
+        day += timedelta(days=1)
+    for day, totals in days.items():
+        key = day.replace(day=1) if monthly else day
+        bucket = buckets[key]
+        for name, value in totals.items():
+            bucket[name] += value
+    return [(key, Kpis(totals)) for key, totals in sorted(buckets.items())]

@@ -1,0 +1,3 @@
+"""The command dashboard's pages (驾驶舱)."""
+
+urlpatterns: list = []
