@@ -271,6 +271,11 @@ SHEZHI_WORKING_HOURS = tuple(
     for period in env_list("SHEZHI_WORKING_HOURS") or ["09:00-12:00", "13:30-17:30"]
 )
 SHEZHI_REPORT_IN_MINUTES = int(env("SHEZHI_REPORT_IN_MINUTES", "30"))
+# KPIs (stats.kpis): how soon a handler must answer a dispatch to count as responding, and
+# what a 基本满意 counts in the satisfaction rate. SHEZHI_KPI_WEIGHTS / SHEZHI_KPI_GRADES may
+# be set in a settings file to change the composite score (defaults in stats/kpis.py).
+SHEZHI_KPI_RESPONSE_HOURS = float(env("SHEZHI_KPI_RESPONSE_HOURS", "2"))
+SHEZHI_KPI_BASICALLY_SATISFIED_WEIGHT = float(env("SHEZHI_KPI_BASICALLY_SATISFIED_WEIGHT", "0.9"))
 
 # Notifications: always in the app; also on these channels (console, sms, wecom).
 SHEZHI_NOTIFICATION_CHANNELS = env_list("SHEZHI_NOTIFICATION_CHANNELS", "console")

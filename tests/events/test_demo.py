@@ -174,6 +174,25 @@ def test_outcomes_in_line_with_the_article(demo, history):
     assert Counter(ratings.values())["unsatisfied"] > 0
 
 
+def test_the_demo_dashboard_numbers_are_ready_and_in_line(demo, db):
+    """The demo syncs the KPI facts at once; the district's year reads like the article."""
+    from shezhi.areas.models import Area
+    from shezhi.stats.kpis import Period, area_kpis
+
+    assert "KPI facts of" in demo["output"]
+    assert not Event.objects.filter(stats_stale=True).exists()
+    today = timezone.localdate()
+    # A year, leaving out the last two weeks the demo keeps moving.
+    year = Period(today - dt.timedelta(days=365), today - dt.timedelta(days=14))
+    result = area_kpis(Area.objects.get(code="510113"), year)
+    kp = result.kpis
+    assert kp.reported > 1000
+    assert 0.95 <= kp.completion_rate <= 1.0
+    assert 0.9 <= kp.satisfaction_rate <= 1.0
+    assert kp.grade in ("A", "B")
+    assert sum(child.reported for _area, child in result.children) == kp.reported
+
+
 def test_small_things_stay_in_the_micro_grid_and_the_side_paths_happen(history):
     events, steps = history
     all_steps = [t for rows in steps.values() for t in rows]

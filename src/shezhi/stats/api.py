@@ -182,7 +182,7 @@ def kpis(request: HttpRequest, q: Query[PeriodQuery]):
 @router.get("/stats/definitions", response=list[DefinitionOut], summary="What each KPI means")
 def definitions(request: HttpRequest):
     return [
-        {"name": name, "label": str(label), "formula": formula}
+        {"name": name, "label": str(label), "formula": str(formula)}
         for name, (label, formula) in DEFINITIONS.items()
     ]
 

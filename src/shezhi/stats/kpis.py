@@ -30,31 +30,52 @@ MAX_DAYS = 3 * 366
 
 # name → (label, how it is computed); the order the tables show them in.
 DEFINITIONS: dict[str, tuple[str, str]] = {
-    "reported": (gettext_lazy("Events reported"), "reported"),
-    "registration_rate": (gettext_lazy("Registration rate"), "registered / reported"),
-    "completion_rate": (gettext_lazy("Completion rate"), "closed / due to close"),
-    "on_time_rate": (gettext_lazy("On-time completion rate"), "closed on time / due to close"),
-    "overdue_rate": (gettext_lazy("Overdue rate"), "overdue / due to close"),
-    "rework_rate": (gettext_lazy("Rework rate"), "reworked / handled"),
+    "reported": (
+        gettext_lazy("Events reported"),
+        gettext_lazy("events reported in the period inside the area"),
+    ),
+    "registration_rate": (gettext_lazy("Registration rate"), gettext_lazy("registered / reported")),
+    "completion_rate": (gettext_lazy("Completion rate"), gettext_lazy("closed / due to close")),
+    "on_time_rate": (
+        gettext_lazy("On-time completion rate"),
+        gettext_lazy("closed on time / due to close"),
+    ),
+    "overdue_rate": (gettext_lazy("Overdue rate"), gettext_lazy("overdue / due to close")),
+    "rework_rate": (gettext_lazy("Rework rate"), gettext_lazy("reworked / handled")),
     "accurate_dispatch_rate": (
         gettext_lazy("Accurate-dispatch rate"),
-        "never re-dispatched / dispatched",
+        gettext_lazy("never re-dispatched / dispatched"),
     ),
-    "bounces": (gettext_lazy("Bounces"), "times departments sent events back as not theirs"),
-    "handling_hours_mean": (gettext_lazy("Handling time, mean (working hours)"), "mean"),
-    "handling_hours_median": (gettext_lazy("Handling time, median (working hours)"), "median"),
-    "handling_hours_p90": (gettext_lazy("Handling time, 90th percentile (working hours)"), "p90"),
-    "response_rate": (gettext_lazy("Response rate"), "answered in time / dispatched"),
-    "resolution_rate": (gettext_lazy("Resolution rate"), "closed and never reopened / closed"),
+    "bounces": (
+        gettext_lazy("Bounces"),
+        gettext_lazy("times departments sent events back as not theirs"),
+    ),
+    "handling_hours_mean": (
+        gettext_lazy("Handling time, mean (working hours)"),
+        gettext_lazy("working hours from the last dispatch to the handling that closed it"),
+    ),
+    "handling_hours_median": (
+        gettext_lazy("Handling time, median (working hours)"),
+        gettext_lazy("median of the same, interpolated within its band"),
+    ),
+    "handling_hours_p90": (
+        gettext_lazy("Handling time, 90th percentile (working hours)"),
+        gettext_lazy("90th percentile of the same, interpolated within its band"),
+    ),
+    "response_rate": (gettext_lazy("Response rate"), gettext_lazy("answered in time / dispatched")),
+    "resolution_rate": (
+        gettext_lazy("Resolution rate"),
+        gettext_lazy("closed and never reopened / closed"),
+    ),
     "satisfaction_rate": (
         gettext_lazy("Satisfaction rate"),
-        "(satisfied + weight × basically satisfied) / rated",
+        gettext_lazy("(satisfied + weight × basically satisfied) / rated"),
     ),
     "in_grid_rate": (
         gettext_lazy("Solved inside the micro-grid"),
-        "closed by micro-grid workers alone / closed",
+        gettext_lazy("closed by micro-grid workers alone / closed"),
     ),
-    "score": (gettext_lazy("Composite score"), "weighted mean of the rates × 100"),
+    "score": (gettext_lazy("Composite score"), gettext_lazy("weighted mean of the rates × 100")),
 }
 RATES = tuple(name for name in DEFINITIONS if name.endswith("_rate"))
 # Lower is better for these: the composite score takes 1 − rate.
