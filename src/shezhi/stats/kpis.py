@@ -21,6 +21,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shezhi.areas.locating import revision_snapshot
 from shezhi.areas.models import Area
 
 from .counters import BAND_HOURS, BANDS, COUNTERS
@@ -247,20 +248,20 @@ class AreaKpis:
     unassigned: Kpis | None = None
 
 
+CHILD_FIELDS = ("id", "path", "depth", "numchild", "code", "name", "level", "kind")
+
+
 def area_kpis(area: Area, period: Period) -> AreaKpis:
     """The KPIs of ``area`` and of each child area, over ``period`` (cached until facts move)."""
-    sums = _sums_by_child(area, period)
-    children = list(
-        Area.objects.filter(path__startswith=area.path, depth=area.depth + 1)
-        .defer("boundary")
-        .order_by("path")
-    )
+    found = _cached(area, period)
+    sums = found["sums"]
     total = dict.fromkeys(COUNTERS, 0)
     for values in sums.values():
         for k in COUNTERS:
             total[k] += values[k]
     out = AreaKpis(area=area, period=period, kpis=Kpis(total))
-    for child in children:
+    for row in found["children"]:
+        child = Area.from_db(connection.alias, CHILD_FIELDS, row)
         values = sums.get(child.path)
         out.children.append((child, Kpis(values) if values else Kpis.empty()))
     if area.path in sums:
@@ -274,17 +275,27 @@ def version() -> str:
     return f"{found[0]}-{found[1]}" if found else "0"
 
 
-def _sums_by_child(area: Area, period: Period) -> dict[str, dict[str, int]]:
-    """Counter sums per child path (the area's own path: events on the area itself)."""
-    key = f"shezhi:kpis:{version()}:{area.path}:{period.start}:{period.end}"
+def _cached(area: Area, period: Period) -> dict:
+    """Counter sums per child path, and the children's rows, cached under both versions:
+    the facts' (any sync that moved a number) and the areas' (any area written)."""
+    _revision, areas_token = revision_snapshot.get()
+    key = f"shezhi:kpis:{version()}:{areas_token}:{area.path}:{period.start}:{period.end}"
     found = cache.get(key)
     if found is None:
-        found = _query_sums(area, period)
+        found = {
+            "sums": _query_sums(area, period),
+            "children": list(
+                Area.objects.filter(path__startswith=area.path, depth=area.depth + 1)
+                .order_by("path")
+                .values_list(*CHILD_FIELDS)
+            ),
+        }
         cache.set(key, found, 3600)
     return found
 
 
 def _query_sums(area: Area, period: Period) -> dict[str, dict[str, int]]:
+    """Counter sums per child path (the area's own path: events on the area itself)."""
     # Down to streets the daily sums per community are enough; below, the facts.
     if area.depth < 3:
         model, path_col, day_col = DailyRollup, "path", "day"
@@ -293,18 +304,23 @@ def _query_sums(area: Area, period: Period) -> dict[str, dict[str, int]]:
     q = connection.ops.quote_name
     width = len(area.path) + Area.steplen
     sums = ", ".join(f"SUM({q(c)})" for c in COUNTERS)
+    # Grouped by the stored path (the index's order: no sort), folded into children here.
     sql = (
-        f"SELECT SUBSTR({q(path_col)}, 1, %s), {sums} FROM {q(model._meta.db_table)}"  # noqa: S608
+        f"SELECT {q(path_col)}, {sums} FROM {q(model._meta.db_table)}"  # noqa: S608
         f" WHERE {q(path_col)} >= %s AND {q(path_col)} < %s"
         f" AND {q(day_col)} >= %s AND {q(day_col)} < %s GROUP BY 1"
     )
     params = [
-        width,
         area.path,
         area.path + "~",  # paths are 0-9A-Z: every descendant sorts below this
         connection.ops.adapt_datefield_value(period.start),
         connection.ops.adapt_datefield_value(period.end),
     ]
+    out: dict[str, dict[str, int]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {row[0]: dict(zip(COUNTERS, map(int, row[1:]), strict=True)) for row in cursor}
+        for path, *values in cursor:
+            into = out.setdefault(path[:width], dict.fromkeys(COUNTERS, 0))
+            for name, value in zip(COUNTERS, values, strict=True):
+                into[name] += int(value)
+    return out
