@@ -30,6 +30,14 @@ NOT_STATISTICS = ("resident",)
 GRID_WORKER_ROLES = ("micro_grid_worker", "grid_worker")
 
 
+def _subtree(field: str, area: Area) -> Q:
+    """Inside ``area``'s subtree, as a range on a path column (an index can serve it).
+
+    ``startswith`` is a case-insensitive LIKE on SQLite, which no index serves.
+    """
+    return Q(**{f"{field}__gte": area.path, f"{field}__lt": area.path + "~"})
+
+
 def statistics_areas(user):
     """Areas whose statistics ``user`` may read."""
     q = scope_q(user, exclude_roles=NOT_STATISTICS)
@@ -138,7 +146,7 @@ def department_ranking(area: Area, period: Period) -> list[DepartmentRow]:
     }  # fmt: skip
     summonses = (
         WhistleSummons.objects.filter(
-            whistle__event__area_path__startswith=area.path,
+            _subtree("whistle__event__area_path", area),
             whistle__blown_at__gte=start,
             whistle__blown_at__lt=end,
             department__code__in=list(departments),
@@ -158,7 +166,7 @@ def department_ranking(area: Area, period: Period) -> list[DepartmentRow]:
         stats[code].update(row)
     steps = (
         EventTransition.objects.filter(
-            event__area_path__startswith=area.path,
+            _subtree("event__area_path", area),
             at__gte=start,
             at__lt=end,
             action__in=("dispatch", "return"),
@@ -210,7 +218,7 @@ def worker_ranking(area: Area, period: Period, limit: int = 100) -> list[WorkerR
     start, end = _moment_range(period)
     workers = set(
         RoleAssignment.objects.filter(
-            role__in=GRID_WORKER_ROLES, area__path__startswith=area.path
+            _subtree("area__path", area), role__in=GRID_WORKER_ROLES
         ).values_list("user_id", flat=True)
     )
     counts: dict[int, dict[str, int]] = defaultdict(
@@ -218,7 +226,7 @@ def worker_ranking(area: Area, period: Period, limit: int = 100) -> list[WorkerR
     )
     steps = (
         EventTransition.objects.filter(
-            event__area_path__startswith=area.path,
+            _subtree("event__area_path", area),
             at__gte=start,
             at__lt=end,
             actor_id__in=workers,
@@ -266,7 +274,7 @@ def top_categories(area: Area, period: Period, limit: int = 10) -> list[tuple[Ca
     if area.depth < 3:
         rows = (
             CategoryRollup.objects.filter(
-                path__startswith=area.path, day__gte=period.start, day__lt=period.end
+                _subtree("path", area), day__gte=period.start, day__lt=period.end
             )
             .values("category_id")
             .annotate(n=Sum("reported"))
@@ -274,7 +282,7 @@ def top_categories(area: Area, period: Period, limit: int = 10) -> list[tuple[Ca
     else:
         rows = (
             EventFact.objects.filter(
-                area_path__startswith=area.path,
+                _subtree("area_path", area),
                 reported_on__gte=period.start,
                 reported_on__lt=period.end,
             )
@@ -289,7 +297,8 @@ def top_categories(area: Area, period: Period, limit: int = 10) -> list[tuple[Ca
 
 def daily_totals(area: Area, period: Period) -> dict[date, dict[str, int]]:
     """Counter sums per day reported, for trend charts (days without reports left out)."""
-    if area.depth < 3:
+    # Down to a community (its own daily sums) the rollups hold the days; below, the facts.
+    if area.depth <= 3:
         model, path_col, day_col = DailyRollup, "path", "day"
     else:
         model, path_col, day_col = EventFact, "area_path", "reported_on"
@@ -335,3 +344,230 @@ def trend(area: Area, period: Period) -> list[tuple[date, Kpis]]:
         for name, value in totals.items():
             bucket[name] += value
     return [(key, Kpis(totals)) for key, totals in sorted(buckets.items())]
+
+
+# ---------------------------------------------------------------------------
+# The command dashboard (驾驶舱): the bounded reads it needs beside the KPIs.
+# (Added by the dashboard's engineer; keep this block together.)
+
+DASHBOARD_LIST_LIMIT = 20  # rows of each of the red and yellow lists
+DASHBOARD_COUNT_CAP = 1000  # the lists' totals are counted up to this, then "1000+"
+HEADCOUNT_SECONDS = 300  # how long the areas' and people's counts are kept
+HEAT_CELLS = 40  # the heat map's cells along the longer side of the area
+HEAT_SECONDS = 3600  # cached per facts version, like the KPIs
+
+
+def headcounts(area: Area) -> dict:
+    """Areas per level and active people per force type inside ``area`` (kept 5 minutes).
+
+    The areas' ``level_counts`` and the people's ``workforce_counts``, as they
+    are; cached because they change by imports, not by the minute.
+    """
+    from django.core.cache import cache
+
+    from shezhi.areas.selectors import level_counts
+    from shezhi.people.selectors import workforce_counts
+
+    key = f"shezhi:dashboard:headcounts:{area.path}"
+    found = cache.get(key)
+    if found is None:
+        found = {"levels": level_counts(area), "workforce": workforce_counts(area)}
+        cache.set(key, found, HEADCOUNT_SECONDS)
+    return found
+
+
+def _until_facts_move(name: str, area: Area, period: Period, compute):
+    """``compute()``, kept under the facts' version like ``kpis.area_kpis`` (an hour at most)."""
+    from django.core.cache import cache
+
+    from .kpis import version
+
+    key = f"shezhi:dashboard:{name}:{version()}:{area.path}:{period.start}:{period.end}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, HEAT_SECONDS)
+    return found
+
+
+def dashboard_trend(area: Area, period: Period) -> list[tuple[date, Kpis]]:
+    """``trend``, cached until the facts move (a year of a district sums ~30,000 rows)."""
+    return _until_facts_move("trend", area, period, lambda: trend(area, period))
+
+
+def dashboard_top_categories(area: Area, period: Period) -> list[tuple[Category, int]]:
+    """``top_categories``, cached until the facts move."""
+    return _until_facts_move("top", area, period, lambda: top_categories(area, period))
+
+
+@dataclass
+class SlaList:
+    """Open events against the clock in an area: the first rows and how many in all."""
+
+    events: list  # Event rows (category and area loaded), at most the limit
+    total: int  # counted up to DASHBOARD_COUNT_CAP
+    capped: bool  # there are more than ``total``
+
+
+def sla_lists(area: Area, now: datetime | None = None, limit: int = DASHBOARD_LIST_LIMIT):
+    """The red list (past the deadline, most overdue first) and the yellow list (80 % of
+    the working time used, deadline nearest first) of the open events located in ``area``.
+
+    The colours are ``events.selectors.sla_colour``'s: only events being handled
+    against the clock (dispatched, accepted, deferral requested) have one. Each
+    list reads at most ``limit`` rows and counts at most ``DASHBOARD_COUNT_CAP``,
+    from the (state, deadline_at) and (state, warn_at) indexes: the work grows with
+    the open events past (or near) their deadline, never with the area's history.
+    """
+    from django.db.models.functions import Substr
+
+    from shezhi.events.models import Event
+    from shezhi.events.selectors import CLOCK_STATES
+
+    now = now or timezone.now()
+    # The area as a prefix no index serves: with ANALYZE statistics SQLite would
+    # otherwise walk the area_path index over the whole subtree (a district: every
+    # event). The open events against the clock are few; the subtree is not.
+    base = (
+        Event.objects.filter(state__in=CLOCK_STATES)
+        .annotate(subtree=Substr("area_path", 1, len(area.path)))
+        .filter(subtree=area.path)
+    )
+    red = base.filter(deadline_at__lte=now)
+    yellow = base.filter(warn_at__lte=now, deadline_at__gt=now)
+    out = {}
+    for name, qs in (("red", red), ("yellow", yellow)):
+        # The ids in order (a narrow sort, counted on the way), then the first rows in full.
+        order = qs.order_by("deadline_at", "id").values_list("id", flat=True)
+        every = list(order[: DASHBOARD_COUNT_CAP + 1])
+        ids = every[:limit]
+        found = (
+            Event.objects.filter(pk__in=ids)
+            .select_related("category", "area")
+            .only(
+                "id", "created_at", "state", "deadline_at", "warn_at", "handler_kind",
+                "category__code", "category__name", "category__name_en",
+                "area__code", "area__name",
+            )
+            .in_bulk()
+        )  # fmt: skip
+        rows = [found[pk] for pk in ids if pk in found]
+        capped = len(every) > DASHBOARD_COUNT_CAP
+        out[name] = SlaList(rows, min(len(every), DASHBOARD_COUNT_CAP), capped)
+    return out
+
+
+def heat_cells(area: Area, period: Period, cells: int = HEAT_CELLS) -> dict:
+    """Where the events of ``period`` inside ``area`` were reported: counts on a grid.
+
+    The area's bounding box is cut into square cells (about ``cells`` along its
+    longer side, so at most ``cells``² of them); each cell with events comes back
+    as ``[south, west, count]``. The events are the KPIs' cohort (reported in the
+    period, local dates; ``total`` equals the ``reported`` KPI).
+
+    Inside a community or below, each event counts where it was reported. Above
+    (a street, a district: cells of a kilometre or so), each counts at the centre
+    of its micro-grid, read from the facts' (area_path, reported_on) index alone
+    instead of a district's worth of event rows. Cached until the facts move.
+    """
+    return _until_facts_move(f"heat{cells}", area, period, lambda: _heat(area, period, cells))
+
+
+def _heat(area: Area, period: Period, cells: int) -> dict:
+    import math
+
+    from django.db.models.functions import Floor
+
+    west, south, east, north = area.min_lng, area.min_lat, area.max_lng, area.max_lat
+    shrink = max(math.cos(math.radians((south + north) / 2)), 0.01)
+    # A cell as tall as it is wide on the ground.
+    size_lat = max(north - south, (east - west) * shrink, 1e-6) / cells
+    size_lng = size_lat / shrink
+    last_col = max(math.ceil((east - west) / size_lng) - 1, 0)
+    last_row = max(math.ceil((north - south) / size_lat) - 1, 0)
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+
+    def add(row: float, col: float, n: int) -> None:
+        # A point on the east or north edge (or, by rounding, just outside) joins the
+        # cell beside it.
+        counts[min(max(int(row), 0), last_row), min(max(int(col), 0), last_col)] += n
+
+    if area.depth < 3:
+        per_area = (
+            EventFact.objects.filter(
+                _subtree("area_path", area),
+                reported_on__gte=period.start,
+                reported_on__lt=period.end,
+            )
+            .order_by()
+            .values_list("area_path")
+            .annotate(n=Count("*"))  # COUNT(*): the index alone answers
+        )
+        centres = {
+            path: (lng, lat)
+            for path, lng, lat in Area.objects.filter(_subtree("path", area)).values_list(
+                "path", "centroid_lng", "centroid_lat"
+            )
+        }
+        for path, n in per_area:
+            lng, lat = centres.get(path, (area.centroid_lng, area.centroid_lat))
+            add(math.floor((lat - south) / size_lat), math.floor((lng - west) / size_lng), n)
+        resolution = "micro_grid"
+    else:
+        # The facts' (area_path, reported_on) index finds the cohort; each event's row
+        # (by primary key) gives its point.
+        rows = (
+            EventFact.objects.filter(
+                _subtree("area_path", area),
+                reported_on__gte=period.start,
+                reported_on__lt=period.end,
+            )
+            .annotate(
+                col=Floor((F("event__lng") - west) / size_lng),
+                row=Floor((F("event__lat") - south) / size_lat),
+            )
+            .order_by()
+            .values_list("row", "col")
+            .annotate(n=Count("*"))
+        )
+        for row, col, n in rows:
+            add(row, col, n)
+        resolution = "event"
+    out_cells = [
+        [south + row * size_lat, west + col * size_lng, n]
+        for (row, col), n in sorted(counts.items())
+    ]
+    return {
+        "bbox": [west, south, east, north],
+        "cell": {"lng": size_lng, "lat": size_lat},
+        "resolution": resolution,
+        "cells": out_cells,
+        "total": sum(counts.values()),
+        "max": max(counts.values(), default=0),
+    }
+
+
+def top_statistics_area(user) -> Area | None:
+    """The highest area whose statistics the user reads (a superuser: the first district)."""
+    from shezhi.areas.selectors import role_areas, root_areas, sees_everything
+
+    if sees_everything(user):
+        return next(iter(root_areas(user)), None)
+    areas = role_areas(user, exclude_roles=NOT_STATISTICS)
+    return min(areas, key=lambda a: (a.depth, a.path), default=None)
+
+
+def opens_events_in(user, area: Area) -> bool:
+    """Whether the user may open every event located in ``area`` (the lists link to them).
+
+    Department staff and alliance viewers read an area's statistics without
+    opening its events (``events.selectors.NOT_EVENT_ROLES``).
+    """
+    from shezhi.areas.selectors import role_areas, sees_everything
+    from shezhi.events.selectors import NOT_EVENT_ROLES
+
+    if sees_everything(user):
+        return True
+    return any(
+        area.path.startswith(a.path) for a in role_areas(user, exclude_roles=NOT_EVENT_ROLES)
+    )

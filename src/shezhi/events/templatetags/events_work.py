@@ -19,6 +19,7 @@ NAV = [
     ("events:queue_home", _("Dispatch"), "dispatcher", "nav-queue"),
     ("events:department", _("Department"), "department", "nav-department"),
     ("events:public_map", _("Event map"), "", "nav-map"),
+    ("stats:home", _("Dashboard"), "statistics", "nav-dashboard"),
 ]
 
 
@@ -33,11 +34,15 @@ def events_nav_links(context) -> list[dict]:
     if cached is not None:
         return cached
     from shezhi.events.views_work import role_flags
+    from shezhi.stats.selectors import top_statistics_area
 
     flags = role_flags(user)
     links = []
     for name, label, flag, testid in NAV:
-        if flag and not getattr(flags, flag):
+        if flag == "statistics":  # staff roles (not residents) read their areas' KPIs
+            if top_statistics_area(user) is None:
+                continue
+        elif flag and not getattr(flags, flag):
             continue
         try:
             url = reverse(name)
