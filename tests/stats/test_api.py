@@ -49,9 +49,9 @@ def test_outside_scope_is_404_and_a_resident_sees_no_statistics(client, history,
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"from": "2026-02-30"}, "not a date"),
-        ({"from": "2026-03-10", "to": "2026-03-01"}, "ends before it starts"),
-        ({"from": "2020-01-01", "to": "2026-01-01"}, "three years"),
+        ({"from": "2026-02-30"}, "不是形如 2026-01-31 的日期"),
+        ({"from": "2026-03-10", "to": "2026-03-01"}, "结束早于开始"),
+        ({"from": "2020-01-01", "to": "2026-01-01"}, "最长为三年"),
     ],
 )
 def test_bad_periods_answer_400(client, history, territory, params, message):

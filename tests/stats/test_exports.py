@@ -116,7 +116,7 @@ def test_the_area_ranking_in_score_order(client, history, territory):
     score = 4 + list(k.DEFINITIONS).index("score")
     assert rows[0][score] == pytest.approx(k.area_kpis(territory["street1"], MARCH).kpis.score)
     assert rows[1][score] is None  # nothing to judge: empty, ranked last
-    assert "then code" in ws["A4"].value  # the tie rule is stated
+    assert "代码排序" in ws["A4"].value  # the tie rule is stated
 
 
 def test_the_department_ranking(client, history, territory):
@@ -152,10 +152,10 @@ def test_no_table_means_the_kpi_table_of_this_year(client, history, territory):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"table": "everything"}, "Unknown table everything"),
-        ({"from": "2026-02-30"}, "not a date"),
-        ({"from": "2026-03-10", "to": "2026-03-01"}, "ends before it starts"),
-        ({"from": "2020-01-01", "to": "2026-01-01"}, "three years"),
+        ({"table": "everything"}, "未知的表 everything"),
+        ({"from": "2026-02-30"}, "不是形如 2026-01-31 的日期"),
+        ({"from": "2026-03-10", "to": "2026-03-01"}, "结束早于开始"),
+        ({"from": "2020-01-01", "to": "2026-01-01"}, "最长为三年"),
     ],
 )
 def test_bad_input_is_a_400_with_a_reason(client, history, params, message):
@@ -281,11 +281,11 @@ def test_a_micro_grid_has_no_sub_areas_to_rank(client, history, territory):
 @pytest.mark.parametrize(
     ("month", "message"),
     [
-        ("2026-13", "not a month like 2026-03"),
-        ("March", "not a month like 2026-03"),
-        ("2026-03-01", "not a month like 2026-03"),
-        ("0000-01", "not a month like 2026-03"),
-        ("2026-04", "has not begun"),
+        ("2026-13", "不是形如 2026-03 的月份"),
+        ("March", "不是形如 2026-03 的月份"),
+        ("2026-03-01", "不是形如 2026-03 的月份"),
+        ("0000-01", "不是形如 2026-03 的月份"),
+        ("2026-04", "尚未开始"),
     ],
 )
 def test_a_bad_month_is_a_400_with_a_reason(client, history, month, message):

@@ -140,9 +140,9 @@ def test_weights_and_the_basically_satisfied_weight_are_settings(settings):
 @pytest.mark.parametrize(
     ("start", "end", "message"),
     [
-        ("2026-13-01", "", "not a date"),
-        ("2026-03-10", "2026-03-01", "ends before it starts"),
-        ("2020-01-01", "2026-01-01", "three years"),
+        ("2026-13-01", "", "不是形如 2026-01-31 的日期"),
+        ("2026-03-10", "2026-03-01", "结束早于开始"),
+        ("2020-01-01", "2026-01-01", "最长为三年"),
     ],
 )
 def test_bad_periods_are_refused_with_a_reason(start, end, message):
