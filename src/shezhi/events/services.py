@@ -312,13 +312,10 @@ def _notify(event: Event, recipients, kind: str, actor=None) -> None:
 # Reporting
 
 
-def _load_categories() -> dict[str, Category]:
-    """Every category by code and by id (as text), with its class loaded."""
-    out: dict[str, Category] = {}
-    for cat in Category.objects.select_related("parent"):
-        out[cat.code] = cat
-        out[str(cat.pk)] = cat
-    return out
+def _load_categories() -> tuple[dict[str, Category], dict[int, Category]]:
+    """Every category by code and by id, with its class loaded."""
+    cats = list(Category.objects.select_related("parent"))
+    return {cat.code: cat for cat in cats}, {cat.pk: cat for cat in cats}
 
 
 # Read on every submission, written by an administrator now and then.
@@ -329,7 +326,10 @@ def _leaf_category(category) -> Category:
     if isinstance(category, Category):
         cat = category
     else:
-        cat = categories_snapshot.get().get(str(category).strip())
+        by_code, by_id = categories_snapshot.get()
+        text = str(category).strip()
+        # A code first, as before; an id only when no code reads like it.
+        cat = by_code.get(text) or (by_id.get(int(text)) if text.isdigit() else None)
     if cat is None or not cat.active or cat.parent_id is None:
         raise BadInput(
             _("Unknown event category %(category)s; choose a subcategory.")
@@ -826,7 +826,7 @@ def _apply(event: Event, action: str, actor, mine: set[str], reason: str, data: 
             raise BadInput(_("Describe what was done."), field="result")
         event.result = result[:4000]
         event.handled_at = now
-        # What the KPIs judge the handling by (stats.facts): the clock as it stood.
+        # What the KPIs judge the handling by (stats.counters): the clock as it stood.
         history["within_deadline"] = event.deadline_at is None or now <= event.deadline_at
         history["working_seconds"] = _clock_used(event, now)
         recipients = followers + _verifier_users(event)
