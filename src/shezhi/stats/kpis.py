@@ -275,40 +275,55 @@ def version() -> str:
     return f"{found[0]}-{found[1]}" if found else "0"
 
 
-def _cached(area: Area, period: Period) -> dict:
-    """Counter sums per child path, and the children's rows, cached under both versions:
-    the facts' (any sync that moved a number) and the areas' (any area written)."""
+def cached(name: str, area: Area, period: Period, compute):
+    """``compute()``, cached under the facts' version (any sync that moved a number) and
+    the areas' revision token (any area written): the one key of every cached statistic."""
     _revision, areas_token = revision_snapshot.get()
-    key = f"shezhi:kpis:{version()}:{areas_token}:{area.path}:{period.start}:{period.end}"
+    key = f"shezhi:{name}:{version()}:{areas_token}:{area.path}:{period.start}:{period.end}"
     found = cache.get(key)
     if found is None:
-        found = {
-            "sums": _query_sums(area, period),
+        found = compute()
+        cache.set(key, found, 3600)
+    return found
+
+
+def _cached(area: Area, period: Period) -> dict:
+    """Counter sums per child path, and the children's rows."""
+    return cached(
+        "kpis",
+        area,
+        period,
+        lambda: {
+            "sums": _sums_by_child(area, period),
             "children": list(
                 Area.objects.filter(path__startswith=area.path, depth=area.depth + 1)
                 .order_by("path")
                 .values_list(*CHILD_FIELDS)
             ),
-        }
-        cache.set(key, found, 3600)
-    return found
+        },
+    )
 
 
-def _query_sums(area: Area, period: Period) -> dict[str, dict[str, int]]:
-    """Counter sums per child path (the area's own path: events on the area itself)."""
-    # Down to streets the daily sums per community are enough; below, the facts.
-    if area.depth < 3:
+def counter_sums(area: Area, period: Period, by: str) -> dict:
+    """Counter sums inside ``area`` over ``period``, grouped ``by`` "path" (the stored path
+    of each daily row or fact) or "day" (reported on).
+
+    The daily sums per community serve whenever their grain is fine enough (grouping by
+    day down to a community, by path down to a street's communities); the facts below.
+    """
+    rollups = area.depth <= 3 if by == "day" else area.depth < 3
+    if rollups:
         model, path_col, day_col = DailyRollup, "path", "day"
     else:
         model, path_col, day_col = EventFact, "area_path", "reported_on"
     q = connection.ops.quote_name
-    width = len(area.path) + Area.steplen
+    group = q(day_col if by == "day" else path_col)
     sums = ", ".join(f"SUM({q(c)})" for c in COUNTERS)
-    # Grouped by the stored path (the index's order: no sort), folded into children here.
+    # Grouped by a stored column (the index's order for paths: no sort).
     sql = (
-        f"SELECT {q(path_col)}, {sums} FROM {q(model._meta.db_table)}"  # noqa: S608
+        f"SELECT {group}, {sums} FROM {q(model._meta.db_table)}"  # noqa: S608
         f" WHERE {q(path_col)} >= %s AND {q(path_col)} < %s"
-        f" AND {q(day_col)} >= %s AND {q(day_col)} < %s GROUP BY 1"
+        f" AND {q(day_col)} >= %s AND {q(day_col)} < %s GROUP BY 1 ORDER BY 1"
     )
     params = [
         area.path,
@@ -316,11 +331,17 @@ def _query_sums(area: Area, period: Period) -> dict[str, dict[str, int]]:
         connection.ops.adapt_datefield_value(period.start),
         connection.ops.adapt_datefield_value(period.end),
     ]
-    out: dict[str, dict[str, int]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for path, *values in cursor:
-            into = out.setdefault(path[:width], dict.fromkeys(COUNTERS, 0))
-            for name, value in zip(COUNTERS, values, strict=True):
-                into[name] += int(value)
+        return {row[0]: [int(v) for v in row[1:]] for row in cursor}
+
+
+def _sums_by_child(area: Area, period: Period) -> dict[str, dict[str, int]]:
+    """Counter sums per child path (the area's own path: events on the area itself)."""
+    width = len(area.path) + Area.steplen
+    out: dict[str, dict[str, int]] = {}
+    for path, values in counter_sums(area, period, "path").items():
+        into = out.setdefault(path[:width], dict.fromkeys(COUNTERS, 0))
+        for name, value in zip(COUNTERS, values, strict=True):
+            into[name] += value
     return out

@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection
 from django.db.models import Avg, Count, F, Q, Sum
 from django.db.models.fields.json import KT
 from django.http import Http404
@@ -23,8 +22,8 @@ from shezhi.events.models import Category, EventTransition, WhistleSummons
 from shezhi.people.models import Department
 
 from .counters import COUNTERS
-from .kpis import AreaKpis, Kpis, Period, area_kpis
-from .models import CategoryRollup, DailyRollup, EventFact
+from .kpis import AreaKpis, Kpis, Period, area_kpis, cached, counter_sums
+from .models import CategoryRollup, EventFact
 
 NOT_STATISTICS = ("resident",)
 GRID_WORKER_ROLES = ("micro_grid_worker", "grid_worker")
@@ -297,30 +296,10 @@ def top_categories(area: Area, period: Period, limit: int = 10) -> list[tuple[Ca
 
 def daily_totals(area: Area, period: Period) -> dict[date, dict[str, int]]:
     """Counter sums per day reported, for trend charts (days without reports left out)."""
-    # Down to a community (its own daily sums) the rollups hold the days; below, the facts.
-    if area.depth <= 3:
-        model, path_col, day_col = DailyRollup, "path", "day"
-    else:
-        model, path_col, day_col = EventFact, "area_path", "reported_on"
-    q = connection.ops.quote_name
-    sums = ", ".join(f"SUM({q(c)})" for c in COUNTERS)
-    sql = (
-        f"SELECT {q(day_col)}, {sums} FROM {q(model._meta.db_table)}"  # noqa: S608
-        f" WHERE {q(path_col)} >= %s AND {q(path_col)} < %s"
-        f" AND {q(day_col)} >= %s AND {q(day_col)} < %s GROUP BY 1 ORDER BY 1"
-    )
-    params = [
-        area.path,
-        area.path + "~",
-        connection.ops.adapt_datefield_value(period.start),
-        connection.ops.adapt_datefield_value(period.end),
-    ]
     out = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for row in cursor:
-            day = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0]))
-            out[day] = dict(zip(COUNTERS, map(int, row[1:]), strict=True))
+    for day, values in counter_sums(area, period, "day").items():
+        day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        out[day] = dict(zip(COUNTERS, values, strict=True))
     return out
 
 
@@ -354,7 +333,6 @@ DASHBOARD_LIST_LIMIT = 20  # rows of each of the red and yellow lists
 DASHBOARD_COUNT_CAP = 1000  # the lists' totals are counted up to this, then "1000+"
 HEADCOUNT_SECONDS = 300  # how long the areas' and people's counts are kept
 HEAT_CELLS = 40  # the heat map's cells along the longer side of the area
-HEAT_SECONDS = 3600  # cached per facts version, like the KPIs
 
 
 def headcounts(area: Area) -> dict:
@@ -376,28 +354,14 @@ def headcounts(area: Area) -> dict:
     return found
 
 
-def _until_facts_move(name: str, area: Area, period: Period, compute):
-    """``compute()``, kept under the facts' version like ``kpis.area_kpis`` (an hour at most)."""
-    from django.core.cache import cache
-
-    from .kpis import version
-
-    key = f"shezhi:dashboard:{name}:{version()}:{area.path}:{period.start}:{period.end}"
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, HEAT_SECONDS)
-    return found
-
-
 def dashboard_trend(area: Area, period: Period) -> list[tuple[date, Kpis]]:
     """``trend``, cached until the facts move (a year of a district sums ~30,000 rows)."""
-    return _until_facts_move("trend", area, period, lambda: trend(area, period))
+    return cached("dashboard:trend", area, period, lambda: trend(area, period))
 
 
 def dashboard_top_categories(area: Area, period: Period) -> list[tuple[Category, int]]:
     """``top_categories``, cached until the facts move."""
-    return _until_facts_move("top", area, period, lambda: top_categories(area, period))
+    return cached("dashboard:top", area, period, lambda: top_categories(area, period))
 
 
 @dataclass
@@ -470,7 +434,7 @@ def heat_cells(area: Area, period: Period, cells: int = HEAT_CELLS) -> dict:
     of its micro-grid, read from the facts' (area_path, reported_on) index alone
     instead of a district's worth of event rows. Cached until the facts move.
     """
-    return _until_facts_move(f"heat{cells}", area, period, lambda: _heat(area, period, cells))
+    return cached(f"dashboard:heat{cells}", area, period, lambda: _heat(area, period, cells))
 
 
 def _heat(area: Area, period: Period, cells: int) -> dict:
