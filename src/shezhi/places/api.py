@@ -1,0 +1,329 @@
+"""Service posts (微阵地) under /api/v1/posts.
+
+Public reads (no sign-in): the active posts, nearest first from a point, and one
+active post. Staff writes and the staff registry are scoped: a post outside the
+areas where the caller manages posts answers 404; a refusal answers
+``{"detail", "code", "field"}`` with its status, nothing written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
+
+from shezhi.areas.geo.crs import CRS_CHOICES, to_wgs84
+from shezhi.events.errors import BadInput, EventError
+from shezhi.events.schemas import ErrorOut, NotFoundOut
+
+from . import selectors, services
+from .models import ServicePost
+from .present import post_dict
+
+router = Router()
+
+TYPES = Literal[tuple(ServicePost.Type.values)]  # type: ignore[valid-type]
+CRS = Literal[tuple(CRS_CHOICES)]  # type: ignore[valid-type]
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: NotFoundOut}
+
+
+def _error(exc: EventError):
+    return Status(exc.status, {"detail": exc.message, "code": exc.code, "field": exc.field})
+
+
+# ---------------------------------------------------------------------------
+# Schemas
+
+
+class AreaOut(Schema):
+    code: str
+    name: str
+    level: str
+
+
+class PhotoOut(Schema):
+    id: int
+    url: str
+    caption: str
+
+
+class PostOut(Schema):
+    id: int
+    name: str
+    type: str
+    type_label: str
+    area: AreaOut
+    address: str
+    lng: float = Field(description="WGS84")
+    lat: float = Field(description="WGS84")
+    opening_hours: dict[str, list[list[str]]] = Field(
+        description='weekly hours in local time, e.g. {"mon": [["08:30", "12:00"]]}'
+    )
+    services: list[str]
+    phone: str = Field(description="the post's public phone")
+    description: str
+    responsible_name: str = Field(description="the responsible person's name, nothing else")
+    open_now: bool
+    today: list[list[str]]
+    today_label: str
+    closes_at: dt.datetime | None = Field(None, description="when open: closing time")
+    opens_at: dt.datetime | None = Field(None, description="when closed: next opening")
+    distance_m: float | None = Field(None, description="from the given point, great circle")
+    url: str = Field(description="the post's public page")
+    photos: list[PhotoOut] | None = None
+
+
+class PostListOut(Schema):
+    items: list[PostOut]
+    count: int = Field(description="posts matching (before limit/offset); nearest: items shown")
+
+
+class StaffPostOut(PostOut):
+    active: bool
+    responsible: str | None = Field(None, description="the responsible user's username")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    edit_url: str
+
+
+class StaffPostListOut(Schema):
+    items: list[StaffPostOut]
+    count: int
+
+
+HOURS_HELP = (
+    'days mon..sun, each a list of ["HH:MM", "HH:MM"] intervals, start before end, no'
+    " overlaps; a missing day is closed"
+)
+
+
+class PostIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    type: TYPES  # type: ignore[valid-type]
+    lng: float
+    lat: float
+    crs: CRS = "wgs84"  # type: ignore[valid-type]
+    address: str = Field("", max_length=200)
+    opening_hours: dict[str, list[list[str]]] = Field(default_factory=dict, description=HOURS_HELP)
+    services: list[str] = Field(default_factory=list, max_length=20)
+    responsible: str = Field("", description="username of a user holding a role in the area")
+    phone: str = Field("", max_length=20)
+    description: str = Field("", max_length=2000)
+    active: bool = True
+
+
+class PostPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    type: TYPES | None = None  # type: ignore[valid-type]
+    lng: float | None = None
+    lat: float | None = None
+    crs: CRS = "wgs84"  # type: ignore[valid-type]
+    address: str | None = Field(None, max_length=200)
+    opening_hours: dict[str, list[list[str]]] | None = Field(None, description=HOURS_HELP)
+    services: list[str] | None = Field(None, max_length=20)
+    responsible: str | None = Field(None, description="username; empty string for none")
+    phone: str | None = Field(None, max_length=20)
+    description: str | None = Field(None, max_length=2000)
+    active: bool | None = Field(None, description="false deactivates (hidden from the public)")
+    remove_photos: list[int] = Field(default_factory=list, description="ids of photos to drop")
+
+
+class PublicFilters(Schema):
+    lng: float | None = Field(None, description="with lat: nearest first from this point")
+    lat: float | None = None
+    crs: CRS = "wgs84"  # type: ignore[valid-type]
+    open_now: bool = Field(False, description="only posts open now (or at `at`)")
+    at: dt.datetime | None = Field(None, description="the moment for open_now (default now)")
+    type: TYPES | None = None  # type: ignore[valid-type]
+    area: str = Field("", description="only posts inside the area with this code")
+    within_m: float | None = Field(None, gt=0, le=200_000, description="search radius, metres")
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, description="without a point only")
+
+
+class StaffFilters(Schema):
+    area: str = Field("", description="only inside this area (in the caller's scope)")
+    type: TYPES | None = None  # type: ignore[valid-type]
+    active: bool | None = None
+    q: str = Field("", max_length=50, description="name or address contains")
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+# ---------------------------------------------------------------------------
+# Public
+
+
+@router.get(
+    "/posts",
+    auth=None,
+    response={200: PostListOut, 400: ErrorOut, 404: NotFoundOut},
+    summary="Service posts (public): nearest first from a point, or all by area",
+    description="Active posts only. With `lng` and `lat` the nearest come first (great-circle"
+    " distance, `distance_m`), up to `limit`; `open_now=true` keeps those open now. Without a"
+    " point, posts are listed by area and name. Opening state is in local time.",
+)
+def list_posts(request: HttpRequest, filters: Query[PublicFilters]):
+    if (filters.lng is None) != (filters.lat is None):
+        missing = "lat" if filters.lat is None else "lng"
+        return _error(BadInput(_("Give both lng and lat, or neither."), field=missing))
+    area = selectors.public_area(filters.area) if filters.area else None
+    at = filters.at
+    if filters.lng is not None:
+        try:
+            lng, lat = _wgs84(filters.lng, filters.lat, filters.crs)
+        except BadInput as exc:
+            return _error(exc)
+        found = selectors.nearest(
+            lng,
+            lat,
+            at=at,
+            open_only=filters.open_now,
+            limit=filters.limit,
+            within_m=filters.within_m,
+            type=filters.type or "",
+            area=area,
+        )
+        items = [post_dict(n.post, state=n.state, distance_m=n.distance_m) for n in found]
+        return {"items": items, "count": len(items)}
+    rows = selectors.public_list(type=filters.type or "", area=area)
+    if filters.open_now:
+        from . import hours as opening
+
+        posts = [p for p in rows if opening.is_open(p.opening_hours, at)]
+        page = posts[filters.offset : filters.offset + filters.limit]
+        return {"items": [post_dict(p, at=at) for p in page], "count": len(posts)}
+    count = rows.count()
+    page = rows[filters.offset : filters.offset + filters.limit]
+    return {"items": [post_dict(p, at=at) for p in page], "count": count}
+
+
+def _wgs84(lng: float, lat: float, crs: str) -> tuple[float, float]:
+    if not (-180 <= lng <= 180 and -90 <= lat <= 90):
+        raise BadInput(_("Coordinates out of range."), field="lng")
+    if crs == "wgs84":
+        return lng, lat
+    x, y = to_wgs84(lng, lat, crs)
+    return float(x), float(y)
+
+
+@router.get(
+    "/posts/manage",
+    response={200: StaffPostListOut, 404: NotFoundOut},
+    summary="The staff registry: posts (active or not) where I manage posts",
+    description="Community staff, street staff and district admins see the posts of their"
+    " areas; others an empty list. An `area` outside the caller's scope answers 404.",
+)
+def registry(request: HttpRequest, filters: Query[StaffFilters]):
+    user = request.user
+    area = selectors.managed_area(user, filters.area) if filters.area else None
+    qs = selectors.registry(
+        user, area=area, type=filters.type or "", active=filters.active, q=filters.q
+    )
+    count = qs.count()
+    page = qs[filters.offset : filters.offset + filters.limit]
+    return {"items": [post_dict(p, staff=True) for p in page], "count": count}
+
+
+@router.get(
+    "/posts/manage/{int:post_id}",
+    response={200: StaffPostOut, 404: NotFoundOut},
+    summary="One post in the staff registry (active or not)",
+)
+def registry_post(request: HttpRequest, post_id: int):
+    post = selectors.get_managed_post(request.user, post_id)
+    return post_dict(post, staff=True, photos=True)
+
+
+@router.get(
+    "/posts/{int:post_id}",
+    auth=None,
+    response={200: PostOut, 404: NotFoundOut},
+    summary="One active service post (public)",
+    description="With this week's hours, whether it is open now, its services and photos."
+    " A deactivated post answers 404.",
+)
+def get_post(request: HttpRequest, post_id: int, at: dt.datetime | None = None):
+    return post_dict(selectors.get_public_post(post_id), at=at, photos=True)
+
+
+# ---------------------------------------------------------------------------
+# Staff writes
+
+
+@router.post(
+    "/posts",
+    response={201: StaffPostOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Register a service post",
+    description="Community staff, street staff and district admins, inside their areas. The"
+    " point (wgs84, gcj02 or bd09; stored as WGS84) is located to its micro-grid; a point"
+    " outside every district or outside the caller's areas answers 400 (`field`: location)."
+    " Bad opening hours answer 400 naming the day. Nothing is written on any error.",
+)
+def create_post(request: HttpRequest, payload: PostIn):
+    try:
+        post = services.create_post(actor=request.user, **payload.dict())
+    except EventError as exc:
+        return _error(exc)
+    return Status(201, post_dict(post, staff=True, photos=True))
+
+
+@router.patch(
+    "/posts/{int:post_id}",
+    response={200: StaffPostOut, **ERRORS},
+    summary="Change a service post (only the fields given); active=false deactivates",
+    description="A post outside the caller's scope answers 404; one the caller may see but not"
+    " change, 403. A moved point is located again and must stay in the caller's areas.",
+)
+def update_post(request: HttpRequest, post_id: int, payload: PostPatch):
+    user = request.user
+    post = _staff_post(user, post_id)
+    changes = payload.dict(exclude_unset=True)
+    crs = changes.pop("crs", "wgs84")
+    for key in [k for k, v in changes.items() if v is None]:
+        if key == "responsible":
+            continue
+        return _error(BadInput(_("%(field)s cannot be null.") % {"field": key}, field=key))
+    try:
+        post = services.update_post(actor=user, post=post, crs=crs, **changes)
+    except EventError as exc:
+        return _error(exc)
+    return post_dict(post, staff=True, photos=True)
+
+
+@router.post(
+    "/posts/{int:post_id}/photos",
+    response={200: StaffPostOut, **ERRORS},
+    summary="Add photos to a service post (multipart `photos`)",
+    description="Each photo is checked, resized and stripped of EXIF; a bad one answers 400"
+    " with nothing written.",
+)
+def add_photos(request: HttpRequest, post_id: int, photos: File[list[UploadedFile]] = None):
+    user = request.user
+    post = _staff_post(user, post_id)
+    try:
+        post = services.update_post(actor=user, post=post, photos=photos or ())
+    except EventError as exc:
+        return _error(exc)
+    return post_dict(post, staff=True, photos=True)
+
+
+def _staff_post(user, post_id: int) -> ServicePost:
+    """The post for a write: any post the caller holds a role over (the service refuses
+    those they may not change); otherwise 404."""
+    from django.http import Http404
+
+    from shezhi.core.scope import holds_role_over
+
+    post = (
+        ServicePost.objects.select_related("area")
+        .defer("area__boundary")
+        .filter(pk=post_id)
+        .first()
+    )
+    if post is None or not holds_role_over(user, post.area, services.ANY_ROLE):
+        raise Http404("No such service post.")
+    return post

@@ -1,0 +1,136 @@
+"""The staff's post form and the registry filters.
+
+The form only parses; every rule (location, hours, responsible person, photos)
+belongs to ``services``, whose errors the view puts back next to their field.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shezhi.events.forms import MultipleFileInput, PhotosField
+
+from . import hours as opening
+from .models import ServicePost
+
+HOURS_HELP = _(
+    "One line per day or range of days, e.g. “mon-fri: 08:30-12:00, 14:00-17:30” and"
+    " “sat: 09:00-12:00”. Days: mon tue wed thu fri sat sun; a day not listed is closed."
+)
+
+
+class PostForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    type = forms.ChoiceField(label=_("Type"), choices=ServicePost.Type.choices)
+    lng = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    hours = forms.CharField(
+        label=_("Opening hours"),
+        required=False,
+        help_text=HOURS_HELP,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+    )
+    services = forms.CharField(
+        label=_("Services"),
+        required=False,
+        help_text=_("One service per line, e.g. “代办社保”, “法律咨询”."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    responsible = forms.CharField(
+        label=_("Responsible person (username)"),
+        required=False,
+        max_length=150,
+        help_text=_("A user holding a role in the post's area; leave empty for none."),
+        widget=forms.TextInput(attrs={"list": "responsible-candidates", "autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("Public phone of the post"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photos = PhotosField(
+        label=_("Add photos"),
+        help_text=_("JPEG, PNG or WebP; up to six."),
+        widget=MultipleFileInput(attrs={"accept": "image/*"}),
+    )
+    remove_photos = forms.MultipleChoiceField(
+        label=_("Remove photos"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, post: ServicePost | None = None, **kwargs):
+        if post is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "name": post.name,
+                "type": post.type,
+                "lng": post.lng,
+                "lat": post.lat,
+                "address": post.address,
+                "hours": opening.as_text(post.opening_hours or {}),
+                "services": "\n".join(post.services or []),
+                "responsible": post.responsible.get_username() if post.responsible_id else "",
+                "phone": post.phone,
+                "description": post.description,
+            }
+        super().__init__(*args, **kwargs)
+        if post is not None:
+            self.fields["remove_photos"].choices = [
+                (str(p.pk), p.caption or f"#{p.pk}") for p in post.photos.all()
+            ]
+        else:
+            del self.fields["remove_photos"]
+
+    def clean_hours(self):
+        try:
+            return opening.parse_text(self.cleaned_data.get("hours", ""))
+        except opening.HoursError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_services(self):
+        text = self.cleaned_data.get("services", "")
+        return [s.strip() for s in re.split(r"[\n\r]+", text) if s.strip()]
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "name": d["name"],
+            "type": d["type"],
+            "lng": d.get("lng"),
+            "lat": d.get("lat"),
+            "address": d.get("address", ""),
+            "opening_hours": d.get("hours") or {},
+            "services": d.get("services") or [],
+            "responsible": d.get("responsible", ""),
+            "phone": d.get("phone", ""),
+            "description": d.get("description", ""),
+            "photos": d.get("photos") or [],
+        }
+
+
+ACTIVE_CHOICES = [("", _("Active and inactive")), ("yes", _("Active")), ("no", _("Inactive"))]
+
+
+class RegistryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or address"), required=False, max_length=50)
+    area = forms.CharField(label=_("Area code"), required=False, max_length=18)
+    type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("All types")), *ServicePost.Type.choices]
+    )
+    active = forms.ChoiceField(label=_("Status"), required=False, choices=ACTIVE_CHOICES)
+
+    def filters(self) -> dict:
+        self.is_valid()
+        d = self.cleaned_data
+        return {
+            "q": d.get("q", ""),
+            "area": (d.get("area") or "").strip(),
+            "type": d.get("type", ""),
+            "active": {"yes": True, "no": False}.get(d.get("active", "")),
+        }

@@ -1,0 +1,237 @@
+"""Every read of service posts; the only place the staff's scope applies.
+
+Posts are public information: anybody may list the active ones and open an
+active post's page. The staff registry (inactive posts included) is scoped to
+the areas where the user manages posts; a post outside it is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from shezhi.areas import selectors as area_selectors
+from shezhi.areas.models import Area
+from shezhi.core.models import Role
+
+from . import hours as opening
+from .models import ServicePost
+from .services import MANAGER_ROLES
+
+EARTH_RADIUS_M = 6_371_008.8
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 100
+# Without a radius, only posts within this distance are considered (the whole district).
+DEFAULT_WITHIN_M = 50_000
+# Roles that do not open the staff registry.
+# What a post's card needs: its area and its responsible person's name, in one query.
+RELATED = ("area", "responsible__person")
+DEFERRED = ("area__boundary", "responsible__person__phone", "responsible__person__id_number")
+NON_MANAGER_ROLES = tuple(r for r in Role.values if r not in MANAGER_ROLES)
+
+
+# ---------------------------------------------------------------------------
+# Public reads
+
+
+def public_posts() -> QuerySet[ServicePost]:
+    return ServicePost.objects.filter(active=True)
+
+
+def get_public_post(pk) -> ServicePost:
+    """An active post by id (for anybody), else 404."""
+    post = public_posts().filter(pk=pk).select_related(*RELATED).defer(*DEFERRED).first()
+    if post is None:
+        raise Http404("No such service post.")
+    return post
+
+
+def public_list(*, type: str = "", area: Area | None = None) -> QuerySet[ServicePost]:
+    qs = public_posts()
+    if type:
+        qs = qs.filter(type=type)
+    if area is not None:
+        qs = qs.filter(area_path__startswith=area.path)
+    return qs.select_related(*RELATED).defer(*DEFERRED).order_by("area_path", "name", "pk")
+
+
+def public_area(code: str) -> Area:
+    """Any area by code (areas are public places on the resident pages), else 404."""
+    area = Area.objects.filter(code=code).defer("boundary").first()
+    if area is None:
+        raise Http404("No such area.")
+    return area
+
+
+def communities_with_posts() -> list[Area]:
+    """The communities residents can pick when the browser gives no location."""
+    paths = set(public_posts().order_by().values_list("area_path", flat=True).distinct())
+    prefixes = {p[: 3 * Area.steplen] for p in paths}
+    return list(
+        Area.objects.filter(level="community", path__in=prefixes).defer("boundary").order_by("path")
+    )
+
+
+# ---------------------------------------------------------------------------
+# Nearest
+
+
+@dataclass
+class Nearby:
+    post: ServicePost
+    distance_m: float
+    state: opening.OpenState
+
+    @property
+    def open(self) -> bool:
+        return self.state.open
+
+
+def haversine_m(lng0: float, lat0: float, lngs, lats) -> np.ndarray:
+    """Great-circle distances in metres from one point to many (WGS84 sphere)."""
+    lng0r, lat0r = math.radians(lng0), math.radians(lat0)
+    lngr = np.radians(np.asarray(lngs, dtype=float))
+    latr = np.radians(np.asarray(lats, dtype=float))
+    a = (
+        np.sin((latr - lat0r) / 2) ** 2
+        + math.cos(lat0r) * np.cos(latr) * np.sin((lngr - lng0r) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+def _bbox(lng: float, lat: float, within_m: float) -> tuple[float, float, float, float]:
+    dlat = math.degrees(within_m / EARTH_RADIUS_M)
+    coslat = max(math.cos(math.radians(lat)), 1e-6)
+    dlng = min(180.0, math.degrees(within_m / (EARTH_RADIUS_M * coslat)))
+    return lng - dlng, lat - dlat, lng + dlng, lat + dlat
+
+
+def nearest(
+    lng: float,
+    lat: float,
+    *,
+    at: dt.datetime | None = None,
+    open_only: bool = True,
+    limit: int = DEFAULT_LIMIT,
+    within_m: float | None = None,
+    type: str = "",
+    area: Area | None = None,
+) -> list[Nearby]:
+    """Active posts nearest to (lng, lat) (WGS84), closest first, each with its open state.
+
+    ``open_only``: only those open at ``at`` (default now). Candidates are first
+    cut to a box ``within_m`` around the point (default 50 km), then measured
+    on the great circle with numpy, so a few thousand posts cost a millisecond.
+    """
+    at = at or timezone.now()
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    radius = float(within_m) if within_m else DEFAULT_WITHIN_M
+    w, s, e, n = _bbox(lng, lat, radius)
+    qs = public_posts().filter(lng__gte=w, lng__lte=e, lat__gte=s, lat__lte=n)
+    if type:
+        qs = qs.filter(type=type)
+    if area is not None:
+        qs = qs.filter(area_path__startswith=area.path)
+    rows = list(qs.order_by().values_list("pk", "lng", "lat", "opening_hours"))
+    if not rows:
+        return []
+    dist = haversine_m(lng, lat, [r[1] for r in rows], [r[2] for r in rows])
+    ids = np.array([r[0] for r in rows])
+    order = np.lexsort((ids, dist))  # distance, then id: a stable order for ties
+    picked: list[tuple[int, float, opening.OpenState]] = []
+    for i in order:
+        d = float(dist[i])
+        if d > radius:
+            break
+        state = opening.state(rows[i][3], at)
+        if open_only and not state.open:
+            continue
+        picked.append((rows[i][0], d, state))
+        if len(picked) >= limit:
+            break
+    posts = (
+        ServicePost.objects.select_related(*RELATED)
+        .defer(*DEFERRED)
+        .in_bulk([p[0] for p in picked])
+    )
+    return [Nearby(posts[pk], d, state) for pk, d, state in picked if pk in posts]
+
+
+# ---------------------------------------------------------------------------
+# The staff registry
+
+
+def manager_scope_q(user) -> Q | None:
+    return area_selectors.scope_q(user, "area_path", exclude_roles=NON_MANAGER_ROLES)
+
+
+def manageable_posts(user) -> QuerySet[ServicePost]:
+    """Every post (active or not) in the areas where ``user`` manages posts."""
+    qs = ServicePost.objects.all()
+    q = manager_scope_q(user)
+    return qs if q is None else qs.filter(q)
+
+
+def registry(
+    user,
+    *,
+    area: Area | None = None,
+    type: str = "",
+    active: bool | None = None,
+    q: str = "",
+) -> QuerySet[ServicePost]:
+    qs = manageable_posts(user)
+    if area is not None:
+        qs = qs.filter(area_path__startswith=area.path)
+    if type:
+        qs = qs.filter(type=type)
+    if active is not None:
+        qs = qs.filter(active=active)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(address__icontains=q))
+    return qs.select_related(*RELATED).defer(*DEFERRED).order_by("area_path", "name", "pk")
+
+
+def get_managed_post(user, pk) -> ServicePost:
+    """A post the user manages (active or not), else 404."""
+    post = manageable_posts(user).filter(pk=pk).select_related(*RELATED).defer(*DEFERRED).first()
+    if post is None:
+        raise Http404("No such service post.")
+    return post
+
+
+def managed_area(user, code: str) -> Area:
+    """An area by code inside the user's management scope, else 404."""
+    qs = Area.objects.filter(code=code).defer("boundary")
+    q = area_selectors.scope_q(user, exclude_roles=NON_MANAGER_ROLES)
+    if q is not None:
+        qs = qs.filter(q)
+    area = qs.first()
+    if area is None:
+        raise Http404("No such area.")
+    return area
+
+
+def responsible_candidates(user, limit: int = 200) -> list[str]:
+    """Usernames holding a role inside the user's management scope (for the form's hints)."""
+    from shezhi.core.models import RoleAssignment
+
+    from .services import RESPONSIBLE_ROLES
+
+    qs = RoleAssignment.objects.filter(role__in=RESPONSIBLE_ROLES)
+    q = area_selectors.scope_q(user, "area__path", exclude_roles=NON_MANAGER_ROLES)
+    if q is not None:
+        qs = qs.filter(q)
+    return list(
+        qs.order_by("user__username").values_list("user__username", flat=True).distinct()[:limit]
+    )
+
+
+__all__ = ["MANAGER_ROLES", "Nearby", "get_managed_post", "get_public_post", "nearest"]

@@ -1,0 +1,433 @@
+"""Every write to the service posts (微阵地): create, update, deactivate, photos.
+
+Keyword-only functions, one transaction each. Who may write: community staff,
+street staff and district admins holding a role over the post's area (the
+micro-grid its point is located to). Anybody else gets a 404 for a post outside
+their scope (ids leak nothing) and a refusal (``Forbidden``) for one inside it.
+Everything that can be refused is checked before anything is written; photo
+files saved before a failure are deleted again. Changes are audited
+(django-auditlog, registered in ``apps.py``) with the acting user.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+from auditlog.context import set_actor
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, area_rows, locate
+from shezhi.areas.models import Area
+from shezhi.core.scope import WORKFORCE_MANAGERS, holds_role_over
+from shezhi.events import photos as photo_processing
+from shezhi.events.errors import BadInput, Forbidden
+
+from . import hours as opening
+from .models import ServicePost, ServicePostPhoto
+
+User = get_user_model()
+
+# Who registers and edits posts over the areas they hold.
+MANAGER_ROLES = WORKFORCE_MANAGERS
+# Who may be a post's responsible person: anybody working in (or living in) its area.
+RESPONSIBLE_ROLES = (
+    "resident",
+    "micro_grid_worker",
+    "grid_worker",
+    "community_staff",
+    "street_staff",
+    "district_admin",
+)
+# Any role at all: whoever holds one over a post "sees" it as staff (refusal, not 404).
+ANY_ROLE = (*RESPONSIBLE_ROLES, "department_staff", "alliance_viewer")
+
+MAX_SERVICES = 20
+MAX_SERVICE_LENGTH = 30
+PHONE_RE = re.compile(r"^[0-9+][0-9 ()\-]{2,19}$")
+
+_UNSET = object()
+
+
+# ---------------------------------------------------------------------------
+# Permission
+
+
+def can_manage(user, area: Area) -> bool:
+    """May ``user`` create or change posts in ``area``?"""
+    return holds_role_over(user, area, MANAGER_ROLES)
+
+
+def manages_anything(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    from shezhi.areas.selectors import role_holdings
+
+    return any(role in MANAGER_ROLES for role, _area in role_holdings(user))
+
+
+def _require_manager_of(actor, post: ServicePost) -> None:
+    if can_manage(actor, post.area):
+        return
+    if not holds_role_over(actor, post.area, ANY_ROLE):
+        raise Http404("No such service post.")
+    raise Forbidden(
+        _("Only community staff, street staff and district admins of its area change a post.")
+    )
+
+
+# ---------------------------------------------------------------------------
+# Checking input (nothing here writes)
+
+
+def _locate(lng, lat, crs: str) -> tuple[float, float, Area]:
+    if lng in (None, "") or lat in (None, ""):
+        raise BadInput(_("Give the post's location: a point on the map."), field="location")
+    try:
+        (wlng, wlat), chain = locate(float(lng), float(lat), crs or "wgs84")
+    except (OutsideAllDistricts, InvalidCoordinates) as exc:
+        raise BadInput(str(exc), field="location") from None
+    except (TypeError, ValueError):
+        raise BadInput(_("The coordinates are not numbers."), field="location") from None
+    area = area_rows([chain[0].id])[chain[0].id]
+    return wlng, wlat, area
+
+
+def _check_area(actor, area: Area) -> None:
+    if not can_manage(actor, area):
+        raise BadInput(
+            _("The point lies in %(area)s, outside the areas where you manage service posts.")
+            % {"area": area.name},
+            field="location",
+        )
+
+
+def _clean_name(name) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise BadInput(_("Give the post a name."), field="name")
+    if len(name) > 100:
+        raise BadInput(_("The name is longer than 100 characters."), field="name")
+    return name
+
+
+def _clean_type(value) -> str:
+    if value not in ServicePost.Type.values:
+        raise BadInput(
+            _("Unknown type %(type)s; use one of %(choices)s.")
+            % {"type": value, "choices": ", ".join(ServicePost.Type.values)},
+            field="type",
+        )
+    return value
+
+
+def clean_hours(value) -> dict:
+    try:
+        return opening.validate(value)
+    except opening.HoursError as exc:
+        raise BadInput(str(exc), field="opening_hours") from None
+
+
+def clean_services(value) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise BadInput(_("Services are a list of short texts."), field="services")
+    out: list[str] = []
+    for item in value:
+        if not isinstance(item, str):
+            raise BadInput(_("Services are a list of short texts."), field="services")
+        text = item.strip()
+        if not text:
+            continue
+        if len(text) > MAX_SERVICE_LENGTH:
+            raise BadInput(
+                _("The service “%(text)s” is longer than %(n)d characters.")
+                % {"text": text[:40], "n": MAX_SERVICE_LENGTH},
+                field="services",
+            )
+        if text not in out:
+            out.append(text)
+    if len(out) > MAX_SERVICES:
+        raise BadInput(
+            _("At most %(n)d services per post.") % {"n": MAX_SERVICES}, field="services"
+        )
+    return out
+
+
+def _clean_phone(value) -> str:
+    value = (value or "").strip()
+    if value and not PHONE_RE.match(value):
+        raise BadInput(
+            _("%(phone)s is not a phone number (digits, spaces, - and + only).")
+            % {"phone": value[:30]},
+            field="phone",
+        )
+    return value
+
+
+def _clean_text(value, field: str, limit: int, label: str) -> str:
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise BadInput(
+            _("The %(label)s is longer than %(n)d characters.") % {"label": label, "n": limit},
+            field=field,
+        )
+    return value
+
+
+def _responsible(value, area: Area):
+    """The responsible user (an instance, a username, or empty for none), checked."""
+    if value in (None, ""):
+        return None
+    user = value
+    if not isinstance(value, User):
+        user = User.objects.filter(username=str(value).strip(), is_active=True).first()
+        if user is None:
+            raise BadInput(
+                _("There is no user %(name)s.") % {"name": str(value)[:50]}, field="responsible"
+            )
+    if not holds_role_over(user, area, RESPONSIBLE_ROLES) or user.is_superuser:
+        raise BadInput(
+            _("%(name)s holds no role in %(area)s and cannot be responsible for a post there.")
+            % {"name": user.get_username(), "area": area.name},
+            field="responsible",
+        )
+    return user
+
+
+def _unique_name(name: str, area: Area, exclude_pk=None) -> None:
+    qs = ServicePost.objects.filter(area=area, name=name)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    if qs.exists():
+        raise BadInput(
+            _("%(area)s already has a post named %(name)s.") % {"area": area.name, "name": name},
+            field="name",
+        )
+
+
+def _delete_files(names) -> None:
+    for name in names:
+        with contextlib.suppress(OSError):
+            default_storage.delete(name)
+
+
+def _save_photos(post: ServicePost, processed, saved: list[str]) -> None:
+    for p in processed:
+        photo = ServicePostPhoto(post=post)
+        photo.image.save(p.content.name, p.content, save=False)
+        saved.append(photo.image.name)
+        photo.save()
+
+
+def _check_photo_count(post: ServicePost | None, adding: int, removing: int = 0) -> None:
+    have = post.photos.count() if post is not None and post.pk else 0
+    limit = photo_processing.max_photos()
+    if have - removing + adding > limit:
+        raise BadInput(
+            _("A post shows at most %(n)d photos; remove some first.") % {"n": limit},
+            field="photos",
+        )
+
+
+# ---------------------------------------------------------------------------
+# Writes
+
+
+def create_post(
+    *,
+    actor,
+    name: str,
+    type: str,
+    lng,
+    lat,
+    crs: str = "wgs84",
+    address: str = "",
+    opening_hours=None,
+    services=(),
+    responsible=None,
+    phone: str = "",
+    description: str = "",
+    photos=(),
+    active: bool = True,
+) -> ServicePost:
+    """Register a post, located to its micro-grid; refused with nothing written on bad input."""
+    if not manages_anything(actor):
+        raise Forbidden(
+            _("Only community staff, street staff and district admins register service posts.")
+        )
+    name = _clean_name(name)
+    type = _clean_type(type)
+    wlng, wlat, area = _locate(lng, lat, crs)
+    _check_area(actor, area)
+    post = ServicePost(
+        name=name,
+        type=type,
+        area=area,
+        area_path=area.path,
+        address=_clean_text(address, "address", 200, _("address")),
+        lng=wlng,
+        lat=wlat,
+        opening_hours=clean_hours(opening_hours),
+        services=clean_services(services),
+        responsible=_responsible(responsible, area),
+        phone=_clean_phone(phone),
+        description=_clean_text(description, "description", 2000, _("description")),
+        active=bool(active),
+    )
+    _unique_name(name, area)
+    _check_photo_count(None, len(photos or ()))
+    processed = photo_processing.process_photos(photos)
+    saved: list[str] = []
+    try:
+        with transaction.atomic(), set_actor(actor):
+            post.save()
+            _save_photos(post, processed, saved)
+    except IntegrityError:
+        _delete_files(saved)
+        raise BadInput(
+            _("%(area)s already has a post named %(name)s.") % {"area": area.name, "name": name},
+            field="name",
+        ) from None
+    except BaseException:
+        _delete_files(saved)
+        raise
+    return post
+
+
+def update_post(
+    *,
+    actor,
+    post: ServicePost,
+    name=_UNSET,
+    type=_UNSET,
+    lng=_UNSET,
+    lat=_UNSET,
+    crs: str = "wgs84",
+    address=_UNSET,
+    opening_hours=_UNSET,
+    services=_UNSET,
+    responsible=_UNSET,
+    phone=_UNSET,
+    description=_UNSET,
+    active=_UNSET,
+    photos=(),
+    remove_photos=(),
+) -> ServicePost:
+    """Change what is given (leave the rest); a moved point is located again.
+
+    ``photos`` are added; ``remove_photos`` are ids of the post's photos to drop.
+    """
+    _require_manager_of(actor, post)
+    changes: dict = {}
+    if name is not _UNSET:
+        changes["name"] = _clean_name(name)
+    if type is not _UNSET:
+        changes["type"] = _clean_type(type)
+    area = post.area
+    if lng is not _UNSET or lat is not _UNSET:
+        wlng, wlat, area = _locate(
+            post.lng if lng is _UNSET else lng, post.lat if lat is _UNSET else lat, crs
+        )
+        _check_area(actor, area)
+        changes.update(lng=wlng, lat=wlat, area=area, area_path=area.path)
+    if address is not _UNSET:
+        changes["address"] = _clean_text(address, "address", 200, _("address"))
+    if opening_hours is not _UNSET:
+        changes["opening_hours"] = clean_hours(opening_hours)
+    if services is not _UNSET:
+        changes["services"] = clean_services(services)
+    if responsible is not _UNSET:
+        changes["responsible"] = _responsible(responsible, area)
+    elif "area" in changes and post.responsible_id:
+        # The responsible person must still hold a role where the post now is.
+        changes["responsible"] = _responsible(post.responsible, area)
+    if phone is not _UNSET:
+        changes["phone"] = _clean_phone(phone)
+    if description is not _UNSET:
+        changes["description"] = _clean_text(description, "description", 2000, _("description"))
+    if active is not _UNSET:
+        changes["active"] = bool(active)
+    if "name" in changes or "area" in changes:
+        _unique_name(changes.get("name", post.name), area, exclude_pk=post.pk)
+    remove_ids = {int(i) for i in remove_photos or ()}
+    if remove_ids:
+        known = set(post.photos.filter(pk__in=remove_ids).values_list("pk", flat=True))
+        if known != remove_ids:
+            raise BadInput(_("That photo is not one of this post's."), field="photos")
+    _check_photo_count(post, len(photos or ()), len(remove_ids))
+    processed = photo_processing.process_photos(photos)
+    saved: list[str] = []
+    dropped: list[str] = []
+    try:
+        with transaction.atomic(), set_actor(actor):
+            locked = ServicePost.objects.select_for_update().get(pk=post.pk)
+            for key, value in changes.items():
+                setattr(locked, key, value)
+            if changes:
+                locked.save()
+            for photo in locked.photos.filter(pk__in=remove_ids):
+                dropped.append(photo.image.name)
+                photo.delete()
+            _save_photos(locked, processed, saved)
+    except IntegrityError:
+        _delete_files(saved)
+        raise BadInput(
+            _("%(area)s already has a post named %(name)s.")
+            % {"area": area.name, "name": changes.get("name", post.name)},
+            field="name",
+        ) from None
+    except BaseException:
+        _delete_files(saved)
+        raise
+    # The rows are gone for good: now their files may go too.
+    transaction.on_commit(lambda: _delete_files(dropped))
+    return locked
+
+
+def deactivate_post(*, actor, post: ServicePost) -> ServicePost:
+    """Take a post off the public pages (kept in the registry, can be reactivated)."""
+    return update_post(actor=actor, post=post, active=False)
+
+
+def reactivate_post(*, actor, post: ServicePost) -> ServicePost:
+    return update_post(actor=actor, post=post, active=True)
+
+
+def managed_areas_bbox(actor) -> list[float] | None:
+    """[south, west, north, east] around the areas where ``actor`` manages posts."""
+    from shezhi.areas.selectors import role_holdings
+
+    if actor.is_superuser:
+        tops = list(Area.objects.filter(depth=1).defer("boundary"))
+    else:
+        tops = [a for role, a in role_holdings(actor) if role in MANAGER_ROLES]
+    if not tops:
+        return None
+    return [
+        min(a.min_lat for a in tops),
+        min(a.min_lng for a in tops),
+        max(a.max_lat for a in tops),
+        max(a.max_lng for a in tops),
+    ]
+
+
+__all__ = [
+    "MANAGER_ROLES",
+    "RESPONSIBLE_ROLES",
+    "can_manage",
+    "clean_hours",
+    "clean_services",
+    "create_post",
+    "deactivate_post",
+    "manages_anything",
+    "reactivate_post",
+    "update_post",
+]
