@@ -734,6 +734,7 @@ def perform(
                 photo.image.save(p.content.name, p.content, save=False)
                 saved_files.append(photo.image.name)
                 photo.save()
+            _award_points(current, action, transition)
             _notify(current, recipients, action, actor=actor)
             _follow_up()
     except BaseException:
@@ -763,6 +764,80 @@ def _save(event: Event, seen_version: int, before: dict) -> None:
     if updated != 1:
         raise Conflict(_("Somebody acted on this event first; reload it and try again."))
     event.version = seen_version + 1
+
+
+POINTS_ACTIONS = {"register", "merge", "verify_pass", "verify_fail"}
+
+
+def _award_points(event: Event, action: str, transition: EventTransition) -> None:
+    """The piece-rate points a step earns or costs (incentives.rules), in its transaction.
+
+    - registered: the reporter of a patrol, resident or API report, once per event
+      (a hotline call or an assignment from above has no reporter here);
+    - merged as a duplicate: that award is taken back (a duplicate earns nothing;
+      a voided report never earned it, registration comes first);
+    - closed after a handling within its deadline: the one who reported the
+      result, once per event (a reopened and re-closed case pays once);
+    - verification failed (rework): deducted from the one who reported the result,
+      once per failed verification.
+    Points of an event in emergency mode (its area's, at the step) go to the
+    emergency bucket.
+    """
+    if action not in POINTS_ACTIONS:
+        return
+    from shezhi.incentives import services as points
+    from shezhi.incentives.models import Bucket, RuleKind
+
+    # Dispatch fixes ``emergency`` for the deadline; a registration comes before it.
+    emergency = event.emergency or (
+        action == "register" and in_emergency(event.area, transition.at)
+    )
+    bucket = Bucket.EMERGENCY if emergency else None
+    common = {"area": event.area, "cause_type": "event", "cause_ref": event.number}
+    if action == "register" and event.reporter_id:
+        points.award_piece(
+            kind=RuleKind.EVENT_REGISTERED,
+            user=event.reporter,
+            cause_id=str(event.pk),
+            bucket=bucket,
+            at=transition.at,
+            **common,
+        )
+    elif action == "merge":
+        points.reverse_cause(
+            kind=RuleKind.EVENT_REGISTERED,
+            cause_type="event",
+            cause_id=str(event.pk),
+            reason=_("Merged as a duplicate"),
+            at=transition.at,
+        )
+    elif action in ("verify_pass", "verify_fail"):
+        handled = (
+            EventTransition.objects.filter(event=event, action="handle")
+            .select_related("actor")
+            .order_by("-at", "-pk")
+            .first()
+        )
+        if handled is None or handled.actor is None:
+            return
+        if action == "verify_pass" and handled.data.get("within_deadline"):
+            points.award_piece(
+                kind=RuleKind.EVENT_CLOSED_ON_TIME,
+                user=handled.actor,
+                cause_id=str(event.pk),
+                bucket=bucket,
+                at=transition.at,
+                **common,
+            )
+        elif action == "verify_fail":
+            points.award_piece(
+                kind=RuleKind.EVENT_REWORKED,
+                user=handled.actor,
+                cause_id=f"{event.pk}:{transition.pk}",
+                bucket=bucket,
+                at=transition.at,
+                **common,
+            )
 
 
 FOLLOWER_ACTIONS = {"register", "void", "merge", "dispatch", "handle", "verify_pass"}

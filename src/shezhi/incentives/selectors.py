@@ -1,0 +1,408 @@
+"""Every read of the points ledger: balances, statements, leaderboards, catalogues; scoped here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from shezhi.areas.models import Area
+from shezhi.areas.selectors import role_areas, role_holdings, scope_q, sees_everything
+from shezhi.core.models import RoleAssignment
+
+from .models import Account, Bucket, Entry, Redemption, Reward, Transfer
+from .services import STAFF_ROLES
+
+# Residents hold a micro-grid, which opens its rewards, not its people's points.
+NOT_STAFF = ("resident", "micro_grid_worker", "grid_worker", "department_staff")
+
+
+def _local_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _subtree(path: str, field: str = "area_path") -> Q:
+    # A range, not LIKE: both databases answer it from the (path, at) index.
+    return Q(**{f"{field}__gte": path, f"{field}__lt": path + "\uffff"})
+
+
+# ---------------------------------------------------------------------------
+# One person's points
+
+
+@dataclass(frozen=True)
+class Balances:
+    routine: int
+    emergency: int
+    other: int
+
+    @property
+    def total(self) -> int:
+        return self.routine + self.emergency + self.other
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "routine": self.routine,
+            "emergency": self.emergency,
+            "other": self.other,
+            "total": self.total,
+        }
+
+
+def balances(user) -> Balances:
+    """The person's balance per bucket: at most three rows by their unique index,
+    whatever the length of the history (the ledger keeps them with every entry)."""
+    found = dict(
+        Account.objects.filter(kind=Account.Kind.PERSON, user_id=user.pk).values_list(
+            "bucket", "balance"
+        )
+    )
+    return Balances(
+        found.get(Bucket.ROUTINE, 0), found.get(Bucket.EMERGENCY, 0), found.get(Bucket.OTHER, 0)
+    )
+
+
+@dataclass
+class StatementLine:
+    transfer: Transfer
+    balance: int  # the person's total after this line
+
+
+@dataclass
+class Statement:
+    user: object
+    start: date | None
+    end: date | None  # exclusive
+    opening: int
+    lines: list[StatementLine]
+    closing: int
+    balances: Balances
+
+
+def statement(user, *, start: date | None = None, end: date | None = None) -> Statement:
+    """Every transfer of the person in ``[start, end)`` (local dates; None: open), oldest
+    first, each with its cause and the running total; the opening total is what the
+    person held before ``start``."""
+    qs = Transfer.objects.filter(user_id=user.pk)
+    opening = 0
+    if start is not None:
+        before = _local_start(start)
+        opening = qs.filter(at__lt=before).aggregate(s=Sum("points"))["s"] or 0
+        qs = qs.filter(at__gte=before)
+    if end is not None:
+        qs = qs.filter(at__lt=_local_start(end))
+    lines, running = [], opening
+    for t in qs.select_related("area", "reverses").order_by("at", "pk"):
+        running += t.points
+        lines.append(StatementLine(t, running))
+    return Statement(user, start, end, opening, lines, running, balances(user))
+
+
+# ---------------------------------------------------------------------------
+# Whose points a member of staff may see
+
+
+def people_in_scope(staff) -> QuerySet:
+    """Users holding any role in the staff member's scope (their statements are open to them)."""
+    User = get_user_model()
+    q = scope_q(staff, "area__path", exclude_roles=NOT_STAFF)
+    holdings = RoleAssignment.objects.all() if q is None else RoleAssignment.objects.filter(q)
+    return User.objects.filter(pk__in=holdings.values("user_id"))
+
+
+def get_person(staff, user_id) -> object:
+    """A user whose points the member of staff may read (themself included), else 404."""
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        raise Http404("No such person.") from None
+    if user_id == staff.pk:
+        return staff
+    person = people_in_scope(staff).filter(pk=user_id).first()
+    if person is None:
+        raise Http404("No such person.")
+    return person
+
+
+def get_transfer(staff, pk) -> Transfer:
+    """A transfer earned in the member of staff's scope (to reverse it), else 404."""
+    q = scope_q(staff, exclude_roles=NOT_STAFF, field="area_path")
+    qs = Transfer.objects.select_related("area", "user")
+    if q is not None:
+        qs = qs.filter(q)
+    found = qs.filter(pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        raise Http404("No such transfer.")
+    return found
+
+
+# ---------------------------------------------------------------------------
+# Leaderboards
+
+
+@dataclass
+class Ranked:
+    rank: int
+    user_id: int
+    name: str
+    points: int
+
+
+def display_name(user) -> str:
+    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    if person is not None:
+        return person.name
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return full or user.get_username()
+
+
+def leaderboard(
+    area: Area, *, start: date, end: date, bucket: str | None = None, limit: int = 10
+) -> list[Ranked]:
+    """People by points earned in ``area``'s subtree in ``[start, end)``: awards less
+    deductions, net of reversals (redemptions spend points, they do not un-earn them).
+    Ties share a rank and are listed by name."""
+    qs = Transfer.objects.filter(
+        _subtree(area.path), earning=True, at__gte=_local_start(start), at__lt=_local_start(end)
+    )
+    if bucket:
+        qs = qs.filter(bucket=bucket)
+    rows = list(
+        qs.values("user_id")
+        .annotate(points=Sum("points"))
+        .filter(points__gt=0)
+        .order_by("-points", "user_id")[:limit]
+    )
+    User = get_user_model()
+    users = User.objects.select_related("person").in_bulk([r["user_id"] for r in rows])
+    ranked, rank, previous = [], 0, None
+    for i, r in enumerate(rows, start=1):
+        if r["points"] != previous:
+            rank, previous = i, r["points"]
+        user = users[r["user_id"]]
+        ranked.append(Ranked(rank, user.pk, display_name(user), r["points"]))
+    return ranked
+
+
+def points_area(user, code: str) -> Area:
+    """An area whose leaderboard the user may read (staff and grid workers in scope), else 404."""
+    q = scope_q(user, exclude_roles=("resident",))
+    qs = Area.objects.defer("boundary")
+    if q is not None:
+        qs = qs.filter(q)
+    area = qs.filter(code=code).first()
+    if area is None:
+        raise Http404("No such area.")
+    return area
+
+
+def rules_district(user, code: str) -> Area:
+    """A district whose piece rates the user may read: anybody who holds a role in it
+    (everyone should know what their work earns), else 404."""
+    area = Area.objects.filter(code=code, depth=1).defer("boundary").first()
+    if area is None or not (
+        sees_everything(user) or any(a.path.startswith(area.path) for a in role_areas(user))
+    ):
+        raise Http404("No such district.")
+    return area
+
+
+def default_points_area(user) -> Area | None:
+    if sees_everything(user):
+        return Area.objects.filter(depth=1).defer("boundary").order_by("path").first()
+    tops = sorted(role_areas(user, exclude_roles=("resident",)), key=lambda a: a.path)
+    return tops[0] if tops else None
+
+
+# ---------------------------------------------------------------------------
+# Rewards and redemptions
+
+
+def _ancestor_paths(areas) -> set[str]:
+    return {a.path[:i] for a in areas for i in range(Area.steplen, len(a.path) + 1, Area.steplen)}
+
+
+def rewards_for(user) -> QuerySet[Reward]:
+    """The catalogue a person may redeem from: rewards offered in any area above or at
+    one of their own areas (a community's rewards reach its micro-grids' residents)."""
+    qs = Reward.objects.filter(active=True).select_related("area")
+    if sees_everything(user):
+        return qs
+    return qs.filter(area_path__in=_ancestor_paths(role_areas(user)))
+
+
+def get_reward_for(user, pk) -> Reward:
+    found = rewards_for(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        raise Http404("No such reward.")
+    return found
+
+
+def managed_rewards(staff) -> QuerySet[Reward]:
+    """Rewards the member of staff manages: offered inside their scope."""
+    q = scope_q(staff, "area_path", exclude_roles=NOT_STAFF)
+    qs = Reward.objects.select_related("area")
+    return qs if q is None else qs.filter(q)
+
+
+def get_managed_reward(staff, pk) -> Reward:
+    found = managed_rewards(staff).filter(pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        raise Http404("No such reward.")
+    return found
+
+
+def is_points_staff(user) -> bool:
+    """Staff who manage rewards, hand them over and correct points in their scope."""
+    return sees_everything(user) or any(role in STAFF_ROLES for role, _a in role_holdings(user))
+
+
+def my_redemptions(user) -> QuerySet[Redemption]:
+    return Redemption.objects.filter(user_id=user.pk).select_related("reward")
+
+
+def get_my_redemption(user, pk) -> Redemption:
+    found = my_redemptions(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        raise Http404("No such redemption.")
+    return found
+
+
+def managed_redemptions(staff) -> QuerySet[Redemption]:
+    q = scope_q(staff, "reward__area_path", exclude_roles=NOT_STAFF)
+    qs = Redemption.objects.select_related("reward", "user", "reward__area")
+    return qs if q is None else qs.filter(q)
+
+
+def get_managed_redemption(staff, pk) -> Redemption:
+    found = managed_redemptions(staff).filter(pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        raise Http404("No such redemption.")
+    return found
+
+
+# ---------------------------------------------------------------------------
+# The ledger's own checks
+
+
+@dataclass(frozen=True)
+class LedgerCheck:
+    entries_sum: int
+    unbalanced_transfers: int
+    drifted_accounts: int
+    negative_accounts: int
+
+    @property
+    def ok(self) -> bool:
+        return not (
+            self.entries_sum
+            or self.unbalanced_transfers
+            or self.drifted_accounts
+            or self.negative_accounts
+        )
+
+
+def check_ledger() -> LedgerCheck:
+    """The invariants, read from the database: all entries sum to zero, every transfer
+    balances, every person account's stored balance equals the sum of its entries and
+    none is negative."""
+    total = Entry.objects.aggregate(s=Sum("amount"))["s"] or 0
+    unbalanced = Entry.objects.values("transfer_id").annotate(s=Sum("amount")).exclude(s=0).count()
+    sums = dict(
+        Entry.objects.filter(account__kind=Account.Kind.PERSON)
+        .values("account_id")
+        .annotate(s=Sum("amount"))
+        .values_list("account_id", "s")
+    )
+    drifted = negative = 0
+    for pk, balance in Account.objects.filter(kind=Account.Kind.PERSON).values_list(
+        "pk", "balance"
+    ):
+        drifted += int(sums.get(pk, 0) != balance)
+        negative += int(balance < 0)
+    return LedgerCheck(total, unbalanced, drifted, negative)
+
+
+# ---------------------------------------------------------------------------
+# For the pages (views.py): choices and lookups, scoped here like the rest
+
+
+def reversed_ids(transfer_ids) -> set[int]:
+    """Which of ``transfer_ids`` have been reversed already (one query)."""
+    ids = [pk for pk in transfer_ids if pk is not None]
+    if not ids:
+        return set()
+    return set(Transfer.objects.filter(reverses_id__in=ids).values_list("reverses_id", flat=True))
+
+
+def search_people(staff, query: str, *, limit: int = 20) -> list:
+    """People in the member of staff's scope whose username or name contains ``query``."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    match = (
+        Q(username__icontains=query)
+        | Q(first_name__icontains=query)
+        | Q(last_name__icontains=query)
+        | Q(person__name__icontains=query)
+    )
+    return list(
+        people_in_scope(staff).filter(match).select_related("person").order_by("username")[:limit]
+    )
+
+
+# Rewards are offered by a district, a street or a community (and reach everything below).
+REWARD_DEPTH = 3
+
+
+def reward_areas(staff) -> QuerySet[Area]:
+    """Areas where the member of staff may offer rewards: under an area where they hold a
+    staff role, down to the communities."""
+    qs = Area.objects.filter(depth__lte=REWARD_DEPTH).defer("boundary").order_by("path")
+    if sees_everything(staff):
+        return qs
+    paths = {a.path for role, a in role_holdings(staff) if role in STAFF_ROLES}
+    if not paths:
+        return qs.none()
+    q = Q()
+    for path in paths:
+        q |= _subtree(path, "path")
+    return qs.filter(q)
+
+
+def points_area_choices(user, current: Area | None) -> list[Area]:
+    """Areas to offer on the leaderboard's picker: the user's own top areas, the current
+    area's ancestors inside the user's scope, and its children."""
+    if sees_everything(user):
+        tops = list(Area.objects.filter(depth=1).defer("boundary").order_by("path"))
+    else:
+        held = {a.path: a for a in role_areas(user, exclude_roles=("resident",))}
+        tops = [a for p, a in held.items() if not any(p != o and p.startswith(o) for o in held)]
+    found = {a.path: a for a in tops}
+    if current is not None:
+        roots = [a.path for a in tops]
+        above = [
+            current.path[:i]
+            for i in range(Area.steplen, len(current.path), Area.steplen)
+            if any(current.path[:i].startswith(r) for r in roots)
+        ]
+        for a in Area.objects.filter(path__in=above).defer("boundary"):
+            found[a.path] = a
+        found[current.path] = current
+        for a in Area.objects.filter(path__startswith=current.path, depth=current.depth + 1).defer(
+            "boundary"
+        ):
+            found[a.path] = a
+    return [found[p] for p in sorted(found)]
+
+
+def own_districts(user) -> list[Area]:
+    """Districts the user holds any role in (every district for a superuser)."""
+    qs = Area.objects.filter(depth=1).defer("boundary").order_by("path")
+    if sees_everything(user):
+        return list(qs)
+    return list(qs.filter(path__in={a.path[: Area.steplen] for a in role_areas(user)}))

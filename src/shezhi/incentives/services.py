@@ -1,0 +1,608 @@
+"""Every write to the points ledger: awards, deductions, redemptions, reversals.
+
+Each function runs in one transaction (a savepoint inside the caller's, so an
+award is committed or rolled back with the work that earned it). A person's
+account rows are locked (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite holds
+its one write lock) before their balance is read or changed, always in the
+same order (routine, emergency, other), so two requests never deadlock. The
+balance is changed and its entries written in the same transaction, the
+database refuses a negative balance (``person_balance_never_negative``) and a
+second transfer for the same cause (``cause_key`` is unique).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shezhi.areas.models import Area
+from shezhi.core import rows
+from shezhi.core.scope import holds_role_over
+from shezhi.core.snapshot import Snapshot
+from shezhi.events.errors import BadInput, Forbidden, NotAllowed
+
+from . import rules
+from .models import (
+    DEDUCTION_RULES,
+    Account,
+    Bucket,
+    CauseType,
+    Entry,
+    PieceRateRule,
+    Redemption,
+    Reward,
+    RuleKind,
+    Transfer,
+)
+
+BUCKET_ORDER = [Bucket.ROUTINE, Bucket.EMERGENCY, Bucket.OTHER]
+# A redemption spends routine points first, then other, and emergency points
+# last: they are the scarcest and the proudest (the choice is documented in
+# the README's points section).
+SPEND_ORDER = [Bucket.ROUTINE, Bucket.OTHER, Bucket.EMERGENCY]
+STAFF_ROLES = ("community_staff", "street_staff", "district_admin")
+
+
+# ---------------------------------------------------------------------------
+# Accounts
+
+
+def _load_system_accounts() -> dict[tuple[int, str, str], int]:
+    return {
+        (a.district_id, a.kind, a.bucket): a.pk
+        for a in Account.objects.exclude(kind=Account.Kind.PERSON).only(
+            "pk", "district_id", "kind", "bucket"
+        )
+    }
+
+
+_system_accounts = Snapshot(_load_system_accounts, "incentives.system_accounts")
+
+
+def _load_districts() -> dict[str, int]:
+    return dict(Area.objects.filter(depth=1).values_list("path", "pk"))
+
+
+_districts = Snapshot(_load_districts, "incentives.districts")
+
+
+def district_id_of(area: Area) -> int:
+    path = area.path[: Area.steplen]
+    found = _districts.get().get(path)
+    if found is None:
+        _districts.clear()
+        found = _districts.get()[path]
+    return found
+
+
+def system_account(district_id: int, kind: str, bucket: str = "") -> int:
+    """The id of a district's issuing account for ``bucket`` or its redemption account.
+
+    Known ids come from a per-process snapshot. A transaction that opens an account
+    reads past the snapshot until it ends: a reload inside it would cache a row
+    that a rollback then takes away (and every later award of the district would
+    fail on its foreign key).
+    """
+    key = (district_id, kind, bucket)
+    if getattr(connection, "_points_opened_account", False) and not connection.in_atomic_block:
+        connection._points_opened_account = False  # that transaction has ended
+    if not getattr(connection, "_points_opened_account", False):
+        found = _system_accounts.get().get(key)
+        if found is not None:
+            return found
+    account, created = Account.objects.get_or_create(
+        kind=kind, bucket=bucket, district_id=district_id
+    )
+    if created and connection.in_atomic_block:
+        connection._points_opened_account = True
+        transaction.on_commit(_system_accounts.clear)
+    elif created:
+        _system_accounts.clear()
+    return account.pk
+
+
+def _person_accounts(user_id: int, buckets) -> dict[str, tuple[int, int]]:
+    """bucket → (account id, balance) for ``buckets``, created when missing, locked."""
+    wanted = sorted(set(buckets), key=BUCKET_ORDER.index)
+    for _attempt in range(2):
+        found = {
+            a.bucket: (a.pk, a.balance)
+            for a in Account.objects.select_for_update()
+            .filter(kind=Account.Kind.PERSON, user_id=user_id, bucket__in=wanted)
+            .order_by("pk")
+        }
+        missing = [b for b in wanted if b not in found]
+        if not missing:
+            return found
+        for bucket in missing:
+            try:
+                with transaction.atomic():
+                    Account.objects.create(kind=Account.Kind.PERSON, user_id=user_id, bucket=bucket)
+            except IntegrityError:
+                pass  # another request opened it first
+    raise RuntimeError("could not open the person's points accounts")
+
+
+def _change_balance(account_id: int, delta: int) -> int:
+    """Add ``delta`` to a person account; returns the new balance (one statement)."""
+    table = Account._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET balance = balance + %s WHERE id = %s RETURNING balance",  # noqa: S608
+            [delta, account_id],
+        )
+        return cursor.fetchone()[0]
+
+
+def _write(transfer: Transfer, legs: list[tuple[int, int, int | None]]) -> Transfer:
+    """Insert ``transfer`` and its legs (account id, amount, balance after)."""
+    if sum(amount for _a, amount, _b in legs) != 0:
+        raise ValueError("a transfer's legs must sum to zero")
+    transfer.area_path = transfer.area_path or transfer.area.path
+    rows.insert(transfer)
+    legs = [leg for leg in legs if leg[1]]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Entry._meta.db_table}"  # noqa: S608
+            " (transfer_id, account_id, amount, balance_after) VALUES "
+            + ", ".join(["(%s, %s, %s, %s)"] * len(legs)),
+            [
+                value
+                for account, amount, after in legs
+                for value in (transfer.pk, account, amount, after)
+            ],
+        )
+    return transfer
+
+
+def _day_bounds(at: datetime) -> tuple[datetime, datetime]:
+    local = timezone.localtime(at)
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1)
+
+
+# ---------------------------------------------------------------------------
+# Piece-rate awards
+
+
+def award_piece(
+    *,
+    kind: str,
+    user,
+    area: Area,
+    cause_type: str,
+    cause_id: str,
+    cause_ref: str = "",
+    quantity: float = 1,
+    bucket: str | None = None,
+    at: datetime | None = None,
+    actor=None,
+) -> Transfer | None:
+    """Pay (or, for a deduction rule, take) the district's piece rate for one cause.
+
+    Exactly once per (kind, cause): a second call for the same cause returns the
+    first transfer and writes nothing. ``quantity`` multiplies the rate (hours of
+    volunteering); points are rounded down. ``bucket`` overrides the rule's (an
+    event in emergency mode earns emergency points). Returns None when nothing
+    is due: the rule is switched off, the daily cap is reached, or a deduction
+    finds no points left in the bucket (a balance never goes below zero).
+    """
+    if kind not in RuleKind.values:
+        raise ValueError(f"unknown piece-rate rule {kind!r}")
+    if cause_type not in CauseType.values:
+        raise ValueError(f"unknown cause type {cause_type!r}")
+    cause_key = f"{kind}:{cause_type}:{cause_id}"
+    district_id = district_id_of(area)
+    rate = rules.rate(district_id, kind)
+    due = math.floor(rate.points * quantity + 1e-9) if rate.active else 0
+    if due <= 0:
+        return None
+    bucket = bucket or rate.bucket
+    at = at or timezone.now()
+    deduction = kind in DEDUCTION_RULES
+    try:
+        with transaction.atomic():
+            if deduction:
+                account_id, balance = _person_accounts(user.pk, [bucket])[bucket]
+                due = min(due, balance, _cap_left(rate, user.pk, kind, at))
+                if due <= 0:
+                    raise _NothingDue
+                delta = -due
+                after = _change_balance(account_id, delta)
+            else:
+                # One statement finds, locks and credits the account (the hot path).
+                account_id, after = _credit(user.pk, bucket, due)
+                allowed = min(due, _cap_left(rate, user.pk, kind, at))
+                if allowed <= 0:
+                    raise _NothingDue
+                if allowed < due:
+                    after = _change_balance(account_id, allowed - due)
+                delta = allowed
+            transfer = Transfer(
+                kind=Transfer.Kind.DEDUCTION if deduction else Transfer.Kind.AWARD,
+                user_id=user.pk,
+                district_id=district_id,
+                area=area,
+                area_path=area.path,
+                bucket=bucket,
+                points=delta,
+                earning=True,
+                rule=kind,
+                cause_type=cause_type,
+                cause_id=str(cause_id),
+                cause_ref=cause_ref[:200],
+                cause_key=cause_key,
+                at=at,
+                created_by=actor,
+            )
+            issuing = system_account(district_id, Account.Kind.ISSUING, bucket)
+            return _write(transfer, [(account_id, delta, after), (issuing, -delta, None)])
+    except _NothingDue:
+        return None
+    except IntegrityError:
+        existing = Transfer.objects.filter(cause_key=cause_key).first()
+        if existing is None:
+            raise
+        return existing
+
+
+class _NothingDue(Exception):
+    """Rolls back an award's savepoint when the cap or the balance leaves nothing to move."""
+
+
+def _credit(user_id: int, bucket: str, points: int) -> tuple[int, int]:
+    """Add ``points`` to the person's ``bucket`` account, opening it first if need be;
+    returns (account id, new balance). The UPDATE takes the row's lock."""
+    table = Account._meta.db_table
+    sql = (
+        f"UPDATE {table} SET balance = balance + %s"  # noqa: S608
+        " WHERE kind = 'person' AND user_id = %s AND bucket = %s RETURNING id, balance"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [points, user_id, bucket])
+        row = cursor.fetchone()
+        if row is None:
+            _person_accounts(user_id, [bucket])
+            cursor.execute(sql, [points, user_id, bucket])
+            row = cursor.fetchone()
+    return row[0], row[1]
+
+
+def _cap_left(rate: rules.Rate, user_id: int, kind: str, at: datetime) -> int:
+    """What the daily cap still allows this person from this rule on ``at``'s local day
+    (read under the account's lock, so parallel awards cannot both pass it)."""
+    if rate.daily_cap is None:
+        return rate.points * 1_000_000
+    start, end = _day_bounds(at)
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COALESCE(SUM(points), 0) FROM {Transfer._meta.db_table}"  # noqa: S608
+            " WHERE user_id = %s AND rule = %s AND at >= %s AND at < %s",
+            [user_id, kind, adapt(start), adapt(end)],
+        )
+        used = abs(cursor.fetchone()[0])
+    return rate.daily_cap - used
+
+
+# ---------------------------------------------------------------------------
+# Reversals
+
+
+def _reversal_legs(original: Transfer) -> tuple[list[tuple[int, int, int | None]], dict]:
+    """Opposite legs of ``original``, person balances changed (and checked) under lock."""
+    entries = list(original.entries.select_related("account"))
+    person_buckets = [e.account.bucket for e in entries if e.account.kind == Account.Kind.PERSON]
+    accounts = _person_accounts(original.user_id, person_buckets)
+    for e in entries:
+        if e.account.kind == Account.Kind.PERSON and accounts[e.account.bucket][1] < e.amount:
+            raise NotAllowed(
+                _(
+                    "%(user)s has only %(balance)d %(bucket)s points left; the %(points)d"
+                    " points cannot be taken back (cancel a redemption first)."
+                )
+                % {
+                    "user": original.user,
+                    "balance": accounts[e.account.bucket][1],
+                    "bucket": e.account.get_bucket_display(),
+                    "points": e.amount,
+                }
+            )
+    legs = []
+    for e in entries:
+        after = None
+        if e.account.kind == Account.Kind.PERSON:
+            after = _change_balance(e.account_id, -e.amount)
+        legs.append((e.account_id, -e.amount, after))
+    return legs, {}
+
+
+def _reverse(original: Transfer, *, reason: str, actor, at: datetime) -> Transfer:
+    legs, _extra = _reversal_legs(original)
+    return _write(
+        Transfer(
+            kind=Transfer.Kind.REVERSAL,
+            user_id=original.user_id,
+            district_id=original.district_id,
+            area_id=original.area_id,
+            area_path=original.area_path,
+            bucket=original.bucket,
+            points=-original.points,
+            earning=original.earning,
+            rule=original.rule,
+            cause_type=CauseType.TRANSFER,
+            cause_id=str(original.pk),
+            cause_ref=original.cause_ref,
+            cause_key=f"reversal:{original.pk}",
+            reverses=original,
+            memo=reason[:200],
+            at=at,
+            created_by=actor,
+        ),
+        legs,
+    )
+
+
+def can_correct(actor, area: Area) -> bool:
+    return actor is not None and holds_role_over(actor, area, STAFF_ROLES)
+
+
+def reverse_transfer(*, actor, transfer: Transfer, reason: str, at: datetime | None = None):
+    """Put a mistaken award or deduction right: a new transfer with the opposite legs.
+
+    Staff over the area where the points were earned may do it, once per
+    transfer, with a reason. Redemptions are cancelled with ``cancel_redemption``.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise BadInput(_("Give a reason."), field="reason")
+    if len(reason) > 200:
+        raise BadInput(_("The reason is longer than 200 characters."), field="reason")
+    if not can_correct(actor, transfer.area):
+        raise Forbidden(
+            _("You cannot correct points earned in %(area)s.") % {"area": transfer.area}
+        )
+    if transfer.kind not in (Transfer.Kind.AWARD, Transfer.Kind.DEDUCTION):
+        raise NotAllowed(_("Only awards and deductions are reversed; cancel a redemption instead."))
+    already = NotAllowed(_("This transfer has already been reversed."))
+    if Transfer.objects.filter(reverses=transfer).exists():
+        raise already
+    try:
+        with transaction.atomic():
+            return _reverse(transfer, reason=reason, actor=actor, at=at or timezone.now())
+    except IntegrityError:
+        raise already from None  # reversed meanwhile by somebody else
+
+
+def reverse_cause(*, kind: str, cause_type: str, cause_id: str, reason: str, at=None, actor=None):
+    """Take back the award a cause earned, if any and not yet taken back (quality rules:
+    a registered report later merged as a duplicate earns nothing). Returns the
+    reversal, or None. Never fails for lack of points: what was already spent stays spent."""
+    original = Transfer.objects.filter(cause_key=f"{kind}:{cause_type}:{cause_id}").first()
+    if original is None:
+        return None
+    try:
+        with transaction.atomic():
+            return _reverse(original, reason=reason, actor=actor, at=at or timezone.now())
+    except (IntegrityError, NotAllowed):
+        return None
+
+
+# ---------------------------------------------------------------------------
+# Redemption
+
+
+def redeem(*, user, reward: Reward, quantity: int = 1, at: datetime | None = None) -> Redemption:
+    """Spend ``user``'s points on ``reward``: stock and balance checked and taken atomically.
+
+    ``reward`` must be one the user may see (``selectors.rewards_for``); the caller
+    fetches it through that selector so that any other answers 404.
+    """
+    try:
+        quantity = int(quantity)
+    except (TypeError, ValueError):
+        raise BadInput(_("The quantity is not a whole number."), field="quantity") from None
+    if not 1 <= quantity <= 20:
+        raise BadInput(_("Redeem between 1 and 20 at a time."), field="quantity")
+    at = at or timezone.now()
+    cost = reward.cost * quantity
+    with transaction.atomic():
+        # The stock first: one conditional UPDATE, so two redemptions of the last
+        # item cannot both pass.
+        unlimited = Reward.objects.filter(pk=reward.pk, active=True, stock__isnull=True)
+        limited = Reward.objects.filter(pk=reward.pk, active=True, stock__gte=quantity)
+        taken = unlimited.exists() or limited.update(stock=F("stock") - quantity) == 1
+        if not taken:
+            current = Reward.objects.filter(pk=reward.pk).values("active", "stock").first()
+            if not current or not current["active"]:
+                raise NotAllowed(_("%(reward)s is no longer offered.") % {"reward": reward.name})
+            raise NotAllowed(
+                _("Only %(stock)d of %(reward)s left.")
+                % {"stock": current["stock"], "reward": reward.name}
+            )
+        accounts = _person_accounts(user.pk, BUCKET_ORDER)
+        total = sum(balance for _id, balance in accounts.values())
+        if total < cost:
+            raise NotAllowed(
+                _("%(reward)s costs %(cost)d points; you have %(total)d.")
+                % {"reward": reward.name, "cost": cost, "total": total}
+            )
+        legs, left = [], cost
+        for bucket in SPEND_ORDER:
+            account_id, balance = accounts[bucket]
+            take = min(balance, left)
+            if take:
+                legs.append((account_id, -take, _change_balance(account_id, -take)))
+                left -= take
+        district_id = district_id_of(reward.area)
+        legs.append((system_account(district_id, Account.Kind.REDEMPTION), cost, None))
+        redemption = Redemption.objects.create(
+            reward=reward, user=user, quantity=quantity, points=cost, created_at=at
+        )
+        redemption.transfer = _write(
+            Transfer(
+                kind=Transfer.Kind.REDEMPTION,
+                user_id=user.pk,
+                district_id=district_id,
+                area=reward.area,
+                area_path=reward.area_path,
+                bucket="",
+                points=-cost,
+                earning=False,
+                cause_type=CauseType.REDEMPTION,
+                cause_id=str(redemption.pk),
+                cause_ref=f"{reward.name} × {quantity}",
+                cause_key=f"redemption:{redemption.pk}",
+                at=at,
+                created_by=user,
+            ),
+            legs,
+        )
+        redemption.save(update_fields=["transfer"])
+    return redemption
+
+
+def cancel_redemption(*, actor, redemption: Redemption, reason: str, at=None) -> Redemption:
+    """Give the points and the stock back; the person themself before hand-over, or staff."""
+    reason = (reason or "").strip()
+    if len(reason) > 200:
+        raise BadInput(_("The reason is longer than 200 characters."), field="reason")
+    own = actor.pk == redemption.user_id
+    if not own and not can_correct(actor, redemption.reward.area):
+        raise Forbidden(_("You cannot cancel this redemption."))
+    if own and not reason:
+        reason = _("Cancelled by the person")
+    if not reason:
+        raise BadInput(_("Give a reason."), field="reason")
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = Redemption.objects.select_for_update().get(pk=redemption.pk)
+        if locked.status != Redemption.Status.REDEEMED:
+            raise NotAllowed(
+                _("This redemption is already “%(status)s”.")
+                % {"status": locked.get_status_display()}
+            )
+        _reverse(locked.transfer, reason=reason, actor=actor, at=at)
+        if locked.reward.stock is not None:
+            Reward.objects.filter(pk=locked.reward_id).update(stock=F("stock") + locked.quantity)
+        locked.status = Redemption.Status.CANCELLED
+        locked.cancelled_at = at
+        locked.cancel_reason = reason
+        locked.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    return locked
+
+
+def hand_over(*, actor, redemption: Redemption, at=None) -> Redemption:
+    """Staff record that the reward was handed to the person."""
+    if not can_correct(actor, redemption.reward.area):
+        raise Forbidden(
+            _("You cannot hand over rewards of %(area)s.") % {"area": redemption.reward.area}
+        )
+    with transaction.atomic():
+        locked = Redemption.objects.select_for_update().get(pk=redemption.pk)
+        if locked.status != Redemption.Status.REDEEMED:
+            raise NotAllowed(
+                _("This redemption is already “%(status)s”.")
+                % {"status": locked.get_status_display()}
+            )
+        locked.status = Redemption.Status.HANDED_OVER
+        locked.handed_over_at = at or timezone.now()
+        locked.handed_over_by = actor
+        locked.save(update_fields=["status", "handed_over_at", "handed_over_by"])
+    return locked
+
+
+# ---------------------------------------------------------------------------
+# Configuration: piece rates and the rewards catalogue
+
+
+def set_rule(
+    *,
+    actor,
+    district: Area,
+    kind: str,
+    bucket: str,
+    points,
+    daily_cap=None,
+    active: bool = True,
+) -> PieceRateRule:
+    """A district admin sets what one kind of work pays from now on (past entries keep theirs)."""
+    if district.depth != 1:
+        raise BadInput(_("Piece rates are set per district."), field="district")
+    if not holds_role_over(actor, district, ("district_admin",)):
+        raise Forbidden(_("Only the district's administrators set its piece rates."))
+    if kind not in RuleKind.values:
+        raise BadInput(_("Unknown kind of work %(kind)s.") % {"kind": kind}, field="kind")
+    if bucket not in Bucket.values:
+        raise BadInput(_("The bucket is routine, emergency or other."), field="bucket")
+    points = _whole(points, "points", low=0, high=1000)
+    if daily_cap not in (None, ""):
+        daily_cap = _whole(daily_cap, "daily_cap", low=1, high=100000)
+    else:
+        daily_cap = None
+    with transaction.atomic():
+        rule, _created = PieceRateRule.objects.select_for_update().get_or_create(
+            district=district,
+            kind=kind,
+            defaults={"bucket": bucket, "points": points, "daily_cap": daily_cap},
+        )
+        rule.bucket, rule.points, rule.daily_cap = bucket, points, daily_cap
+        rule.active = bool(active)
+        rule.updated_by = actor
+        rule.save()
+    return rule
+
+
+def _whole(value, field: str, *, low: int, high: int) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise BadInput(
+            _("%(field)s is not a whole number.") % {"field": field}, field=field
+        ) from None
+    if not low <= number <= high:
+        raise BadInput(
+            _("%(field)s must be between %(low)d and %(high)d.")
+            % {"field": field, "low": low, "high": high},
+            field=field,
+        )
+    return number
+
+
+def save_reward(
+    *,
+    actor,
+    area: Area,
+    name: str,
+    kind: str,
+    cost,
+    stock=None,
+    description: str = "",
+    active: bool = True,
+    reward: Reward | None = None,
+) -> Reward:
+    """Offer (or change) a reward in ``area``: staff holding the area (or above it)."""
+    if not can_correct(actor, area):
+        raise Forbidden(_("You cannot offer rewards in %(area)s.") % {"area": area})
+    name = (name or "").strip()
+    if not name:
+        raise BadInput(_("Name the reward."), field="name")
+    if len(name) > 100:
+        raise BadInput(_("The name is longer than 100 characters."), field="name")
+    if kind not in Reward.Kind.values:
+        raise BadInput(_("A reward is goods, a service or an honour."), field="kind")
+    cost = _whole(cost, "cost", low=1, high=1_000_000)
+    stock = None if stock in (None, "") else _whole(stock, "stock", low=0, high=1_000_000)
+    reward = reward or Reward()
+    reward.area, reward.area_path = area, area.path
+    reward.name, reward.kind, reward.cost, reward.stock = name, kind, cost, stock
+    reward.description = (description or "").strip()[:2000]
+    reward.active = bool(active)
+    with transaction.atomic():
+        reward.save()
+    return reward
