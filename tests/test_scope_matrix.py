@@ -10,14 +10,21 @@ inside their scope must never be a server error.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from shezhi.areas.models import AreaImport
 from shezhi.core.models import Role
 from shezhi.events import services as event_services
+from shezhi.incentives import services as points_services
+from shezhi.incentives.models import Reward
 from shezhi.notifications.models import Notification
 from shezhi.people import services as people_services
+from shezhi.places.models import ServicePost
+from shezhi.volunteering.models import VolunteerActivity
 from tests.factories import PASSWORD, make_area, make_user, square
 from tests.people.conftest import valid_id_number
 
@@ -72,6 +79,49 @@ UNSCOPED = {
     "api/v1/stats/rankings/areas",
     "api/v1/stats/rankings/departments",
     "api/v1/stats/rankings/workers",
+    # Service posts are public information: lists and an active post's page for anyone.
+    "posts/",
+    "posts/nearby.json",
+    "posts/<int:pk>/",
+    "posts/<int:pk>/photos/<int:photo_id>/",
+    "api/v1/posts",  # GET public; POST checks the area it locates to (tests/places)
+    "api/v1/posts/<int:post_id>",  # GET public; PATCH scoped (tests/places/test_api.py)
+    "posts/manage/",  # the selector's list; 404 for users who manage nothing
+    "posts/manage/new/",
+    "api/v1/posts/manage",  # scoped list; ?area= outside scope is a 404 (tests/places)
+    # Volunteer activities are public; anyone signed in may volunteer anywhere.
+    "volunteering/",
+    "volunteering/<int:pk>/",
+    "volunteering/<int:pk>/sign-up/",
+    "volunteering/<int:pk>/cancel-sign-up/",
+    "volunteering/mine/",  # the user's own
+    "volunteering/scan/<str:token>/",  # a signed, expiring token (tests/volunteering)
+    "volunteering/manage/",  # the selector's list
+    "volunteering/manage/new/",  # ?post= outside scope is a 404 (tests/volunteering)
+    "api/v1/volunteering/activities",  # GET public; POST checks the post (tests/volunteering)
+    "api/v1/volunteering/activities/<activity_id>",  # GET public; PATCH scoped
+    "api/v1/volunteering/activities/<activity_id>/signup",
+    "api/v1/volunteering/activities/<activity_id>/cancel-signup",
+    "api/v1/volunteering/mine",
+    "api/v1/volunteering/scan",
+    "api/v1/volunteering/manage/activities",
+    # Points: the caller's own, or lists scoped by the selectors (tests/incentives).
+    "api/v1/points/balance",
+    "api/v1/points/leaderboard",  # ?area=: AREA_QUERY_ROUTES
+    "api/v1/points/statement",  # ?user= outside scope is a 404 (tests/incentives/test_api.py)
+    # ?district=: readable by anyone holding a role in that district (tests/incentives)
+    "api/v1/points/rules",
+    "api/v1/points/rules/<kind>",  # PUT; ?district= outside scope is a 404 (tests/incentives)
+    "api/v1/points/rewards",  # GET the caller's catalogue; POST checks the area
+    "api/v1/points/rewards/managed",
+    "api/v1/points/redemptions",
+    "api/v1/points/redemptions/managed",
+    "points/",
+    "points/rewards/",
+    "points/leaderboard/",  # ?area=: AREA_QUERY_ROUTES
+    "points/rules/",  # ?district= outside scope is a 404 (tests/incentives/test_pages.py)
+    "points/manage/",  # staff only; scoped lists
+    "points/manage/rewards/new/",
 }
 
 # Route → (method, kind of object it names, query string / body).
@@ -120,6 +170,45 @@ ROUTES = {
     "stats/<str:code>/wall/": ("get", "area", ""),
     "stats/<str:code>/export.xlsx": ("get", "area", ""),
     "stats/<str:code>/report.pdf": ("get", "area", ""),
+    "posts/manage/<int:pk>/edit/": ("get", "post", ""),
+    "posts/manage/<int:pk>/deactivate/": ("post", "post", {}),
+    "posts/manage/<int:pk>/reactivate/": ("post", "post", {}),
+    "api/v1/posts/manage/<int:post_id>": ("get", "post", ""),
+    "api/v1/posts/<int:post_id>/photos": ("post", "post", {}),
+    "volunteering/manage/<int:pk>/": ("get", "activity", ""),
+    "volunteering/manage/<int:pk>/edit/": ("get", "activity", ""),
+    "volunteering/manage/<int:pk>/cancel/": ("post", "activity", {"reason": "下雨"}),
+    "volunteering/manage/<int:pk>/qr/": ("get", "activity", ""),
+    "volunteering/manage/<int:pk>/qr/current.json": ("get", "activity", ""),
+    "volunteering/manage/<int:pk>/sign-ups/<int:signup_id>/<str:action>/": (
+        "post",
+        "activity",
+        {},
+    ),
+    "api/v1/volunteering/activities/<activity_id>/cancel": ("post", "activity", {"reason": "雨"}),
+    "api/v1/volunteering/activities/<activity_id>/roster": ("get", "activity", ""),
+    "api/v1/volunteering/activities/<activity_id>/code": ("get", "activity", ""),
+    "api/v1/volunteering/activities/<activity_id>/signups/<signup_id>/<action>": (
+        "post",
+        "activity",
+        {},
+    ),
+    "api/v1/points/rewards/<reward_id>": (
+        "put",
+        "reward",
+        {"area": "x", "name": "x", "kind": "goods", "cost": 1},
+    ),
+    "api/v1/points/rewards/<reward_id>/redeem": ("post", "reward", {"quantity": 1}),
+    "api/v1/points/redemptions/<redemption_id>/cancel": ("post", "redemption", {"reason": "x"}),
+    "api/v1/points/redemptions/<redemption_id>/hand-over": ("post", "redemption", {}),
+    "api/v1/points/transfers/<transfer_id>/reverse": ("post", "transfer", {"reason": "更正"}),
+    "points/rewards/<int:pk>/redeem/": ("post", "reward", {"quantity": "1"}),
+    "points/redemptions/<int:pk>/cancel/": ("post", "redemption", {}),
+    "points/manage/rewards/<int:pk>/edit/": ("get", "reward", ""),
+    "points/manage/redemptions/<int:pk>/hand-over/": ("post", "redemption", {}),
+    "points/manage/redemptions/<int:pk>/cancel/": ("post", "redemption", {"reason": "x"}),
+    "points/people/<int:user_id>/": ("get", "user", ""),
+    "points/transfers/<int:pk>/reverse/": ("post", "transfer", {"reason": "更正"}),
 }
 # A list route that takes its area in the query string.
 AREA_QUERY_ROUTES = {
@@ -129,6 +218,8 @@ AREA_QUERY_ROUTES = {
     "api/v1/stats/rankings/areas": "area",
     "api/v1/stats/rankings/departments": "area",
     "api/v1/stats/rankings/workers": "area",
+    "api/v1/points/leaderboard": "area",
+    "points/leaderboard/": "area",
 }
 
 
@@ -151,10 +242,22 @@ def test_every_route_is_in_the_matrix():
     assert missing == [], f"add these routes to the scope matrix: {missing}"
 
 
+# Path parameters that are a choice, not an object: filled with a valid choice.
+CHOICES = {"api/v1/volunteering/activities/<activity_id>/signups/<signup_id>/<action>": {
+    "action": "check-in"
+}}  # fmt: skip
+
+
 def fill(route: str, value) -> str:
     import re
 
-    return "/" + re.sub(r"<[^>]+>", str(value), route)
+    choices = CHOICES.get(route, {})
+
+    def one(match):
+        name = match.group(1).split(":")[-1]
+        return str(choices.get(name, value))
+
+    return "/" + re.sub(r"<([^>]+)>", one, route)
 
 
 @pytest.fixture
@@ -210,6 +313,26 @@ def world(territory):
         a = people_services.assign(actor=actor, person=p, area=area, role="member")
         return p, a
 
+    def points_in(area, resident, actor):
+        """A reward of the area, a resident's award there, and their redemption of it."""
+        reward = Reward.objects.create(
+            area=area, area_path=area.path, name="洗衣液", kind="goods", cost=5, stock=3
+        )
+        award = points_services.award_piece(
+            kind="volunteer_hour",
+            user=resident,
+            area=area,
+            cause_type="activity",
+            cause_id=f"matrix-{area.pk}",
+        )
+        redemption = points_services.redeem(user=resident, reward=reward)
+        return {
+            "reward": reward.pk,
+            "transfer": award.pk,
+            "redemption": redemption.pk,
+            "user": resident.pk,
+        }
+
     objects = {}
     for key, area, actor, seq in (
         ("inside", territory["micro1"], manager_a, 101),
@@ -229,6 +352,25 @@ def world(territory):
             lat=area.centroid_lat,
         ).event
         notification = Notification.objects.create(user=actor, kind="k", title="t")
+        post = ServicePost.objects.create(
+            name=f"服务站{seq}",
+            type="party_service",
+            area=area,
+            area_path=area.path,
+            lng=area.centroid_lng,
+            lat=area.centroid_lat,
+        )
+        starts = timezone.now() + timedelta(days=2)
+        activity = VolunteerActivity.objects.create(
+            post=post,
+            title=f"活动{seq}",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            slots=5,
+            area=area,
+            area_path=area.path,
+            created_by=actor,
+        )
         job = AreaImport.objects.create(
             created_by=actor, file="area_imports/x.geojson", original_name="x.geojson"
         )
@@ -240,6 +382,9 @@ def world(territory):
             "roster_import": 10_000 + job.pk,  # an id no roster import has
             "event": event.pk,
             "notification": notification.pk,
+            "post": post.pk,
+            "activity": activity.pk,
+            **points_in(area, reporter, actor),
         }
     return objects
 
@@ -260,6 +405,8 @@ ROLE_AREAS = {
 def request(client, method, url, body):
     if method == "get":
         return client.get(url)
+    if method == "put":
+        return client.put(url, body, content_type="application/json")
     return client.post(url, body, content_type="application/json")
 
 

@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "shezhi.events",
     "shezhi.notifications",
     "shezhi.stats",
+    "shezhi.places",
+    "shezhi.incentives",
+    "shezhi.volunteering",
 ]
 
 MIDDLEWARE = [

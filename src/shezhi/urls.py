@@ -19,4 +19,7 @@ urlpatterns = [
     path("events/", include("shezhi.events.urls")),
     path("notifications/", include("shezhi.notifications.urls")),
     path("stats/", include("shezhi.stats.urls")),
+    path("posts/", include("shezhi.places.urls")),
+    path("volunteering/", include("shezhi.volunteering.urls")),
+    path("points/", include("shezhi.incentives.urls")),
 ]

@@ -56,6 +56,7 @@ class Command(BaseCommand):
         link_demo_users()
         if not no_events:
             self.build_events(no_progress)
+        self.build_places()
         self.stdout.write("Demo sign-ins:")
         for line in sign_in_lines():
             self.stdout.write(line)
@@ -87,3 +88,21 @@ class Command(BaseCommand):
                 f"KPI facts of {facts.events} events, {time.perf_counter() - started:.1f} s."
             )
         )
+
+    def build_places(self) -> None:
+        """The service posts, their volunteer activities and the points shop."""
+        from shezhi.incentives.demo import build_demo_rewards
+        from shezhi.places.demo import build_demo_posts
+        from shezhi.volunteering.demo import build_demo_activities
+
+        started = time.perf_counter()
+        posts = build_demo_posts() or 0
+        activities = build_demo_activities()
+        rewards = build_demo_rewards()
+        if posts or activities or rewards:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo service posts: {posts}, volunteer activities: {activities},"
+                    f" rewards: {rewards}, {time.perf_counter() - started:.1f} s."
+                )
+            )
