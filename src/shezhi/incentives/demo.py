@@ -49,4 +49,19 @@ def build_demo_rewards(district_code: str = "510113") -> int:
         ]
     with transaction.atomic():
         Reward.objects.bulk_create(rows, batch_size=500)
+        _demo_redemption()
     return len(rows)
+
+
+def _demo_redemption() -> None:
+    """The demo resident has already redeemed a haircut, waiting to be handed over."""
+    from django.contrib.auth import get_user_model
+
+    from . import selectors, services
+
+    resident = get_user_model().objects.filter(username="resident").first()
+    if resident is None:
+        return
+    haircut = selectors.rewards_for(resident).filter(name="理发服务一次").first()
+    if haircut is not None and selectors.balances(resident).total >= haircut.cost:
+        services.redeem(user=resident, reward=haircut)
