@@ -115,31 +115,16 @@
     var self = !childrenUrl;
     var url = childrenUrl || container.dataset.boundaryUrl;
 
-    var map = L.map(container, { zoomSnap: 0.25, zoomDelta: 0.5 });
-    if (container.dataset.tileUrl) {
-      L.tileLayer(container.dataset.tileUrl, {
-        attribution: container.dataset.tileAttribution || "",
-        maxZoom: 19,
-      }).addTo(map);
-    } else {
-      container.classList.add("no-tiles");
-    }
+    // Frame the area at once (its bbox is on the page); the shapes follow.
+    var map = window.shezhiBaseMap(container, {
+      map: { zoomSnap: 0.25, zoomDelta: 0.5 },
+      padding: [12, 12],
+      center: [0, 0],
+      zoom: 2,
+    });
     // Dedicated micro-grids sit inside general ones: draw them in a pane above.
     map.createPane("dedicated");
     map.getPane("dedicated").style.zIndex = 450;
-    // Frame the area at once (its bbox is on the page); the shapes follow.
-    var bbox = (container.dataset.bbox || "").split(",").map(Number);
-    if (bbox.length === 4 && bbox.every(isFinite)) {
-      map.fitBounds(
-        [
-          [bbox[0], bbox[1]],
-          [bbox[2], bbox[3]],
-        ],
-        { padding: [12, 12] }
-      );
-    } else {
-      map.setView([0, 0], 2);
-    }
 
     var layersByCode = {};
     container.dataset.state = "loading";

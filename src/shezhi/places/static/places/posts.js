@@ -37,26 +37,7 @@
   }
 
   function baseMap(container, options) {
-    var L = window.L;
-    var map = L.map(container, Object.assign({ zoomSnap: 0.5 }, options || {}));
-    if (container.dataset.tileUrl) {
-      L.tileLayer(container.dataset.tileUrl, {
-        attribution: container.dataset.tileAttribution || "",
-        maxZoom: 19,
-      }).addTo(map);
-    } else {
-      container.classList.add("no-tiles");
-    }
-    var bbox = (container.dataset.bbox || "").split(",").map(Number);
-    if (container.dataset.bbox && bbox.length === 4 && bbox.every(isFinite)) {
-      map.fitBounds([
-        [bbox[0], bbox[1]],
-        [bbox[2], bbox[3]],
-      ]);
-    } else {
-      map.setView([30.78, 104.25], 11);
-    }
-    return map;
+    return window.shezhiBaseMap(container, { map: options, center: [30.78, 104.25], zoom: 11 });
   }
 
   function locate(i18n, say, done) {

@@ -649,35 +649,19 @@
   function initMap() {
     if (!mapNode || !window.L) return;
     var L = window.L;
-    map = L.map(mapNode, {
-      zoomSnap: 0.25,
-      zoomDelta: 0.5,
-      preferCanvas: false,
-      zoomControl: !wall,
-      attributionControl: Boolean(root.dataset.tileUrl),
+    map = window.shezhiBaseMap(mapNode, {
+      source: root,
+      map: {
+        zoomSnap: 0.25,
+        zoomDelta: 0.5,
+        preferCanvas: false,
+        zoomControl: !wall,
+        attributionControl: Boolean(root.dataset.tileUrl),
+      },
+      padding: [8, 8],
     });
-    if (root.dataset.tileUrl) {
-      L.tileLayer(root.dataset.tileUrl, {
-        attribution: root.dataset.tileAttribution || "",
-        maxZoom: 19,
-      }).addTo(map);
-    } else {
-      mapNode.classList.add("no-tiles");
-    }
     map.createPane("heat");
     map.getPane("heat").style.zIndex = 390; // under the shapes' outlines (overlayPane: 400)
-    var bbox = (root.dataset.bbox || "").split(",").map(Number);
-    if (bbox.length === 4 && bbox.every(isFinite)) {
-      map.fitBounds(
-        [
-          [bbox[0], bbox[1]],
-          [bbox[2], bbox[3]],
-        ],
-        { padding: [8, 8] }
-      );
-    } else {
-      map.setView([30.7, 104.1], 10);
-    }
     mapNode.dataset.state = "loading";
     var url = root.dataset.boundariesUrl || root.dataset.boundaryUrl;
     getJSON(url)

@@ -55,24 +55,7 @@
     var summary = document.getElementById("public-map-summary");
     var showOpen = document.getElementById("show-open");
     var showClosed = document.getElementById("show-closed");
-    var map = L.map(container, { zoomSnap: 0.5 });
-    if (container.dataset.tileUrl) {
-      L.tileLayer(container.dataset.tileUrl, {
-        attribution: container.dataset.tileAttribution || "",
-        maxZoom: 19,
-      }).addTo(map);
-    } else {
-      container.classList.add("no-tiles");
-    }
-    var bbox = (container.dataset.bbox || "").split(",").map(Number);
-    if (bbox.length === 4 && bbox.every(isFinite)) {
-      map.fitBounds([
-        [bbox[0], bbox[1]],
-        [bbox[2], bbox[3]],
-      ]);
-    } else {
-      map.setView([30.7, 104.1], 10);
-    }
+    var map = window.shezhiBaseMap(container);
 
     // The districts' outlines: orientation when no tile server is configured.
     var outlines = readJSON(container.dataset.outlines, null);

@@ -93,24 +93,7 @@
 
     if (container && window.L) {
       var L = window.L;
-      map = L.map(container, { zoomSnap: 0.5 });
-      if (container.dataset.tileUrl) {
-        L.tileLayer(container.dataset.tileUrl, {
-          attribution: container.dataset.tileAttribution || "",
-          maxZoom: 19,
-        }).addTo(map);
-      } else {
-        container.classList.add("no-tiles");
-      }
-      var bbox = (container.dataset.bbox || "").split(",").map(Number);
-      if (bbox.length === 4 && bbox.every(isFinite)) {
-        map.fitBounds([
-          [bbox[0], bbox[1]],
-          [bbox[2], bbox[3]],
-        ]);
-      } else {
-        map.setView([30.7, 104.1], 10);
-      }
+      map = window.shezhiBaseMap(container);
       readJSON(container.dataset.outlines, []).forEach(function (url) {
         fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
           .then(function (response) {

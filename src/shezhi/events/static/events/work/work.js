@@ -21,14 +21,12 @@
     var lng = parseFloat(el.dataset.lng);
     var lat = parseFloat(el.dataset.lat);
     if (!isFinite(lng) || !isFinite(lat)) return;
-    var map = L.map(el, { scrollWheelZoom: false, attributionControl: Boolean(el.dataset.tileUrl) });
-    if (el.dataset.tileUrl) {
-      L.tileLayer(el.dataset.tileUrl, {
-        attribution: el.dataset.tileAttribution || "",
-        maxZoom: 19,
-      }).addTo(map);
-    }
-    // The view first: Leaflet's renderer cannot draw into a map without one.
+    // The view first (the point): Leaflet's renderer cannot draw into a map without one.
+    var map = window.shezhiBaseMap(el, {
+      map: { scrollWheelZoom: false, attributionControl: Boolean(el.dataset.tileUrl) },
+      center: [lat, lng],
+      zoom: 16,
+    });
     var boundary = parseJSON(el.dataset.boundary);
     var outline = boundary
       ? L.geoJSON(boundary, {
@@ -38,8 +36,6 @@
       : null;
     if (outline && outline.getBounds().isValid()) {
       map.fitBounds(outline.getBounds(), { padding: [12, 12], maxZoom: 17 });
-    } else {
-      map.setView([lat, lng], 16);
     }
     if (outline) outline.addTo(map);
     L.circleMarker([lat, lng], {
