@@ -149,7 +149,7 @@ def test_redeeming_without_enough_points_or_stock_writes_nothing(cast, territory
     reward.refresh_from_db()
     assert reward.stock == 2  # the stock taken first was given back with the rollback
     services.redeem(user=cast.resident, reward=reward)
-    with pytest.raises(NotAllowed, match="Only 1"):
+    with pytest.raises(NotAllowed, match="仅剩 1 件"):
         services.redeem(user=cast.resident, reward=reward, quantity=2)
     with pytest.raises(BadInput):
         services.redeem(user=cast.resident, reward=reward, quantity=0)
@@ -172,7 +172,7 @@ def test_an_unlimited_reward_and_a_withdrawn_one(cast, territory):
     honour.refresh_from_db()
     assert honour.stock is None
     Reward.objects.filter(pk=honour.pk).update(active=False)
-    with pytest.raises(NotAllowed, match="no longer"):
+    with pytest.raises(NotAllowed, match="已下架"):
         services.redeem(user=cast.resident, reward=honour)
 
 
@@ -219,7 +219,7 @@ def test_staff_reverse_a_mistaken_award_once_with_a_reason(cast, territory):
         services.reverse_transfer(actor=cast.worker, transfer=t, reason="wrong")
     r = services.reverse_transfer(actor=cast.community, transfer=t, reason="签到有误")
     assert (r.points, r.earning, r.memo, r.created_by) == (-20, True, "签到有误", cast.community)
-    with pytest.raises(NotAllowed, match="already"):
+    with pytest.raises(NotAllowed, match="已冲正"):
         services.reverse_transfer(actor=cast.community, transfer=t, reason="again")
     assert selectors.balances(cast.resident).total == 0
     assert_ledger_sound()
