@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Bucket(models.TextChoices):
@@ -282,7 +283,9 @@ class Reward(models.Model):
     area_path = models.CharField(max_length=255, db_index=True, editable=False)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        pgettext_lazy("free text about a thing", "description"), blank=True
+    )
     cost = models.PositiveIntegerField(_("points"))
     # Null: no limit (an honour, a service with no fixed number of places).
     stock = models.PositiveIntegerField(_("in stock"), null=True, blank=True)

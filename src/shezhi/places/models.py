@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ServicePost(models.Model):
@@ -47,7 +48,9 @@ class ServicePost(models.Model):
         verbose_name=_("responsible person"),
     )
     phone = models.CharField(_("public phone of the post"), max_length=20, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        pgettext_lazy("free text about a thing", "description"), blank=True
+    )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

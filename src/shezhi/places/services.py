@@ -20,6 +20,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, area_rows, locate
 from shezhi.areas.models import Area
@@ -279,7 +280,9 @@ def create_post(
         services=clean_services(services),
         responsible=_responsible(responsible, area),
         phone=_clean_phone(phone),
-        description=_clean_text(description, "description", 2000, _("description")),
+        description=_clean_text(
+            description, "description", 2000, pgettext("free text about a thing", "description")
+        ),
         active=bool(active),
     )
     _unique_name(name, area)
@@ -352,7 +355,9 @@ def update_post(
     if phone is not _UNSET:
         changes["phone"] = _clean_phone(phone)
     if description is not _UNSET:
-        changes["description"] = _clean_text(description, "description", 2000, _("description"))
+        changes["description"] = _clean_text(
+            description, "description", 2000, pgettext("free text about a thing", "description")
+        )
     if active is not _UNSET:
         changes["active"] = bool(active)
     if "name" in changes or "area" in changes:

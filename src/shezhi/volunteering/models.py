@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class VolunteerActivity(models.Model):
@@ -30,7 +31,9 @@ class VolunteerActivity(models.Model):
         verbose_name=_("service post"),
     )
     title = models.CharField(_("title"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        pgettext_lazy("free text about a thing", "description"), blank=True
+    )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     slots = models.PositiveIntegerField(_("places"))
