@@ -372,3 +372,12 @@ def test_an_account_opened_in_a_rolled_back_transaction_is_not_remembered(cast, 
     issuing = t.entries.get(account__kind="issuing").account
     assert issuing.district_id == territory["district"].pk
     assert_ledger_sound()
+
+
+def test_a_correction_made_another_day_does_not_move_that_days_cap(cast, territory):
+    first = award(cast.resident, territory["micro1"], "a", quantity=8, at=local(3, 9))  # 80: cap
+    services.reverse_transfer(actor=cast.community, transfer=first, reason="重复", at=local(4, 9))
+    # 4 November: the reversal is no award of that day, so the full cap is still there.
+    assert award(cast.resident, territory["micro1"], "b", quantity=8, at=local(4, 10)).points == 80
+    # 3 November: its award still counts against that day's cap.
+    assert award(cast.resident, territory["micro1"], "c", quantity=1, at=local(3, 20)) is None

@@ -275,7 +275,9 @@ def _credit(user_id: int, bucket: str, points: int) -> tuple[int, int]:
 
 def _cap_left(rate: rules.Rate, user_id: int, kind: str, at: datetime) -> int:
     """What the daily cap still allows this person from this rule on ``at``'s local day
-    (read under the account's lock, so parallel awards cannot both pass it)."""
+    (read under the account's lock, so parallel awards cannot both pass it). Only the
+    day's awards or deductions count: a correction is booked on the day it is made,
+    which need not be the day of the work it corrects."""
     if rate.daily_cap is None:
         return rate.points * 1_000_000
     start, end = _day_bounds(at)
@@ -283,8 +285,8 @@ def _cap_left(rate: rules.Rate, user_id: int, kind: str, at: datetime) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT COALESCE(SUM(points), 0) FROM {Transfer._meta.db_table}"  # noqa: S608
-            " WHERE user_id = %s AND rule = %s AND at >= %s AND at < %s",
-            [user_id, kind, adapt(start), adapt(end)],
+            " WHERE user_id = %s AND rule = %s AND at >= %s AND at < %s AND kind IN (%s, %s)",
+            [user_id, kind, adapt(start), adapt(end), Transfer.Kind.AWARD, Transfer.Kind.DEDUCTION],
         )
         used = abs(cursor.fetchone()[0])
     return rate.daily_cap - used
