@@ -6,6 +6,7 @@ from shezhi.areas.api import router as areas_router
 from shezhi.core.api import router as auth_router
 from shezhi.core.auth import api_auth
 from shezhi.events.api import router as events_router
+from shezhi.events.errors import EventError
 from shezhi.incentives.api import router as incentives_router
 from shezhi.notifications.api import router as notifications_router
 from shezhi.people.api import router as people_router
@@ -29,3 +30,11 @@ api.add_router("", stats_router, tags=["stats"])
 api.add_router("", places_router, tags=["service posts"])
 api.add_router("", volunteering_router, tags=["volunteering"])
 api.add_router("", incentives_router, tags=["points"])
+
+
+@api.exception_handler(EventError)
+def refusal(request, exc: EventError):
+    """A service's refusal that a handler let through: the same body every handler gives."""
+    return api.create_response(
+        request, {"detail": exc.message, "code": exc.code, "field": exc.field}, status=exc.status
+    )

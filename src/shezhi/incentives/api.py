@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from shezhi.areas.selectors import get_area
-from shezhi.events.errors import EventError
+from shezhi.events.errors import BadInput, EventError
 from shezhi.stats.kpis import Period
 
 from . import rules, selectors, services
@@ -34,8 +34,12 @@ def _error(exc: EventError):
     return Status(exc.status, {"detail": exc.message, "code": exc.code, "field": exc.field})
 
 
-def _bad_period(exc: ValueError):
-    return Status(400, {"detail": str(exc), "code": "bad_input", "field": "period"})
+def _period(from_, to, *, today: date) -> Period:
+    """A bad period is a 400 naming the period (the API's refusal handler answers it)."""
+    try:
+        return Period.of(from_, to, today=today)
+    except ValueError as exc:
+        raise BadInput(str(exc), field="period") from None
 
 
 class BalancesOut(Schema):
@@ -106,7 +110,7 @@ class StatementQuery(Schema):
 def _period_or_open(from_: str, to: str) -> tuple[date | None, date | None]:
     if not from_ and not to:
         return None, None
-    period = Period.of(from_ or "2000-01-01", to, today=timezone.localdate())
+    period = _period(from_ or "2000-01-01", to, today=timezone.localdate())
     return (period.start if from_ else None), period.end
 
 
@@ -117,10 +121,7 @@ def _period_or_open(from_: str, to: str) -> tuple[date | None, date | None]:
 )
 def statement(request: HttpRequest, q: Query[StatementQuery]):
     person = request.user if q.user is None else selectors.get_person(request.user, q.user)
-    try:
-        start, end = _period_or_open(q.from_, q.to)
-    except ValueError as exc:
-        return _bad_period(exc)
+    start, end = _period_or_open(q.from_, q.to)
     s = selectors.statement(person, start=start, end=end)
     return {
         "user": person.pk,
@@ -178,10 +179,7 @@ def leaderboard(request: HttpRequest, q: Query[LeaderboardQuery]):
             },
         )
     today = timezone.localdate()
-    try:
-        period = Period.of(q.from_ or today.replace(day=1), q.to, today=today)
-    except ValueError as exc:
-        return _bad_period(exc)
+    period = _period(q.from_ or today.replace(day=1), q.to, today=today)
     ranking = selectors.leaderboard(
         area, start=period.start, end=period.end, bucket=q.bucket or None, limit=q.limit
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
+
+from shezhi.events.errors import BadInput
 
 from .kpis import DEFINITIONS, Kpis, Period
 from .selectors import (
@@ -149,11 +151,11 @@ def _kpis(kp: Kpis) -> dict:
 
 
 def _parse(q: PeriodQuery) -> Period:
-    return Period.of(q.from_, q.to, today=timezone.localdate())
-
-
-def _bad(exc: ValueError):
-    return Status(400, {"detail": str(exc), "code": "bad_input", "field": "period"})
+    """The query's period; a bad one is a 400 naming the period (the API's refusal handler)."""
+    try:
+        return Period.of(q.from_, q.to, today=timezone.localdate())
+    except ValueError as exc:
+        raise BadInput(str(exc), field="period") from None
 
 
 @router.get(
@@ -165,10 +167,7 @@ def _bad(exc: ValueError):
     " judge. Areas outside your scope answer 404.",
 )
 def kpis(request: HttpRequest, q: Query[PeriodQuery]):
-    try:
-        period = _parse(q)
-    except ValueError as exc:
-        return _bad(exc)
+    period = _parse(q)
     result = kpis_for(request.user, q.area, period)
     return {
         "area": _area(result.area),
@@ -198,10 +197,7 @@ WORKER_TIES = "pieces of work, then more handled, then name"
     summary="The area's children ranked by composite score",
 )
 def rank_areas(request: HttpRequest, q: Query[PeriodQuery]):
-    try:
-        period = _parse(q)
-    except ValueError as exc:
-        return _bad(exc)
+    period = _parse(q)
     result = kpis_for(request.user, q.area, period)
     return {
         "area": _area(result.area),
@@ -220,10 +216,7 @@ def rank_areas(request: HttpRequest, q: Query[PeriodQuery]):
     summary="The district's departments by whistle response and bounces",
 )
 def rank_departments(request: HttpRequest, q: Query[PeriodQuery]):
-    try:
-        period = _parse(q)
-    except ValueError as exc:
-        return _bad(exc)
+    period = _parse(q)
     area = get_statistics_area(request.user, q.area)
     rows = department_ranking(area, period)
     return {
@@ -256,10 +249,7 @@ def rank_departments(request: HttpRequest, q: Query[PeriodQuery]):
     summary="Grid workers in the area by pieces of work",
 )
 def rank_workers(request: HttpRequest, q: Query[PeriodQuery]):
-    try:
-        period = _parse(q)
-    except ValueError as exc:
-        return _bad(exc)
+    period = _parse(q)
     area = get_statistics_area(request.user, q.area)
     return {
         "area": _area(area),
