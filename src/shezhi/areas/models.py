@@ -90,6 +90,13 @@ class Area(MP_Node):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    @staticmethod
+    def lineage(path: str) -> list[str]:
+        """The paths from the root down to ``path``, itself included: "this area or one
+        above it" is ``path__in=Area.lineage(path)``."""
+        step = Area.steplen
+        return [path[:i] for i in range(step, len(path) + 1, step)]
+
     @property
     def parent_code(self) -> str | None:
         return self.code[:-3] if self.level != c.DISTRICT else None

@@ -13,12 +13,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shezhi.areas.models import Area
-from shezhi.core.models import RoleAssignment
 from shezhi.people.models import Department
 
+from . import selectors
 from .models import Event, WhistleSummons
 from .services import parties, report_in_minutes
-from .workflow import ACTIONS, GRID_ROLES
+from .workflow import ACTIONS
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -144,7 +144,7 @@ class DispatchForm(ActionForm):
         event = self.event
         self.fields["worker"].choices = [
             ("", _("The micro-grid's responsible worker")),
-            *grid_workers(event),
+            *selectors.grid_worker_choices(event),
         ]
         mine = parties(self.user, event) if self.user is not None else set()
         if "grid" in mine and "dispatcher" not in mine:
@@ -379,21 +379,3 @@ def district_departments(event: Event) -> list[Department]:
         )
         event._district_departments = cached
     return cached
-
-
-def grid_workers(event: Event) -> list[tuple[int, str]]:
-    """Grid workers serving where the event is (its area or a grid above it)."""
-    path, step = event.area_path, Area.steplen
-    steps = [path[:i] for i in range(step, len(path) + 1, step)]
-    rows = (
-        RoleAssignment.objects.filter(role__in=GRID_ROLES, area__path__in=steps)
-        .select_related("user", "area")
-        .defer("area__boundary")
-        .order_by("-area__depth", "user__username")
-    )
-    seen: dict[int, str] = {}
-    for ra in rows:
-        if ra.user_id not in seen and ra.user.is_active:
-            name = ra.user.get_full_name() or ra.user.get_username()
-            seen[ra.user_id] = f"{name} · {ra.get_role_display()}"
-    return list(seen.items())

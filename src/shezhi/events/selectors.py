@@ -17,10 +17,21 @@ from django.db.models import CharField as CharFieldType
 from django.http import Http404
 from django.utils import timezone
 
+from shezhi.areas.models import Area
 from shezhi.areas.selectors import scope_q, sees_everything
+from shezhi.core.models import RoleAssignment
 
-from .models import OPEN_EXCLUDED, Category, Event, EventFollower, EventTransition, WhistleSummons
+from .models import (
+    OPEN_EXCLUDED,
+    Category,
+    EmergencyPeriod,
+    Event,
+    EventFollower,
+    EventTransition,
+    WhistleSummons,
+)
 from .services import user_departments
+from .workflow import GRID_ROLES
 
 S = Event.State
 # Roles that hold areas without opening the individual events in them.
@@ -253,3 +264,32 @@ def public_events(*, bbox=None, since=None, limit: int = 2000) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def active_emergency_periods(area, now: datetime) -> list:
+    """Emergency periods in force over ``area``: on it or on an area above it."""
+    return list(
+        EmergencyPeriod.objects.filter(area__path__in=Area.lineage(area.path), started_at__lte=now)
+        .exclude(ended_at__lte=now)
+        .select_related("area", "started_by")
+        .defer("area__boundary")
+        .order_by("started_at")
+    )
+
+
+def grid_worker_choices(event: Event) -> list[tuple[int, str]]:
+    """Grid workers serving where the event is (its area or a grid above it), nearest first."""
+    rows = (
+        RoleAssignment.objects.filter(
+            role__in=GRID_ROLES, area__path__in=Area.lineage(event.area_path)
+        )
+        .select_related("user", "area")
+        .defer("area__boundary")
+        .order_by("-area__depth", "user__username")
+    )
+    seen: dict[int, str] = {}
+    for ra in rows:
+        if ra.user_id not in seen and ra.user.is_active:
+            name = ra.user.get_full_name() or ra.user.get_username()
+            seen[ra.user_id] = f"{name} · {ra.get_role_display()}"
+    return list(seen.items())

@@ -200,9 +200,8 @@ def _extra_refusal(
 
 def in_emergency(area: Area, at: datetime) -> bool:
     """True while the area or one of its ancestors is in emergency mode."""
-    ancestors = [area.path[:i] for i in range(Area.steplen, len(area.path) + 1, Area.steplen)]
     return (
-        EmergencyPeriod.objects.filter(area__path__in=ancestors, started_at__lte=at)
+        EmergencyPeriod.objects.filter(area__path__in=Area.lineage(area.path), started_at__lte=at)
         .exclude(ended_at__lte=at)
         .exists()
     )

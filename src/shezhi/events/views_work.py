@@ -570,18 +570,6 @@ def department(request: HttpRequest) -> HttpResponse:
 # Emergency mode
 
 
-def _active_periods(area: Area, now: datetime) -> list[EmergencyPeriod]:
-    """Emergency periods in force over the area: on it or on an area above it."""
-    steps = [area.path[:i] for i in range(Area.steplen, len(area.path) + 1, Area.steplen)]
-    return list(
-        EmergencyPeriod.objects.filter(area__path__in=steps, started_at__lte=now)
-        .exclude(ended_at__lte=now)
-        .select_related("area", "started_by")
-        .defer("area__boundary")
-        .order_by("started_at")
-    )
-
-
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -604,7 +592,12 @@ def emergency(request: HttpRequest, code: str) -> HttpResponse:
             elif op == "end":
                 wanted = request.POST.get("period", "")
                 period = next(
-                    (p for p in _active_periods(area, timezone.now()) if str(p.pk) == wanted), None
+                    (
+                        p
+                        for p in selectors.active_emergency_periods(area, timezone.now())
+                        if str(p.pk) == wanted
+                    ),
+                    None,
                 )
                 if period is None:
                     raise Http404("No such period.")
@@ -618,7 +611,7 @@ def emergency(request: HttpRequest, code: str) -> HttpResponse:
         else:
             return redirect("events:emergency", code=area.code)
     now = timezone.now()
-    active = _active_periods(area, now)
+    active = selectors.active_emergency_periods(area, now)
     for p in active:
         p.can_end = holds_role_over(user, p.area, EMERGENCY_ROLES)
         p.inherited = p.area_id != area.pk

@@ -223,7 +223,7 @@ def default_points_area(user) -> Area | None:
 
 
 def _ancestor_paths(areas) -> set[str]:
-    return {a.path[:i] for a in areas for i in range(Area.steplen, len(a.path) + 1, Area.steplen)}
+    return {p for a in areas for p in Area.lineage(a.path)}
 
 
 def rewards_for(user) -> QuerySet[Reward]:
@@ -385,11 +385,7 @@ def points_area_choices(user, current: Area | None) -> list[Area]:
     found = {a.path: a for a in tops}
     if current is not None:
         roots = [a.path for a in tops]
-        above = [
-            current.path[:i]
-            for i in range(Area.steplen, len(current.path), Area.steplen)
-            if any(current.path[:i].startswith(r) for r in roots)
-        ]
+        above = [p for p in Area.lineage(current.path)[:-1] if any(p.startswith(r) for r in roots)]
         for a in Area.objects.filter(path__in=above).defer("boundary"):
             found[a.path] = a
         found[current.path] = current
