@@ -119,6 +119,7 @@ UNSCOPED = {
     "points/",
     "points/rewards/",
     "points/leaderboard/",  # ?area=: AREA_QUERY_ROUTES
+    "points/leaderboard/export.xlsx",  # ?area=: AREA_QUERY_ROUTES
     "points/rules/",  # ?district= outside scope is a 404 (tests/incentives/test_pages.py)
     "points/manage/",  # staff only; scoped lists
     "points/manage/rewards/new/",
@@ -220,6 +221,7 @@ AREA_QUERY_ROUTES = {
     "api/v1/stats/rankings/workers": "area",
     "api/v1/points/leaderboard": "area",
     "points/leaderboard/": "area",
+    "points/leaderboard/export.xlsx": "area",
 }
 
 

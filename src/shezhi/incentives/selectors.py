@@ -165,7 +165,7 @@ def leaderboard(
 ) -> list[Ranked]:
     """People by points earned in ``area``'s subtree in ``[start, end)``: awards less
     deductions, net of reversals (redemptions spend points, they do not un-earn them).
-    Ties share a rank and are listed by name."""
+    Ties share a rank and are listed by user id (who signed up first), a stable order."""
     qs = Transfer.objects.filter(
         _subtree(area.path), earning=True, at__gte=_local_start(start), at__lt=_local_start(end)
     )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("rewards/<int:pk>/redeem/", views.redeem, name="redeem"),
     path("redemptions/<int:pk>/cancel/", views.cancel_mine, name="cancel_mine"),
     path("leaderboard/", views.leaderboard, name="leaderboard"),
+    path("leaderboard/export.xlsx", views.leaderboard_export, name="leaderboard_export"),
     path("rules/", views.rules_page, name="rules"),
     path("manage/", views.manage, name="manage"),
     path("manage/rewards/new/", views.reward_new, name="reward_new"),

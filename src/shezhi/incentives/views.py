@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,10 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shezhi.core.scope import holds_role_over
 from shezhi.events.errors import EventError
 
-from . import forms, rules, selectors, services
+from . import exports, forms, rules, selectors, services
 from .models import DEDUCTION_RULES, Bucket, CauseType, Redemption, RuleKind, Transfer
 
 LEADERBOARD_LIMIT = 10
+EXPORT_LIMIT = 10_000  # everyone of a district's month, in practice
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MY_REDEMPTIONS_SHOWN = 50
 WAITING_SHOWN = 100
 HANDED_OVER_SHOWN = 10
@@ -277,29 +279,38 @@ def cancel_mine(request: HttpRequest, pk: int) -> HttpResponse:
 # Leaderboard
 
 
+def _leaderboard_query(request: HttpRequest):
+    """(area, bucket, period, month value, error) of ``?area=&bucket=&month=``; 404 outside
+    the user's scope, an error message for a bad bucket or month."""
+    user = request.user
+    code = request.GET.get("area", "").strip()
+    area = selectors.points_area(user, code) if code else selectors.default_points_area(user)
+    if area is None:
+        raise Http404("No leaderboard.")
+    error = ""
+    bucket = request.GET.get("bucket", "").strip()
+    if bucket == "all":
+        bucket = ""
+    if bucket and bucket not in Bucket.values:
+        error = _("The bucket is routine, emergency or other.")
+    period = value = None
+    try:
+        period, value = forms.month_period(request.GET.get("month"), today=timezone.localdate())
+    except ValueError as exc:
+        error = error or str(exc)
+    return area, bucket, period, value, error
+
+
 @never_cache
 @login_required
 @require_GET
 def leaderboard(request: HttpRequest) -> HttpResponse:
     """Monthly top ten of an area (?area=), bucket (?bucket=) and month (?month=)."""
     user = request.user
-    code = request.GET.get("area", "").strip()
-    area = selectors.points_area(user, code) if code else selectors.default_points_area(user)
-    if area is None:
-        raise Http404("No leaderboard.")
-    status, error = 200, ""
-    bucket = request.GET.get("bucket", "").strip()
-    if bucket == "all":
-        bucket = ""
-    if bucket and bucket not in Bucket.values:
-        status, error = 400, _("The bucket is routine, emergency or other.")
+    area, bucket, period, value, error = _leaderboard_query(request)
+    status = 400 if error else 200
     today = timezone.localdate()
-    month = None
-    try:
-        period, value = forms.month_period(request.GET.get("month"), today=today)
-        month = _month_nav(period, value, today)
-    except ValueError as exc:
-        status, error = 400, str(exc)
+    month = _month_nav(period, value, today) if period is not None else None
     ranking = []
     if not error:
         ranking = selectors.leaderboard(
@@ -325,6 +336,26 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+@never_cache
+@login_required
+@require_GET
+def leaderboard_export(request: HttpRequest) -> HttpResponse:
+    """The same leaderboard, everyone in it rather than the top ten, as an .xlsx."""
+    area, bucket, period, _value, error = _leaderboard_query(request)
+    if error:
+        return HttpResponse(error + "\n", status=400, content_type="text/plain; charset=utf-8")
+    ranking = selectors.leaderboard(
+        area, start=period.start, end=period.end, bucket=bucket or None, limit=EXPORT_LIMIT
+    )
+    data = exports.leaderboard_workbook(area, period, bucket, ranking)
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, exports.leaderboard_filename(area, period, bucket)
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # ---------------------------------------------------------------------------
