@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from shezhi.areas.selectors import get_area
-from shezhi.events.errors import BadInput, EventError
+from shezhi.events.errors import BadInput
 from shezhi.stats.kpis import Period
 
 from . import rules, selectors, services
@@ -28,10 +28,6 @@ class Error(Schema):
     detail: str
     code: str = "bad_input"
     field: str | None = None
-
-
-def _error(exc: EventError):
-    return Status(exc.status, {"detail": exc.message, "code": exc.code, "field": exc.field})
 
 
 def _period(from_, to, *, today: date) -> Period:
@@ -249,19 +245,16 @@ def list_rules(request: HttpRequest, district: str):
     summary="Set a district's piece rate for one kind of work (district admins)",
 )
 def put_rule(request: HttpRequest, kind: str, district: str, body: RuleIn):
-    try:
-        area = selectors.rules_district(request.user, district)
-        services.set_rule(
-            actor=request.user,
-            district=area,
-            kind=kind,
-            bucket=body.bucket,
-            points=body.points,
-            daily_cap=body.daily_cap,
-            active=body.active,
-        )
-    except EventError as exc:
-        return _error(exc)
+    area = selectors.rules_district(request.user, district)
+    services.set_rule(
+        actor=request.user,
+        district=area,
+        kind=kind,
+        bucket=body.bucket,
+        points=body.points,
+        daily_cap=body.daily_cap,
+        active=body.active,
+    )
     return next(r for r in _rules(area) if r["kind"] == kind)
 
 
@@ -321,10 +314,7 @@ def managed_rewards(request: HttpRequest):
 )
 def create_reward(request: HttpRequest, body: RewardIn):
     area = get_area(request.user, body.area)
-    try:
-        reward = services.save_reward(actor=request.user, area=area, **body.dict(exclude={"area"}))
-    except EventError as exc:
-        return _error(exc)
+    reward = services.save_reward(actor=request.user, area=area, **body.dict(exclude={"area"}))
     return Status(201, _reward(reward))
 
 
@@ -336,12 +326,9 @@ def create_reward(request: HttpRequest, body: RewardIn):
 def update_reward(request: HttpRequest, reward_id: int, body: RewardIn):
     reward = selectors.get_managed_reward(request.user, reward_id)
     area = get_area(request.user, body.area)
-    try:
-        reward = services.save_reward(
-            actor=request.user, area=area, reward=reward, **body.dict(exclude={"area"})
-        )
-    except EventError as exc:
-        return _error(exc)
+    reward = services.save_reward(
+        actor=request.user, area=area, reward=reward, **body.dict(exclude={"area"})
+    )
     return _reward(reward)
 
 
@@ -382,10 +369,7 @@ def _redemption(r: Redemption) -> dict:
 )
 def redeem(request: HttpRequest, reward_id: int, body: RedeemIn):
     reward = selectors.get_reward_for(request.user, reward_id)
-    try:
-        done = services.redeem(user=request.user, reward=reward, quantity=body.quantity)
-    except EventError as exc:
-        return _error(exc)
+    done = services.redeem(user=request.user, reward=reward, quantity=body.quantity)
     return Status(201, _redemption(done))
 
 
@@ -423,12 +407,7 @@ def _redemption_for(request, redemption_id: int) -> Redemption:
 )
 def cancel(request: HttpRequest, redemption_id: int, body: ReasonIn):
     redemption = _redemption_for(request, redemption_id)
-    try:
-        done = services.cancel_redemption(
-            actor=request.user, redemption=redemption, reason=body.reason
-        )
-    except EventError as exc:
-        return _error(exc)
+    done = services.cancel_redemption(actor=request.user, redemption=redemption, reason=body.reason)
     return _redemption(done)
 
 
@@ -439,10 +418,7 @@ def cancel(request: HttpRequest, redemption_id: int, body: ReasonIn):
 )
 def hand_over(request: HttpRequest, redemption_id: int):
     redemption = selectors.get_managed_redemption(request.user, redemption_id)
-    try:
-        done = services.hand_over(actor=request.user, redemption=redemption)
-    except EventError as exc:
-        return _error(exc)
+    done = services.hand_over(actor=request.user, redemption=redemption)
     return _redemption(done)
 
 
@@ -453,8 +429,5 @@ def hand_over(request: HttpRequest, redemption_id: int):
 )
 def reverse(request: HttpRequest, transfer_id: int, body: ReasonIn):
     transfer = selectors.get_transfer(request.user, transfer_id)
-    try:
-        done = services.reverse_transfer(actor=request.user, transfer=transfer, reason=body.reason)
-    except EventError as exc:
-        return _error(exc)
+    done = services.reverse_transfer(actor=request.user, transfer=transfer, reason=body.reason)
     return Status(201, _transfer(done))

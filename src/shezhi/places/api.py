@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from shezhi.areas.geo.crs import CRS_CHOICES, to_wgs84
-from shezhi.events.errors import BadInput, EventError
+from shezhi.events.errors import BadInput
 from shezhi.events.schemas import ErrorOut, NotFoundOut
 
 from . import selectors, services
@@ -28,10 +28,6 @@ router = Router()
 TYPES = Literal[tuple(ServicePost.Type.values)]  # type: ignore[valid-type]
 CRS = Literal[tuple(CRS_CHOICES)]  # type: ignore[valid-type]
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: NotFoundOut}
-
-
-def _error(exc: EventError):
-    return Status(exc.status, {"detail": exc.message, "code": exc.code, "field": exc.field})
 
 
 # ---------------------------------------------------------------------------
@@ -169,14 +165,11 @@ class StaffFilters(Schema):
 def list_posts(request: HttpRequest, filters: Query[PublicFilters]):
     if (filters.lng is None) != (filters.lat is None):
         missing = "lat" if filters.lat is None else "lng"
-        return _error(BadInput(_("Give both lng and lat, or neither."), field=missing))
+        raise BadInput(_("Give both lng and lat, or neither."), field=missing)
     area = selectors.public_area(filters.area) if filters.area else None
     at = filters.at
     if filters.lng is not None:
-        try:
-            lng, lat = _wgs84(filters.lng, filters.lat, filters.crs)
-        except BadInput as exc:
-            return _error(exc)
+        lng, lat = _wgs84(filters.lng, filters.lat, filters.crs)
         found = selectors.nearest(
             lng,
             lat,
@@ -264,10 +257,7 @@ def get_post(request: HttpRequest, post_id: int, at: dt.datetime | None = None):
     " Bad opening hours answer 400 naming the day. Nothing is written on any error.",
 )
 def create_post(request: HttpRequest, payload: PostIn):
-    try:
-        post = services.create_post(actor=request.user, **payload.dict())
-    except EventError as exc:
-        return _error(exc)
+    post = services.create_post(actor=request.user, **payload.dict())
     return Status(201, post_dict(post, staff=True, photos=True))
 
 
@@ -286,11 +276,8 @@ def update_post(request: HttpRequest, post_id: int, payload: PostPatch):
     for key in [k for k, v in changes.items() if v is None]:
         if key == "responsible":
             continue
-        return _error(BadInput(_("%(field)s cannot be null.") % {"field": key}, field=key))
-    try:
-        post = services.update_post(actor=user, post=post, crs=crs, **changes)
-    except EventError as exc:
-        return _error(exc)
+        raise BadInput(_("%(field)s cannot be null.") % {"field": key}, field=key)
+    post = services.update_post(actor=user, post=post, crs=crs, **changes)
     return post_dict(post, staff=True, photos=True)
 
 
@@ -304,10 +291,7 @@ def update_post(request: HttpRequest, post_id: int, payload: PostPatch):
 def add_photos(request: HttpRequest, post_id: int, photos: File[list[UploadedFile]] = None):
     user = request.user
     post = _staff_post(user, post_id)
-    try:
-        post = services.update_post(actor=user, post=post, photos=photos or ())
-    except EventError as exc:
-        return _error(exc)
+    post = services.update_post(actor=user, post=post, photos=photos or ())
     return post_dict(post, staff=True, photos=True)
 
 

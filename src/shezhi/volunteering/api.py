@@ -19,7 +19,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from shezhi.events.errors import EventError
 from shezhi.events.schemas import ErrorOut, NotFoundOut
 
 from . import qr, selectors, services
@@ -28,10 +27,6 @@ from .models import Signup, VolunteerActivity
 router = Router()
 
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: NotFoundOut, 409: ErrorOut}
-
-
-def _error(exc: EventError):
-    return Status(exc.status, {"detail": exc.message, "code": exc.code, "field": exc.field})
 
 
 # ---------------------------------------------------------------------------
@@ -232,10 +227,7 @@ def activity_detail(request: HttpRequest, activity_id: int):
 )
 def sign_up(request: HttpRequest, activity_id: int):
     activity = selectors.get_activity(activity_id)
-    try:
-        signup = services.sign_up(user=request.user, activity=activity)
-    except EventError as exc:
-        return _error(exc)
+    signup = services.sign_up(user=request.user, activity=activity)
     return Status(201, signup_out(signup))
 
 
@@ -246,10 +238,7 @@ def sign_up(request: HttpRequest, activity_id: int):
 )
 def cancel_signup(request: HttpRequest, activity_id: int):
     activity = selectors.get_activity(activity_id)
-    try:
-        signup = services.cancel_signup(user=request.user, activity=activity)
-    except EventError as exc:
-        return _error(exc)
+    signup = services.cancel_signup(user=request.user, activity=activity)
     return signup_out(signup)
 
 
@@ -271,10 +260,7 @@ def my_signups(request: HttpRequest):
     summary="Check in or out with the token of the code shown at the post",
 )
 def scan(request: HttpRequest, payload: ScanIn):
-    try:
-        result = services.scan(user=request.user, token=payload.token, expect=payload.action)
-    except EventError as exc:
-        return _error(exc)
+    result = services.scan(user=request.user, token=payload.token, expect=payload.action)
     return {
         "action": result.action,
         "already": result.already,
@@ -305,18 +291,15 @@ def managed(request: HttpRequest, filters: Query[ManagedFilters]):
 )
 def publish(request: HttpRequest, payload: ActivityIn):
     post = selectors.get_managed_post(request.user, payload.post_id)
-    try:
-        activity = services.publish_activity(
-            actor=request.user,
-            post=post,
-            title=payload.title,
-            description=payload.description,
-            starts_at=_aware(payload.starts_at),
-            ends_at=_aware(payload.ends_at),
-            slots=payload.slots,
-        )
-    except EventError as exc:
-        return _error(exc)
+    activity = services.publish_activity(
+        actor=request.user,
+        post=post,
+        title=payload.title,
+        description=payload.description,
+        starts_at=_aware(payload.starts_at),
+        ends_at=_aware(payload.ends_at),
+        slots=payload.slots,
+    )
     return Status(201, activity_out(activity))
 
 
@@ -331,10 +314,7 @@ def edit(request: HttpRequest, activity_id: int, payload: ActivityEditIn):
     for key in ("starts_at", "ends_at"):
         if key in data:
             data[key] = _aware(data[key])
-    try:
-        activity = services.edit_activity(actor=request.user, activity=activity, **data)
-    except EventError as exc:
-        return _error(exc)
+    activity = services.edit_activity(actor=request.user, activity=activity, **data)
     return activity_out(activity)
 
 
@@ -345,12 +325,9 @@ def edit(request: HttpRequest, activity_id: int, payload: ActivityEditIn):
 )
 def cancel(request: HttpRequest, activity_id: int, payload: CancelIn):
     activity = selectors.get_managed_activity(request.user, activity_id)
-    try:
-        activity = services.cancel_activity(
-            actor=request.user, activity=activity, reason=payload.reason
-        )
-    except EventError as exc:
-        return _error(exc)
+    activity = services.cancel_activity(
+        actor=request.user, activity=activity, reason=payload.reason
+    )
     return activity_out(activity)
 
 
@@ -380,13 +357,10 @@ def attendance(
     activity = selectors.get_managed_activity(request.user, activity_id)
     signup = selectors.get_managed_signup(request.user, activity, signup_id)
     at = _aware(when.at)
-    try:
-        if action == "check-in":
-            signup = services.staff_check_in(actor=request.user, signup=signup, at=at)
-        else:
-            signup = services.staff_check_out(actor=request.user, signup=signup, at=at)
-    except EventError as exc:
-        return _error(exc)
+    if action == "check-in":
+        signup = services.staff_check_in(actor=request.user, signup=signup, at=at)
+    else:
+        signup = services.staff_check_out(actor=request.user, signup=signup, at=at)
     return signup_out(signup)
 
 
