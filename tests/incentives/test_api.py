@@ -259,3 +259,21 @@ def test_staff_reverse_an_award_in_scope_with_a_reason(client, cast, territory):
 def test_signed_out_callers_get_nothing(client):
     for path in ("balance", "statement", "rewards", "redemptions"):
         assert client.get(f"/api/v1/points/{path}").status_code == 401
+
+
+def test_the_hand_over_list_reads_names_without_a_query_per_row(
+    client, cast, territory, django_assert_max_num_queries
+):
+    reward = Reward.objects.create(
+        area=territory["community"], area_path=territory["community"].path,
+        name="米", kind="goods", cost=1, stock=None,
+    )  # fmt: skip
+    from shezhi.incentives import services
+
+    for i, who in enumerate((cast.resident, cast.worker, cast.worker2)):
+        award(who, territory["micro1"], f"n{i}", at=NOW)
+        services.redeem(user=who, reward=reward)
+    c = as_(client, cast.community)
+    with django_assert_max_num_queries(5):
+        rows = c.get("/api/v1/points/redemptions/managed").json()
+    assert sorted(r["name"] for r in rows) == ["pts_resident", "pts_worker", "pts_worker2"]

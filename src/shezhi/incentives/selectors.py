@@ -153,7 +153,7 @@ class Ranked:
 
 
 def display_name(user) -> str:
-    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    person = getattr(user, "person", None)  # a missing one raises an AttributeError
     if person is not None:
         return person.name
     full = user.get_full_name() if hasattr(user, "get_full_name") else ""
@@ -274,7 +274,8 @@ def get_my_redemption(user, pk) -> Redemption:
 
 def managed_redemptions(staff) -> QuerySet[Redemption]:
     q = scope_q(staff, "reward__area_path", exclude_roles=NOT_STAFF)
-    qs = Redemption.objects.select_related("reward", "user", "reward__area")
+    # The people's names come with them (display_name), not one query per row.
+    qs = Redemption.objects.select_related("reward", "user__person", "reward__area")
     return qs if q is None else qs.filter(q)
 
 
