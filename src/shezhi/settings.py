@@ -129,28 +129,41 @@ TEMPLATES = [
 ]
 
 # Database: SQLite (WAL) under the data folder unless DATABASE_URL is given.
-if env("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": env("SHEZHI_SQLITE_PATH", str(DATA_DIR / "shezhi.sqlite3")),
-            "OPTIONS": {
-                # WAL lets readers run beside the writer; IMMEDIATE takes the write
-                # lock at BEGIN so concurrent writers queue instead of deadlocking.
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
-                ),
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-            },
-            # Opening a SQLite connection (pragmas, functions, schema) costs more than
-            # a typical request's queries: keep it for the worker's life.
-            "CONN_MAX_AGE": int(env("SHEZHI_DB_CONN_MAX_AGE", "600")),
-            "CONN_HEALTH_CHECKS": True,
-        }
-    }
+SQLITE_ENGINE = "django.db.backends.sqlite3"
+SQLITE_OPTIONS = {
+    # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at
+    # BEGIN so concurrent writers queue (up to the timeout) instead of failing
+    # with "database is locked" when a reading transaction turns into a write.
+    "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+}
+
+
+def database_config(url: str = "", default_path: str | Path = "") -> dict:
+    """The default database from ``DATABASE_URL`` (or the SQLite file), as Django wants it.
+
+    Every SQLite configuration, the embedded default and a ``sqlite:///path`` URL
+    alike, gets the same options: WAL, IMMEDIATE transactions, the busy timeout.
+    """
+    if url:
+        db = dj_database_url.parse(url, conn_max_age=60)
+    else:
+        db = {"ENGINE": SQLITE_ENGINE, "NAME": str(default_path)}
+    if db["ENGINE"] == SQLITE_ENGINE:
+        db["OPTIONS"] = {**SQLITE_OPTIONS, **db.get("OPTIONS", {})}
+        # Opening a SQLite connection (pragmas, functions, schema) costs more than
+        # a typical request's queries: keep it for the worker's life.
+        db["CONN_MAX_AGE"] = int(env("SHEZHI_DB_CONN_MAX_AGE", "600"))
+        db["CONN_HEALTH_CHECKS"] = True
+    return db
+
+
+DATABASES = {
+    "default": database_config(
+        env("DATABASE_URL"), env("SHEZHI_SQLITE_PATH", str(DATA_DIR / "shezhi.sqlite3"))
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if env("REDIS_URL"):
