@@ -316,6 +316,10 @@ SHEZHI_AREA_TOLERANCE_M = float(env("SHEZHI_AREA_TOLERANCE_M", "1.0"))
 SHEZHI_TILE_URL = env("SHEZHI_TILE_URL")
 SHEZHI_TILE_ATTRIBUTION = env("SHEZHI_TILE_ATTRIBUTION")
 
+# gunicorn's control socket under `shezhi run`: in the data folder by default (one per
+# installation, so two on one host do not take each other's), a path, or "off".
+SHEZHI_GUNICORN_CONTROL_SOCKET = env("SHEZHI_GUNICORN_CONTROL_SOCKET")
+
 # Chromium for the browser tests (Debian's package).
 SHEZHI_CHROMIUM = env("SHEZHI_CHROMIUM", "/usr/bin/chromium")
 
