@@ -282,6 +282,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SHEZHI_MAX_PHOTO_BYTES = int(env("SHEZHI_MAX_PHOTO_BYTES", str(10 * 1024 * 1024)))
 SHEZHI_MAX_PHOTOS = int(env("SHEZHI_MAX_PHOTOS", "6"))
 SHEZHI_PHOTO_MAX_EDGE = int(env("SHEZHI_PHOTO_MAX_EDGE", "1600"))
+# Pixels one photo may decode to (a JPEG counts at the reduced size it decodes to):
+# checked from the header before decoding, so a tiny file cannot cost seconds.
+SHEZHI_PHOTO_MAX_PIXELS = int(env("SHEZHI_PHOTO_MAX_PIXELS", str(40_000_000)))
 SHEZHI_WORKING_HOURS = tuple(
     tuple(period.split("-"))
     for period in env_list("SHEZHI_WORKING_HOURS") or ["09:00-12:00", "13:30-17:30"]
