@@ -70,7 +70,6 @@ INSTALLED_APPS = [
     "treebeard",
     "ninja",  # serves Swagger UI's assets locally, no CDN
     "django_tasks",
-    "django_tasks_db",
     "axes",
     "auditlog",
     "shezhi.core",
@@ -82,6 +81,9 @@ INSTALLED_APPS = [
     "shezhi.places",
     "shezhi.incentives",
     "shezhi.volunteering",
+    # After shezhi.core: the project's db_worker (heartbeat, recovery of tasks whose
+    # worker died) takes the library command's name.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +185,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A task still running after this long whose worker has not been heard from for as
+# long (killed, its host gone) is run again; after this many dead workers it fails.
+SHEZHI_TASK_TIMEOUT_SECONDS = int(env("SHEZHI_TASK_TIMEOUT_SECONDS", "300"))
+SHEZHI_TASK_MAX_ATTEMPTS = int(env("SHEZHI_TASK_MAX_ATTEMPTS", "3"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
