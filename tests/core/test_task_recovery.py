@@ -124,6 +124,7 @@ def wait_for(condition, seconds: float) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_task_leaves_it_to_the_next_worker(tmp_path):
     """Real workers on a SQLite file: the first is killed -9 mid-task, the second finishes it."""
     data = tmp_path / "data"
