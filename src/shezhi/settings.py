@@ -70,7 +70,6 @@ INSTALLED_APPS = [
     "treebeard",
     "ninja",  # serves Swagger UI's assets locally, no CDN
     "django_tasks",
-    "django_tasks_db",
     "axes",
     "auditlog",
     "shezhi.core",
@@ -82,6 +81,9 @@ INSTALLED_APPS = [
     "shezhi.places",
     "shezhi.incentives",
     "shezhi.volunteering",
+    # After shezhi.core: the project's db_worker (heartbeat, recovery of tasks whose
+    # worker died) takes the library command's name.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -129,28 +131,41 @@ TEMPLATES = [
 ]
 
 # Database: SQLite (WAL) under the data folder unless DATABASE_URL is given.
-if env("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": env("SHEZHI_SQLITE_PATH", str(DATA_DIR / "shezhi.sqlite3")),
-            "OPTIONS": {
-                # WAL lets readers run beside the writer; IMMEDIATE takes the write
-                # lock at BEGIN so concurrent writers queue instead of deadlocking.
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
-                ),
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-            },
-            # Opening a SQLite connection (pragmas, functions, schema) costs more than
-            # a typical request's queries: keep it for the worker's life.
-            "CONN_MAX_AGE": int(env("SHEZHI_DB_CONN_MAX_AGE", "600")),
-            "CONN_HEALTH_CHECKS": True,
-        }
-    }
+SQLITE_ENGINE = "django.db.backends.sqlite3"
+SQLITE_OPTIONS = {
+    # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at
+    # BEGIN so concurrent writers queue (up to the timeout) instead of failing
+    # with "database is locked" when a reading transaction turns into a write.
+    "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+}
+
+
+def database_config(url: str = "", default_path: str | Path = "") -> dict:
+    """The default database from ``DATABASE_URL`` (or the SQLite file), as Django wants it.
+
+    Every SQLite configuration, the embedded default and a ``sqlite:///path`` URL
+    alike, gets the same options: WAL, IMMEDIATE transactions, the busy timeout.
+    """
+    if url:
+        db = dj_database_url.parse(url, conn_max_age=60)
+    else:
+        db = {"ENGINE": SQLITE_ENGINE, "NAME": str(default_path)}
+    if db["ENGINE"] == SQLITE_ENGINE:
+        db["OPTIONS"] = {**SQLITE_OPTIONS, **db.get("OPTIONS", {})}
+        # Opening a SQLite connection (pragmas, functions, schema) costs more than
+        # a typical request's queries: keep it for the worker's life.
+        db["CONN_MAX_AGE"] = int(env("SHEZHI_DB_CONN_MAX_AGE", "600"))
+        db["CONN_HEALTH_CHECKS"] = True
+    return db
+
+
+DATABASES = {
+    "default": database_config(
+        env("DATABASE_URL"), env("SHEZHI_SQLITE_PATH", str(DATA_DIR / "shezhi.sqlite3"))
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if env("REDIS_URL"):
@@ -170,6 +185,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A task still running after this long whose worker has not been heard from for as
+# long (killed, its host gone) is run again; after this many dead workers it fails.
+SHEZHI_TASK_TIMEOUT_SECONDS = int(env("SHEZHI_TASK_TIMEOUT_SECONDS", "300"))
+SHEZHI_TASK_MAX_ATTEMPTS = int(env("SHEZHI_TASK_MAX_ATTEMPTS", "3"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -269,6 +288,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SHEZHI_MAX_PHOTO_BYTES = int(env("SHEZHI_MAX_PHOTO_BYTES", str(10 * 1024 * 1024)))
 SHEZHI_MAX_PHOTOS = int(env("SHEZHI_MAX_PHOTOS", "6"))
 SHEZHI_PHOTO_MAX_EDGE = int(env("SHEZHI_PHOTO_MAX_EDGE", "1600"))
+# Pixels one photo may decode to (a JPEG counts at the reduced size it decodes to):
+# checked from the header before decoding, so a tiny file cannot cost seconds.
+SHEZHI_PHOTO_MAX_PIXELS = int(env("SHEZHI_PHOTO_MAX_PIXELS", str(40_000_000)))
 SHEZHI_WORKING_HOURS = tuple(
     tuple(period.split("-"))
     for period in env_list("SHEZHI_WORKING_HOURS") or ["09:00-12:00", "13:30-17:30"]
@@ -302,6 +324,10 @@ SHEZHI_AREA_TOLERANCE_M = float(env("SHEZHI_AREA_TOLERANCE_M", "1.0"))
 # Map tiles: none by default (offline deployments); see README for 天地图 / OSM.
 SHEZHI_TILE_URL = env("SHEZHI_TILE_URL")
 SHEZHI_TILE_ATTRIBUTION = env("SHEZHI_TILE_ATTRIBUTION")
+
+# gunicorn's control socket under `shezhi run`: in the data folder by default (one per
+# installation, so two on one host do not take each other's), a path, or "off".
+SHEZHI_GUNICORN_CONTROL_SOCKET = env("SHEZHI_GUNICORN_CONTROL_SOCKET")
 
 # Chromium for the browser tests (Debian's package).
 SHEZHI_CHROMIUM = env("SHEZHI_CHROMIUM", "/usr/bin/chromium")

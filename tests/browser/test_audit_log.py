@@ -1,10 +1,13 @@
-"""The audit log page in a real browser."""
+"""The audit log page in a real browser: Chinese words, names, local times, cards that fit."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
+import time_machine
+from auditlog.models import LogEntry
 
 from shezhi.people import services
 from tests.factories import make_user
@@ -13,22 +16,47 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_district_admin_reads_who_changed_what(page, console, sign_in, users, territory, shots_dir):
-    staff = make_user("community_staff", role="community_staff", area=territory["community"])
-    services.create_person(
-        actor=staff,
-        area=territory["micro1"],
-        name="张伟",
-        category="micro_grid_worker",
-        force_type="part_time",
-        phone="13812345678",
-    )
+    # 20:30 UTC is 04:30 the next morning in Shanghai.
+    with time_machine.travel(dt.datetime(2026, 3, 1, 20, 30, tzinfo=dt.UTC), tick=False):
+        staff = make_user(
+            "community_staff",
+            role="community_staff",
+            area=territory["community"],
+            first_name="王小林",
+        )
+        person = services.create_person(
+            actor=staff,
+            area=territory["micro1"],
+            name="张伟",
+            category="micro_grid_worker",
+            force_type="part_time",
+            phone="13812345678",
+        )
+        person.category = "embedded_cadre"
+        person.save()
+        services.assign(actor=staff, person=person, area=territory["micro1"], role="member")
+    LogEntry.objects.update(actor=staff)
+
     sign_in(page, "district_admin")
     page.click("a.nav-link:has-text('操作日志')")
-    rows = page.locator("[data-testid=audit-entries] tbody tr")
-    assert rows.count() >= 2  # the role assignments and the person
-    assert "张伟" in page.locator("[data-testid=audit-entries]").inner_text()
+    entries = page.locator("[data-testid=audit-entries] > li")
+    assert entries.count() >= 4  # the role assignments, the person twice, the assignment
+    text = page.locator("[data-testid=audit-entries]").inner_text()
+    assert "张伟" in text and "新建" in text and "修改" in text
+    assert "微网格员" in text and "机关企事业单位党员干部" in text  # choices by their labels
+    assert "操作人：王小林" in text and "2026-03-02 04:30" in text
+    for raw in ("None", "create", "update", "20:30"):
+        assert raw not in text, raw
     assert "13812345678" not in page.content()
+    # Desktop: the cards use the page's width instead of a narrow column.
+    assert entries.first.bounding_box()["width"] >= 800
+    page.screenshot(path=os.path.join(shots_dir, "audit-log-desktop.png"), full_page=True)
+
     page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path=os.path.join(shots_dir, "audit-log-phone.png"), full_page=True)
+    page.reload()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for i in range(entries.count()):
+        box = entries.nth(i).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    page.screenshot(path=os.path.join(shots_dir, "audit-log-phone.png"), full_page=True)
     assert console.clean() == []

@@ -154,3 +154,25 @@ def test_phone_layout_without_sideways_scrolling(
     page.goto(f"{live_server.url}/people/team/{MICRO1}/")
     page.screenshot(path=os.path.join(shots_dir, "people-team-phone.png"), full_page=True)
     assert console.clean() == []
+
+
+def test_a_role_that_reads_figures_only_is_led_to_the_counts(
+    phone_page, console, sign_in, workforce, territory, live_server, shots_dir
+):
+    """Department staff: no list of individuals, told so, one tap to the counts (phone)."""
+    make_user("dept_staff", role="department_staff", area=territory["community"])
+    page = phone_page
+    sign_in(page, "dept_staff", next_path=f"/people/area/{COMMUNITY}/")
+    notice = page.locator("[data-testid=people-not-readable]")
+    assert "职能部门人员" in notice.inner_text() and "力量统计" in notice.inner_text()
+    assert "本区域尚未登记人员" not in page.content()
+    assert page.locator("[data-testid=people-table]").count() == 0
+    no_sideways_scroll(page)
+    page.screenshot(path=os.path.join(shots_dir, "people-figures-only-phone.png"), full_page=True)
+    link = notice.get_by_role("link", name="查看力量统计")
+    assert link.bounding_box()["height"] >= 44
+    with page.expect_navigation():
+        link.click()
+    assert page.url.endswith(f"/people/counts/{COMMUNITY}/")
+    assert int(page.locator("[data-count=total]").first.inner_text()) == 60
+    assert console.clean() == []

@@ -638,3 +638,50 @@ def test_district_counts_show_the_article_figures(client, login):
         )
     ]
     assert sum(street_totals) == 347 + 5573 + 3072 + 636 + 640
+
+
+# ---------- what a role that reads figures only is told ----------
+
+
+@pytest.mark.parametrize(
+    ("role", "label"),
+    [("department_staff", "职能部门"), ("resident", "居民"), ("alliance_viewer", "联盟")],
+)
+def test_roles_without_the_list_are_told_what_they_see_and_led_to_the_counts(
+    client, login, person, territory, role, label
+):
+    """Not "本区域尚未登记人员" while the counts show people: say what the role sees."""
+    user = make_user(f"reader_{role}", role=role, area=territory["community"])
+    login(user)
+    html = client.get(people_url(COMMUNITY)).content.decode()
+    assert "本区域尚未登记人员" not in html
+    notice = re.search(r'data-testid="people-not-readable">(.*?)</section>', html, re.S)
+    assert notice, "no notice saying what the role sees"
+    assert label in notice.group(1) and "力量统计" in notice.group(1)
+    assert f'href="{counts_url(COMMUNITY)}"' in notice.group(1)
+    assert listed(html) == [] and "张伟" not in html
+    assert 'data-testid="people-filter"' not in html
+    counts = client.get(counts_url(COMMUNITY)).content.decode()
+    assert count_of(counts, "total") >= 1  # the figures the notice points to
+
+
+def test_someone_responsible_for_part_of_the_area_is_told_the_list_is_partial(
+    client, login, person, territory
+):
+    # a district department's staff member who also serves one micro-grid
+    user = make_user("cadre", role="department_staff", area=territory["district"])
+    from shezhi.core.models import RoleAssignment
+
+    RoleAssignment.objects.create(user=user, role="micro_grid_worker", area=territory["micro1"])
+    crowd(territory["micro2"], 2, prefix="别处")
+    login(user)
+    html = client.get(people_url(COMMUNITY)).content.decode()
+    assert listed(html) == ["张伟"]
+    assert 'data-testid="people-partly-readable"' in html
+    assert f'href="{people_url(MICRO1)}"' in html and f'href="{counts_url(COMMUNITY)}"' in html
+
+
+def test_a_reader_of_the_whole_area_gets_no_notice(client, login, person, staff):
+    login(staff["community"])
+    html = client.get(people_url(COMMUNITY)).content.decode()
+    assert listed(html) == ["张伟"] and "reach-notice" not in html

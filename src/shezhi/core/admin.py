@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiToken, CalendarOverride, PersonalDataView, RoleAssignment
+from .models import ApiToken, CalendarOverride, PersonalDataView, RoleAssignment, WorkerBeat
 
 
 @admin.register(RoleAssignment)
@@ -51,3 +51,17 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     search_fields = ["note"]
     date_hierarchy = "date"
     ordering = ["-date"]
+
+
+@admin.register(WorkerBeat)
+class WorkerBeatAdmin(admin.ModelAdmin):
+    """The background workers running now (and lately): written by the workers only."""
+
+    list_display = ["worker_id", "host", "pid", "started_at", "beat_at"]
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -191,3 +191,25 @@ def _calendar_override_changed(sender, using=None, **kwargs) -> None:
     from .calendar import overrides_changed
 
     overrides_changed(using=using)
+
+
+class WorkerBeat(models.Model):
+    """A background worker's sign of life, written every few seconds while it runs.
+
+    A task left ``RUNNING`` by a worker that no longer beats (killed, its machine
+    gone) is taken up again by the others (``shezhi.core.worker``).
+    """
+
+    worker_id = models.CharField(_("worker"), max_length=64, primary_key=True)
+    host = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process"))
+    started_at = models.DateTimeField(_("started at"))
+    beat_at = models.DateTimeField(_("last seen at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("task worker")
+        verbose_name_plural = _("task workers")
+        ordering = ["-beat_at"]
+
+    def __str__(self) -> str:
+        return self.worker_id

@@ -34,6 +34,16 @@ def max_edge() -> int:
     return getattr(settings, "SHEZHI_PHOTO_MAX_EDGE", 1600)
 
 
+def max_pixels() -> int:
+    """How many pixels one photo may decode to: what bounds its memory and time.
+
+    A few hundred kilobytes of PNG can hold 88 million pixels (Pillow's own
+    decompression-bomb limit is 89 million), and six of those took a worker
+    ten seconds. Checked from the header, before anything is decoded.
+    """
+    return getattr(settings, "SHEZHI_PHOTO_MAX_PIXELS", 40_000_000)
+
+
 @dataclass
 class ProcessedPhoto:
     content: ContentFile
@@ -85,9 +95,28 @@ def process_photo(upload, *, index: int = 1) -> ProcessedPhoto:
             probe = Image.open(upload)
             if probe.format not in ACCEPTED_FORMATS:
                 raise not_image
+            original_size = probe.size
             probe.verify()
             upload.seek(0)
             image = Image.open(upload)
+            # A JPEG decodes straight to a half, quarter or eighth of its size when
+            # only a small copy is kept: a 50-megapixel phone photo costs 12.
+            image.draft(None, (max_edge(), max_edge()))
+            width, height = image.size
+            if width * height > max_pixels():
+                raise BadInput(
+                    _(
+                        "Photo %(name)s is %(width)d × %(height)d pixels; the limit is "
+                        "%(limit)s million pixels. Please send a smaller copy."
+                    )
+                    % {
+                        "name": name,
+                        "width": original_size[0],
+                        "height": original_size[1],
+                        "limit": f"{max_pixels() / 1_000_000:g}",
+                    },
+                    field="photos",
+                )
             location = exif_location(image)
             image = ImageOps.exif_transpose(image)
             image.load()

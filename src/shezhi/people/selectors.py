@@ -28,6 +28,44 @@ def visible_people(user) -> QuerySet[Person]:
     return qs if q is None else qs.filter(q)
 
 
+@dataclass(frozen=True)
+class WorkforceReach:
+    """How much of an area's workforce records a user may open.
+
+    ``kind``: ``all`` (the whole area), ``part`` (only the ``areas`` inside it the user
+    holds a reading role over) or ``none`` (the user's roles here read aggregates only:
+    ``roles`` names them, for the page to say so).
+    """
+
+    kind: str
+    roles: list[str]
+    areas: list[Area]
+
+
+def workforce_reach(user, area: Area) -> WorkforceReach:
+    from shezhi.areas.selectors import role_holdings, sees_everything
+    from shezhi.core.models import Role
+
+    if sees_everything(user):
+        return WorkforceReach("all", [], [])
+    holdings = role_holdings(user)
+    readers = [a for role, a in holdings if role not in NOT_WORKFORCE_READERS]
+    if any(area.path.startswith(a.path) for a in readers):
+        return WorkforceReach("all", [], [])
+    inside = sorted((a for a in readers if a.path.startswith(area.path)), key=lambda a: a.path)
+    if inside:
+        return WorkforceReach("part", [], inside)
+    roles = sorted(
+        {
+            str(Role(role).label)
+            for role, a in holdings
+            if role in NOT_WORKFORCE_READERS
+            and (area.path.startswith(a.path) or a.path.startswith(area.path))
+        }
+    )
+    return WorkforceReach("none", roles, [])
+
+
 def get_person(user, pk: int) -> Person:
     person = visible_people(user).filter(pk=pk).first()
     if person is None:

@@ -122,6 +122,7 @@ def _visible_person_ids(user, ids) -> set[int]:
 def area_people(request: HttpRequest, code: str) -> HttpResponse:
     """People whose record lies inside an area: filtered, 50 a page, phones masked."""
     area = area_selectors.get_area(request.user, code)
+    reach = selectors.workforce_reach(request.user, area)
     form = PeopleFilterForm(request.GET)
     filters = form.filters()
     people = selectors.people_in(request.user, area, **filters).defer(*LIST_DEFER)
@@ -140,6 +141,7 @@ def area_people(request: HttpRequest, code: str) -> HttpResponse:
             "rows": rows,
             "filtered": more_filters or bool(filters["q"].strip()),
             "more_filters": more_filters,
+            "reach": reach,
         },
     )
 

@@ -7,12 +7,52 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from shezhi.areas.models import Area
 from shezhi.core.demo import DEMO_USERS, sign_in_lines
+
+# A Unix socket's path must fit in sockaddr_un.sun_path (108 bytes on Linux, 104 on BSD).
+MAX_SOCKET_PATH = 100
+
+
+def control_socket_args(data_dir: Path, configured: str = "") -> list[str]:
+    """gunicorn's control socket: one per installation, in its data folder, or none.
+
+    gunicorn's default (``~/.gunicorn/gunicorn.ctl``) is shared by every instance a
+    user runs on a host, so a second one would take the first one's socket over.
+    ``configured``: a path, or ``off`` for no control socket at all.
+    """
+    if configured.strip().lower() in {"off", "none", "no", "0", "false"}:
+        return ["--no-control-socket"]
+    path = Path(configured) if configured.strip() else Path(data_dir) / "gunicorn.ctl"
+    if len(os.fsencode(path.resolve())) > MAX_SOCKET_PATH:
+        # Too long for a socket where it would go: better none than someone else's.
+        return ["--no-control-socket"]
+    return ["--control-socket", str(path.resolve())]
+
+
+def gunicorn_command(*, bind: str, workers: int) -> list[str]:
+    """The app server's command line, as ``shezhi run`` starts it."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "shezhi.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        "127.0.0.1",
+        *control_socket_args(settings.DATA_DIR, settings.SHEZHI_GUNICORN_CONTROL_SOCKET),
+    ]
 
 
 class Command(BaseCommand):
@@ -46,25 +86,7 @@ class Command(BaseCommand):
         env = os.environ.copy()
         if not no_worker:
             procs.append(subprocess.Popen([sys.executable, "-m", "shezhi", "db_worker"], env=env))
-        procs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "shezhi.wsgi:application",
-                    "--bind",
-                    bind,
-                    "--workers",
-                    str(workers),
-                    "--access-logfile",
-                    "-",
-                    "--forwarded-allow-ips",
-                    "127.0.0.1",
-                ],
-                env=env,
-            )
-        )
+        procs.append(subprocess.Popen(gunicorn_command(bind=bind, workers=workers), env=env))
         self.stdout.write(self.style.SUCCESS(f"Shezhi Harbor is at http://{bind}/ (Ctrl+C stops)"))
 
         def stop(*_):
