@@ -100,6 +100,14 @@ def test_one_step_writes_the_whole_history_and_closes(actors, no_spot_checks):
     assert not Notification.objects.exclude(user=actors.mg_worker).exists()
 
 
+def test_the_worker_does_not_rate_their_own_handling(actors, no_spot_checks):
+    # The worker is the event's reporter; a rating would be theirs of their own work.
+    event = on_spot(actors.mg_worker)
+    assert "rate" not in services.allowed_actions(actors.mg_worker, event)
+    with pytest.raises(NotAllowed):
+        act(actors.mg_worker, event, "rate", data={"rating": "satisfied"})
+
+
 def test_the_deadline_comes_from_the_working_calendar(actors, no_spot_checks):
     # Sunday evening: the budget (4 working hours) only starts on Monday morning.
     sunday = datetime(2026, 3, 1, 20, 0, tzinfo=TZ)
@@ -256,7 +264,25 @@ def test_outside_the_workers_own_grid_is_refused(actors, settings):
     with pytest.raises(BadInput) as err:
         on_spot(actors.mg_worker, point=IN_MICRO2)
     assert err.value.field == "location"
+    assert "当场处置仅限本人网格内" in err.value.message
     nothing_written(settings)
+
+
+def test_outside_the_grid_by_a_photos_location_is_refused_too(actors, settings):
+    with pytest.raises(BadInput) as err:
+        on_spot(
+            actors.mg_worker,
+            point=(None, None),
+            before_photos=[jpeg(gps=IN_MICRO2, name="before.jpg")],
+        )
+    assert err.value.field == "location"
+    nothing_written(settings)
+
+
+def test_a_photos_location_inside_the_grid_serves(actors, no_spot_checks):
+    event = on_spot(actors.mg_worker, point=(None, None), before_photos=[jpeg(gps=IN_MICRO1)])
+    assert event.state == Event.State.CLOSED
+    assert event.area.code == "510113001001001001"
 
 
 def test_staff_who_are_no_grid_workers_are_refused(actors, settings):

@@ -173,13 +173,15 @@ def _extra_refusal(
         return _("Only your own on-the-spot handling closes without verification.")
     if action in ("verify_pass", "verify_fail") and event.spot_check and "dispatcher" not in mine:
         return _("The community's staff verify an on-the-spot handling drawn for a spot check.")
-    # Separation of duties: nobody verifies their own handling.
-    if (
-        action in ("verify_pass", "verify_fail")
-        and event.handler_kind == Event.HandlerKind.WORKER
-        and event.handler_user_id == user.pk
-    ):
+    # Separation of duties: nobody verifies their own handling, nor rates it (a worker
+    # reporting what they then handled, e.g. on the spot, is no satisfied resident).
+    own_handling = (
+        event.handler_kind == Event.HandlerKind.WORKER and event.handler_user_id == user.pk
+    )
+    if action in ("verify_pass", "verify_fail") and own_handling:
         return _("Somebody other than the handler verifies the result.")
+    if action == "rate" and own_handling:
+        return _("Nobody rates their own handling.")
     if action == "me_too":
         if event.followers.filter(user=user).exists():
             return _("You already follow this event.")

@@ -32,6 +32,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, locate
+from shezhi.areas.models import Area
 from shezhi.core.scope import holds_role_over
 
 from . import photos as photo_processing
@@ -120,6 +122,8 @@ def handle_on_spot(
     after_photos = list(after_photos or [])
     if not after_photos:
         raise BadInput(_("Add at least one photo taken after the handling."), field="after_photos")
+    if lng is not None and lat is not None:
+        _check_own_grid(actor, lng, lat, crs)
     # Photos are checked (and resized) before anything is written.
     after = _processed(after_photos, "after_photos")
     before = _processed(list(before_photos or []), "before_photos")
@@ -158,12 +162,28 @@ def handle_on_spot(
     return services.Reported(event, True)
 
 
+def _outside_grid() -> BadInput:
+    return BadInput(
+        _("On-the-spot handling is for your own grid only: the point lies outside it."),
+        field="location",
+    )
+
+
+def _check_own_grid(actor, lng, lat, crs: str) -> None:
+    """A point given outright is checked before any photo work; one read from a photo's
+    location is checked once the report has located it (``_steps``)."""
+    try:
+        _point, chain = locate(float(lng), float(lat), crs)
+    except (OutsideAllDistricts, InvalidCoordinates, TypeError, ValueError):
+        return  # report_event says what is wrong with it
+    area = Area.objects.only("path").get(pk=chain[0].id)
+    if not holds_role_over(actor, area, GRID_ROLES):
+        raise _outside_grid()
+
+
 def _steps(actor, event: Event, result: str, after, now) -> Event:
     if not holds_role_over(actor, event.area, GRID_ROLES):
-        raise BadInput(
-            _("On-the-spot handling is for your own grid only: the point lies outside it."),
-            field="location",
-        )
+        raise _outside_grid()
     step = {"actor": actor, "at": now}
     event = services.perform(event=event, action="register", **step)
     event = services.perform(
