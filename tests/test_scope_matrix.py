@@ -59,11 +59,14 @@ UNSCOPED = {
     "api/v1/events/categories",
     "api/v1/events",  # POST creates; GET is scoped by the selector (and ?area= below)
     "api/v1/events/with-photos",
+    # 当场处置: grid workers only (403), inside their own grid (tests/events/test_spot_api.py)
+    "api/v1/events/on-spot",
     "api/v1/whistles/summonses",  # the caller's own departments only
     "api/v1/events/public",  # public, anonymised (tests/events/test_api.py)
     # Report forms: role-gated (404 otherwise); report_event checks the area.
     "events/report/",
     "events/patrol/",
+    "events/spot/",  # grid workers only; spot.handle_on_spot checks their own grid
     "events/hotline/",
     "events/assign/",
     "events/mine/",  # the user's own reports

@@ -296,6 +296,8 @@ SHEZHI_WORKING_HOURS = tuple(
     for period in env_list("SHEZHI_WORKING_HOURS") or ["09:00-12:00", "13:30-17:30"]
 )
 SHEZHI_REPORT_IN_MINUTES = int(env("SHEZHI_REPORT_IN_MINUTES", "30"))
+# 当场处置: the share of on-the-spot handlings the community spot-checks (0 to 1).
+SHEZHI_SPOT_CHECK_SHARE = float(env("SHEZHI_SPOT_CHECK_SHARE", "0.1"))
 # KPIs (stats.kpis): how soon a handler must answer a dispatch to count as responding, and
 # what a 基本满意 counts in the satisfaction rate. SHEZHI_KPI_WEIGHTS / SHEZHI_KPI_GRADES may
 # be set in a settings file to change the composite score (defaults in stats/kpis.py).

@@ -105,6 +105,7 @@ def test_categories_tree(client, actors):
         "emergency_deadline": {"value": 2, "unit": "hours"},
         "allows_anonymous": True,
         "grid_can_solve": True,
+        "allows_spot_handling": True,
     }
     disputes = next(t for t in tree if t["code"] == "11")
     assert not next(s for s in disputes["subcategories"] if s["code"] == "1101")["allows_anonymous"]

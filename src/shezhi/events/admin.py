@@ -34,6 +34,7 @@ class SubcategoryInline(admin.TabularInline):
         "emergency_deadline_value",
         "emergency_deadline_unit",
         "grid_can_solve",
+        "allows_spot_handling",
         "allows_anonymous",
         "active",
     ]

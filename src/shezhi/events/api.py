@@ -20,7 +20,7 @@ from ninja import Field, File, Form, Header, Query, Router, Schema, Status, Uplo
 from shezhi.areas import selectors as area_selectors
 from shezhi.people.masking import masked
 
-from . import selectors, services
+from . import selectors, services, spot
 from .errors import BadInput, EventError, Forbidden, NotAllowed
 from .models import EmergencyPeriod, Event, EventFollower, Whistle, WhistleSummons
 from .schemas import (
@@ -40,6 +40,7 @@ from .schemas import (
     NotFoundOut,
     OpenSummonsOut,
     PublicCollection,
+    SpotHandlingIn,
     TransitionOut,
     WhistleOut,
 )
@@ -233,6 +234,7 @@ def categories(request: HttpRequest):
                     ),
                     "allows_anonymous": c.allows_anonymous,
                     "grid_can_solve": c.grid_can_solve,
+                    "allows_spot_handling": c.allows_spot_handling,
                 }
                 for c in subs
             ],
@@ -325,6 +327,57 @@ def create_event_with_photos(
     idempotency_key: str | None = IDEMPOTENCY_HEADER,
 ):
     return _submit(request, payload, idempotency_key, photos or ())
+
+
+@router.post(
+    "/events/on-spot",
+    response={201: EventDetailOut, 200: EventDetailOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Handle an event on the spot (当场处置): report and close it in one step",
+    description="For grid workers (micro-grid or full-time), inside their own grid, in a"
+    " category that allows it (`allows_spot_handling`). Multipart: the fields, up to six"
+    " `before_photos` and one to six `after_photos` (required). One transaction writes the"
+    " whole history: report, register, dispatch to the worker, accept, handle and"
+    " `close_on_spot`; a configured share (drawn per event) is not closed but waits,"
+    " handled, for the community's spot check (its staff are told). Answers **201** with"
+    " the event; a retry with the same idempotency key **200** with the first one."
+    " Refusals answer 400 naming the `field` (category, result, after_photos,"
+    " before_photos, location …) or 403 for a user who is no grid worker, with nothing"
+    " written.",
+)
+def handle_on_spot(
+    request: HttpRequest,
+    payload: Form[SpotHandlingIn],
+    before_photos: File[list[UploadedFile]] = None,
+    after_photos: File[list[UploadedFile]] = None,
+    idempotency_key: str | None = IDEMPOTENCY_HEADER,
+):
+    field_key = payload.idempotency_key.strip()
+    key = (idempotency_key or "").strip() or field_key
+    if idempotency_key and field_key and idempotency_key.strip() != field_key:
+        return _error(
+            BadInput(
+                _("The Idempotency-Key header and the idempotency_key field differ."),
+                field="idempotency_key",
+            )
+        )
+    try:
+        done = spot.handle_on_spot(
+            actor=request.user,
+            category=payload.category,
+            description=payload.description,
+            result=payload.result,
+            before_photos=before_photos or (),
+            after_photos=after_photos or (),
+            lng=payload.lng,
+            lat=payload.lat,
+            crs=payload.crs,
+            address=payload.address,
+            idempotency_key=key,
+        )
+    except EventError as exc:
+        return _error(exc)
+    event = selectors.get_event(request.user, done.event.pk)
+    return Status(201 if done.created else 200, event_detail(request.user, event))
 
 
 # ---------------------------------------------------------------------------

@@ -104,10 +104,20 @@ DEFAULT_CATEGORIES = [
 
 URGENT_CLASSES = {"05"}
 
+# 当场处置: small routine matters a grid worker fixes with their own hands there and
+# then (rubbish, flyers, vending, piled materials, bicycles, a blocked fire lane …).
+# Nothing that needs a department, a dispute or a hardship case.
+SPOT_HANDLING_CODES = frozenset({
+    "0101", "0103", "0105", "0106", "0201", "0203", "0401", "0402", "0403", "0404", "0406",
+    "1203", "1401", "1403",
+})  # fmt: skip
+
 
 def load(category_model) -> int:
     """Create the default categories that do not exist yet; returns how many it made."""
     made = 0
+    # The historical model of an early migration has no spot-handling flag yet.
+    spot_flag = any(f.name == "allows_spot_handling" for f in category_model._meta.fields)
     for order, (code, name, name_en, kind, subs) in enumerate(DEFAULT_CATEGORIES):
         parent, created = category_model.objects.get_or_create(
             code=code,
@@ -115,9 +125,11 @@ def load(category_model) -> int:
         )
         made += int(created)
         for sub_order, (scode, sname, sname_en, dept, dl, edl, grid, anon) in enumerate(subs):
+            spot = {"allows_spot_handling": scode in SPOT_HANDLING_CODES} if spot_flag else {}
             _, created = category_model.objects.get_or_create(
                 code=scode,
                 defaults={
+                    **spot,
                     "parent": parent,
                     "name": sname,
                     "name_en": sname_en,

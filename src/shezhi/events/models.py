@@ -66,6 +66,9 @@ class Category(models.Model):
     allows_anonymous = models.BooleanField(_("anonymous reports allowed"), default=True)
     # 小事不出网格: dispatch to the micro-grid's own worker by default.
     grid_can_solve = models.BooleanField(_("solvable inside the micro-grid"), default=False)
+    # 当场处置: a grid worker who fixed it on the spot reports and closes it in one step
+    # (small routine matters only; never what needs a department).
+    allows_spot_handling = models.BooleanField(_("may be handled on the spot"), default=False)
     escalate_when_overdue = models.BooleanField(_("escalate when overdue"), default=True)
     reopen_days = models.PositiveIntegerField(_("days the reporter may reopen"), default=7)
     active = models.BooleanField(_("active"), default=True)
@@ -264,6 +267,11 @@ class Event(models.Model):
     reopen_count = models.PositiveSmallIntegerField(_("reopens"), default=0)
     escalation_count = models.PositiveSmallIntegerField(_("escalations"), default=0)
     me_too_count = models.PositiveIntegerField(_("me too"), default=0)
+    # 当场处置 (``spot.handle_on_spot``): the latest handling was a grid worker's own
+    # on-the-spot fix; ``spot_check``: drawn for the community's spot-check verification
+    # (抽查核查), which only the community's staff (or a level above) may then give.
+    on_spot = models.BooleanField(_("handled on the spot"), default=False)
+    spot_check = models.BooleanField(_("spot check by the community"), default=False)
 
     result = models.TextField(_("result"), blank=True)
     rating = models.CharField(_("rating"), max_length=24, choices=Rating.choices, blank=True)

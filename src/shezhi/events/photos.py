@@ -142,7 +142,12 @@ def process_photo(upload, *, index: int = 1) -> ProcessedPhoto:
 
 
 def process_photos(uploads) -> list[ProcessedPhoto]:
+    """Each upload checked and processed; one already processed (a service that checked
+    its photos before writing anything) passes through as it is."""
     uploads = list(uploads or [])
     if len(uploads) > max_photos():
         raise BadInput(_("At most %(n)d photos per step.") % {"n": max_photos()}, field="photos")
-    return [process_photo(u, index=i) for i, u in enumerate(uploads, 1)]
+    return [
+        u if isinstance(u, ProcessedPhoto) else process_photo(u, index=i)
+        for i, u in enumerate(uploads, 1)
+    ]

@@ -55,6 +55,10 @@ class SubcategoryOut(Schema):
     emergency_deadline: DeadlineOut = Field(description="the deadline in emergency mode")
     allows_anonymous: bool
     grid_can_solve: bool = Field(description="小事不出网格: dispatched to the grid's own worker")
+    allows_spot_handling: bool = Field(
+        description="当场处置: a grid worker may report and close it in one step"
+        " (POST /events/on-spot)"
+    )
 
 
 class CategoryClassOut(Schema):
@@ -315,3 +319,27 @@ class EmergencyOut(Schema):
     started_at: dt.datetime
     ended_at: dt.datetime | None
     started_by: str | None
+
+
+# ---------------------------------------------------------------------------
+# On-the-spot handling (当场处置)
+
+
+class SpotHandlingIn(Schema):
+    category: str = Field(
+        max_length=16, description="code of a subcategory that allows on-the-spot handling"
+    )
+    description: str = Field(max_length=2000, description="what was wrong")
+    result: str = Field(max_length=4000, description="what the worker did on the spot")
+    lng: float | None = Field(
+        None, description="longitude in ``crs``; may be left out when a before-photo has one"
+    )
+    lat: float | None = Field(None, description="latitude in ``crs``")
+    crs: CRS = Field("wgs84", description="the device's coordinate system")
+    address: str = Field("", max_length=200)
+    idempotency_key: str = Field(
+        "",
+        max_length=64,
+        description="a retried submission with the same key returns the first event;"
+        " the Idempotency-Key header does the same and wins over this field",
+    )

@@ -9,6 +9,8 @@ an ``EventTransition`` and the notifications in one transaction.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -55,6 +57,26 @@ WARN_SHARE = 0.8  # yellow from 80 % of the handling time used
 
 def report_in_minutes() -> int:
     return getattr(settings, "SHEZHI_REPORT_IN_MINUTES", 30)
+
+
+def spot_check_share() -> float:
+    """The share of on-the-spot handlings sent to the community for a spot check (抽查核查),
+    0 to 1 (settings: SHEZHI_SPOT_CHECK_SHARE, default 0.1)."""
+    share = float(getattr(settings, "SHEZHI_SPOT_CHECK_SHARE", 0.1))
+    return min(max(share, 0.0), 1.0)
+
+
+def drawn_for_spot_check(event_id: int) -> bool:
+    """Whether event ``event_id``'s on-the-spot handling goes to the spot check.
+
+    Deterministic per event (the same answer every time, so tests and a retry can rely
+    on it) yet not predictable by a worker: an HMAC of the id under the installation's
+    secret key, read as a number in [0, 1), against ``spot_check_share()``.
+    """
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"shezhi-spot-check:{event_id}".encode(), hashlib.sha256
+    ).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < spot_check_share()
 
 
 # ---------------------------------------------------------------------------
@@ -142,13 +164,24 @@ def _extra_refusal(
     """
     if user is None:
         return None
-    # Separation of duties: nobody verifies their own handling.
-    if (
-        action in ("verify_pass", "verify_fail")
+    if action == "close_on_spot" and not (
+        event.on_spot
+        and not event.spot_check
         and event.handler_kind == Event.HandlerKind.WORKER
         and event.handler_user_id == user.pk
     ):
+        return _("Only your own on-the-spot handling closes without verification.")
+    if action in ("verify_pass", "verify_fail") and event.spot_check and "dispatcher" not in mine:
+        return _("The community's staff verify an on-the-spot handling drawn for a spot check.")
+    # Separation of duties: nobody verifies their own handling, nor rates it (a worker
+    # reporting what they then handled, e.g. on the spot, is no satisfied resident).
+    own_handling = (
+        event.handler_kind == Event.HandlerKind.WORKER and event.handler_user_id == user.pk
+    )
+    if action in ("verify_pass", "verify_fail") and own_handling:
         return _("Somebody other than the handler verifies the result.")
+    if action == "rate" and own_handling:
+        return _("Nobody rates their own handling.")
     if action == "me_too":
         if event.followers.filter(user=user).exists():
             return _("You already follow this event.")
@@ -652,11 +685,14 @@ def perform(
     data: dict | None = None,
     photos=(),
     at: datetime | None = None,
+    on_spot: bool = False,
 ) -> Event:
     """Perform one action of the transition table on ``event`` as ``actor``.
 
     ``expected_version`` is the version the actor saw (default: the one ``event``
-    was loaded with); if somebody acted in between, ``Conflict``. Raises
+    was loaded with); if somebody acted in between, ``Conflict``. ``on_spot``
+    (a "handle" only, set by ``spot.handle_on_spot``, never from a request): the
+    handling was the worker's own on-the-spot fix, with after-photos. Raises
     ``BadInput``, ``NotAllowed`` (not from this state), ``Forbidden`` (not for
     this actor). Visibility (404) is the caller's job: load the event through
     ``selectors.get_event``.
@@ -670,6 +706,10 @@ def perform(
         raise BadInput(_("Give a reason."), field="reason")
     if len(reason) > 2000:
         raise BadInput(_("The reason is longer than 2,000 characters."), field="reason")
+    if on_spot and (action != "handle" or not photos):
+        raise BadInput(
+            _("An on-the-spot handling reports its result with a photo."), field="after_photos"
+        )
     seen_version = event.version if expected_version is None else expected_version
     processed = photo_processing.process_photos(photos) if photos else []
     now = at or timezone.now()
@@ -705,7 +745,9 @@ def perform(
                 raise NotAllowed(refusal)
             from_state = current.state
             before = {name: getattr(current, name) for name in SAVED_FIELDS}
-            recipients, history = _apply(current, action, actor, mine, reason, data, now)
+            recipients, history = _apply(
+                current, action, actor, mine, reason, data, now, on_spot=on_spot
+            )
             if spec.target is not None:
                 current.state = spec.target
             to_state = current.state
@@ -765,7 +807,7 @@ def _save(event: Event, seen_version: int, before: dict) -> None:
     event.version = seen_version + 1
 
 
-POINTS_ACTIONS = {"register", "merge", "verify_pass", "verify_fail"}
+POINTS_ACTIONS = {"register", "merge", "verify_pass", "verify_fail", "close_on_spot"}
 
 
 def _award_points(event: Event, action: str, transition: EventTransition) -> None:
@@ -776,7 +818,8 @@ def _award_points(event: Event, action: str, transition: EventTransition) -> Non
     - merged as a duplicate: that award is taken back (a duplicate earns nothing;
       a voided report never earned it, registration comes first);
     - closed after a handling within its deadline: the one who reported the
-      result, once per event (a reopened and re-closed case pays once);
+      result, once per event (a reopened and re-closed case pays once), whether a
+      verifier closed it or it closed on the spot (``close_on_spot``);
     - verification failed (rework): deducted from the one who reported the result,
       once per failed verification.
     Points of an event in emergency mode (its area's, at the step) go to the
@@ -810,7 +853,7 @@ def _award_points(event: Event, action: str, transition: EventTransition) -> Non
             reason=_("Merged as a duplicate"),
             at=transition.at,
         )
-    elif action in ("verify_pass", "verify_fail"):
+    elif action in ("verify_pass", "verify_fail", "close_on_spot"):
         handled = (
             EventTransition.objects.filter(event=event, action="handle")
             .select_related("actor")
@@ -819,7 +862,7 @@ def _award_points(event: Event, action: str, transition: EventTransition) -> Non
         )
         if handled is None or handled.actor is None:
             return
-        if action == "verify_pass" and handled.data.get("within_deadline"):
+        if action in ("verify_pass", "close_on_spot") and handled.data.get("within_deadline"):
             points.award_piece(
                 kind=RuleKind.EVENT_CLOSED_ON_TIME,
                 user=handled.actor,
@@ -839,10 +882,22 @@ def _award_points(event: Event, action: str, transition: EventTransition) -> Non
             )
 
 
-FOLLOWER_ACTIONS = {"register", "void", "merge", "dispatch", "handle", "verify_pass"}
+FOLLOWER_ACTIONS = {
+    "register", "void", "merge", "dispatch", "handle", "verify_pass", "close_on_spot",
+}  # fmt: skip
 
 
-def _apply(event: Event, action: str, actor, mine: set[str], reason: str, data: dict, now):
+def _apply(
+    event: Event,
+    action: str,
+    actor,
+    mine: set[str],
+    reason: str,
+    data: dict,
+    now,
+    *,
+    on_spot: bool = False,
+):
     """Change ``event`` in memory for ``action``; returns (recipients, history data)."""
     history: dict = {}
     recipients: list[int] = []
@@ -903,8 +958,19 @@ def _apply(event: Event, action: str, actor, mine: set[str], reason: str, data: 
         # What the KPIs judge the handling by (stats.counters): the clock as it stood.
         history["within_deadline"] = event.deadline_at is None or now <= event.deadline_at
         history["working_seconds"] = _clock_used(event, now)
-        recipients = followers + _verifier_users(event)
-    elif action == "verify_pass":
+        event.on_spot = on_spot
+        if on_spot:
+            # Closed at once (close_on_spot), or drawn for the community's spot check,
+            # which ``spot.handle_on_spot`` announces to the community's staff.
+            event.spot_check = drawn_for_spot_check(event.pk)
+            history["on_spot"] = True
+            history["spot_check"] = event.spot_check
+            recipients = []
+        elif event.spot_check:  # reworked after a failed spot check: the community verifies
+            recipients = followers + community_staff_users(event)
+        else:
+            recipients = followers + _verifier_users(event)
+    elif action in ("verify_pass", "close_on_spot"):
         event.closed_at = now
         _stop_clock(event)
         Whistle.objects.filter(event=event, closed_at__isnull=True).update(closed_at=now)
@@ -1021,6 +1087,13 @@ def _verifier_users(event: Event) -> list[int]:
     if grid is not None:
         users += _users_holding(grid, ("grid_worker",))
     return [u for u in users if u != event.handler_user_id]
+
+
+def community_staff_users(event: Event) -> list[int]:
+    """Staff of the community the event lies in: who verifies a spot check."""
+    path = event.area_path[: 3 * Area.steplen]
+    community = Area.objects.defer("boundary").filter(path=path, level=c.COMMUNITY).first()
+    return _users_holding(community, ("community_staff",)) if community else []
 
 
 def _merge_master(event: Event, value, actor) -> Event:

@@ -3,10 +3,12 @@
 from django.urls import path
 
 from . import views_report as views
+from . import views_spot
 
 urlpatterns = [
     path("report/", views.report, name="report"),
     path("patrol/", views.patrol, name="patrol"),
+    path("spot/", views_spot.spot_page, name="spot"),
     path("hotline/", views.hotline, name="hotline"),
     path("assign/", views.assign, name="assign"),
     path("mine/", views.my_reports, name="my_reports"),

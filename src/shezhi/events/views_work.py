@@ -232,6 +232,10 @@ def _transition_details(row, departments: dict[str, str], areas: dict[str, str])
                 WhistleSummons.Rating(data["rating"]).label,
             )
         )
+    if row.action == "handle" and data.get("on_spot"):
+        parts.append(_("on the spot"))
+        if data.get("spot_check"):
+            parts.append(_("drawn for the community's spot check"))
     if row.action == "report_in" and "on_time" in data:
         parts.append(_("on time") if data["on_time"] else _("late"))
     if data.get("bounce"):
@@ -439,9 +443,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
                 e.quick_forms = _quick_forms(request, e, allowed, ("register", "dispatch"), here)
                 _decorate(e, now)
                 to_register.append(e)
-        for e in _lean(selectors.dispatcher_queue(user, area, "to_verify", now)).exclude(
-            handler_user=user
-        )[:50]:
+        # A spot check of an on-the-spot handling is the community's to verify.
+        for e in (
+            _lean(selectors.dispatcher_queue(user, area, "to_verify", now))
+            .exclude(handler_user=user)
+            .exclude(spot_check=True)[:50]
+        ):
             if e.pk not in seen_verify:
                 seen_verify.add(e.pk)
                 to_verify.append(e)

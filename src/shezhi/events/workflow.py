@@ -11,7 +11,8 @@ Who (``Party``):
   and take on what their grid can solve);
 - ``handler``: whoever the event is dispatched to (the worker, staff of the
   community, staff of the department);
-- ``verifier``: a grid worker of the event's area, the reporter, or a dispatcher;
+- ``verifier``: a grid worker of the event's area, the reporter, or a dispatcher
+  (only a dispatcher for an on-the-spot handling drawn for a spot check);
 - ``reporter``: the user who reported it;
 - ``summoned``: staff of a department summoned by an open whistle;
 - ``system``: the platform itself (``actor=None``), e.g. the SLA scan.
@@ -64,6 +65,10 @@ ACTIONS: dict[str, Action] = {
         _a("verify_pass", _("Verified: close"), [S.HANDLED], S.CLOSED, ["verifier"]),
         _a("verify_fail", _("Verification failed: rework"), [S.HANDLED], S.ACCEPTED,
            ["verifier"], needs_reason=True),
+        # 当场处置 (spot.handle_on_spot): the worker's own on-the-spot fix closes without a
+        # second person, unless it was drawn for the community's spot check.
+        _a("close_on_spot", _("Handled on the spot: close"), [S.HANDLED], S.CLOSED,
+           ["handler"]),
         _a("request_deferral", _("Ask to defer"), [S.ACCEPTED], S.DEFERRAL_REQUESTED,
            ["handler"], needs_reason=True),
         _a("approve_deferral", _("Approve the deferral"), [S.DEFERRAL_REQUESTED], S.DEFERRED,

@@ -11,6 +11,11 @@ into rates.
 The event's state is taken **as of now** (the latest history): a past month's
 cohort gains its closings and ratings as they happen. The cohort of a period
 is the events *reported* in it.
+
+An on-the-spot handling (当场处置, ``events.spot``) is read from its history like
+any other: registered, dispatched to a micro-grid worker, answered and handled at
+once (0 working seconds), closed on time and inside the micro-grid; one drawn for
+the community's spot check closes (or is reworked) when the community verifies it.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ NAV = [
     ("events:report", _("Report a problem"), "", "nav-report"),
     ("events:my_reports", _("My reports"), "", "nav-my-reports"),
     ("events:patrol", _("Patrol report"), "grid", "nav-patrol"),
+    ("events:spot", _("Handled on the spot"), "grid", "nav-spot"),
     ("events:inbox", _("My tasks"), "handler", "nav-inbox"),
     ("events:queue_home", _("Dispatch"), "dispatcher", "nav-queue"),
     ("events:department", _("Department"), "department", "nav-department"),

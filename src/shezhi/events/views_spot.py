@@ -1,0 +1,75 @@
+"""当场处置 on the worker's phone: one page, one tap, the event closed (or sent to the
+community's spot check). Thin: the form parses, ``spot.handle_on_spot`` decides."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import spot
+from .errors import EventError
+from .models import Event
+from .spot_forms import SpotForm
+from .views_report import _frame, _map_i18n, _submitted_point, detail_url
+from .workflow import GRID_ROLES
+
+# A service error's field → the form field it is shown next to.
+ERROR_FIELDS = {"location": "lng", "lat": "lng", "photos": "after_photos", "key": None}
+
+
+def _add_error(form, exc: EventError) -> None:
+    field = ERROR_FIELDS.get(exc.field or "", exc.field)
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def spot_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not spot.may_handle_on_spot(user):
+        raise Http404
+    status = 200
+    if request.method == "POST":
+        form = SpotForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                done = spot.handle_on_spot(actor=user, **form.service_kwargs())
+            except EventError as exc:
+                _add_error(form, exc)
+                status = exc.status
+            else:
+                if done.event.state == Event.State.CLOSED:
+                    messages.success(request, _("Handled on the spot and closed."))
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "Handled on the spot. It was drawn for a spot check: the"
+                            " community verifies it before it closes."
+                        ),
+                    )
+                return redirect(detail_url(done.event.pk))
+        else:
+            status = 400
+    else:
+        form = SpotForm()
+    bbox, outlines = _frame(user, GRID_ROLES)
+    return render(
+        request,
+        "events/spot_form.html",
+        {
+            "form": form,
+            "location_errors": form.errors.get("lng", []) + form.errors.get("lat", []),
+            "map_bbox": ",".join(f"{v:.6f}" for v in bbox) if bbox else "",
+            "map_outlines": json.dumps(outlines),
+            "map_point": _submitted_point(form),
+            "map_i18n": _map_i18n(),
+        },
+        status=status,
+    )
