@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shezhi.core.scope import holds_role_over
 from shezhi.events.errors import EventError
 
-from . import exports, forms, rules, selectors, services
+from . import causes, exports, forms, permissions, rules, selectors, services
 from .models import DEDUCTION_RULES, Bucket, CauseType, Redemption, RuleKind, Transfer
 
 LEADERBOARD_LIMIT = 10
@@ -62,13 +62,20 @@ def _volunteering_url() -> str:
         return ""
 
 
-def _cause(t: Transfer, *, own: bool) -> dict:
+def _cause(t: Transfer, *, own: bool, shown: causes.Shown | None = None) -> dict:
     """What earned (or spent) the points, with a link where there is a page for it.
 
-    A reversal shows the cause of the transfer it reverses."""
+    A reversal shows the cause of the transfer it reverses. A private cause (an
+    anonymous report) reads the same to everybody but its person, who gets ``shown``
+    (``causes.resolve``, asked for their own statement only)."""
     source = t.reverses if t.kind == Transfer.Kind.REVERSAL and t.reverses else t
     url, text = "", source.cause_ref or source.cause_id
-    if source.cause_type == CauseType.EVENT:
+    if source.private_cause:
+        text = causes.neutral_text()
+        if own and shown is not None:
+            text = _("My anonymous report No. %(number)s") % {"number": shown.ref}
+            url = shown.url
+    elif source.cause_type == CauseType.EVENT:
         # A rework deduction's cause is "<event>:<transition>".
         event_id = source.cause_id.split(":", 1)[0]
         if event_id.isdigit():
@@ -120,6 +127,8 @@ def _statement_context(
         return context, 400
     statement = selectors.statement(person, start=period.start, end=period.end)
     done = selectors.reversed_ids([line.transfer.pk for line in statement.lines])
+    # Which of the person's anonymous reports earned what: for their own eyes only.
+    shown = selectors.own_private_causes(person, statement) if own else {}
     rows = []
     for line in statement.lines:
         t = line.transfer
@@ -127,7 +136,7 @@ def _statement_context(
             staff is not None
             and t.kind in REVERSIBLE
             and t.pk not in done
-            and services.can_correct(staff, t.area)
+            and permissions.can_correct(staff, t.area)
         )
         form = None
         if reversible:
@@ -141,7 +150,7 @@ def _statement_context(
                 "kind_label": t.get_kind_display(),
                 "rule_label": RuleKind(t.rule).label if t.rule in RuleKind.values else "",
                 "bucket_label": t.get_bucket_display() if t.bucket else "",
-                "cause": _cause(t, own=own),
+                "cause": _cause(t, own=own, shown=shown.get(t.pk)),
                 "balance": line.balance,
                 "reversed": t.pk in done,
                 "form": form,
@@ -446,8 +455,7 @@ def rules_page(request: HttpRequest) -> HttpResponse:
 
 
 def _require_staff(user) -> None:
-    if not selectors.is_points_staff(user):
-        raise Http404("Not for you.")
+    permissions.require_points_staff(user)
 
 
 def _manage_page(
