@@ -404,3 +404,43 @@ def own_districts(user) -> list[Area]:
     if sees_everything(user):
         return list(qs)
     return list(qs.filter(path__in={a.path[: Area.steplen] for a in role_areas(user)}))
+
+
+# ---------------------------------------------------------------------------
+# Filters of the long lists (the rewards page, /points/manage/)
+
+
+def filter_rewards(
+    qs: QuerySet[Reward],
+    *,
+    q: str = "",
+    kind: str = "",
+    offered: bool | None = None,
+    max_cost: int | None = None,
+) -> QuerySet[Reward]:
+    """Rewards whose name contains ``q``, of ``kind``, offered or not, costing at most
+    ``max_cost`` (what the person can redeem now)."""
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(name__icontains=q)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if offered is not None:
+        qs = qs.filter(active=offered)
+    if max_cost is not None:
+        qs = qs.filter(cost__lte=max_cost).exclude(stock=0)
+    return qs
+
+
+def filter_redemptions(qs: QuerySet[Redemption], *, q: str = "") -> QuerySet[Redemption]:
+    """Redemptions whose person (name or username) or reward contains ``q``."""
+    q = (q or "").strip()
+    if not q:
+        return qs
+    return qs.filter(
+        Q(reward__name__icontains=q)
+        | Q(user__username__icontains=q)
+        | Q(user__person__name__icontains=q)
+        | Q(user__first_name__icontains=q)
+        | Q(user__last_name__icontains=q)
+    )
