@@ -35,7 +35,7 @@ def test_a_mobile_number_is_refused_until_confirmed(make_post, phone):
     with pytest.raises(BadInput) as refused:
         make_post(name="誉府会客厅", phone=phone)
     assert refused.value.field == "public_mobile_confirmed"
-    assert "public_mobile_confirmed" in refused.value.message
+    assert "手机号码" in refused.value.message
     assert not ServicePost.objects.exists()
     post = make_post(name="誉府会客厅", phone=phone, public_mobile_confirmed=True)
     assert post.phone == phone

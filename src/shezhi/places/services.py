@@ -199,9 +199,9 @@ def _check_public_mobile(phone: str, confirmed, previous: str = "") -> None:
             _(
                 "%(phone)s is a mobile number and will be shown to everybody on the post's"
                 " public page. Confirm that it is the post's public service number, not"
-                " somebody's personal phone (%(field)s)."
+                " somebody's personal phone."
             )
-            % {"phone": phone, "field": CONFIRM_FIELD},
+            % {"phone": phone},
             field=CONFIRM_FIELD,
         )
 
