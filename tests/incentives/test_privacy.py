@@ -294,3 +294,23 @@ def test_the_rule_is_one_allow_list(territory, readers):
         assert not permissions.is_points_staff(who)
         assert not selectors.people_in_scope(who).exists()
         assert not selectors.managed_redemptions(who).exists()
+
+
+def test_read_only_roles_read_no_named_leaderboard(client, cast, territory, readers):
+    award(cast.worker, territory["micro1"], "1")
+    code = territory["district"].code
+    routes = [
+        f"/api/v1/points/leaderboard?area={code}",
+        f"/points/leaderboard/?area={code}",
+        f"/points/leaderboard/export.xlsx?area={code}",
+        "/points/leaderboard/",
+    ]
+    for who in readers.values():
+        c = as_(client, who)
+        for url in routes:
+            assert c.get(url).status_code == 404, (who.username, url)
+        assert "/points/leaderboard/" not in c.get("/points/").content.decode()
+    c = as_(client, cast.worker)
+    body = c.get(f"/api/v1/points/leaderboard?area={territory['micro1'].code}").json()
+    assert [r["user"] for r in body["ranking"]] == [cast.worker.pk]
+    assert as_(client, cast.district).get(routes[0]).status_code == 200

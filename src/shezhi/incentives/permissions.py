@@ -25,6 +25,11 @@ from shezhi.core.scope import holds_role_over
 STAFF_ROLES = (Role.COMMUNITY_STAFF.value, Role.STREET_STAFF.value, Role.DISTRICT_ADMIN.value)
 # Every other role: its holders read their own points and aggregates, nobody else's.
 NOT_STAFF = tuple(r for r in Role.values if r not in STAFF_ROLES)
+# Who reads an area's leaderboard (names and points: what the notice board shows the
+# people who earn them): the staff, and the grid workers competing on it. Residents and
+# the read-only roles (department staff, alliance viewers) do not.
+LEADERBOARD_ROLES = (*STAFF_ROLES, Role.MICRO_GRID_WORKER.value, Role.GRID_WORKER.value)
+NOT_ON_LEADERBOARDS = tuple(r for r in Role.values if r not in LEADERBOARD_ROLES)
 
 
 def is_points_staff(user) -> bool:

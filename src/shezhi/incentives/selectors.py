@@ -16,7 +16,7 @@ from shezhi.core.models import RoleAssignment
 
 from . import causes
 from .models import Account, Bucket, Entry, Redemption, Reward, Transfer
-from .permissions import NOT_STAFF, STAFF_ROLES, individuals_q
+from .permissions import NOT_ON_LEADERBOARDS, NOT_STAFF, STAFF_ROLES, individuals_q
 from .permissions import is_points_staff as is_points_staff
 
 
@@ -196,7 +196,7 @@ def leaderboard(
 
 def points_area(user, code: str) -> Area:
     """An area whose leaderboard the user may read (staff and grid workers in scope), else 404."""
-    q = scope_q(user, exclude_roles=("resident",))
+    q = scope_q(user, exclude_roles=NOT_ON_LEADERBOARDS)
     qs = Area.objects.defer("boundary")
     if q is not None:
         qs = qs.filter(q)
@@ -220,7 +220,7 @@ def rules_district(user, code: str) -> Area:
 def default_points_area(user) -> Area | None:
     if sees_everything(user):
         return Area.objects.filter(depth=1).defer("boundary").order_by("path").first()
-    tops = sorted(role_areas(user, exclude_roles=("resident",)), key=lambda a: a.path)
+    tops = sorted(role_areas(user, exclude_roles=NOT_ON_LEADERBOARDS), key=lambda a: a.path)
     return tops[0] if tops else None
 
 
@@ -382,7 +382,7 @@ def points_area_choices(user, current: Area | None) -> list[Area]:
     if sees_everything(user):
         tops = list(Area.objects.filter(depth=1).defer("boundary").order_by("path"))
     else:
-        held = {a.path: a for a in role_areas(user, exclude_roles=("resident",))}
+        held = {a.path: a for a in role_areas(user, exclude_roles=NOT_ON_LEADERBOARDS)}
         tops = [a for p, a in held.items() if not any(p != o and p.startswith(o) for o in held)]
     found = {a.path: a for a in tops}
     if current is not None:
