@@ -142,6 +142,8 @@ def test_staff_read_the_anonymous_reporters_statement_without_the_report(client,
     url = f"/points/people/{actors.resident.pk}/?month={MONTH}"
     page = as_(client, actors.community).get(url).content.decode()
     assert "匿名上报" in page and not names_the_event(page, event)
+    # The day only: a time of 00:00 would read as work done at midnight.
+    assert "00:00</time>" not in page
 
 
 def test_the_reporter_alone_sees_which_report_earned_the_points(client, actors):
