@@ -139,3 +139,99 @@ def test_staff_registers_a_post_on_the_map(page, console, sign_in, staff, live_s
     expect(page.locator("[data-testid=post-name]")).to_have_text("誉府会客厅")
     page.wait_for_load_state("networkidle")
     assert console.clean() == []
+
+
+def test_before_any_location_the_map_shows_the_areas_posts_on_a_phone(
+    phone_page, console, posts, live_server, shots_dir
+):
+    """Issue 12, item 32: no empty grey map while the location is not known; and item 18:
+    a day off reads 休息 (not the event state's 已结案)."""
+    page = phone_page  # no geolocation permission
+    page.goto(f"{live_server.url}/posts/")
+    page.wait_for_selector('#posts-map[data-state="ready"]')
+    # Every active post of the district is on the map, fitted to them, open or closed.
+    assert page.locator("#posts-map").get_attribute("data-markers") == "4"
+    assert page.locator("#posts-map path.post-marker").count() == 4
+    assert page.locator(f"#posts-map path.post-id-{posts['closed'].pk}.post-closed").count() == 1
+    assert page.evaluate(
+        "(() => { const m = document.querySelector('#posts-map').getBoundingClientRect();"
+        " return [...document.querySelectorAll('#posts-map path.post-marker')].every(p => {"
+        " const b = p.getBoundingClientRect(); return b.left >= m.left && b.right <= m.right"
+        " && b.top >= m.top && b.bottom <= m.bottom; }); })()"
+    )
+    area = page.locator("[data-testid=area-results]")
+    expect(area).to_be_visible()
+    assert area.get_attribute("data-area") == "510113"
+    cards = page.locator("[data-testid=area-list] li")
+    expect(cards).to_have_count(4)
+    # Open ones first: the closed one is last, and says it is a day off.
+    last = cards.nth(3)
+    assert last.get_attribute("data-post") == str(posts["closed"].pk)
+    expect(last).to_contain_text("休息")
+    assert "已结案" not in page.content()
+    no_sideways_scroll(page)
+    page.screenshot(path=os.path.join(shots_dir, "posts-area-first-phone.png"), full_page=True)
+
+    with page.expect_navigation():
+        last.locator("a").click()
+    week = page.locator("[data-testid=post-week]")
+    expect(week.locator("tr[data-day=sat] td")).to_have_text("休息")
+    assert "已结案" not in page.content()
+    no_sideways_scroll(page)
+    page.screenshot(path=os.path.join(shots_dir, "posts-closed-day-phone.png"), full_page=True)
+    assert console.clean(allow=("Geolocation", "geolocation")) == []
+
+
+def test_staff_confirm_a_mobile_number_and_see_names_in_the_registry(
+    page, console, sign_in, staff, territory, live_server, shots_dir
+):
+    """Issue 12, item 3: a mobile number is published only once staff confirm it is the post's
+    service number; item 30: the registry shows the responsible person's name."""
+    from shezhi.people.models import Person
+
+    worker = make_user("mgw_510113001001001001", role="micro_grid_worker", area=territory["micro1"])
+    Person.objects.create(
+        area=territory["micro1"],
+        name="李明",
+        category="micro_grid_worker",
+        force_type="part_time",
+        user=worker,
+    )
+    sign_in(page, "community_staff", next_path="/posts/manage/new/")
+    page.wait_for_selector('#form-map[data-state="ready"]')
+    page.fill("#id_name", "誉府会客厅")
+    box = page.locator("#form-map").bounding_box()
+    page.locator("#form-map").click(
+        position={"x": box["width"] / 2 - 30, "y": box["height"] / 2 + 30}
+    )
+    expect(page.locator("#id_lng")).not_to_have_value("")
+    page.fill("#id_hours", "mon-fri: 09:00-17:00")
+    page.fill("#id_responsible", "mgw_510113001001001001")
+    page.fill("#id_phone", "138 1234 5678")
+    with page.expect_navigation():
+        page.click("[data-testid=post-submit]")
+    # Refused, nothing saved: the warning sits on the box to tick.
+    assert ServicePost.objects.count() == 0
+    warning = page.locator("[data-testid=public_mobile_confirmed-error]")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("138 1234 5678")
+    expect(warning).to_contain_text("对外服务电话")
+    box_field = page.locator("[data-field=public_mobile_confirmed]")
+    assert box_field.locator("input[type=checkbox]").bounding_box()["height"] >= 20
+    page.screenshot(path=os.path.join(shots_dir, "posts-form-mobile-warning.png"), full_page=True)
+    console.errors.clear()  # the refused POST answers 400, which the browser reports
+    page.check("#id_public_mobile_confirmed")
+    with page.expect_navigation():
+        page.click("[data-testid=post-submit]")
+    post = ServicePost.objects.get()
+    assert post.phone == "138 1234 5678" and post.responsible_id == worker.pk
+    expect(page.locator("[data-testid=post-responsible]")).to_have_text("李明")
+
+    page.goto(f"{live_server.url}/posts/manage/")
+    row = page.locator(f"[data-testid=registry] tr[data-post='{post.pk}']")
+    expect(row.locator("[data-testid=responsible]")).to_have_text("李明")
+    assert "mgw_510113001001001001" not in row.inner_text()
+    page.screenshot(path=os.path.join(shots_dir, "posts-registry-names.png"), full_page=True)
+    page.goto(f"{live_server.url}/posts/manage/{post.pk}/edit/")
+    expect(page.locator("[data-testid=responsible-now]")).to_contain_text("李明")
+    assert console.clean() == []

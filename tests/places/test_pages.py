@@ -70,7 +70,11 @@ def test_nearby_lists_the_nearest_open_posts_without_js(client, posts):
 def test_nearby_without_a_location_asks_for_one(client, posts):
     resp = client.get("/posts/", **EN)
     assert resp.status_code == 200
-    assert listed(resp) == []
+    # Before any location, the posts of the default area (the district) are shown
+    # (issue 12, item 32: no more empty grey map); the page still asks for a location.
+    assert sorted(listed(resp)) == sorted(p.pk for p in posts.values())
+    assert 'data-testid="area-results" data-area="510113"' in resp.text
+    assert 'data-area="510113"' in resp.text and "Share your location" in resp.text
     assert 'data-auto-locate="1"' in resp.text
     # The communities holding posts (street2 has none in this territory).
     assert re.findall(r'<option value="(\d+)"', resp.text) == ["510113001001"]
@@ -97,7 +101,11 @@ def test_nearby_data_feeds_the_map(client, posts):
     assert features[0]["geometry"]["coordinates"] == [104.021, 30.621]
     assert features[0]["properties"]["open"] is True
     assert client.get("/posts/nearby.json", {"lng": "x", "lat": "1"}).status_code == 400
-    assert client.get("/posts/nearby.json").json()["features"] == []
+    # Without a point: the default area's posts, no distance (issue 12, item 32).
+    body = client.get("/posts/nearby.json").json()
+    assert body["area"]["code"] == "510113" and body["point"] is None
+    assert sorted(f["id"] for f in body["features"]) == sorted(p.pk for p in posts.values())
+    assert {f["properties"]["distance_m"] for f in body["features"]} == {None}
 
 
 def test_a_posts_public_page(client, posts, actors):
@@ -178,7 +186,7 @@ def test_create_through_the_form(client, actors, territory):
     client.force_login(actors.community)
     resp = client.get("/posts/manage/new/")
     assert resp.status_code == 200 and 'data-testid="form-map"' in resp.text
-    assert '<option value="grid_worker">' in resp.text
+    assert '<option value="grid_worker" label="grid_worker · ' in resp.text
     resp = client.post("/posts/manage/new/", {**form_data(), "photos": [jpeg()]})
     post = ServicePost.objects.get()
     assert resp.status_code == 302 and resp["Location"] == f"/posts/{post.pk}/"

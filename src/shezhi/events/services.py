@@ -836,6 +836,13 @@ def _award_points(event: Event, action: str, transition: EventTransition) -> Non
     )
     bucket = Bucket.EMERGENCY if emergency else None
     common = {"area": event.area, "cause_type": "event", "cause_ref": event.number}
+
+    def private(user) -> bool:
+        # An anonymous report's points name it to nobody but its reporter (not in
+        # their statement as others read it, nor by its place and minute): the
+        # registration, and any later award or deduction of the reporter for it.
+        return bool(event.anonymous and event.reporter_id and user.pk == event.reporter_id)
+
     if action == "register" and event.reporter_id:
         points.award_piece(
             kind=RuleKind.EVENT_REGISTERED,
@@ -843,6 +850,7 @@ def _award_points(event: Event, action: str, transition: EventTransition) -> Non
             cause_id=str(event.pk),
             bucket=bucket,
             at=transition.at,
+            private=private(event.reporter),
             **common,
         )
     elif action == "merge":
@@ -852,6 +860,7 @@ def _award_points(event: Event, action: str, transition: EventTransition) -> Non
             cause_id=str(event.pk),
             reason=_("Merged as a duplicate"),
             at=transition.at,
+            private=bool(event.anonymous),
         )
     elif action in ("verify_pass", "verify_fail", "close_on_spot"):
         handled = (
@@ -869,6 +878,7 @@ def _award_points(event: Event, action: str, transition: EventTransition) -> Non
                 cause_id=str(event.pk),
                 bucket=bucket,
                 at=transition.at,
+                private=private(handled.actor),
                 **common,
             )
         elif action == "verify_fail":
@@ -878,8 +888,19 @@ def _award_points(event: Event, action: str, transition: EventTransition) -> Non
                 cause_id=f"{event.pk}:{transition.pk}",
                 bucket=bucket,
                 at=transition.at,
+                private=private(handled.actor),
                 **common,
             )
+
+
+def own_anonymous_reports(user) -> list[tuple[str, str, str]]:
+    """(id, number, page) of the events ``user`` reported anonymously: their own points
+    statement resolves its private causes with them (``incentives.causes``; registered
+    in ``EventsConfig.ready``). Asked for the person's own statement only."""
+    from django.urls import reverse
+
+    mine = Event.objects.filter(reporter_id=user.pk, anonymous=True).only("pk", "created_at")
+    return [(str(e.pk), e.number, reverse("events:detail", args=[e.pk])) for e in mine]
 
 
 FOLLOWER_ACTIONS = {

@@ -59,7 +59,7 @@ class EntryInline(admin.TabularInline):
 @admin.register(Transfer)
 class TransferAdmin(ReadOnlyAdmin):
     list_display = ["at", "kind", "user", "points", "bucket", "rule", "cause_type", "cause_ref"]
-    list_filter = ["kind", "bucket", "rule", "cause_type"]
+    list_filter = ["kind", "bucket", "rule", "cause_type", "private_cause"]
     search_fields = ["user__username", "cause_ref", "cause_key"]
     date_hierarchy = "at"
     inlines = [EntryInline]

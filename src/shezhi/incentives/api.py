@@ -18,7 +18,7 @@ from shezhi.areas.selectors import get_area
 from shezhi.events.errors import BadInput
 from shezhi.stats.kpis import Period
 
-from . import rules, selectors, services
+from . import causes, permissions, rules, selectors, services
 from .models import Bucket, Redemption, Reward, RuleKind, Transfer
 
 router = Router()
@@ -75,7 +75,14 @@ class StatementOut(Schema):
     lines: list[LineOut]
 
 
-def _transfer(t: Transfer) -> dict:
+def _transfer(t: Transfer, shown: causes.Shown | None = None) -> dict:
+    """A transfer as the API shows it. A private cause (an anonymous report) has no id
+    and a neutral reference, except for its own person (``shown``)."""
+    cause_id, cause_ref = t.cause_id, t.cause_ref
+    if t.private_cause:
+        cause_ref = shown.ref if shown else causes.neutral_text()
+        if t.kind != Transfer.Kind.REVERSAL:  # a reversal's cause is the transfer it reverses
+            cause_id = shown.subject_id if shown else ""
     return {
         "id": t.pk,
         "at": t.at.isoformat(),
@@ -84,8 +91,8 @@ def _transfer(t: Transfer) -> dict:
         "points": t.points,
         "rule": t.rule,
         "cause_type": t.cause_type,
-        "cause_id": t.cause_id,
-        "cause_ref": t.cause_ref,
+        "cause_id": cause_id,
+        "cause_ref": cause_ref,
         "area": t.area.code,
         "reverses": t.reverses_id,
         "memo": t.memo,
@@ -119,6 +126,8 @@ def statement(request: HttpRequest, q: Query[StatementQuery]):
     person = request.user if q.user is None else selectors.get_person(request.user, q.user)
     start, end = _period_or_open(q.from_, q.to)
     s = selectors.statement(person, start=start, end=end)
+    # Which anonymous report earned a line: for the person's own eyes only.
+    shown = selectors.own_private_causes(person, s) if person.pk == request.user.pk else {}
     return {
         "user": person.pk,
         "name": selectors.display_name(person),
@@ -127,7 +136,10 @@ def statement(request: HttpRequest, q: Query[StatementQuery]):
         "opening": s.opening,
         "closing": s.closing,
         "balances": s.balances.as_dict(),
-        "lines": [{**_transfer(line.transfer), "balance": line.balance} for line in s.lines],
+        "lines": [
+            {**_transfer(line.transfer, shown.get(line.transfer.pk)), "balance": line.balance}
+            for line in s.lines
+        ],
     }
 
 
@@ -384,6 +396,7 @@ def my_redemptions(request: HttpRequest):
     summary="Redemptions of rewards offered in my scope (to hand over)",
 )
 def managed_redemptions(request: HttpRequest, status: str = "redeemed"):
+    permissions.require_points_staff(request.user)  # who redeemed what: staff only, else 404
     qs = selectors.managed_redemptions(request.user)
     if status:
         qs = qs.filter(status=status)

@@ -146,3 +146,68 @@ class PersonSearchForm(forms.Form):
         max_length=50,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
+
+
+KIND_CHOICES = [("", gettext_lazy("All kinds")), *Reward.Kind.choices]
+
+
+class CatalogueFilterForm(forms.Form):
+    """The rewards page's filters: name, kind, only what the person can redeem now."""
+
+    q = forms.CharField(
+        label=gettext_lazy("Name contains"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=KIND_CHOICES, required=False)
+    affordable = forms.BooleanField(
+        label=gettext_lazy("Only what I can redeem now"), required=False
+    )
+
+    def filters(self) -> dict:
+        """The valid filters; a field sent wrong counts as not sent (and shows its error)."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return {
+            "q": data.get("q", ""),
+            "kind": data.get("kind", ""),
+            "affordable": bool(data.get("affordable")),
+        }
+
+
+class ManagedRewardFilterForm(forms.Form):
+    """/points/manage/'s filters of the rewards on offer (prefix ``r``)."""
+
+    OFFERED = [
+        ("", gettext_lazy("Offered or not")),
+        ("yes", gettext_lazy("Offered")),
+        ("no", gettext_lazy("Not offered")),
+    ]
+    q = forms.CharField(
+        label=gettext_lazy("Name contains"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=KIND_CHOICES, required=False)
+    offered = forms.ChoiceField(label=gettext_lazy("Offered"), choices=OFFERED, required=False)
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        offered = {"yes": True, "no": False}.get(data.get("offered", ""))
+        return {"q": data.get("q", ""), "kind": data.get("kind", ""), "offered": offered}
+
+
+class WaitingFilterForm(forms.Form):
+    """/points/manage/'s filter of the redemptions to hand over (prefix ``w``)."""
+
+    q = forms.CharField(
+        label=gettext_lazy("Person or reward"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return {"q": data.get("q", "")}

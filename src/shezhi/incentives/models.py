@@ -156,6 +156,11 @@ class Transfer(ImmutableRow):
     cause_ref = models.CharField(_("reference"), max_length=200, blank=True)
     # Exactly once per cause: a service that runs twice finds its transfer here.
     cause_key = models.CharField(max_length=160, unique=True, editable=False)
+    # The cause is the person's own secret (an anonymous report): ``cause_id`` and
+    # ``cause_key`` hold keyed hashes, ``cause_ref`` is blank, the area is coarsened
+    # to the community and the time to the day (see ``causes``). Only the person's own
+    # statement shows which report it was.
+    private_cause = models.BooleanField(_("cause shown to the person only"), default=False)
     reverses = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,

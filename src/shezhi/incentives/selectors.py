@@ -14,11 +14,10 @@ from shezhi.areas.models import Area
 from shezhi.areas.selectors import role_areas, role_holdings, scope_q, sees_everything
 from shezhi.core.models import RoleAssignment
 
+from . import causes
 from .models import Account, Bucket, Entry, Redemption, Reward, Transfer
-from .services import STAFF_ROLES
-
-# Residents hold a micro-grid, which opens its rewards, not its people's points.
-NOT_STAFF = ("resident", "micro_grid_worker", "grid_worker", "department_staff")
+from .permissions import NOT_ON_LEADERBOARDS, NOT_STAFF, STAFF_ROLES, individuals_q
+from .permissions import is_points_staff as is_points_staff
 
 
 def _local_start(day: date) -> datetime:
@@ -102,6 +101,13 @@ def statement(user, *, start: date | None = None, end: date | None = None) -> St
     return Statement(user, start, end, opening, lines, running, balances(user))
 
 
+def own_private_causes(person, statement: Statement) -> dict[int, causes.Shown]:
+    """transfer id → which of ``person``'s anonymous reports a line of their statement
+    cites. Only for the person reading their own statement: for anybody else the
+    lines name no report (``causes``)."""
+    return causes.resolve(person, [line.transfer for line in statement.lines])
+
+
 # ---------------------------------------------------------------------------
 # Whose points a member of staff may see
 
@@ -109,7 +115,7 @@ def statement(user, *, start: date | None = None, end: date | None = None) -> St
 def people_in_scope(staff) -> QuerySet:
     """Users holding any role in the staff member's scope (their statements are open to them)."""
     User = get_user_model()
-    q = scope_q(staff, "area__path", exclude_roles=NOT_STAFF)
+    q = individuals_q(staff, "area__path")
     holdings = RoleAssignment.objects.all() if q is None else RoleAssignment.objects.filter(q)
     return User.objects.filter(pk__in=holdings.values("user_id"))
 
@@ -130,7 +136,7 @@ def get_person(staff, user_id) -> object:
 
 def get_transfer(staff, pk) -> Transfer:
     """A transfer earned in the member of staff's scope (to reverse it), else 404."""
-    q = scope_q(staff, exclude_roles=NOT_STAFF, field="area_path")
+    q = individuals_q(staff, "area_path")
     qs = Transfer.objects.select_related("area", "user")
     if q is not None:
         qs = qs.filter(q)
@@ -190,7 +196,7 @@ def leaderboard(
 
 def points_area(user, code: str) -> Area:
     """An area whose leaderboard the user may read (staff and grid workers in scope), else 404."""
-    q = scope_q(user, exclude_roles=("resident",))
+    q = scope_q(user, exclude_roles=NOT_ON_LEADERBOARDS)
     qs = Area.objects.defer("boundary")
     if q is not None:
         qs = qs.filter(q)
@@ -214,7 +220,7 @@ def rules_district(user, code: str) -> Area:
 def default_points_area(user) -> Area | None:
     if sees_everything(user):
         return Area.objects.filter(depth=1).defer("boundary").order_by("path").first()
-    tops = sorted(role_areas(user, exclude_roles=("resident",)), key=lambda a: a.path)
+    tops = sorted(role_areas(user, exclude_roles=NOT_ON_LEADERBOARDS), key=lambda a: a.path)
     return tops[0] if tops else None
 
 
@@ -256,11 +262,6 @@ def get_managed_reward(staff, pk) -> Reward:
     return found
 
 
-def is_points_staff(user) -> bool:
-    """Staff who manage rewards, hand them over and correct points in their scope."""
-    return sees_everything(user) or any(role in STAFF_ROLES for role, _a in role_holdings(user))
-
-
 def my_redemptions(user) -> QuerySet[Redemption]:
     return Redemption.objects.filter(user_id=user.pk).select_related("reward")
 
@@ -273,7 +274,7 @@ def get_my_redemption(user, pk) -> Redemption:
 
 
 def managed_redemptions(staff) -> QuerySet[Redemption]:
-    q = scope_q(staff, "reward__area_path", exclude_roles=NOT_STAFF)
+    q = individuals_q(staff, "reward__area_path")
     # The people's names come with them (display_name), not one query per row.
     qs = Redemption.objects.select_related("reward", "user__person", "reward__area")
     return qs if q is None else qs.filter(q)
@@ -381,7 +382,7 @@ def points_area_choices(user, current: Area | None) -> list[Area]:
     if sees_everything(user):
         tops = list(Area.objects.filter(depth=1).defer("boundary").order_by("path"))
     else:
-        held = {a.path: a for a in role_areas(user, exclude_roles=("resident",))}
+        held = {a.path: a for a in role_areas(user, exclude_roles=NOT_ON_LEADERBOARDS)}
         tops = [a for p, a in held.items() if not any(p != o and p.startswith(o) for o in held)]
     found = {a.path: a for a in tops}
     if current is not None:
@@ -403,3 +404,43 @@ def own_districts(user) -> list[Area]:
     if sees_everything(user):
         return list(qs)
     return list(qs.filter(path__in={a.path[: Area.steplen] for a in role_areas(user)}))
+
+
+# ---------------------------------------------------------------------------
+# Filters of the long lists (the rewards page, /points/manage/)
+
+
+def filter_rewards(
+    qs: QuerySet[Reward],
+    *,
+    q: str = "",
+    kind: str = "",
+    offered: bool | None = None,
+    max_cost: int | None = None,
+) -> QuerySet[Reward]:
+    """Rewards whose name contains ``q``, of ``kind``, offered or not, costing at most
+    ``max_cost`` (what the person can redeem now)."""
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(name__icontains=q)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if offered is not None:
+        qs = qs.filter(active=offered)
+    if max_cost is not None:
+        qs = qs.filter(cost__lte=max_cost).exclude(stock=0)
+    return qs
+
+
+def filter_redemptions(qs: QuerySet[Redemption], *, q: str = "") -> QuerySet[Redemption]:
+    """Redemptions whose person (name or username) or reward contains ``q``."""
+    q = (q or "").strip()
+    if not q:
+        return qs
+    return qs.filter(
+        Q(reward__name__icontains=q)
+        | Q(user__username__icontains=q)
+        | Q(user__person__name__icontains=q)
+        | Q(user__first_name__icontains=q)
+        | Q(user__last_name__icontains=q)
+    )

@@ -26,7 +26,7 @@ from shezhi.core.scope import holds_role_over
 from shezhi.core.snapshot import Snapshot
 from shezhi.events.errors import BadInput, Forbidden, NotAllowed
 
-from . import rules
+from . import causes, rules
 from .models import (
     DEDUCTION_RULES,
     Account,
@@ -39,13 +39,13 @@ from .models import (
     RuleKind,
     Transfer,
 )
+from .permissions import STAFF_ROLES, can_correct  # noqa: F401  (the names services offer)
 
 BUCKET_ORDER = [Bucket.ROUTINE, Bucket.EMERGENCY, Bucket.OTHER]
 # A redemption spends routine points first, then other, and emergency points
 # last: they are the scarcest and the proudest (the choice is documented in
 # the README's points section).
 SPEND_ORDER = [Bucket.ROUTINE, Bucket.OTHER, Bucket.EMERGENCY]
-STAFF_ROLES = ("community_staff", "street_staff", "district_admin")
 
 
 # ---------------------------------------------------------------------------
@@ -182,6 +182,7 @@ def award_piece(
     bucket: str | None = None,
     at: datetime | None = None,
     actor=None,
+    private: bool = False,
 ) -> Transfer | None:
     """Pay (or, for a deduction rule, take) the district's piece rate for one cause.
 
@@ -191,19 +192,28 @@ def award_piece(
     event in emergency mode earns emergency points). Returns None when nothing
     is due: the rule is switched off, the daily cap is reached, or a deduction
     finds no points left in the bucket (a balance never goes below zero).
+
+    ``private``: the cause is the person's own secret (their anonymous report): the
+    transfer names it to nobody else (``causes``: hashed id and key, no reference,
+    the community for the area and the day for the time).
     """
     if kind not in RuleKind.values:
         raise ValueError(f"unknown piece-rate rule {kind!r}")
     if cause_type not in CauseType.values:
         raise ValueError(f"unknown cause type {cause_type!r}")
-    cause_key = f"{kind}:{cause_type}:{cause_id}"
+    at = at or timezone.now()
+    if private:
+        cause_key = causes.key(kind, cause_type, str(cause_id))
+        cause_id, cause_ref = causes.stored_id(cause_type, str(cause_id)), ""
+        area, at = _coarse_area(area), _day_bounds(at)[0]
+    else:
+        cause_key = f"{kind}:{cause_type}:{cause_id}"
     district_id = district_id_of(area)
     rate = rules.rate(district_id, kind)
     due = math.floor(rate.points * quantity + 1e-9) if rate.active else 0
     if due <= 0:
         return None
     bucket = bucket or rate.bucket
-    at = at or timezone.now()
     deduction = kind in DEDUCTION_RULES
     try:
         with transaction.atomic():
@@ -237,6 +247,7 @@ def award_piece(
                 cause_id=str(cause_id),
                 cause_ref=cause_ref[:200],
                 cause_key=cause_key,
+                private_cause=private,
                 at=at,
                 created_by=actor,
             )
@@ -249,6 +260,17 @@ def award_piece(
         if existing is None:
             raise
         return existing
+
+
+# A private cause's place: the community (总网格), whose staff may still correct it and
+# whose leaderboard still counts it; not the micro-grid, which would narrow it down.
+PRIVATE_AREA_DEPTH = 3
+
+
+def _coarse_area(area: Area) -> Area:
+    if area.depth <= PRIVATE_AREA_DEPTH:
+        return area
+    return Area.objects.defer("boundary").get(path=area.path[: PRIVATE_AREA_DEPTH * Area.steplen])
 
 
 class _NothingDue(Exception):
@@ -326,6 +348,9 @@ def _reversal_legs(original: Transfer) -> tuple[list[tuple[int, int, int | None]
 
 def _reverse(original: Transfer, *, reason: str, actor, at: datetime) -> Transfer:
     legs, _extra = _reversal_legs(original)
+    if original.private_cause:
+        # The time of a merge would point at the report as surely as its number.
+        at = max(_day_bounds(at)[0], original.at)
     return _write(
         Transfer(
             kind=Transfer.Kind.REVERSAL,
@@ -341,6 +366,7 @@ def _reverse(original: Transfer, *, reason: str, actor, at: datetime) -> Transfe
             cause_id=str(original.pk),
             cause_ref=original.cause_ref,
             cause_key=f"reversal:{original.pk}",
+            private_cause=original.private_cause,
             reverses=original,
             memo=reason[:200],
             at=at,
@@ -348,10 +374,6 @@ def _reverse(original: Transfer, *, reason: str, actor, at: datetime) -> Transfe
         ),
         legs,
     )
-
-
-def can_correct(actor, area: Area) -> bool:
-    return actor is not None and holds_role_over(actor, area, STAFF_ROLES)
 
 
 def reverse_transfer(*, actor, transfer: Transfer, reason: str, at: datetime | None = None):
@@ -381,13 +403,28 @@ def reverse_transfer(*, actor, transfer: Transfer, reason: str, at: datetime | N
         raise already from None  # reversed meanwhile by somebody else
 
 
-def reverse_cause(*, kind: str, cause_type: str, cause_id: str, reason: str, at=None, actor=None):
+def reverse_cause(
+    *,
+    kind: str,
+    cause_type: str,
+    cause_id: str,
+    reason: str,
+    at=None,
+    actor=None,
+    private: bool = False,
+):
     """Take back the award a cause earned, if any and not yet taken back (quality rules:
     a registered report later merged as a duplicate earns nothing). Returns the
-    reversal, or None. Never fails for lack of points: what was already spent stays spent."""
-    original = Transfer.objects.filter(cause_key=f"{kind}:{cause_type}:{cause_id}").first()
+    reversal, or None. Never fails for lack of points: what was already spent stays spent.
+    ``private``: the award was made with ``private=True`` (its key is a hash)."""
+    keys = [f"{kind}:{cause_type}:{cause_id}"]
+    if private:
+        keys.insert(0, causes.key(kind, cause_type, str(cause_id)))
+    original = Transfer.objects.filter(cause_key__in=keys).order_by("pk").first()
     if original is None:
         return None
+    if original.private_cause:
+        reason = ""  # "merged as a duplicate" on a day would narrow the report down
     try:
         with transaction.atomic():
             return _reverse(original, reason=reason, actor=actor, at=at or timezone.now())

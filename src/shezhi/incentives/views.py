@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -21,16 +22,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shezhi.core.scope import holds_role_over
 from shezhi.events.errors import EventError
 
-from . import exports, forms, rules, selectors, services
+from . import causes, exports, forms, permissions, rules, selectors, services
 from .models import DEDUCTION_RULES, Bucket, CauseType, Redemption, RuleKind, Transfer
 
 LEADERBOARD_LIMIT = 10
 EXPORT_LIMIT = 10_000  # everyone of a district's month, in practice
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MY_REDEMPTIONS_SHOWN = 50
-WAITING_SHOWN = 100
 HANDED_OVER_SHOWN = 10
-REWARDS_SHOWN = 300
+# One page of each long list (the rewards page, /points/manage/'s lists).
+CATALOGUE_PAGE = 24
+WAITING_PAGE = 20
+MANAGED_REWARDS_PAGE = 20
 REVERSIBLE = (Transfer.Kind.AWARD, Transfer.Kind.DEDUCTION)
 
 
@@ -62,13 +65,20 @@ def _volunteering_url() -> str:
         return ""
 
 
-def _cause(t: Transfer, *, own: bool) -> dict:
+def _cause(t: Transfer, *, own: bool, shown: causes.Shown | None = None) -> dict:
     """What earned (or spent) the points, with a link where there is a page for it.
 
-    A reversal shows the cause of the transfer it reverses."""
+    A reversal shows the cause of the transfer it reverses. A private cause (an
+    anonymous report) reads the same to everybody but its person, who gets ``shown``
+    (``causes.resolve``, asked for their own statement only)."""
     source = t.reverses if t.kind == Transfer.Kind.REVERSAL and t.reverses else t
     url, text = "", source.cause_ref or source.cause_id
-    if source.cause_type == CauseType.EVENT:
+    if source.private_cause:
+        text = causes.neutral_text()
+        if own and shown is not None:
+            text = _("My anonymous report No. %(number)s") % {"number": shown.ref}
+            url = shown.url
+    elif source.cause_type == CauseType.EVENT:
         # A rework deduction's cause is "<event>:<transition>".
         event_id = source.cause_id.split(":", 1)[0]
         if event_id.isdigit():
@@ -120,6 +130,8 @@ def _statement_context(
         return context, 400
     statement = selectors.statement(person, start=period.start, end=period.end)
     done = selectors.reversed_ids([line.transfer.pk for line in statement.lines])
+    # Which of the person's anonymous reports earned what: for their own eyes only.
+    shown = selectors.own_private_causes(person, statement) if own else {}
     rows = []
     for line in statement.lines:
         t = line.transfer
@@ -127,7 +139,7 @@ def _statement_context(
             staff is not None
             and t.kind in REVERSIBLE
             and t.pk not in done
-            and services.can_correct(staff, t.area)
+            and permissions.can_correct(staff, t.area)
         )
         form = None
         if reversible:
@@ -141,7 +153,7 @@ def _statement_context(
                 "kind_label": t.get_kind_display(),
                 "rule_label": RuleKind(t.rule).label if t.rule in RuleKind.values else "",
                 "bucket_label": t.get_bucket_display() if t.bucket else "",
-                "cause": _cause(t, own=own),
+                "cause": _cause(t, own=own, shown=shown.get(t.pk)),
                 "balance": line.balance,
                 "reversed": t.pk in done,
                 "form": form,
@@ -154,6 +166,15 @@ def _statement_context(
         month_error="",
     )
     return context, 200
+
+
+def _page(request: HttpRequest, qs, size: int, param: str = "page") -> dict:
+    """One page of ``qs`` (``?<param>=``; a bad number shows the nearest page) and the
+    query string of every other parameter, for the pager's links."""
+    page = Paginator(qs, size).get_page(request.GET.get(param))
+    params = request.GET.copy()
+    params.pop(param, None)
+    return {"page": page, "param": param, "query": params.urlencode()}
 
 
 def _back_to(name: str, **params) -> HttpResponse:
@@ -198,8 +219,17 @@ def _rewards_page(
 ) -> HttpResponse:
     user = request.user
     balances = selectors.balances(user)
+    filters = forms.CatalogueFilterForm(request.GET or None)
+    f = filters.filters()
+    catalogue = selectors.filter_rewards(
+        selectors.rewards_for(user),
+        q=f["q"],
+        kind=f["kind"],
+        max_cost=balances.total if f["affordable"] else None,
+    ).order_by("cost", "name", "pk")
+    pager = _page(request, catalogue, CATALOGUE_PAGE)
     rows = []
-    for reward in selectors.rewards_for(user).order_by("cost", "name", "pk")[:REWARDS_SHOWN]:
+    for reward in pager["page"].object_list:
         if bound is not None and bound[0] == reward.pk:
             form = bound[1]
         else:
@@ -209,6 +239,7 @@ def _rewards_page(
                 "reward": reward,
                 "form": form,
                 "out_of_stock": reward.stock == 0,
+                # Short of points: the button is disabled and says why.
                 "short": max(0, reward.cost - balances.total),
             }
         )
@@ -219,6 +250,9 @@ def _rewards_page(
         {
             "tabs": _tabs(user, "rewards"),
             "balances": balances,
+            "filters": filters,
+            "filtered": any(f.values()),
+            "pager": pager,
             "rows": rows,
             "redemptions": redemptions,
             "error": error,
@@ -446,8 +480,7 @@ def rules_page(request: HttpRequest) -> HttpResponse:
 
 
 def _require_staff(user) -> None:
-    if not selectors.is_points_staff(user):
-        raise Http404("Not for you.")
+    permissions.require_points_staff(user)
 
 
 def _manage_page(
@@ -467,10 +500,13 @@ def _manage_page(
             for u in selectors.search_people(staff, search.cleaned_data["q"])
         ]
     managed = selectors.managed_redemptions(staff)
+    waiting_filter = forms.WaitingFilterForm(request.GET or None, prefix="w")
+    waiting_qs = selectors.filter_redemptions(
+        managed.filter(status=Redemption.Status.REDEEMED), **waiting_filter.filters()
+    ).order_by("created_at", "pk")
+    waiting_pager = _page(request, waiting_qs, WAITING_PAGE, "w-page")
     waiting = []
-    for r in managed.filter(status=Redemption.Status.REDEEMED).order_by("created_at", "pk")[
-        :WAITING_SHOWN
-    ]:
+    for r in waiting_pager["page"].object_list:
         form = bound[1] if bound is not None and bound[0] == r.pk else None
         waiting.append(
             {
@@ -486,15 +522,22 @@ def _manage_page(
             "-handed_over_at", "-pk"
         )[:HANDED_OVER_SHOWN]
     ]
+    reward_filter = forms.ManagedRewardFilterForm(request.GET or None, prefix="r")
+    rewards_qs = selectors.filter_rewards(
+        selectors.managed_rewards(staff), **reward_filter.filters()
+    ).order_by("area_path", "cost", "pk")
+    rewards_pager = _page(request, rewards_qs, MANAGED_REWARDS_PAGE, "r-page")
     return render(
         request,
         "incentives/manage.html",
         {
             "tabs": _tabs(staff, "manage"),
-            "rewards": list(
-                selectors.managed_rewards(staff).order_by("area_path", "cost", "pk")[:REWARDS_SHOWN]
-            ),
+            "rewards": list(rewards_pager["page"].object_list),
+            "rewards_pager": rewards_pager,
+            "reward_filter": reward_filter,
             "waiting": waiting,
+            "waiting_pager": waiting_pager,
+            "waiting_filter": waiting_filter,
             "handed": handed,
             "search": search,
             "found": found,

@@ -96,6 +96,14 @@ HOURS_HELP = (
 )
 
 
+CONFIRM_HELP = (
+    "true confirms that a mobile `phone` (1[3-9] and 9 digits) is the post's public service"
+    " number, not somebody's personal phone: the public page shows it to everybody. A new"
+    " mobile number without it answers 400 naming this field; landlines, 400/800 and"
+    " hotline numbers need no confirmation"
+)
+
+
 class PostIn(Schema):
     name: str = Field(min_length=1, max_length=100)
     type: TYPES  # type: ignore[valid-type]
@@ -107,6 +115,7 @@ class PostIn(Schema):
     services: list[str] = Field(default_factory=list, max_length=20)
     responsible: str = Field("", description="username of a user holding a role in the area")
     phone: str = Field("", max_length=20)
+    public_mobile_confirmed: bool = Field(False, description=CONFIRM_HELP)
     description: str = Field("", max_length=2000)
     active: bool = True
 
@@ -122,6 +131,7 @@ class PostPatch(Schema):
     services: list[str] | None = Field(None, max_length=20)
     responsible: str | None = Field(None, description="username; empty string for none")
     phone: str | None = Field(None, max_length=20)
+    public_mobile_confirmed: bool = Field(False, description=CONFIRM_HELP)
     description: str | None = Field(None, max_length=2000)
     active: bool | None = Field(None, description="false deactivates (hidden from the public)")
     remove_photos: list[int] = Field(default_factory=list, description="ids of photos to drop")

@@ -53,6 +53,15 @@ class PostForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel"}),
     )
+    public_mobile_confirmed = forms.BooleanField(
+        label=_("This mobile number is the post's public service number"),
+        required=False,
+        help_text=_(
+            "The phone is shown to everybody on the post's public page. A mobile number is"
+            " usually somebody's own: tick this only for a phone the post keeps for the"
+            " public. Landlines and 400 or hotline numbers need no tick."
+        ),
+    )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -109,6 +118,7 @@ class PostForm(forms.Form):
             "services": d.get("services") or [],
             "responsible": d.get("responsible", ""),
             "phone": d.get("phone", ""),
+            "public_mobile_confirmed": bool(d.get("public_mobile_confirmed")),
             "description": d.get("description", ""),
             "photos": d.get("photos") or [],
         }

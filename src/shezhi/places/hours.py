@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_LABELS = {
@@ -259,7 +259,7 @@ def week(hours: dict, at: dt.datetime | None = None) -> list[dict]:
 
 
 def label(intervals) -> str:
-    """``08:30–12:00, 14:00–17:30`` or "closed"."""
+    """``08:30–12:00, 14:00–17:30`` or "closed" (a day off: 休息, not an event's 已结案)."""
     if not intervals:
-        return _("Closed")
+        return pgettext("a service post's day without opening hours", "Closed")
     return ", ".join(f"{a}–{b}" for a, b in intervals)

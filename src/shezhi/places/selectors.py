@@ -85,7 +85,7 @@ def communities_with_posts() -> list[Area]:
 @dataclass
 class Nearby:
     post: ServicePost
-    distance_m: float
+    distance_m: float | None  # None: listed by area, before any location
     state: opening.OpenState
 
     @property
@@ -164,6 +164,53 @@ def nearest(
 
 
 # ---------------------------------------------------------------------------
+# Before any location: the posts of the person's area
+
+# At most this many posts of an area go on the map before a location is known.
+AREA_MAP_LIMIT = 500
+
+
+def home_area(user) -> Area | None:
+    """Where the nearby page starts before the browser gives a location.
+
+    A signed-in person's own area, widened to its community (a micro-grid holds a
+    post or two; its community is the neighbourhood they walk in); staff above a
+    community keep their street or district. Anybody else, or somebody whose area
+    has no post: the first district with posts (its posts all go on the map)."""
+    with_posts = set(public_posts().order_by().values_list("area_path", flat=True).distinct())
+
+    def has_posts(path: str) -> bool:
+        return any(p.startswith(path) for p in with_posts)
+
+    if not with_posts:
+        return None
+    if user.is_authenticated and not user.is_superuser:
+        cut = 3 * Area.steplen
+        for area in sorted(area_selectors.role_areas(user), key=lambda a: a.path):
+            path = area.path[:cut] if len(area.path) > cut else area.path
+            if has_posts(path):
+                return area if path == area.path else Area.objects.defer("boundary").get(path=path)
+    districts = sorted({p[: Area.steplen] for p in with_posts})
+    return Area.objects.defer("boundary").get(path=districts[0])
+
+
+def in_area(
+    area: Area,
+    *,
+    at: dt.datetime | None = None,
+    type: str = "",
+    limit: int = AREA_MAP_LIMIT,
+) -> list[Nearby]:
+    """The active posts of ``area``'s subtree, open ones first, then by name (no distance:
+    no location is known yet)."""
+    at = at or timezone.now()
+    qs = public_list(type=type, area=area)[:limit]
+    found = [Nearby(p, None, opening.state(p.opening_hours, at)) for p in qs]
+    found.sort(key=lambda n: (not n.state.open, n.post.name, n.post.pk))
+    return found
+
+
+# ---------------------------------------------------------------------------
 # The staff registry
 
 
@@ -232,6 +279,35 @@ def responsible_candidates(user, limit: int = 200) -> list[str]:
     return list(
         qs.order_by("user__username").values_list("user__username", flat=True).distinct()[:limit]
     )
+
+
+def responsible_options(user, limit: int = 200) -> list[tuple[str, str]]:
+    """(username, "name · area") of the people who may be made responsible for a post in
+    the user's scope: the form offers them by name, the way people know each other."""
+    from shezhi.core.models import RoleAssignment
+
+    from .services import RESPONSIBLE_ROLES
+
+    qs = RoleAssignment.objects.filter(role__in=RESPONSIBLE_ROLES)
+    q = area_selectors.scope_q(user, "area__path", exclude_roles=NON_MANAGER_ROLES)
+    if q is not None:
+        qs = qs.filter(q)
+    rows = qs.order_by("user__username", "area__path").values_list(
+        "user__username",
+        "user__person__name",
+        "user__first_name",
+        "user__last_name",
+        "area__name",
+    )
+    options: dict[str, str] = {}
+    for username, person_name, first, last, area_name in rows:
+        if username in options:
+            continue
+        name = person_name or f"{last}{first}".strip() or username
+        options[username] = f"{name} · {area_name}"
+        if len(options) >= limit:
+            break
+    return list(options.items())
 
 
 __all__ = ["MANAGER_ROLES", "Nearby", "get_managed_post", "get_public_post", "nearest"]

@@ -24,6 +24,7 @@ from django.utils.translation import pgettext
 
 from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, area_rows, locate
 from shezhi.areas.models import Area
+from shezhi.core import personal_data as pd
 from shezhi.core.scope import WORKFORCE_MANAGERS, holds_role_over
 from shezhi.events import photos as photo_processing
 from shezhi.events.errors import BadInput, Forbidden
@@ -173,6 +174,38 @@ def _clean_phone(value) -> str:
     return value
 
 
+# A mainland mobile number (after the +86 prefix, spaces and dashes are taken off).
+MOBILE_RE = re.compile(r"1[3-9]\d{9}")
+# The field that confirms a mobile number is the post's public service number.
+CONFIRM_FIELD = "public_mobile_confirmed"
+
+
+def is_mobile(phone: str) -> bool:
+    """Is ``phone`` a mobile number: most likely somebody's own, not a post's line?"""
+    return bool(phone) and bool(MOBILE_RE.fullmatch(pd.normalise(pd.PHONE, phone)))
+
+
+def _check_public_mobile(phone: str, confirmed, previous: str = "") -> None:
+    """A mobile number is published on the post's public page: usually it is a person's
+    own (a worker's, a volunteer's), so staff confirm it is the post's service number.
+    Landlines, 400/800 and hotline numbers need no confirmation; a mobile number the
+    post already shows is not asked about again."""
+    if not is_mobile(phone):
+        return
+    if previous and pd.normalise(pd.PHONE, previous) == pd.normalise(pd.PHONE, phone):
+        return
+    if confirmed is not True:
+        raise BadInput(
+            _(
+                "%(phone)s is a mobile number and will be shown to everybody on the post's"
+                " public page. Confirm that it is the post's public service number, not"
+                " somebody's personal phone."
+            )
+            % {"phone": phone},
+            field=CONFIRM_FIELD,
+        )
+
+
 def _clean_text(value, field: str, limit: int, label: str) -> str:
     value = (value or "").strip()
     if len(value) > limit:
@@ -255,11 +288,15 @@ def create_post(
     services=(),
     responsible=None,
     phone: str = "",
+    public_mobile_confirmed: bool = False,
     description: str = "",
     photos=(),
     active: bool = True,
 ) -> ServicePost:
-    """Register a post, located to its micro-grid; refused with nothing written on bad input."""
+    """Register a post, located to its micro-grid; refused with nothing written on bad input.
+
+    A mobile ``phone`` needs ``public_mobile_confirmed=True``: staff confirm it is the
+    post's public service number, since the public page shows it to everybody."""
     if not manages_anything(actor):
         raise Forbidden(
             _("Only community staff, street staff and district admins register service posts.")
@@ -285,6 +322,7 @@ def create_post(
         ),
         active=bool(active),
     )
+    _check_public_mobile(post.phone, public_mobile_confirmed)
     _unique_name(name, area)
     _check_photo_count(None, len(photos or ()))
     processed = photo_processing.process_photos(photos)
@@ -319,12 +357,15 @@ def update_post(
     services=_UNSET,
     responsible=_UNSET,
     phone=_UNSET,
+    public_mobile_confirmed: bool = False,
     description=_UNSET,
     active=_UNSET,
     photos=(),
     remove_photos=(),
 ) -> ServicePost:
     """Change what is given (leave the rest); a moved point is located again.
+
+    A new mobile ``phone`` needs ``public_mobile_confirmed=True`` (see ``create_post``).
 
     ``photos`` are added; ``remove_photos`` are ids of the post's photos to drop.
     """
@@ -354,6 +395,7 @@ def update_post(
         changes["responsible"] = _responsible(post.responsible, area)
     if phone is not _UNSET:
         changes["phone"] = _clean_phone(phone)
+        _check_public_mobile(changes["phone"], public_mobile_confirmed, post.phone)
     if description is not _UNSET:
         changes["description"] = _clean_text(
             description, "description", 2000, pgettext("free text about a thing", "description")

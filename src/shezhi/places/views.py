@@ -29,7 +29,7 @@ from . import hours as opening
 from . import selectors, services
 from .forms import PostForm, RegistryFilterForm
 from .models import ServicePost, ServicePostPhoto
-from .present import distance_label, post_dict
+from .present import distance_label, post_dict, responsible_name
 
 NEARBY_LIMIT = 10
 REGISTRY_PAGE = 50
@@ -84,12 +84,15 @@ def _frame() -> str:
 
 
 def _nearby(request: HttpRequest):
+    """(point, error, community, include closed, type, found, area): the nearest posts
+    from a point; before any point, the posts of an area (?area=<code>, else the
+    person's own, ``selectors.home_area``), so the map is never empty."""
     point, error, community = _point(request)
     include_closed = request.GET.get("all") == "1"
     type_ = request.GET.get("type", "")
     if type_ not in ServicePost.Type.values:
         type_ = ""
-    found = []
+    found, area = [], None
     if point is not None:
         found = selectors.nearest(
             point[0],
@@ -98,7 +101,12 @@ def _nearby(request: HttpRequest):
             limit=NEARBY_LIMIT,
             type=type_,
         )
-    return point, error, community, include_closed, type_, found
+    elif not error:
+        code = request.GET.get("area", "").strip()
+        area = selectors.public_area(code) if code else selectors.home_area(request.user)
+        if area is not None:
+            found = selectors.in_area(area, type=type_)
+    return point, error, community, include_closed, type_, found, area
 
 
 def _card(n, rank: int) -> dict:
@@ -109,7 +117,7 @@ def _card(n, rank: int) -> dict:
         "url": reverse("places:detail", args=[post.pk]),
         "type_label": ServicePost.Type(post.type).label,
         "distance": distance_label(n.distance_m),
-        "distance_m": round(n.distance_m),
+        "distance_m": "" if n.distance_m is None else round(n.distance_m),
         "open": n.state.open,
         "today": opening.label(n.state.today),
         "closes_at": n.state.closes_at,
@@ -133,8 +141,9 @@ def _query(point, include_closed: bool, type_: str) -> str:
 @require_GET
 def nearby(request: HttpRequest) -> HttpResponse:
     """附近的微阵地: the nearest open posts from the resident's location, as a list and a map."""
-    point, error, community, include_closed, type_, found = _nearby(request)
-    cards = [_card(n, i) for i, n in enumerate(found, 1)]
+    point, error, community, include_closed, type_, found, area = _nearby(request)
+    # Before a location: the area's posts on the map, its first few in the list.
+    cards = [_card(n, i) for i, n in enumerate(found[:NEARBY_LIMIT], 1)]
     i18n = {
         "locating": _("Finding your location…"),
         "denied": _("The browser may not use your location. Tap the map or pick a community."),
@@ -146,6 +155,8 @@ def nearby(request: HttpRequest) -> HttpResponse:
         "load_failed": _("Could not load the map's posts."),
     }
     query = _query(point, include_closed, type_)
+    if area is not None:
+        query = urlencode({"area": area.code, **({"type": type_} if type_ else {})})
     return render(
         request,
         "places/nearby.html",
@@ -159,6 +170,8 @@ def nearby(request: HttpRequest) -> HttpResponse:
             "type": type_,
             "types": ServicePost.Type.choices,
             "cards": cards,
+            "area": area,
+            "area_count": len(found),
             "data_url": reverse("places:nearby_data") + (f"?{query}" if query else ""),
             "toggle_url": "?" + _query(point, not include_closed, type_),
             "map_bbox": _frame(),
@@ -170,7 +183,7 @@ def nearby(request: HttpRequest) -> HttpResponse:
 @require_GET
 def nearby_data(request: HttpRequest) -> JsonResponse:
     """The map's feed: the same posts as the page's list, as GeoJSON points."""
-    point, error, _community, _all, _type, found = _nearby(request)
+    point, error, _community, _all, _type, found, area = _nearby(request)
     if error:
         return JsonResponse({"error": error}, status=400)
     features = []
@@ -190,7 +203,7 @@ def nearby_data(request: HttpRequest) -> JsonResponse:
                     "open": n.state.open,
                     "today": opening.label(n.state.today),
                     "distance": distance_label(n.distance_m),
-                    "distance_m": round(n.distance_m, 1),
+                    "distance_m": None if n.distance_m is None else round(n.distance_m, 1),
                     "url": reverse("places:detail", args=[post.pk]),
                 },
             }
@@ -200,6 +213,7 @@ def nearby_data(request: HttpRequest) -> JsonResponse:
             "type": "FeatureCollection",
             "features": features,
             "point": list(point) if point else None,
+            "area": {"code": area.code, "name": area.name} if area is not None else None,
         },
         json_dumps_params={"ensure_ascii": False},
     )
@@ -275,6 +289,8 @@ def manage(request: HttpRequest) -> HttpResponse:
             "type_label": ServicePost.Type(p.type).label,
             "open": opening.is_open(p.opening_hours, now),
             "today": opening.label(opening.today_hours(p.opening_hours, now)),
+            # The person's name, as people know them (not their sign-in name).
+            "responsible": responsible_name(p.responsible),
         }
         for p in page_obj.object_list
     ]
@@ -331,7 +347,8 @@ def _form_page(request, form, post=None, status=200) -> HttpResponse:
             "map_bbox": ",".join(f"{v:.6f}" for v in bbox) if bbox else "",
             "map_point": point,
             "map_i18n": json.dumps(i18n, ensure_ascii=False),
-            "candidates": selectors.responsible_candidates(user),
+            "candidates": selectors.responsible_options(user),
+            "responsible_name": responsible_name(post.responsible) if post is not None else "",
             "photos": list(post.photos.all()) if post is not None else [],
         },
         status=status,

@@ -114,8 +114,14 @@
 
     var point = parsePoint(container.dataset.point);
     if (!point) {
-      container.dataset.markers = "0";
-      container.dataset.state = "ready";
+      // Before any location: the posts of the person's area (or the default one), the
+      // map fitted to them, so it is never an empty grey square.
+      if (container.dataset.area) {
+        showPosts(null);
+      } else {
+        container.dataset.markers = "0";
+        container.dataset.state = "ready";
+      }
       if (container.dataset.autoLocate === "1") fromBrowser();
       return;
     }
@@ -123,42 +129,47 @@
     // Drawn on top but not clickable: a post right where the resident stands stays tappable.
     var you = L.circleMarker(here, Object.assign({}, YOU_STYLE, { interactive: false })).addTo(map);
     map.setView(here, 15, { animate: false });
-    container.dataset.state = "loading";
-    fetch(container.dataset.url, { headers: { Accept: "application/json" } })
-      .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.json();
-      })
-      .then(function (data) {
-        var bounds = L.latLngBounds([here, here]);
-        var count = 0;
-        (data.features || []).forEach(function (feature) {
-          var props = feature.properties || {};
-          var coords = (feature.geometry || {}).coordinates || [];
-          if (coords.length !== 2) return;
-          var kind = props.open ? "open" : "closed";
-          var style = Object.assign({}, POST_STYLE[kind]);
-          style.className = "post-marker post-" + kind + " post-id-" + props.id + " post-rank-" + props.rank;
-          var tip = el("div", "post-tip");
-          var link = el("a", null, props.rank + ". " + (props.name || ""));
-          link.href = props.url;
-          tip.appendChild(link);
-          tip.appendChild(el("span", "muted", (props.type_label || "") + " · " + (props.distance || "")));
-          tip.appendChild(el("span", "post-tip-state", (props.open ? i18n.open : i18n.closed) + " · " + (props.today || "")));
-          var at = [coords[1], coords[0]];
-          L.circleMarker(at, style).bindPopup(tip).addTo(map);
-          bounds.extend(at);
-          count += 1;
+    showPosts(you);
+
+    function showPosts(you) {
+      container.dataset.state = "loading";
+      fetch(container.dataset.url, { headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.json();
+        })
+        .then(function (data) {
+          var bounds = you ? L.latLngBounds([here, here]) : null;
+          var count = 0;
+          (data.features || []).forEach(function (feature) {
+            var props = feature.properties || {};
+            var coords = (feature.geometry || {}).coordinates || [];
+            if (coords.length !== 2) return;
+            var kind = props.open ? "open" : "closed";
+            var style = Object.assign({}, POST_STYLE[kind]);
+            style.className = "post-marker post-" + kind + " post-id-" + props.id + " post-rank-" + props.rank;
+            var tip = el("div", "post-tip");
+            var link = el("a", null, props.rank + ". " + (props.name || ""));
+            link.href = props.url;
+            tip.appendChild(link);
+            tip.appendChild(el("span", "muted", (props.type_label || "") + (props.distance ? " · " + props.distance : "")));
+            tip.appendChild(el("span", "post-tip-state", (props.open ? i18n.open : i18n.closed) + " · " + (props.today || "")));
+            var at = [coords[1], coords[0]];
+            L.circleMarker(at, style).bindPopup(tip).addTo(map);
+            if (bounds) bounds.extend(at);
+            else bounds = L.latLngBounds([at, at]);
+            count += 1;
+          });
+          if (you) you.bringToFront();
+          if (count) map.fitBounds(bounds.pad(0.15), { maxZoom: 17, animate: false });
+          container.dataset.markers = String(count);
+          container.dataset.state = "ready";
+        })
+        .catch(function () {
+          container.dataset.state = "error";
+          say(i18n.load_failed || "");
         });
-        you.bringToFront();
-        if (count) map.fitBounds(bounds.pad(0.15), { maxZoom: 17, animate: false });
-        container.dataset.markers = String(count);
-        container.dataset.state = "ready";
-      })
-      .catch(function () {
-        container.dataset.state = "error";
-        say(i18n.load_failed || "");
-      });
+    }
   }
 
   /* ---------- a post's small map ---------- */
