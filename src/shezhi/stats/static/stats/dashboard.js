@@ -224,6 +224,7 @@
 
   function renderFigures(d) {
     var h = d.headline;
+    setFigure("handled", number(h.handled));
     setFigure("closed", number(h.closed));
     setFigure("reported", number(h.reported));
     setFigure("completion_rate", percent(h.completion_rate));
