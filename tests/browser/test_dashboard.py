@@ -315,3 +315,51 @@ def test_the_wall_fits_its_screen(chromium, console, sign_in, eight_streets, liv
         assert console.clean() == []
     finally:
         context.close()
+
+
+NAMED_MAP = """() => [...document.querySelectorAll('#dash-map')].map((n) => ({
+  role: n.getAttribute('role'), name: n.getAttribute('aria-label') || ''}))"""
+INTERACTIVE_IN_IMG = """() => [...document.querySelectorAll('[role=img]')].filter((n) =>
+  n.querySelector('a[href], button, input, select, textarea, [tabindex]')).length"""
+
+
+def test_maps_and_charts_have_text(
+    page,
+    console,
+    sign_in,
+    history,  # noqa: F811
+    live_server,
+    shots_dir,
+):
+    sign_in(page, "district", next_path=f"/stats/{DISTRICT}/")
+    wait_ready(page)
+    # The map is a named region (it holds the zoom buttons: never role=img).
+    ((found,),) = [page.evaluate(NAMED_MAP)]
+    assert found["role"] == "region" and "地图" in found["name"]
+    assert page.evaluate(INTERACTIVE_IN_IMG) == 0
+    # Every chart has its figures as a table in a <details>, reachable by keyboard.
+    for name in ("trend", "ranking", "categories"):
+        details = page.locator(f"[data-chart-table={name}]")
+        assert details.count() == 1, name
+        summary = details.locator("summary")
+        summary.focus()
+        page.keyboard.press("Enter")
+        assert details.get_attribute("open") is not None, name
+    trend = page.locator("[data-table-rows=trend] tr")
+    assert trend.count() == 3  # 1, 2 and 3 March (the period so far)
+    assert trend.nth(1).locator("th").inner_text() == "2026-03-02"
+    assert trend.nth(1).locator("td").first.inner_text() == "7"
+    # The parts with a score (street 2 has nothing to judge): street 1 with its grade's score.
+    ranking = page.locator("[data-table-rows=ranking] tr")
+    assert ranking.count() == 1 and ranking.first.locator("th").inner_text() == "东风街道"
+    score = page.locator(f"[data-rows=children] tr[data-code='{STREET1}'] [data-kpi=score]")
+    assert score.inner_text().startswith(ranking.first.locator("td").inner_text())
+    categories = page.locator("[data-table-rows=categories] tr")
+    assert categories.count() >= 1 and "暴露垃圾" in categories.first.inner_text()
+    # The table follows the chosen KPI.
+    page.select_option("[data-testid=kpi-select]", "on_time_rate")
+    heading = page.locator("[data-chart-table=ranking] [data-kpi-heading]").inner_text()
+    assert heading == page.locator("[data-testid=kpi-select] option:checked").inner_text()
+    assert ranking.first.locator("td").inner_text() == "33.3%"
+    page.screenshot(path=os.path.join(shots_dir, "stats-dashboard-tables.png"), full_page=True)
+    assert console.clean() == []

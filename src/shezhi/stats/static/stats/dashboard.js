@@ -358,6 +358,67 @@
     });
   }
 
+  /* ---------- the charts' figures as tables (in <details>, beside each chart) ---------- */
+
+  function tableRows(name, rows) {
+    root.querySelectorAll('[data-table-rows="' + name + '"]').forEach(function (body) {
+      clear(body);
+      if (!rows.length) {
+        var tr = el("tr");
+        var td = el("td", "muted", i18n.no_events);
+        td.colSpan = 5;
+        tr.appendChild(td);
+        body.appendChild(tr);
+        return;
+      }
+      rows.forEach(function (cells) {
+        var tr = el("tr");
+        cells.forEach(function (text, i) {
+          var cell = i === 0 ? el("th", null, text) : el("td", "num", text);
+          if (i === 0) cell.scope = "row";
+          tr.appendChild(cell);
+        });
+        body.appendChild(tr);
+      });
+    });
+  }
+
+  function trendTable(d) {
+    tableRows(
+      "trend",
+      d.trend.points.map(function (p) {
+        return [
+          d.trend.monthly ? p.date.slice(0, 7) : p.date,
+          number(p.reported),
+          number(p.closed),
+          percent(p.completion_rate),
+          percent(p.satisfaction_rate),
+        ];
+      })
+    );
+  }
+
+  function rankingTable(rows, name) {
+    root.querySelectorAll("[data-kpi-heading]").forEach(function (th) {
+      th.textContent = choice(name).label;
+    });
+    tableRows(
+      "ranking",
+      rows.map(function (child) {
+        return [child.name, formatKpi(name, kpiValue(child, name))];
+      })
+    );
+  }
+
+  function categoriesTable(d) {
+    tableRows(
+      "categories",
+      d.top_categories.map(function (r) {
+        return [r["class"] ? r.name + "（" + r["class"] + "）" : r.name, number(r.n)];
+      })
+    );
+  }
+
   /* ---------- charts ---------- */
 
   var charts = {};
@@ -408,6 +469,7 @@
   }
 
   function drawTrend(d) {
+    trendTable(d);
     var c = chart("trend");
     if (!c) return;
     var pts = d.trend.points;
@@ -485,9 +547,8 @@
   }
 
   function drawRanking(d) {
-    var c = chart("ranking");
-    if (!c) return;
     var name = state.kpi;
+    var c = chart("ranking");
     var isCount = choice(name).count;
     var max = maxOf(name);
     var rows = d.children
@@ -499,6 +560,8 @@
         var gb = isCount ? kpiValue(b, name) : goodness(name, kpiValue(b, name));
         return ga - gb; // worst at the bottom of the axis, best on top
       });
+    rankingTable(rows.slice().reverse(), name);
+    if (!c) return;
     var scale = function (v) {
       if (name === "score" || isCount) return v;
       return pct(v);
@@ -557,6 +620,7 @@
   }
 
   function drawCategories(d) {
+    categoriesTable(d);
     var c = chart("categories");
     if (!c) return;
     var rows = d.top_categories.slice().reverse();
