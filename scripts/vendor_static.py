@@ -77,6 +77,23 @@ PACKAGES = [
             "licenses/LICENSE-d3": "licenses/LICENSE-d3",
         },
     ),
+    Package(
+        name="leaflet.markercluster",
+        version="1.5.3",
+        integrity=(
+            "sha512-vPTw/Bndq7eQHjLBVlWpnGeLa3t+3zGiuM7fJwCkiMFq+nmRuG3RI3f7f4N4TDX7T4NpbAXpR2+NTRSEGfCSeA=="
+        ),
+        licence="MIT",
+        files={
+            # The public event map's clusters (a Leaflet plugin; needs leaflet.js first).
+            "dist/leaflet.markercluster.js": "leaflet.markercluster.js",
+            # It names its source map: ship it for the manifest storage, as for leaflet.
+            "dist/leaflet.markercluster.js.map": "leaflet.markercluster.js.map",
+            "dist/MarkerCluster.css": "MarkerCluster.css",
+            "dist/MarkerCluster.Default.css": "MarkerCluster.Default.css",
+            "MIT-LICENCE.txt": "MIT-LICENCE.txt",
+        },
+    ),
 ]
 
 

@@ -69,7 +69,7 @@ def test_the_district_dashboard_drills_down_and_changes_period(
     assert workforce.locator("[data-count=part_time]").inner_text() == "1"
     # ECharts drew the charts on canvases.
     for name in ("trend", "ranking", "categories"):
-        assert page.locator(f"[data-chart={name}] canvas").count() >= 1, name
+        assert page.locator(f"[data-chart={name}] svg").count() >= 1, name
     # The red list: D and I, open past their deadlines, linked to their pages.
     red = page.locator("[data-list=red] .sla-row")
     assert red.count() == 2
@@ -152,7 +152,7 @@ def test_the_dashboard_on_a_phone(
     sign_in(page, "street", next_path=f"/stats/{STREET1}/")
     wait_ready(page)
     assert figure(page, "reported") == "8"
-    assert page.locator("[data-chart=trend] canvas").count() >= 1
+    assert page.locator("[data-chart=trend] svg").count() >= 1
     no_sideways_scroll(page)
     page.screenshot(path=os.path.join(shots_dir, "stats-dashboard-phone.png"), full_page=True)
     # A community's dashboard, by the children's table's link.
@@ -194,7 +194,7 @@ def test_the_wall_display_refreshes_itself(
         assert page.evaluate("document.documentElement.scrollHeight") <= WALL["height"]
         assert page.evaluate("document.documentElement.scrollWidth") <= WALL["width"]
         for name in ("trend", "ranking", "categories"):
-            assert page.locator(f"[data-chart={name}] canvas").count() >= 1, name
+            assert page.locator(f"[data-chart={name}] svg").count() >= 1, name
         page.screenshot(path=os.path.join(shots_dir, "stats-wall-1920x1080.png"))
         # It asks for its data again on its own (every 2 s here, 60 s by default).
         page.wait_for_selector("#dashboard[data-refreshes='1']", timeout=10_000)
@@ -203,3 +203,163 @@ def test_the_wall_display_refreshes_itself(
         assert console.clean() == []
     finally:
         context.close()
+
+
+# ---------------------------------------------------------------------------
+# The wall display at 1366×768 and 1920×1080, with a district of eight streets
+
+EIGHT = "510121"
+STREET_NAMES = (
+    "大弯街道",
+    "红阳街道",
+    "大同街道",
+    "弥牟镇",
+    "城厢镇",
+    "姚渡镇",
+    "清泉镇",
+    "福洪镇",
+)
+WALL_SIZES = ({"width": 1366, "height": 768}, {"width": 1920, "height": 1080})
+
+
+@pytest.fixture
+def eight_streets(db):
+    """A district of eight streets whose month so far is summed in the daily rollups (one
+    street at 100 %, whose bar label is the widest), and the district's administrator."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shezhi.events import default_categories
+    from shezhi.events.models import Category
+    from shezhi.stats.counters import COUNTERS
+    from shezhi.stats.models import CategoryRollup, DailyRollup
+    from tests.factories import make_area, make_user, square
+
+    default_categories.load(Category)
+    district = make_area(None, EIGHT, "八街区", square(105.0, 30.0, 105.8, 30.4))
+    streets = []
+    for i, name in enumerate(STREET_NAMES):
+        district.refresh_from_db()
+        lng = 105.0 + 0.1 * i
+        streets.append(
+            make_area(district, f"{EIGHT}{i + 1:03d}", name, square(lng, 30.0, lng + 0.1, 30.4))
+        )
+    today = timezone.localdate()
+    days = [today.replace(day=1) + timedelta(days=d) for d in range(today.day)]
+    categories = list(Category.objects.filter(parent__isnull=False).order_by("code")[:10])
+    rollups, by_category = [], []
+    for i, street in enumerate(streets):
+        for n, day in enumerate(days):
+            c = dict.fromkeys(COUNTERS, 0)
+            reported = 40 + 7 * i + n % 5
+            closed = reported if i == 0 else reported - 1 - i  # street 1: 100 %
+            c.update(reported=reported, registered=reported, dispatched=reported,
+                     handled=closed, due=reported, closed=closed, on_time=closed - (i % 3),
+                     overdue=reported - closed + (i % 3), accurate=reported, responded=reported,
+                     rated=20, satisfied=18 - (i % 4), basically_satisfied=1 + (i % 4),
+                     unsatisfied=1, resolved=closed, in_grid=closed // 2)  # fmt: skip
+            rollups.append(DailyRollup(path=street.path, day=day, **c))
+            for j, cat in enumerate(categories):
+                by_category.append(
+                    CategoryRollup(path=street.path, day=day, category=cat, reported=30 - 2 * j)
+                )
+    DailyRollup.objects.bulk_create(rollups)
+    CategoryRollup.objects.bulk_create(by_category)
+    make_user("eight_admin", role="district_admin", area=district)
+    return streets
+
+
+OVERFLOWING = """() => [...document.querySelectorAll('.wall .fig, .wall .dash-card')]
+  .filter((n) => n.scrollWidth > n.clientWidth + 1 || n.scrollHeight > n.clientHeight + 1)
+  .map((n) => (n.dataset.card || n.className) + ' ' + n.scrollWidth + 'x' + n.scrollHeight
+              + ' in ' + n.clientWidth + 'x' + n.clientHeight)"""
+
+CHART_TEXTS = """(name) => {
+  const node = document.querySelector('.wall [data-chart=' + name + ']');
+  const box = node.getBoundingClientRect();
+  return [...node.querySelectorAll('svg text')].map((t) => {
+    const r = t.getBoundingClientRect();
+    return {text: t.textContent, inside: r.left >= box.left - 1 && r.right <= box.right + 1
+            && r.top >= box.top - 1 && r.bottom <= box.bottom + 1};
+  });
+}"""
+
+
+@pytest.mark.parametrize("size", WALL_SIZES, ids=lambda s: f"{s['width']}x{s['height']}")
+def test_the_wall_fits_its_screen(chromium, console, sign_in, eight_streets, live_server,
+                                  shots_dir, size):  # fmt: skip
+    context, page = _new_page(chromium, console, viewport=size)
+    try:
+        sign_in(page, "eight_admin")
+        page.goto(f"{live_server.url}/stats/{EIGHT}/wall/?kpi=completion_rate")
+        wait_ready(page)
+        page.wait_for_timeout(300)  # the charts' layout after the data
+        page.screenshot(path=os.path.join(shots_dir, f"stats-wall-{size['width']}.png"))
+        # Nothing scrolls, and no figure or chart spills out of its card.
+        assert page.evaluate("document.documentElement.scrollHeight") <= size["height"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+        assert page.evaluate(OVERFLOWING) == []
+        # The trend has room to be read.
+        trend = page.locator(".wall [data-chart=trend]").bounding_box()
+        assert trend["height"] >= 0.2 * size["height"], trend
+        # Every street in the comparison, each value label whole inside the chart.
+        ranking = page.evaluate(CHART_TEXTS, "ranking")
+        shown = {t["text"] for t in ranking}
+        assert set(STREET_NAMES) <= shown, shown
+        assert "100.0%" in shown  # street 1, the widest value label
+        clipped = [t["text"] for t in ranking if not t["inside"]]
+        assert clipped == []
+        categories = page.evaluate(CHART_TEXTS, "categories")
+        assert [t["text"] for t in categories if not t["inside"]] == []
+        assert console.clean() == []
+    finally:
+        context.close()
+
+
+NAMED_MAP = """() => [...document.querySelectorAll('#dash-map')].map((n) => ({
+  role: n.getAttribute('role'), name: n.getAttribute('aria-label') || ''}))"""
+INTERACTIVE_IN_IMG = """() => [...document.querySelectorAll('[role=img]')].filter((n) =>
+  n.querySelector('a[href], button, input, select, textarea, [tabindex]')).length"""
+
+
+def test_maps_and_charts_have_text(
+    page,
+    console,
+    sign_in,
+    history,  # noqa: F811
+    live_server,
+    shots_dir,
+):
+    sign_in(page, "district", next_path=f"/stats/{DISTRICT}/")
+    wait_ready(page)
+    # The map is a named region (it holds the zoom buttons: never role=img).
+    ((found,),) = [page.evaluate(NAMED_MAP)]
+    assert found["role"] == "region" and "地图" in found["name"]
+    assert page.evaluate(INTERACTIVE_IN_IMG) == 0
+    # Every chart has its figures as a table in a <details>, reachable by keyboard.
+    for name in ("trend", "ranking", "categories"):
+        details = page.locator(f"[data-chart-table={name}]")
+        assert details.count() == 1, name
+        summary = details.locator("summary")
+        summary.focus()
+        page.keyboard.press("Enter")
+        assert details.get_attribute("open") is not None, name
+    trend = page.locator("[data-table-rows=trend] tr")
+    assert trend.count() == 3  # 1, 2 and 3 March (the period so far)
+    assert trend.nth(1).locator("th").inner_text() == "2026-03-02"
+    assert trend.nth(1).locator("td").first.inner_text() == "7"
+    # The parts with a score (street 2 has nothing to judge): street 1 with its grade's score.
+    ranking = page.locator("[data-table-rows=ranking] tr")
+    assert ranking.count() == 1 and ranking.first.locator("th").inner_text() == "东风街道"
+    score = page.locator(f"[data-rows=children] tr[data-code='{STREET1}'] [data-kpi=score]")
+    assert score.inner_text().startswith(ranking.first.locator("td").inner_text())
+    categories = page.locator("[data-table-rows=categories] tr")
+    assert categories.count() >= 1 and "暴露垃圾" in categories.first.inner_text()
+    # The table follows the chosen KPI.
+    page.select_option("[data-testid=kpi-select]", "on_time_rate")
+    heading = page.locator("[data-chart-table=ranking] [data-kpi-heading]").inner_text()
+    assert heading == page.locator("[data-testid=kpi-select] option:checked").inner_text()
+    assert ranking.first.locator("td").inner_text() == "33.3%"
+    page.screenshot(path=os.path.join(shots_dir, "stats-dashboard-tables.png"), full_page=True)
+    assert console.clean() == []

@@ -363,3 +363,48 @@ def test_the_header_links_staff_to_the_dashboard(client, history):
     assert 'data-testid="nav-dashboard"' in html and 'href="/stats/"' in html
     html = get(client, history.resident, "/events/mine/").content.decode()
     assert 'data-testid="nav-dashboard"' not in html
+
+
+# ---------- named periods (the demo's year) ----------
+
+
+def test_a_default_named_period_is_what_the_dashboard_opens_on(client, history, territory):
+    from datetime import date
+
+    from shezhi.stats import services
+    from shezhi.stats.models import ReportingPeriod
+
+    named = services.save_reporting_period(
+        area=territory["district"], label="演示年度", start=date(2025, 3, 3),
+        last=date(2026, 3, 2), is_default=True,
+    )  # fmt: skip
+    # The district's dashboard and a street's below it open on it, and offer it.
+    for code in (DISTRICT, STREET1):
+        page = get(client, history.district, f"/stats/{code}/").content.decode()
+        assert "2025-03-03 – 2026-03-02" in page, code
+        assert re.search(r'data-preset="named-\d+" aria-current="true"', page), code
+        assert "演示年度" in page
+    data = as_json(get(client, history.district, f"/stats/{DISTRICT}/data.json"))
+    assert data["period"] == {"start": "2025-03-03", "end": "2026-03-02"}
+    # Its figures: the year's cohort (G on 27 February, A–E, H and I on 2 March; of them
+    # G, A, B and E handled).
+    kp = k.area_kpis(territory["district"], k.Period(named.start, date(2026, 3, 3))).kpis
+    assert data["headline"]["handled"] == kp.handled == 4
+    assert data["headline"]["completion_rate"] == kp.completion_rate
+    # An explicit period still wins; this month stays a preset.
+    data = as_json(get(client, history.district, f"/stats/{DISTRICT}/data.json", **IN_MARCH))
+    assert data["period"]["start"] == "2026-03-01"
+    # Another default replaces it (one default per area).
+    services.save_reporting_period(
+        area=territory["district"], label="考核年度", start=date(2026, 1, 1),
+        last=date(2026, 12, 31), is_default=True,
+    )  # fmt: skip
+    defaults = ReportingPeriod.objects.filter(is_default=True)
+    assert list(defaults.values_list("label", flat=True)) == ["考核年度"]
+    data = as_json(get(client, history.district, f"/stats/{DISTRICT}/data.json"))
+    assert data["period"] == {"start": "2026-01-01", "end": "2026-03-03"}  # up to today
+
+
+def test_without_a_named_period_the_dashboard_opens_on_this_month(client, history):
+    data = as_json(get(client, history.district, f"/stats/{DISTRICT}/data.json"))
+    assert data["period"] == {"start": "2026-03-01", "end": "2026-03-03"}

@@ -6,10 +6,15 @@ simulated moment (``at=``) by a simulated person who holds the role the step
 needs, so the history rows, deadlines, counters, whistles and notifications
 are exactly what the platform itself makes.
 
-The volumes follow the article (已处置微网格事件 1242 条, 办结率 98%, 满意度
-95%): about 1,360 reports over the year ending today, spread over the
-district's micro-grids (more in the dense town centre), from patrols, residents,
-the 12345 hotline and assignments from above. Most small ones are solved inside
+The figures follow the article (已处置微网格事件 1242 条, 办结率 98%, 满意度
+95%) exactly, under the platform's own KPI definitions (``stats.kpis``), over
+**the demo's year**: the 365 days that end two weeks before today (``demo_year``).
+In that year exactly 1,242 events are handled (and closed), 25 are left open
+past their deadlines (completion 1,242 / 1,267 = 98.0 %), and the residents'
+ratings give a satisfaction rate of exactly 95 % (``calibrate``). The last two
+weeks come after it. About 1,400 reports in all, spread over the district's
+micro-grids (more in the dense town centre), from patrols, residents, the 12345
+hotline and assignments from above. Most small ones are solved inside
 the micro-grid by its own worker (小事不出网格); the rest go to the community or
 a department. A few are voided or merged as duplicates, returned by a
 department, reworked after a failed check, deferred, escalated, whistled to
@@ -41,6 +46,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 import shapely.geometry
@@ -64,9 +70,18 @@ from .models import Category, Event, WhistleSummons
 
 DISTRICT_CODE = "510113"
 SEED = 2017
-N_EVENTS = 1330  # reports over the year, showcase included
+# Reports drafted over the year and the two weeks after it (showcase excluded);
+# ``calibrate`` then drops the year's surplus down to the article's figure.
+N_EVENTS = 1400
 N_RESIDENTS = 320
-DAYS = 365
+YEAR_DAYS = 365
+TAIL_DAYS = 14  # the last two weeks, still moving: after the demo's year
+DAYS = YEAR_DAYS + TAIL_DAYS
+# The article's figures, reproduced exactly over the demo's year (``calibrate``).
+HANDLED = 1242  # 已处置微网格事件 1242 条: handled (and closed) in the year
+LEFT_OPEN = 25  # open past their deadlines: 1242 / (1242 + 25) = 98.0 % (办结率 98%)
+SATISFACTION = Fraction(95, 100)  # 满意度 95 %
+UNSATISFIED_SHARE = 0.035  # of the ratings; 基本满意 follows from the rate
 # Demo sign-ins (core/demo.py) whose areas the showcase events sit in.
 DEMO_MICRO = "510113001001001001"
 DEMO_COMMUNITY = "510113001001"
@@ -268,7 +283,8 @@ class Plan:
     rating: str = ""
     reopen: bool = False
     stop: str = ""  # the stage after which nothing more happens (yet)
-    pinned: bool = False  # a showcase event: its steps up to ``stop`` all happen by now
+    pinned: bool = False  # its steps up to ``stop`` all happen by now
+    showcase: bool = False  # what a demo sign-in finds waiting (``SHOWCASE``)
     event: Event | None = None
     last_at: dt.datetime | None = None
 
@@ -703,6 +719,7 @@ class Planner:
         self.cast = cast
         self.rng = rng
         self.end = end
+        self.year = demo_year(end)
         self.categories = {
             cat.code: cat for cat in Category.objects.filter(parent__isnull=False, active=True)
         }
@@ -881,29 +898,68 @@ class Planner:
         if p.source != Event.Source.ASSIGNED and r() < 0.02:
             p.void = "invalid"
 
+    def in_year(self, p: Plan) -> bool:
+        """Reported in the demo's year (by local date, as the KPIs' cohorts are)."""
+        return timezone.localtime(p.at).date() <= self.year[1]
+
     def unfinished(self, plans: list[Plan]) -> None:
-        """Leave the last two weeks' events in every state, and a few older ones undone."""
+        """Leave the last two weeks' events in every state (the year: ``calibrate``)."""
         rng = self.rng
-        older = []
         for p in plans:
+            if self.in_year(p):
+                continue
             age = (self.end - p.at).total_seconds() / 86400
             if age < 2:
                 p.stop = _pick(rng, ("reported", "registered", "dispatched", "accepted",
                                      "accepted", "handled", "closed", "", "", ""))  # fmt: skip
-            elif age < 14:
-                if rng.random() < 0.22:
-                    p.stop = _pick(rng, ("accepted", "accepted", "handled", "registered"))
-            elif not p.void:
-                older.append(p)
-        # The ~1.5 % not done (办结率 98 %): long jobs deferred with approval, and
-        # departments that never finished (overdue, red in every queue).
-        n = round(len(older) * 0.015)
-        long_jobs = [p for p in older if p.code in DEFERRABLE and p.target != "community"]
-        slow = [p for p in older if p.target == "department" and p not in long_jobs]
-        for p in rng.sample(long_jobs, min(len(long_jobs), n // 2)):
+            elif rng.random() < 0.22:
+                p.stop = _pick(rng, ("accepted", "accepted", "handled", "registered"))
+
+    def calibrate(self, plans: list[Plan]) -> list[Plan]:
+        """Make the demo's year give the article's three figures exactly; the plans kept.
+
+        Under ``stats.kpis``' definitions, over the events reported in the year:
+        handled = ``HANDLED`` (each of them closed too), completion rate =
+        closed / due = ``HANDLED / (HANDLED + LEFT_OPEN)`` (the long jobs deferred
+        with approval are not due), satisfaction rate = ``SATISFACTION`` exactly.
+        Every step of the year's finished events is made to happen by now
+        (``pinned``), so these hold whatever the moment the demo is built.
+        """
+        rng = self.rng
+        year = [p for p in plans if self.in_year(p)]
+        masters = {id(p.master) for p in plans if p.master is not None}
+        valid = [p for p in year if not p.void and p.master is None and not p.showcase]
+        # Not done: long jobs deferred with approval, and departments that never
+        # finished (open past their deadlines, red in every queue). Old enough for
+        # every deadline (10 working days at most) to have passed.
+        old = [p for p in valid if self.end - p.at > dt.timedelta(days=45)]
+        long_jobs = [p for p in old if p.code in DEFERRABLE and p.target != "community"]
+        for p in rng.sample(long_jobs, min(len(long_jobs), round(len(valid) * 0.0075))):
             p.defer, p.stop = "approve", "deferred"
-        for p in rng.sample(slow, min(len(slow), n - n // 2)):
+        slow = [p for p in old if p.target == "department" and not p.stop]
+        for p in rng.sample(slow, LEFT_OPEN):
             p.stop, p.late, p.bounce, p.defer = "accepted", True, None, ""
+
+        def finished() -> list[Plan]:
+            return [p for p in year if not p.void and p.master is None and not p.stop]
+
+        surplus = len(finished()) - HANDLED
+        if surplus > 0:  # drop some of the year's reports (none a duplicate's master)
+            removable = [p for p in finished() if not p.showcase and id(p) not in masters]
+            dropped = {id(p) for p in rng.sample(removable, surplus)}
+            plans = [p for p in plans if id(p) not in dropped]
+            year = [p for p in year if id(p) not in dropped]
+        elif surplus < 0:  # too few: some reports thought invalid were not
+            voided = [p for p in year if p.void == "invalid" and not p.showcase]
+            for p in rng.sample(voided, -surplus):
+                p.void = ""
+        done = finished()
+        if len(done) != HANDLED:  # a bug in the demo's script, never a user's error
+            raise RuntimeError(f"demo: {len(done)} events handled in the year, not {HANDLED}")
+        for p in done:
+            p.pinned = True  # handled, checked, closed (and rated) by now
+        share_ratings([p for p in done if p.source == Event.Source.RESIDENT and p.rating], rng)
+        return plans
 
     def duplicates(self, plans: list[Plan]) -> list[Plan]:
         """Neighbours reporting the same thing (merged or voided), and their "me too"s."""
@@ -932,6 +988,53 @@ class Planner:
                 for user in rng.sample(neighbours, min(len(neighbours), _pick(rng, (1, 1, 2, 3)))):
                     p.me_too.append((user, p.at + dt.timedelta(minutes=rng.uniform(30, 900))))
         return extra
+
+
+def share_ratings(rated: list[Plan], rng: random.Random) -> None:
+    """Share the ratings out so the satisfaction rate is exactly ``SATISFACTION``.
+
+    With weight w for 基本满意: s + w·b = SATISFACTION·(s + b + u). About
+    ``UNSATISFIED_SHARE`` are 不满意; as few ratings as possible change (and
+    one is dropped when the count admits no exact split).
+    """
+    from shezhi.stats.kpis import basically_satisfied_weight
+
+    w = Fraction(basically_satisfied_weight()).limit_denominator(1000)
+    fixed = Counter(p.rating for p in rated if p.showcase)
+    free = [p for p in rated if not p.showcase]
+    split = None
+    for n in (len(rated), len(rated) - 1):
+        target = round(UNSATISFIED_SHARE * n)
+        for u in sorted(range(n + 1), key=lambda x: (abs(x - target), x)):
+            b = ((1 - SATISFACTION) * n - u) / (1 - w) if w != 1 else None
+            if b is None or b.denominator != 1 or b < 0:
+                continue
+            s = n - u - int(b)
+            if (
+                s >= fixed["satisfied"]
+                and b >= fixed["basically_satisfied"]
+                and (u >= fixed["unsatisfied"])
+            ):
+                split = {"satisfied": s, "basically_satisfied": int(b), "unsatisfied": u}
+                break
+        if split:
+            if n < len(rated):
+                _pick(rng, free).rating = ""
+                free = [p for p in free if p.rating]
+            break
+    if split is None:
+        raise RuntimeError("demo: no exact split of the ratings")
+    want = {k: v - fixed[k] for k, v in split.items()}
+    have: dict[str, list[Plan]] = defaultdict(list)
+    for p in free:
+        have[p.rating].append(p)
+    spare = []
+    for kind, n in want.items():
+        if len(have[kind]) > n:
+            spare += rng.sample(have[kind], len(have[kind]) - n)
+    for kind, n in want.items():
+        for _ in range(n - len(have[kind])):
+            spare.pop().rating = kind
 
 
 # ---------------------------------------------------------------------------
@@ -1017,7 +1120,7 @@ def _showcase(planner: Planner, spec: Spec) -> Plan:
     p.void, p.master, p.me_too, p.reopen, p.rework, p.late = "", None, [], False, False, False
     p.bounce, p.defer, p.whistle, p.escalate, p.rating = None, "", [], 0, ""
     p.grid_registers = spec.target == "worker" and spec.source == Event.Source.PATROL
-    p.pinned = True
+    p.pinned = p.showcase = True
     for item in spec.fate:
         key, _, value = item.partition(":")
         if key == "whistle":
@@ -1049,6 +1152,17 @@ class Outcome:
     steps: int
     users: int
     states: dict[str, int]
+    year: tuple[dt.date, dt.date]  # the demo's year: first and last day
+
+
+def demo_year(end: dt.datetime) -> tuple[dt.date, dt.date]:
+    """The demo's year: its first and last day, the 365 days ending two weeks before ``end``.
+
+    The article's figures hold over it (``Planner.calibrate``); the two weeks
+    after it are still moving.
+    """
+    last = timezone.localtime(end).date() - dt.timedelta(days=TAIL_DAYS)
+    return last - dt.timedelta(days=YEAR_DAYS - 1), last
 
 
 class Simulation:
@@ -1155,7 +1269,7 @@ def build_demo_events(
         last_notification = Notification.objects.aggregate(m=Max("pk"))["m"] or 0
         cast = Cast(district, rng)
         planner = Planner(cast, rng, end)
-        drafts = planner.drafts(N_EVENTS - len(SHOWCASE))
+        drafts = planner.drafts(N_EVENTS)
         micro = {d.area.code for d in drafts} | {h.code for h in planner.homes}
         micro |= {s.area for s in SHOWCASE}
         users = cast.build(micro, planner.homes)
@@ -1163,6 +1277,7 @@ def build_demo_events(
         planner.unfinished(plans)
         plans += planner.duplicates(plans)
         plans += [_showcase(planner, spec) for spec in SHOWCASE]
+        plans = planner.calibrate(plans)
         plans.sort(key=lambda p: p.at)
         clock = Clock(rng)
         sim = Simulation(end, progress, planner.categories)
@@ -1180,7 +1295,9 @@ def build_demo_events(
         )
     if progress:
         progress(1, 1)
-    return Outcome(events=len(plans), steps=sim.steps, users=users, states=dict(states))
+    return Outcome(
+        events=len(plans), steps=sim.steps, users=users, states=dict(states), year=planner.year
+    )
 
 
 # ---------------------------------------------------------------------------

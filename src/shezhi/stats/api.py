@@ -42,6 +42,8 @@ class AreaOut(Schema):
 
 class KpisOut(Schema):
     reported: int
+    handled: int
+    closed: int
     registration_rate: float | None
     completion_rate: float | None
     on_time_rate: float | None

@@ -496,9 +496,9 @@ class _Report:
         from reportlab.platypus import TableStyle
 
         figures = [
-            (_("Events reported"), str(kp.reported)),
-            (_("Handled"), str(kp.totals["handled"])),
-            (_("Closed"), str(kp.totals["closed"])),
+            (str(DEFINITIONS["reported"][0]), str(kp.reported)),
+            (str(DEFINITIONS["handled"][0]), str(kp.handled)),
+            (str(DEFINITIONS["closed"][0]), str(kp.closed)),
             (str(DEFINITIONS["completion_rate"][0]), pct(kp.completion_rate)),
             (str(DEFINITIONS["on_time_rate"][0]), pct(kp.on_time_rate)),
             (str(DEFINITIONS["satisfaction_rate"][0]), pct(kp.satisfaction_rate)),
@@ -607,8 +607,8 @@ class _Report:
         d.add(
             self._legend(
                 [
-                    (c.HexColor(REPORTED_COLOUR), _("Events reported")),
-                    (c.HexColor(CLOSED_COLOUR), _("Of which closed")),
+                    (c.HexColor(REPORTED_COLOUR), str(DEFINITIONS["reported"][0])),
+                    (c.HexColor(CLOSED_COLOUR), str(DEFINITIONS["closed"][0])),
                 ],
                 30,
                 166,

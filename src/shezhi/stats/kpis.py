@@ -6,7 +6,8 @@ inside the area's subtree, each as of its latest step. A rate is ``None`` when
 its denominator is 0 (nothing to judge), never 0 or 100 %.
 
 The dashboard, the exports and the API all call ``area_kpis`` (or ``Kpis``
-directly on totals); nothing else computes a KPI.
+directly on totals); nothing else computes a KPI. Each figure's label is its
+``DEFINITIONS`` entry's, wherever it is shown: one label per definition.
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     "reported": (
         gettext_lazy("Events reported"),
         gettext_lazy("events reported in the period inside the area"),
+    ),
+    "handled": (
+        gettext_lazy("Events handled"),
+        gettext_lazy("of those, events a handler reported a result for at least once"),
+    ),
+    "closed": (
+        gettext_lazy("Events closed"),
+        gettext_lazy("of those, events closed now (checked and closed)"),
     ),
     "registration_rate": (gettext_lazy("Registration rate"), gettext_lazy("registered / reported")),
     "completion_rate": (gettext_lazy("Completion rate"), gettext_lazy("closed / due to close")),
@@ -154,6 +163,8 @@ class Kpis:
     def __post_init__(self):
         t = self.totals
         self.reported = t["reported"]
+        self.handled = t["handled"]
+        self.closed = t["closed"]
         self.registration_rate = _ratio(t["registered"], t["reported"])
         self.completion_rate = _ratio(t["closed"], t["due"])
         self.on_time_rate = _ratio(t["on_time"], t["due"])

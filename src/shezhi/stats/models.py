@@ -101,3 +101,30 @@ class StatsVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.version)
+
+
+class ReportingPeriod(models.Model):
+    """A named period an area's dashboard offers beside this month, last month and this
+    year: an assessment year, the demo's year. Offered on the area and every area below
+    it; the one marked ``is_default`` is what the dashboard opens on."""
+
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.CASCADE, related_name="+", verbose_name=_("area")
+    )
+    label = models.CharField(_("label"), max_length=60)
+    start = models.DateField(_("first day"))
+    last = models.DateField(_("last day"))
+    is_default = models.BooleanField(_("opened by default"), default=False)
+
+    class Meta:
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        constraints = [
+            models.UniqueConstraint(fields=["area", "label"], name="reporting_period_area_label"),
+            models.CheckConstraint(
+                condition=models.Q(last__gte=models.F("start")), name="reporting_period_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.start} – {self.last}"

@@ -535,3 +535,18 @@ def opens_events_in(user, area: Area) -> bool:
     return any(
         area.path.startswith(a.path) for a in role_areas(user, exclude_roles=NOT_EVENT_ROLES)
     )
+
+
+def reporting_periods(area: Area) -> list:
+    """The named periods offered on ``area``'s dashboard: its own and those of the areas
+    above it, the nearest area's first, then by first day."""
+    from .models import ReportingPeriod
+
+    depth = {path: len(path) for path in Area.lineage(area.path)}
+    rows = list(
+        ReportingPeriod.objects.filter(area__path__in=list(depth))
+        .select_related("area")
+        .defer("area__boundary")
+    )
+    rows.sort(key=lambda r: (-depth[r.area.path], r.start, r.label))
+    return rows

@@ -24,7 +24,7 @@ from shezhi.areas.models import Area
 from shezhi.events.models import Event, EventTransition
 
 from .counters import COUNTERS, counts
-from .models import CategoryRollup, DailyRollup, EventFact, StatsVersion
+from .models import CategoryRollup, DailyRollup, EventFact, ReportingPeriod, StatsVersion
 
 BATCH = 2000
 EVENT_FIELDS = (
@@ -181,3 +181,23 @@ def _add_sums(model, key_columns: list[str], columns, sums: dict) -> None:
                 f" ON CONFLICT ({', '.join(q(c) for c in key_columns)}) DO UPDATE SET {updates}",
                 params,
             )
+
+
+def save_reporting_period(
+    *, area: Area, label: str, start, last, is_default: bool = False
+) -> ReportingPeriod:
+    """Name a period for ``area``'s dashboards (replacing one of the same label); with
+    ``is_default`` the dashboards of the area and below open on it (and no other does)."""
+    if last < start:
+        raise ValueError("A period ends on or after its first day.")
+    with transaction.atomic():
+        if is_default:
+            ReportingPeriod.objects.filter(area=area, is_default=True).exclude(label=label).update(
+                is_default=False
+            )
+        found, _created = ReportingPeriod.objects.update_or_create(
+            area=area,
+            label=label,
+            defaults={"start": start, "last": last, "is_default": is_default},
+        )
+    return found

@@ -52,10 +52,16 @@ WALL_REFRESH_SECONDS = 60
 # The period
 
 
-def presets(today: date) -> list[dict]:
-    """This month, last month, this year: each as the ``from``/``to`` it stands for."""
+def presets(today: date, named=()) -> list[dict]:
+    """This month, last month, this year, then the area's named periods (``named``:
+    ``selectors.reporting_periods``): each as the ``from``/``to`` it stands for."""
     month_start = today.replace(day=1)
     last_end = month_start - timedelta(days=1)
+    extra = [
+        {"key": f"named-{r.pk}", "label": r.label, "from": r.start, "to": r.last}
+        for r in named
+        if r.start <= today
+    ]
     return [
         {"key": "month", "label": _("This month"), "from": month_start, "to": today},
         {
@@ -70,17 +76,22 @@ def presets(today: date) -> list[dict]:
             "from": today.replace(month=1, day=1),
             "to": today,
         },
+        *extra,
     ]
 
 
-def period_of(request: HttpRequest, today: date) -> Period:
-    """``from``/``to`` from the query (``to`` inclusive); neither: this month so far.
+def period_of(request: HttpRequest, today: date, named=()) -> Period:
+    """``from``/``to`` from the query (``to`` inclusive); neither: the area's default named
+    period (``named``: ``selectors.reporting_periods``) if it has one, else this month so far.
 
     Raises ValueError with ``Period.of``'s message for a bad date or range.
     """
     start = request.GET.get("from", "").strip()
     end = request.GET.get("to", "").strip()
     if not start and not end:
+        for r in named:
+            if r.is_default and r.start <= today:
+                return Period.of(r.start, min(r.last, today), today=today)
         return Period.of(today.replace(day=1), today, today=today)
     return Period.of(start, end, today=today)
 
@@ -146,8 +157,9 @@ def _words() -> str:
             "minutes": _("%(n)s min"),
             "hours": _("%(h)s h %(m)s min"),
             "days": _("%(d)s d %(h)s h"),
-            "reported": _("Reported"),
-            "closed": _("Closed"),
+            "reported": str(DEFINITIONS["reported"][0]),
+            "handled": str(DEFINITIONS["handled"][0]),
+            "closed": str(DEFINITIONS["closed"][0]),
             "completion_rate": str(DEFINITIONS["completion_rate"][0]),
             "satisfaction_rate": str(DEFINITIONS["satisfaction_rate"][0]),
             "score": str(DEFINITIONS["score"][0]),
@@ -178,10 +190,11 @@ def _map_kpi_choices() -> list[dict]:
 def _shell_context(request: HttpRequest, area: Area, *, wall: bool) -> tuple[dict, int]:
     """What the page and the wall render; the status is 400 for a bad period."""
     today = timezone.localdate()
+    named = selectors.reporting_periods(area)
     error = ""
     period = None
     try:
-        period = period_of(request, today)
+        period = period_of(request, today, named)
     except ValueError as exc:
         error = str(exc)
     kpi = _map_kpi(request)
@@ -190,7 +203,7 @@ def _shell_context(request: HttpRequest, area: Area, *, wall: bool) -> tuple[dic
     choices = _map_kpi_choices()
     active_preset = ""
     preset_rows = []
-    for p in presets(today):
+    for p in presets(today, named):
         if period and (p["from"], p["to"]) == (period.start, period.last):
             active_preset = p["key"]
         preset_rows.append({**p, "query": _query(Period.of(p["from"], p["to"], today=today), kpi)})
@@ -219,6 +232,9 @@ def _shell_context(request: HttpRequest, area: Area, *, wall: bool) -> tuple[dic
             {"name": name, "label": label, "formula": formula}
             for name, (label, formula) in DEFINITIONS.items()
         ],
+        # One label per KPI definition, wherever the figure is shown.
+        "labels": {name: label for name, (label, _formula) in DEFINITIONS.items()},
+        "formulas": {name: formula for name, (_label, formula) in DEFINITIONS.items()},
         "words": _words(),
         "kpi_choices_json": json.dumps(choices, ensure_ascii=False),
     }
@@ -292,7 +308,8 @@ def _headline(area: Area, kp: Kpis) -> dict:
             ],
         },
         "reported": kp.reported,
-        "closed": kp.totals["closed"],
+        "handled": kp.handled,
+        "closed": kp.closed,
         "completion_rate": kp.completion_rate,
         "satisfaction_rate": kp.satisfaction_rate,
         "score": kp.score,
@@ -333,7 +350,7 @@ def data(request: HttpRequest, code: str) -> JsonResponse:
     """Everything the dashboard draws, for one area and period (``from``, ``to``)."""
     area = selectors.get_statistics_area(request.user, code)
     try:
-        period = period_of(request, timezone.localdate())
+        period = period_of(request, timezone.localdate(), selectors.reporting_periods(area))
     except ValueError as exc:
         return _bad_period(exc)
     result = area_kpis(area, period)
@@ -385,7 +402,7 @@ def heat(request: HttpRequest, code: str) -> JsonResponse:
     """Where the period's events were reported inside the area, counted per grid cell."""
     area = selectors.get_statistics_area(request.user, code)
     try:
-        period = period_of(request, timezone.localdate())
+        period = period_of(request, timezone.localdate(), selectors.reporting_periods(area))
     except ValueError as exc:
         return _bad_period(exc)
     found = selectors.heat_cells(area, period)

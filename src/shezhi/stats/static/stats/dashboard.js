@@ -224,6 +224,7 @@
 
   function renderFigures(d) {
     var h = d.headline;
+    setFigure("handled", number(h.handled));
     setFigure("closed", number(h.closed));
     setFigure("reported", number(h.reported));
     setFigure("completion_rate", percent(h.completion_rate));
@@ -357,15 +358,105 @@
     });
   }
 
+  /* ---------- the charts' figures as tables (in <details>, beside each chart) ---------- */
+
+  function tableRows(name, rows) {
+    root.querySelectorAll('[data-table-rows="' + name + '"]').forEach(function (body) {
+      clear(body);
+      if (!rows.length) {
+        var tr = el("tr");
+        var td = el("td", "muted", i18n.no_events);
+        td.colSpan = 5;
+        tr.appendChild(td);
+        body.appendChild(tr);
+        return;
+      }
+      rows.forEach(function (cells) {
+        var tr = el("tr");
+        cells.forEach(function (text, i) {
+          var cell = i === 0 ? el("th", null, text) : el("td", "num", text);
+          if (i === 0) cell.scope = "row";
+          tr.appendChild(cell);
+        });
+        body.appendChild(tr);
+      });
+    });
+  }
+
+  function trendTable(d) {
+    tableRows(
+      "trend",
+      d.trend.points.map(function (p) {
+        return [
+          d.trend.monthly ? p.date.slice(0, 7) : p.date,
+          number(p.reported),
+          number(p.closed),
+          percent(p.completion_rate),
+          percent(p.satisfaction_rate),
+        ];
+      })
+    );
+  }
+
+  function rankingTable(rows, name) {
+    root.querySelectorAll("[data-kpi-heading]").forEach(function (th) {
+      th.textContent = choice(name).label;
+    });
+    tableRows(
+      "ranking",
+      rows.map(function (child) {
+        return [child.name, formatKpi(name, kpiValue(child, name))];
+      })
+    );
+  }
+
+  function categoriesTable(d) {
+    tableRows(
+      "categories",
+      d.top_categories.map(function (r) {
+        return [r["class"] ? r.name + "（" + r["class"] + "）" : r.name, number(r.n)];
+      })
+    );
+  }
+
   /* ---------- charts ---------- */
 
   var charts = {};
-  var fontSize = wall ? 18 : 12;
+  var fontSize = 12;
+
+  // The wall's type follows the screen: 13 px at 1366 wide, 18 px at 1920 and up.
+  function wallFont() {
+    return Math.round(Math.max(13, Math.min(18, window.innerWidth / 106)));
+  }
+  if (wall) fontSize = wallFont();
+
+  var measurer = null;
+
+  // The widest of ``texts`` at ``size`` px, in px (for the room a bar's value label needs).
+  function textWidth(texts, size) {
+    if (!measurer) measurer = document.createElement("canvas").getContext("2d");
+    var family = window.getComputedStyle(document.body).fontFamily || "sans-serif";
+    measurer.font = size + "px " + family;
+    var widest = 0;
+    texts.forEach(function (t) {
+      widest = Math.max(widest, measurer.measureText(String(t)).width);
+    });
+    return Math.ceil(widest);
+  }
+
+  // A font size at which ``rows`` category labels each get their own line in the chart.
+  function rowFont(name, rows) {
+    var node = root.querySelector('[data-chart="' + name + '"]');
+    var height = node ? node.clientHeight : 0;
+    if (!rows || !height) return fontSize;
+    var per = (height - 3 * fontSize) / rows; // less the value axis below
+    return Math.max(9, Math.min(fontSize, Math.floor(per * 0.8)));
+  }
 
   function chart(name) {
     var node = root.querySelector('[data-chart="' + name + '"]');
     if (!node || !window.echarts) return null;
-    if (!charts[name]) charts[name] = window.echarts.init(node, null, { renderer: "canvas" });
+    if (!charts[name]) charts[name] = window.echarts.init(node, null, { renderer: "svg" });
     return charts[name];
   }
 
@@ -378,6 +469,7 @@
   }
 
   function drawTrend(d) {
+    trendTable(d);
     var c = chart("trend");
     if (!c) return;
     var pts = d.trend.points;
@@ -394,11 +486,12 @@
         grid: { left: 8, right: 8, top: wall ? 48 : 36, bottom: 8, containLabel: true },
         xAxis: { type: "category", data: labels, axisLabel: axisLabel() },
         yAxis: [
-          { type: "value", minInterval: 1, axisLabel: axisLabel() },
+          { type: "value", minInterval: 1, splitNumber: wall ? 3 : 5, axisLabel: axisLabel() },
           {
             type: "value",
             min: 0,
             max: 100,
+            splitNumber: wall ? 2 : 5,
             axisLabel: Object.assign(axisLabel(), { formatter: "{value}%" }),
             splitLine: { show: false },
           },
@@ -454,9 +547,8 @@
   }
 
   function drawRanking(d) {
-    var c = chart("ranking");
-    if (!c) return;
     var name = state.kpi;
+    var c = chart("ranking");
     var isCount = choice(name).count;
     var max = maxOf(name);
     var rows = d.children
@@ -468,26 +560,39 @@
         var gb = isCount ? kpiValue(b, name) : goodness(name, kpiValue(b, name));
         return ga - gb; // worst at the bottom of the axis, best on top
       });
+    rankingTable(rows.slice().reverse(), name);
+    if (!c) return;
     var scale = function (v) {
       if (name === "score" || isCount) return v;
       return pct(v);
     };
+    var valueText = function (v) {
+      if (isCount) return number(v);
+      return name === "score" ? v.toFixed(1) : v.toFixed(1) + "%";
+    };
+    // Every part named on its own line; every value label whole beside its bar.
+    var size = rowFont("ranking", rows.length);
+    var room = textWidth(rows.map(function (child) {
+      return valueText(scale(kpiValue(child, name)));
+    }), size) + 12;
     c.setOption(
       {
         animation: !wall,
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-        grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+        grid: { left: 8, right: Math.max(room, 24), top: 8, bottom: 8, containLabel: true },
         xAxis: {
           type: "value",
           max: isCount ? null : 100,
+          splitNumber: wall ? 3 : 5,
           axisLabel: Object.assign(axisLabel(), {
+            hideOverlap: true,
             formatter: name === "score" || isCount ? "{value}" : "{value}%",
           }),
         },
         yAxis: {
           type: "category",
           data: rows.map(function (child) { return child.name; }),
-          axisLabel: axisLabel(),
+          axisLabel: Object.assign(axisLabel(), { interval: 0, fontSize: size }),
         },
         series: [
           {
@@ -501,11 +606,10 @@
             label: {
               show: true,
               position: "right",
-              fontSize: fontSize,
+              fontSize: size,
               color: wall ? "#e8eef5" : "#1d2733",
               formatter: function (p) {
-                if (isCount) return number(p.value);
-                return name === "score" ? p.value.toFixed(1) : p.value.toFixed(1) + "%";
+                return valueText(p.value);
               },
             },
           },
@@ -516,19 +620,27 @@
   }
 
   function drawCategories(d) {
+    categoriesTable(d);
     var c = chart("categories");
     if (!c) return;
     var rows = d.top_categories.slice().reverse();
+    var size = rowFont("categories", rows.length);
+    var room = textWidth(rows.map(function (r) { return number(r.n); }), size) + 12;
     c.setOption(
       {
         animation: !wall,
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-        grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
-        xAxis: { type: "value", minInterval: 1, axisLabel: axisLabel() },
+        grid: { left: 8, right: Math.max(room, 24), top: 8, bottom: 8, containLabel: true },
+        xAxis: {
+          type: "value",
+          minInterval: 1,
+          splitNumber: wall ? 3 : 5,
+          axisLabel: Object.assign(axisLabel(), { hideOverlap: true }),
+        },
         yAxis: {
           type: "category",
           data: rows.map(function (r) { return r.name; }),
-          axisLabel: axisLabel(),
+          axisLabel: Object.assign(axisLabel(), { interval: 0, fontSize: size }),
         },
         series: [
           {
@@ -537,7 +649,13 @@
             barMaxWidth: wall ? 40 : 24,
             data: rows.map(function (r) { return r.n; }),
             itemStyle: { color: "#0b5c8a" },
-            label: { show: true, position: "right", fontSize: fontSize, color: wall ? "#e8eef5" : "#1d2733" },
+            label: {
+              show: true,
+              position: "right",
+              fontSize: size,
+              color: wall ? "#e8eef5" : "#1d2733",
+              formatter: function (p) { return number(p.value); },
+            },
           },
         ],
       },
@@ -855,7 +973,13 @@
   window.addEventListener("resize", function () {
     window.clearTimeout(resizeTimer);
     resizeTimer = window.setTimeout(function () {
+      if (wall) fontSize = wallFont();
       resizeCharts();
+      if (state.data) {
+        drawTrend(state.data);
+        drawRanking(state.data);
+        drawCategories(state.data);
+      }
       if (map) map.invalidateSize();
     }, 150);
   });
