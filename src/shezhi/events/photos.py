@@ -113,7 +113,11 @@ def process_photo(upload, *, index: int = 1) -> ProcessedPhoto:
 
 
 def process_photos(uploads) -> list[ProcessedPhoto]:
+    """Check and convert each upload; one already processed (a held photo) passes as it is."""
     uploads = list(uploads or [])
     if len(uploads) > max_photos():
         raise BadInput(_("At most %(n)d photos per step.") % {"n": max_photos()}, field="photos")
-    return [process_photo(u, index=i) for i, u in enumerate(uploads, 1)]
+    return [
+        u if isinstance(u, ProcessedPhoto) else process_photo(u, index=i)
+        for i, u in enumerate(uploads, 1)
+    ]
