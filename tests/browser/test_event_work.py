@@ -7,6 +7,7 @@ import os
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from shezhi.events import services
 from shezhi.events.models import Event, EventPhoto, WhistleSummons
@@ -124,6 +125,17 @@ def test_community_staff_registers_and_dispatches_from_the_queue(
     # The category's department is offered first.
     assert form.locator("select[name=target]").input_value() == "department"
     assert form.locator("select[name=department]").input_value() == "zj"
+    # Only the chooser of the chosen kind shows; switching the kind switches it.
+    expect(form.locator("[data-field=department]")).to_be_visible()
+    expect(form.locator("[data-field=worker]")).to_be_hidden()
+    form.locator("select[name=target]").select_option("worker")
+    expect(form.locator("[data-field=worker]")).to_be_visible()
+    expect(form.locator("[data-field=department]")).to_be_hidden()
+    form.locator("select[name=target]").select_option("community")
+    expect(form.locator("[data-field=worker]")).to_be_hidden()
+    expect(form.locator("[data-field=department]")).to_be_hidden()
+    form.locator("select[name=target]").select_option("department")
+    expect(form.locator("[data-field=department]")).to_be_visible()
     page.screenshot(path=os.path.join(shots_dir, "events-queue-wide.png"), full_page=True)
     with page.expect_navigation():
         form.locator("[data-testid=do-dispatch]").click()

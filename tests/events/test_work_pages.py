@@ -295,7 +295,7 @@ def test_bad_input_is_shown_by_its_field(actors, client):
         )
     assert r.status_code == 400
     page = r.content.decode()
-    field = re.search(r'data-field="department">(.*?)</div>', page, re.S).group(1)
+    field = re.search(r'data-field="department"[^>]*>(.*?)</div>', page, re.S).group(1)
     assert "nope" in field and 'data-testid="field-error"' in field
     assert snapshot(event) == before
     # A missing required choice: the form's own error, by the field.
@@ -831,3 +831,70 @@ def test_navigation_links_follow_the_roles(actors, client):
     assert "nav-inbox" not in nav(client, actors.street)
     assert nav(client, actors.dept_cg) >= {"nav-department", "nav-inbox"}
     assert "nav-queue" not in nav(client, actors.dept_cg)
+
+
+# ---------------------------------------------------------------------------
+# The dispatch form: one default, one chooser per kind of handler
+
+
+def _dispatch_form(page: str, event) -> str:
+    return re.search(
+        rf'<form[^>]*action="/events/{event.pk}/act/dispatch/".*?</form>', page, re.S
+    ).group(0)
+
+
+def _selected(form: str, name: str) -> str:
+    select = re.search(rf'<select name="{name}".*?</select>', form, re.S)
+    if select is None:
+        return "(none)"
+    chosen = re.search(r'<option value="([^"]*)" selected>', select.group(0))
+    return chosen.group(1) if chosen else ""
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "department"),
+    [("0101", "worker", "cg"), ("0302", "department", "zj"), ("0104", "", "")],
+)
+def test_queue_and_event_page_propose_the_same_dispatch(actors, client, code, kind, department):
+    """One default (selectors.dispatch_default) for the queue's row and the event's page."""
+    event = report(actors.resident, code=code)
+    act(actors.community, event, "register")
+    c = as_user(client, actors.community)
+    queue_page = c.get("/events/queue/510113001001/?tab=to_dispatch").content.decode()
+    queue = _dispatch_form(queue_page, event)
+    detail = _dispatch_form(c.get(url(event)).content.decode(), event)
+    for form in (queue, detail):
+        assert _selected(form, "target") == kind
+        # The micro-grid's responsible worker, by name, whatever kind is proposed.
+        assert _selected(form, "worker") == str(actors.mg_worker.pk)
+        assert "李明" in form
+        assert _selected(form, "department") == department
+        # Each chooser says which kind it is for (the page shows only that one).
+        assert re.search(r'data-field="worker" data-for-target="worker"', form)
+        assert re.search(r'data-field="department" data-for-target="department"', form)
+
+
+def test_dispatch_names_the_missing_chooser(actors, client):
+    # 水域不洁: a department (sw) this district does not have, no default to fall back on.
+    event = report(actors.resident, code="0104")
+    act(actors.community, event, "register")
+    c = as_user(client, actors.community)
+    before = snapshot(event)
+    r = post(c, event, "dispatch", {"target": "department", "department": ""})
+    assert r.status_code == 400
+    form = _dispatch_form(r.content.decode(), event)
+    assert 'class="field has-error" data-field="department"' in form
+    assert 'class="field has-error" data-field="worker"' not in form
+    assert snapshot(event) == before
+    # In micro2 nobody is the responsible worker: the worker must be chosen.
+    other = report(actors.resident2, point=(104.07, 30.65))
+    act(actors.community, other, "register")
+    r = post(c, other, "dispatch", {"target": "worker", "worker": ""})
+    assert r.status_code == 400
+    form = _dispatch_form(r.content.decode(), other)
+    assert 'class="field has-error" data-field="worker"' in form
+    # The chooser of the other kind is ignored: a worker target with a department sent.
+    r = post(c, event, "dispatch", {"target": "worker", "worker": "", "department": "zj"})
+    event.refresh_from_db()
+    assert event.handler_kind == "worker" and event.handler_user == actors.mg_worker
+    assert event.handler_department is None
