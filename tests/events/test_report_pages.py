@@ -512,7 +512,8 @@ def test_my_reports_show_the_state(login, actors):
     event = report(actors.resident)
     act(actors.community, event, "register")
     html = login(actors.resident).get(reverse("events:my_reports"), HTTP_ACCEPT_LANGUAGE="en")
-    assert "Registered" in html.content.decode()
+    # In the resident's words ("Registered" is the staff's).
+    assert "Taken on" in html.content.decode()
 
 
 # ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from shezhi.people.models import Department
 from . import selectors
 from .models import Event, WhistleSummons
 from .services import parties, report_in_minutes
+from .wording import RESIDENT_ACTIONS
 from .workflow import ACTIONS
 
 
@@ -88,8 +89,13 @@ class ActionForm(forms.Form):
     def setup(self) -> None:
         """Per-event choices and defaults (override)."""
 
+    # Shown to a resident (no staff part in the event): the steps in their words.
+    resident = False
+
     @property
     def label(self) -> str:
+        if self.resident and self.action in RESIDENT_ACTIONS:
+            return str(RESIDENT_ACTIONS[self.action])
         return str(ACTIONS[self.action].label)
 
     @property

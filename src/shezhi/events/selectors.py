@@ -386,3 +386,28 @@ def dispatch_default(event: Event, departments=None) -> DispatchDefault:
     else:
         kind = ""
     return DispatchDefault(kind=kind, worker=worker, department=code)
+
+
+def waits_for(user, event: Event) -> str:
+    """What the event waits for from ``user`` as its reporter: "verify", "rate" or ""."""
+    if not event.reporter_id or event.reporter_id != user.pk:
+        return ""
+    if event.state == S.HANDLED:
+        own = event.handler_kind == Event.HandlerKind.WORKER and event.handler_user_id == user.pk
+        return "" if own else "verify"
+    if event.state == S.CLOSED and not (
+        event.rated_at and event.closed_at and event.rated_at >= event.closed_at
+    ):
+        return "rate"
+    return ""
+
+
+def awaiting_count(user) -> int:
+    """How many of the user's own reports wait for them (to confirm or to rate)."""
+    return sum(
+        1
+        for e in Event.objects.filter(reporter=user, state__in=(S.HANDLED, S.CLOSED)).only(
+            "state", "reporter", "handler_kind", "handler_user", "rated_at", "closed_at"
+        )
+        if waits_for(user, e)
+    )

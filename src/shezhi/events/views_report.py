@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shezhi.areas.models import Area
 from shezhi.areas.selectors import role_holdings
 
-from . import forms, held_photos, selectors, services
+from . import forms, held_photos, selectors, services, wording
 from .errors import EventError
 from .models import Event, EventFollower, EventPhoto, HeldPhoto
 
@@ -351,21 +351,40 @@ def my_reports(request):
             user=request.user, event_id__in=[e.pk for e in events]
         ).values_list("event_id", "kind")
     )
-    rows = [
-        {
-            "event": e,
-            "url": detail_url(e.pk),
-            "me_too": kinds.get(e.pk) == EventFollower.Kind.ME_TOO,
-            "category": forms.category_label(e.category),
-            "open": e.is_open,
-        }
-        for e in events
-    ]
+    rows = []
+    for e in events:
+        me_too = kinds.get(e.pk) == EventFollower.Kind.ME_TOO
+        waits = selectors.waits_for(request.user, e)
+        rows.append(
+            {
+                "event": e,
+                "url": detail_url(e.pk) + ("#actions" if waits else ""),
+                "me_too": me_too,
+                "category": forms.category_label(e.category),
+                "open": e.is_open,
+                # In the resident's words (已处理，请您确认), not the workflow's.
+                "state": wording.resident_state(e, reporter=not me_too),
+                "waits": waits,
+                "waits_label": WAITS_LABELS.get(waits, ""),
+            }
+        )
     return render(
         request,
         "events/my_reports.html",
-        {"rows": rows, "page_obj": page_obj, "total": paginator.count},
+        {
+            "rows": rows,
+            "page_obj": page_obj,
+            "total": paginator.count,
+            "awaiting": selectors.awaiting_count(request.user),
+        },
     )
+
+
+# What a report waits for from its reporter, as the badge in "my reports" says it.
+WAITS_LABELS = {
+    "verify": gettext_lazy("Your turn: confirm the result"),
+    "rate": gettext_lazy("Your turn: rate the result"),
+}
 
 
 # ---------------------------------------------------------------------------
