@@ -234,7 +234,8 @@ def test_resident_confirms_and_rates_in_their_own_words_on_a_phone(
     assert "我也遇到" not in page.locator("main").inner_text()
     assert confirm.bounding_box()["height"] >= 44
     no_sideways_scroll(page)
-    page.screenshot(path=os.path.join(shots_dir, "events-resident-confirm-phone.png"), full_page=True)
+    shot = os.path.join(shots_dir, "events-resident-confirm-phone.png")
+    page.screenshot(path=shot, full_page=True)
     with page.expect_navigation():
         confirm.click()
     expect(page.locator("[data-testid=state]")).to_have_text("已解决")
