@@ -70,6 +70,7 @@ UNSCOPED = {
     "events/hotline/",
     "events/assign/",
     "events/mine/",  # the user's own reports
+    "events/report/held/<int:pk>/",  # the user's own held photos only (test_report_pages.py)
     "events/map/",  # public, anonymised
     "events/map/data.json",
     "events/inbox/",  # the user's own tasks

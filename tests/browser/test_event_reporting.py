@@ -138,3 +138,53 @@ def test_refused_report_keeps_the_form_and_its_point(
     assert page.input_value("#id_lng") == "100"
     assert page.locator("#report-map path.report-point").count() == 1
     assert console.clean() == []
+
+
+def test_refused_report_keeps_its_photos_and_says_what_is_missing(
+    phone_page, console, sign_in, resident, photo_file, live_server, shots_dir
+):
+    """No point and no located photo: the form comes back with the photo kept (a
+    thumbnail, ticked), a summary of what is missing that has the focus, and the
+    corrected form sends the photo without choosing it again."""
+    page = phone_page
+    sign_in(page, "resident", next_path="/events/report/")
+    page.wait_for_selector(MAP_READY)
+    # The photo field's help text is rendered under the id its input names.
+    helptext = page.locator("#id_photos_helptext")
+    expect(helptext).to_be_visible()
+    assert "id_photos_helptext" in page.get_attribute("#id_photos", "aria-describedby")
+
+    page.select_option("#id_category", "0101")
+    page.fill("#id_description", "小区门口垃圾堆放两天无人清运")
+    page.set_input_files("#id_photos", str(photo_file))
+    with page.expect_navigation():
+        page.click("[data-testid=report-submit]")
+    page.wait_for_selector(MAP_READY)
+    assert Event.objects.count() == 0
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert "照片已保留" in summary.inner_text()
+    assert "位置" in summary.inner_text()
+    thumbs = page.locator("[data-testid=held-photos] img")
+    expect(thumbs).to_have_count(1)
+    page.wait_for_function(
+        "document.querySelector('[data-testid=held-photos] img').naturalWidth > 0"
+    )
+    assert page.locator("input[name=held_photos]").is_checked()
+    no_sideways_scroll(page)
+    page.screenshot(path=os.path.join(shots_dir, "event-report-refused-phone.png"), full_page=True)
+
+    # The summary's link takes the resident to the map.
+    summary.locator("a[href='#report-location']").click()
+    assert page.evaluate("document.activeElement.id") == "report-location"
+    page.locator("#report-map").tap()
+    expect(page.locator("#id_lng")).not_to_have_value("")
+    with page.expect_navigation():
+        page.click("[data-testid=report-submit]")
+    event = Event.objects.get()
+    assert re.search(rf"/events/{event.pk}/$", page.url), page.url
+    assert EventPhoto.objects.filter(event=event).count() == 1
+    page.wait_for_load_state("networkidle")
+    assert console.clean() == []

@@ -7,6 +7,7 @@ import os
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from shezhi.events import services
 from shezhi.events.models import Event, EventPhoto, WhistleSummons
@@ -124,6 +125,17 @@ def test_community_staff_registers_and_dispatches_from_the_queue(
     # The category's department is offered first.
     assert form.locator("select[name=target]").input_value() == "department"
     assert form.locator("select[name=department]").input_value() == "zj"
+    # Only the chooser of the chosen kind shows; switching the kind switches it.
+    expect(form.locator("[data-field=department]")).to_be_visible()
+    expect(form.locator("[data-field=worker]")).to_be_hidden()
+    form.locator("select[name=target]").select_option("worker")
+    expect(form.locator("[data-field=worker]")).to_be_visible()
+    expect(form.locator("[data-field=department]")).to_be_hidden()
+    form.locator("select[name=target]").select_option("community")
+    expect(form.locator("[data-field=worker]")).to_be_hidden()
+    expect(form.locator("[data-field=department]")).to_be_hidden()
+    form.locator("select[name=target]").select_option("department")
+    expect(form.locator("[data-field=department]")).to_be_visible()
     page.screenshot(path=os.path.join(shots_dir, "events-queue-wide.png"), full_page=True)
     with page.expect_navigation():
         form.locator("[data-testid=do-dispatch]").click()
@@ -182,4 +194,64 @@ def test_department_staff_reports_in_on_a_whistled_event(
         == "no"
     )
     no_sideways_scroll(page)
+    assert console.clean() == []
+
+
+def test_resident_confirms_and_rates_in_their_own_words_on_a_phone(
+    phone_page,
+    console,
+    sign_in,
+    actors,  # noqa: F811
+    live_server,
+    shots_dir,
+):
+    """我的上报 flags what waits for the resident; the event's page asks 确认已解决 /
+    仍未解决 (not the staff's 核查); the notifications say each change once, in
+    the resident's words, with the same "x 分钟前" wording."""
+    event = report(actors.resident, address="凤凰路12号门口")
+    act(actors.community, event, "register")
+    act(actors.community, event, "dispatch", data={"target": "worker"})
+    act(actors.mg_worker, event, "accept")
+    act(actors.mg_worker, event, "handle", data={"result": "垃圾已清运"})
+
+    page = phone_page
+    sign_in(page, "resident", next_path="/events/mine/")
+    item = page.locator(f"[data-testid=my-reports] li[data-event='{event.pk}']")
+    expect(item.locator("[data-testid=waits]")).to_have_text("待您确认处理结果")
+    expect(item.locator("[data-testid=state]")).to_have_text("已处理，请您确认")
+    expect(page.locator("[data-testid=awaiting-summary]")).to_be_visible()
+    no_sideways_scroll(page)
+    page.screenshot(path=os.path.join(shots_dir, "events-my-reports-waiting-phone.png"))
+
+    with page.expect_navigation():
+        item.locator("a").click()
+    assert page.url.endswith(f"/events/{event.pk}/#actions")
+    expect(page.locator("[data-testid=state]")).to_have_text("已处理，请您确认")
+    confirm = page.locator("[data-testid=do-verify_pass]")
+    expect(confirm).to_have_text("确认已解决")
+    expect(page.locator("#action-verify_fail summary")).to_have_text("仍未解决")
+    assert "核查" not in page.locator("main").inner_text()
+    assert "我也遇到" not in page.locator("main").inner_text()
+    assert confirm.bounding_box()["height"] >= 44
+    no_sideways_scroll(page)
+    shot = os.path.join(shots_dir, "events-resident-confirm-phone.png")
+    page.screenshot(path=shot, full_page=True)
+    with page.expect_navigation():
+        confirm.click()
+    expect(page.locator("[data-testid=state]")).to_have_text("已解决")
+    expect(page.locator("[data-testid=flash]")).to_contain_text("确认已解决")
+
+    # Now it waits for a rating, and says so.
+    page.goto(f"{live_server.url}/events/mine/")
+    item = page.locator(f"[data-testid=my-reports] li[data-event='{event.pk}']")
+    expect(item.locator("[data-testid=waits]")).to_have_text("待您评价")
+
+    # The notifications: taken on, handled (please confirm); no dispatch, no staff words.
+    page.goto(f"{live_server.url}/notifications/")
+    titles = page.locator("[data-testid=notification-list] .notif-title").all_inner_texts()
+    assert [t.split("：", 1)[1] for t in titles] == ["已处理，请您确认", "已受理"]
+    for when in page.locator(".notif-time").all_inner_texts():
+        assert when == "刚刚" or when.endswith("分钟前"), when
+    no_sideways_scroll(page)
+    page.screenshot(path=os.path.join(shots_dir, "notifications-resident-phone.png"))
     assert console.clean() == []

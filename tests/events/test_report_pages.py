@@ -36,13 +36,15 @@ def login(client):
     return _login
 
 
-def media_files() -> list[Path]:
+def media_files(*, held: bool = False) -> list[Path]:
+    """Stored files: the events' photos, or (``held``) those held for a refused form."""
     root = Path(settings.MEDIA_ROOT)
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    return [p for p in files if ("/events/held/" in p.as_posix()) == held]
 
 
 def snapshot() -> tuple[int, int, int, int]:
-    """Everything a refused report must leave untouched."""
+    """Everything a refused report must leave untouched (its photos are held apart)."""
     return (
         Event.objects.count(),
         EventPhoto.objects.count(),
@@ -360,6 +362,124 @@ def test_corrected_retry_after_an_error_creates_one_event(login, actors, setting
 
 
 # ---------------------------------------------------------------------------
+# A refused form keeps its photos (held for the corrected form) and says what is missing
+
+
+def _held_ids(html: str) -> list[str]:
+    return re.findall(r'name="held_photos" value="(\d+)"', html)
+
+
+def test_refused_report_keeps_its_photos_for_the_corrected_one(
+    login, actors, django_capture_on_commit_callbacks
+):
+    from shezhi.events.models import HeldPhoto
+
+    client = login(actors.resident)
+    data = form_data(point=None, photos=[jpeg(name="a.jpg"), jpeg(name="b.jpg")])
+    response = post(client, "events:report", data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert Event.objects.count() == 0
+    # The photos are kept and shown (thumbnails, ticked), and the page says so.
+    ids = _held_ids(html)
+    assert len(ids) == 2
+    assert 'data-testid="held-photos"' in html
+    assert "photos are kept" in html
+    assert len(media_files(held=True)) == 2
+    thumb = client.get(reverse("events:held_photo", args=[ids[0]]))
+    assert thumb.status_code == 200
+    assert thumb["Content-Type"] == "image/jpeg"
+    # Nobody else opens them.
+    other = login(actors.resident2)
+    assert other.get(reverse("events:held_photo", args=[ids[0]])).status_code == 404
+
+    # The corrected form sends the point and the ticked photos, no file chosen again.
+    client = login(actors.resident)
+    fixed = form_data(idempotency_key=data["idempotency_key"], held_photos=ids)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, "events:report", fixed)
+    assert response.status_code == 302
+    event = Event.objects.get()
+    assert EventPhoto.objects.filter(event=event).count() == 2
+    # Held no longer: rows and files are gone, the event's own copies stay.
+    assert HeldPhoto.objects.count() == 0
+    assert media_files(held=True) == []
+    assert len(media_files()) == 2
+
+
+def test_unticked_held_photo_is_left_out(login, actors, django_capture_on_commit_callbacks):
+    client = login(actors.resident)
+    data = form_data(description="  ", photos=[jpeg(name="a.jpg"), jpeg(name="b.jpg")])
+    ids = _held_ids(post(client, "events:report", data).content.decode())
+    assert len(ids) == 2
+    fixed = form_data(idempotency_key=data["idempotency_key"], held_photos=ids[1:])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, "events:report", fixed).status_code == 302
+    assert EventPhoto.objects.count() == 1
+    assert media_files(held=True) == []
+
+
+def test_a_held_photo_still_gives_the_location(login, actors, territory):
+    """Held photos keep the place read from their EXIF (the EXIF itself is stripped)."""
+    client = login(actors.resident)
+    data = form_data(point=None, category="", photos=[jpeg(gps=IN_MICRO2)])
+    html = post(client, "events:report", data).content.decode()
+    assert error_fields(html) == {"category"}
+    fixed = form_data(point=None, idempotency_key=data["idempotency_key"])
+    fixed["held_photos"] = _held_ids(html)
+    assert post(client, "events:report", fixed).status_code == 302
+    assert Event.objects.get().area == territory["micro2"]
+
+
+def test_a_refusal_lists_what_is_missing_in_a_summary(login, actors):
+    client = login(actors.resident)
+    html = post(client, "events:report", form_data(point=None, description="  ")).content.decode()
+    summary = re.search(r'<div[^>]*id="error-summary".*?</div>', html, re.S).group(0)
+    assert 'tabindex="-1"' in summary and 'role="alert"' in summary
+    # One line per missing thing, each a link to its field.
+    assert 'href="#id_description"' in summary
+    # The location is checked once the description is given.
+    html = post(client, "events:report", form_data(point=None)).content.decode()
+    summary = re.search(r'<div[^>]*id="error-summary".*?</div>', html, re.S).group(0)
+    assert 'href="#report-location"' in summary
+    assert "Give the location" in summary
+
+
+def test_every_described_by_reference_is_rendered(login, actors):
+    """The photo field's help text (and each error) exists under the id its input names."""
+    client = login(actors.resident)
+    for response in (
+        client.get(reverse("events:report")),
+        post(client, "events:report", form_data(category="", description="  ")),
+    ):
+        html = response.content.decode()
+        ids = set(re.findall(r'\bid="([^"]+)"', html))
+        described = {
+            ref for refs in re.findall(r'aria-describedby="([^"]+)"', html) for ref in refs.split()
+        }
+        assert "id_photos_helptext" in described
+        assert described <= ids, described - ids
+
+
+def test_stale_held_photos_are_swept(login, actors, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shezhi.events import held_photos
+    from shezhi.events.models import HeldPhoto
+
+    client = login(actors.resident)
+    post(client, "events:report", form_data(point=None, photos=[jpeg()]))
+    assert HeldPhoto.objects.count() == 1
+    assert held_photos.sweep(timezone.now() + timedelta(hours=23)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert held_photos.sweep(timezone.now() + timedelta(days=2)) == 1
+    assert HeldPhoto.objects.count() == 0
+    assert media_files(held=True) == []
+
+
+# ---------------------------------------------------------------------------
 # My reports
 
 
@@ -392,7 +512,8 @@ def test_my_reports_show_the_state(login, actors):
     event = report(actors.resident)
     act(actors.community, event, "register")
     html = login(actors.resident).get(reverse("events:my_reports"), HTTP_ACCEPT_LANGUAGE="en")
-    assert "Registered" in html.content.decode()
+    # In the resident's words ("Registered" is the staff's).
+    assert "Taken on" in html.content.decode()
 
 
 # ---------------------------------------------------------------------------

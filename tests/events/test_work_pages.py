@@ -136,10 +136,21 @@ def test_full_loop_through_the_pages(actors, client):
         page = res.get(url(event), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-testid="rating"' in page and "Satisfied" in page
     timeline = page[page.index('data-testid="timeline"') :]
+    # The resident reads the history in their own words …
+    for label in ("Taken on", "Passed to the handler", "Handling started", "Handling done",
+                  "Confirmed resolved"):  # fmt: skip
+        assert label in timeline
+    assert "Handled, please confirm → Resolved" in timeline
+    assert "Verified: close" not in timeline
+    assert 'data-testid="form-rate"' not in page  # rated already
+    # … the staff in the workflow's.
+    with translation.override("en"):
+        staff = as_user(client, actors.community)
+        page = staff.get(url(event), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    timeline = page[page.index('data-testid="timeline"') :]
     for label in ("Register", "Dispatch", "Accept", "Report the result", "Verified: close"):
         assert label in timeline
     assert "Handled, awaiting verification → Closed" in timeline
-    assert 'data-testid="form-rate"' not in page  # rated already
 
 
 def test_success_goes_back_to_a_safe_next_page_only(actors, client):
@@ -295,7 +306,7 @@ def test_bad_input_is_shown_by_its_field(actors, client):
         )
     assert r.status_code == 400
     page = r.content.decode()
-    field = re.search(r'data-field="department">(.*?)</div>', page, re.S).group(1)
+    field = re.search(r'data-field="department"[^>]*>(.*?)</div>', page, re.S).group(1)
     assert "nope" in field and 'data-testid="field-error"' in field
     assert snapshot(event) == before
     # A missing required choice: the form's own error, by the field.
@@ -438,14 +449,22 @@ def test_escalate_void_and_merge(actors, client):
     assert third.owner_area.code == "510113001001" and third.escalation_count == 1
 
 
-def test_me_too_from_the_page(actors, client):
+def test_me_too_is_not_offered_to_those_who_handle_it(actors, client):
+    """我也遇到 is a resident's word: the grid's workers, the handler and the dispatchers
+    who open the event's page are not offered it (and are refused if they post it)."""
     event = report(actors.resident)
-    g = as_user(client, actors.grid_worker)
-    assert 'data-testid="form-me_too"' in g.get(url(event)).content.decode()
-    assert post(g, event, "me_too").status_code == 302
+    act(actors.community, event, "register")
+    act(actors.community, event, "dispatch", data={"target": "worker"})
+    for user in (actors.grid_worker, actors.mg_worker, actors.community):
+        c = as_user(client, user)
+        assert 'data-testid="form-me_too"' not in c.get(url(event)).content.decode()
+        assert post(c, event, "me_too").status_code == 409
+    event.refresh_from_db()
+    assert event.me_too_count == 0
+    # A resident still says "me too" (through the API, where residents find others' reports).
+    act(actors.resident2, event, "me_too")
     event.refresh_from_db()
     assert event.me_too_count == 1
-    assert 'data-testid="form-me_too"' not in g.get(url(event)).content.decode()
 
 
 # ---------------------------------------------------------------------------
@@ -831,3 +850,159 @@ def test_navigation_links_follow_the_roles(actors, client):
     assert "nav-inbox" not in nav(client, actors.street)
     assert nav(client, actors.dept_cg) >= {"nav-department", "nav-inbox"}
     assert "nav-queue" not in nav(client, actors.dept_cg)
+
+
+# ---------------------------------------------------------------------------
+# The dispatch form: one default, one chooser per kind of handler
+
+
+def _dispatch_form(page: str, event) -> str:
+    return re.search(
+        rf'<form[^>]*action="/events/{event.pk}/act/dispatch/".*?</form>', page, re.S
+    ).group(0)
+
+
+def _selected(form: str, name: str) -> str:
+    select = re.search(rf'<select name="{name}".*?</select>', form, re.S)
+    if select is None:
+        return "(none)"
+    chosen = re.search(r'<option value="([^"]*)" selected>', select.group(0))
+    return chosen.group(1) if chosen else ""
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "department"),
+    [("0101", "worker", "cg"), ("0302", "department", "zj"), ("0104", "", "")],
+)
+def test_queue_and_event_page_propose_the_same_dispatch(actors, client, code, kind, department):
+    """One default (selectors.dispatch_default) for the queue's row and the event's page."""
+    event = report(actors.resident, code=code)
+    act(actors.community, event, "register")
+    c = as_user(client, actors.community)
+    queue_page = c.get("/events/queue/510113001001/?tab=to_dispatch").content.decode()
+    queue = _dispatch_form(queue_page, event)
+    detail = _dispatch_form(c.get(url(event)).content.decode(), event)
+    for form in (queue, detail):
+        assert _selected(form, "target") == kind
+        # The micro-grid's responsible worker, by name, whatever kind is proposed.
+        assert _selected(form, "worker") == str(actors.mg_worker.pk)
+        assert "李明" in form
+        assert _selected(form, "department") == department
+        # Each chooser says which kind it is for (the page shows only that one).
+        assert re.search(r'data-field="worker" data-for-target="worker"', form)
+        assert re.search(r'data-field="department" data-for-target="department"', form)
+
+
+def test_dispatch_names_the_missing_chooser(actors, client):
+    # 水域不洁: a department (sw) this district does not have, no default to fall back on.
+    event = report(actors.resident, code="0104")
+    act(actors.community, event, "register")
+    c = as_user(client, actors.community)
+    before = snapshot(event)
+    r = post(c, event, "dispatch", {"target": "department", "department": ""})
+    assert r.status_code == 400
+    form = _dispatch_form(r.content.decode(), event)
+    assert 'class="field has-error" data-field="department"' in form
+    assert 'class="field has-error" data-field="worker"' not in form
+    assert snapshot(event) == before
+    # In micro2 nobody is the responsible worker: the worker must be chosen.
+    other = report(actors.resident2, point=(104.07, 30.65))
+    act(actors.community, other, "register")
+    r = post(c, other, "dispatch", {"target": "worker", "worker": ""})
+    assert r.status_code == 400
+    form = _dispatch_form(r.content.decode(), other)
+    assert 'class="field has-error" data-field="worker"' in form
+    # The chooser of the other kind is ignored: a worker target with a department sent.
+    r = post(c, event, "dispatch", {"target": "worker", "worker": "", "department": "zj"})
+    event.refresh_from_db()
+    assert event.handler_kind == "worker" and event.handler_user == actors.mg_worker
+    assert event.handler_department is None
+
+
+# ---------------------------------------------------------------------------
+# Residents read their own words; people are named; dates carry the year when it is not this one
+
+
+def _handled(actors):
+    event = report(actors.resident)
+    act(actors.community, event, "register")
+    act(actors.community, event, "dispatch", data={"target": "worker"})
+    act(actors.mg_worker, event, "accept")
+    act(actors.mg_worker, event, "handle", data={"result": "已清运"})
+    return event
+
+
+def test_the_reporter_confirms_in_their_own_words(actors, client):
+    event = _handled(actors)
+    page = as_user(client, actors.resident).get(url(event)).content.decode()
+    state = re.search(r'data-testid="state"[^>]*>([^<]*)<', page).group(1)
+    assert state == "已处理，请您确认"
+    assert "确认已解决" in page and "仍未解决" in page
+    assert "核查通过" not in page and "返工" not in page and "待核查" not in page
+    # The grid's worker, who verifies as staff, reads the workflow's words.
+    staff = as_user(client, actors.grid_worker).get(url(event)).content.decode()
+    assert "核查通过：结案" in staff and "已处置，待核查" in staff
+    # The message after the step is in the resident's words too.
+    res = as_user(client, actors.resident)
+    r = post(res, event, "verify_pass")
+    assert r.status_code == 302
+    event.refresh_from_db()
+    assert event.state == S.CLOSED
+    flash = re.search(r'data-testid="flash">(.*?)</div>', res.get(r.url).content.decode(), re.S)
+    assert "确认已解决" in flash.group(1)
+
+
+def test_my_reports_flag_what_waits_for_the_resident(actors, client):
+    to_confirm = _handled(actors)
+    to_rate = _handled(actors)
+    act(actors.grid_worker, to_rate, "verify_pass")
+    rated = _handled(actors)
+    act(actors.resident, rated, "verify_pass")
+    act(actors.resident, rated, "rate", data={"rating": "satisfied"})
+    waiting = report(actors.resident)
+    page = as_user(client, actors.resident).get("/events/mine/").content.decode()
+    waits = dict(re.findall(r'data-event="(\d+)" data-waits="(\w+)"', page))
+    assert waits == {str(to_confirm.pk): "verify", str(to_rate.pk): "rate"}
+    assert "待您确认处理结果" in page and "待您评价" in page
+    summary = re.search(r'data-testid="awaiting-summary">(.*?)</p>', page, re.S).group(1)
+    assert ">2<" in summary
+    assert str(waiting.pk) not in waits and str(rated.pk) not in waits
+    # The link takes them to the step.
+    assert f'href="/events/{to_confirm.pk}/#actions"' in page
+
+
+def test_event_pages_name_people_not_their_sign_ins(actors, client):
+    event = _handled(actors)
+    actors.resident.first_name = "王芳"
+    actors.resident.save()
+    page = as_user(client, actors.community).get(url(event)).content.decode()
+    handler = re.search(r'data-testid="handler">([^<]*)<', page).group(1)
+    assert "李明" in handler and "mg_worker" not in handler  # the roster's name
+    assert re.search(r'data-testid="reporter">王芳<', page)
+    timeline = page[page.index('data-testid="timeline"') :]
+    assert "李明" in timeline and ">mg_worker<" not in timeline
+    # The dispatch form's worker choice is named the same way.
+    other = report(actors.resident)
+    act(actors.community, other, "register")
+    form = as_user(client, actors.community).get(url(other)).content.decode()
+    assert re.search(rf'<option value="{actors.mg_worker.pk}"[^>]*>李明 · ', form)
+
+
+def test_dates_carry_the_year_only_when_it_is_not_this_one(actors, client):
+    now = timezone.now()
+    old = report(actors.resident, at=now - timedelta(days=400))
+    new = report(actors.resident)
+    c = as_user(client, actors.community)
+    old_page = c.get(url(old)).content.decode()
+    local_old = timezone.localtime(old.created_at)
+    assert local_old.strftime("%Y-%m-%d %H:%M") in old_page
+    new_page = c.get(url(new)).content.decode()
+    local_new = timezone.localtime(new.created_at)
+    assert f">{local_new.strftime('%m-%d %H:%M')}<" in new_page
+    assert local_new.strftime("%Y-%m-%d %H:%M") not in new_page
+    queue = c.get("/events/queue/510113001001/?tab=to_register").content.decode()
+    assert local_old.strftime("%Y-%m-%d %H:%M") in queue
+    assert f">{local_new.strftime('%m-%d %H:%M')}<" in queue
+    mine = as_user(client, actors.resident).get("/events/mine/").content.decode()
+    assert local_old.strftime("%Y-%m-%d %H:%M") in mine
+    assert f">{local_new.strftime('%m-%d %H:%M')}<" in mine

@@ -18,6 +18,7 @@ from shezhi.people.models import Department
 from . import selectors
 from .models import Event, WhistleSummons
 from .services import parties, report_in_minutes
+from .wording import RESIDENT_ACTIONS
 from .workflow import ACTIONS
 
 
@@ -88,8 +89,13 @@ class ActionForm(forms.Form):
     def setup(self) -> None:
         """Per-event choices and defaults (override)."""
 
+    # Shown to a resident (no staff part in the event): the steps in their words.
+    resident = False
+
     @property
     def label(self) -> str:
+        if self.resident and self.action in RESIDENT_ACTIONS:
+            return str(RESIDENT_ACTIONS[self.action])
         return str(ACTIONS[self.action].label)
 
     @property
@@ -130,22 +136,36 @@ class RegisterForm(ActionForm):
 
 
 class DispatchForm(ActionForm):
+    """Who handles it: the kind (承办方), then the one chooser that kind needs.
+
+    Each chooser names the kind it belongs to (``for_target``): the page shows
+    only the one matching the chosen kind (events.css, no script needed; where
+    the browser cannot, both show and the other is ignored). The defaults come
+    from ``selectors.dispatch_default``, the same in the queue and on the page.
+    A kind whose chooser is left empty and has no default is refused by the
+    chooser's name.
+    """
+
     action = "dispatch"
     target = forms.ChoiceField(label=_("Handled by"), choices=Event.HandlerKind.choices)
     worker = forms.TypedChoiceField(
-        label=_("Worker"), required=False, coerce=int, empty_value=None, choices=()
+        label=_("Which worker"), required=False, coerce=int, empty_value=None, choices=()
     )
-    department = forms.ChoiceField(label=_("Department"), required=False, choices=())
+    department = forms.ChoiceField(label=_("Which department"), required=False, choices=())
     reason = _reason(_("Instructions"), required=False)
     data_fields = ("target", "worker", "department")
-    quick_fields = ("target", "department")
+    quick_fields = ("target", "worker", "department")
 
     def setup(self) -> None:
         event = self.event
-        self.fields["worker"].choices = [
-            ("", _("The micro-grid's responsible worker")),
-            *selectors.grid_worker_choices(event),
-        ]
+        departments = district_departments(event)
+        default = selectors.dispatch_default(event, departments)
+        self.default = default
+        worker_choices = selectors.grid_worker_choices(event)
+        self.fields["worker"].choices = [("", _("Choose the worker…")), *worker_choices]
+        if default.worker is not None and any(pk == default.worker for pk, _n in worker_choices):
+            self.fields["worker"].initial = default.worker
+        self.fields["worker"].for_target = Event.HandlerKind.WORKER
         mine = parties(self.user, event) if self.user is not None else set()
         if "grid" in mine and "dispatcher" not in mine:
             # A grid worker dispatches only to the micro-grid's own worker (小事不出网格).
@@ -156,17 +176,34 @@ class DispatchForm(ActionForm):
             del self.fields["department"]
             return
         self.fields["target"].choices = [("", _("Choose…")), *Event.HandlerKind.choices]
-        self.fields["target"].initial = (
-            Event.HandlerKind.WORKER
-            if event.category.grid_can_solve
-            else (Event.HandlerKind.DEPARTMENT if event.category.department_code else "")
-        )
-        departments = district_departments(event)
-        self.fields["department"].choices = [("", _("The category's department"))] + [
+        self.fields["target"].initial = default.kind
+        self.fields["department"].choices = [("", _("Choose the department…"))] + [
             (d.code, d.name) for d in departments
         ]
-        if any(d.code == event.category.department_code for d in departments):
-            self.fields["department"].initial = event.category.department_code
+        self.fields["department"].initial = default.department
+        self.fields["department"].for_target = Event.HandlerKind.DEPARTMENT
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("target")
+        default = self.default
+        if kind == Event.HandlerKind.WORKER:
+            data["department"] = None
+            if data.get("worker") is None:
+                if default.worker is None:
+                    self.add_error("worker", _("Choose the worker who handles it."))
+                else:
+                    data["worker"] = default.worker
+        elif kind == Event.HandlerKind.DEPARTMENT:
+            data["worker"] = None
+            if not data.get("department"):
+                if not default.department:
+                    self.add_error("department", _("Choose the department that handles it."))
+                else:
+                    data["department"] = default.department
+        elif kind:
+            data["worker"] = data["department"] = None
+        return data
 
 
 class AcceptForm(ActionForm):

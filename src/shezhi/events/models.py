@@ -436,6 +436,47 @@ class EventPhoto(models.Model):
         return f"{self.event_id} · {self.get_stage_display()} · {self.pk}"
 
 
+def held_photo_path(instance: HeldPhoto, filename: str) -> str:
+    return f"events/held/{instance.user_id}/{filename}"
+
+
+class HeldPhoto(models.Model):
+    """A photo sent with a report the server refused, kept for the corrected form.
+
+    Tied to its sender and to the form's idempotency key: the re-rendered form
+    shows it (a thumbnail only its sender can open) and sends it again with the
+    event, so a missing field never costs the resident their photos. Already
+    checked, resized and stripped of EXIF (``photos.process_photo``); the place
+    read from EXIF is kept beside it. Deleted once the report is sent, and by
+    ``held_photos.sweep`` after a day.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("sender"),
+    )
+    key = models.CharField(_("form key"), max_length=64)
+    image = models.ImageField(
+        _("photo"), upload_to=held_photo_path, width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    taken_lng = models.FloatField(null=True, blank=True)
+    taken_lat = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(_("held at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo of an unsent report")
+        verbose_name_plural = _("photos of unsent reports")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["user", "key"], name="events_held_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.key} · {self.pk}"
+
+
 class EventFollower(models.Model):
     """Who follows an event as its reporter: their own, or "me too" on another's."""
 

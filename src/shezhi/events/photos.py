@@ -142,8 +142,8 @@ def process_photo(upload, *, index: int = 1) -> ProcessedPhoto:
 
 
 def process_photos(uploads) -> list[ProcessedPhoto]:
-    """Each upload checked and processed; one already processed (a service that checked
-    its photos before writing anything) passes through as it is."""
+    """Each upload checked and processed; one already processed (a held photo, or a
+    service that checked its photos before writing anything) passes as it is."""
     uploads = list(uploads or [])
     if len(uploads) > max_photos():
         raise BadInput(_("At most %(n)d photos per step.") % {"n": max_photos()}, field="photos")

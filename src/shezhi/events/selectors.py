@@ -10,6 +10,7 @@ every event in them. Anyone else gets a 404.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
@@ -288,8 +289,125 @@ def grid_worker_choices(event: Event) -> list[tuple[int, str]]:
         .order_by("-area__depth", "user__username")
     )
     seen: dict[int, str] = {}
-    for ra in rows:
-        if ra.user_id not in seen and ra.user.is_active:
-            name = ra.user.get_full_name() or ra.user.get_username()
+    active = [ra for ra in rows if ra.user.is_active]
+    names = display_names(ra.user_id for ra in active)
+    for ra in active:
+        if ra.user_id not in seen:
+            name = names.get(ra.user_id, ra.user.get_username())
             seen[ra.user_id] = f"{name} · {ra.get_role_display()}"
     return list(seen.items())
+
+
+def display_names(user_ids) -> dict[int, str]:
+    """How people are named on event pages: their roster name, else their full name,
+    else (only when nothing else is known) their sign-in name. One query each way."""
+    from django.contrib.auth import get_user_model
+
+    from shezhi.people.models import Person
+
+    ids = {u for u in user_ids if u}
+    if not ids:
+        return {}
+    names = {}
+    for pk, username, first, last in (
+        get_user_model()
+        .objects.filter(pk__in=ids)
+        .values_list("pk", "username", "first_name", "last_name")
+    ):
+        names[pk] = f"{first} {last}".strip() or username
+    names.update(
+        Person.objects.filter(user_id__in=ids).exclude(name="").values_list("user_id", "name")
+    )
+    return names
+
+
+def display_name(user) -> str:
+    if user is None:
+        return ""
+    return display_names([user.pk]).get(user.pk, user.get_username())
+
+
+@dataclass(frozen=True)
+class DispatchDefault:
+    """What the dispatch form proposes for an event, wherever it is shown."""
+
+    kind: str  # an Event.HandlerKind value, or "" (the dispatcher chooses)
+    worker: int | None  # the micro-grid's responsible worker (user id), if it has one
+    department: str  # the category's department (code) in the event's district, or ""
+
+
+def responsible_worker(event: Event) -> int | None:
+    """The user id of the event's micro-grid's responsible worker (active, with a sign-in)."""
+    from django.contrib.auth import get_user_model
+
+    from shezhi.areas import constants as c
+    from shezhi.people.models import Assignment
+
+    if event.area.level != c.MICRO_GRID:
+        return None
+    user_id = (
+        Assignment.objects.filter(
+            area_id=event.area_id,
+            role=Assignment.Role.RESPONSIBLE_WORKER,
+            ended_on__isnull=True,
+            person__user__isnull=False,
+        )
+        .values_list("person__user_id", flat=True)
+        .first()
+    )
+    if user_id and get_user_model().objects.filter(pk=user_id, is_active=True).exists():
+        return user_id
+    return None
+
+
+def dispatch_default(event: Event, departments=None) -> DispatchDefault:
+    """The one default of the dispatch form (the queue's row and the event's page):
+
+    a category the grid can solve goes to the micro-grid's own worker; otherwise
+    to the category's department when the district has it; otherwise the
+    dispatcher chooses. ``departments``: the district's departments, if at hand.
+    """
+    from shezhi.people.models import Department
+
+    code = event.category.department_code or ""
+    if code:
+        if departments is not None:
+            known = any(d.code == code for d in departments)
+        else:
+            known = Department.objects.filter(
+                district__path=event.area_path[: Area.steplen], code=code
+            ).exists()
+        code = code if known else ""
+    worker = responsible_worker(event)
+    if event.category.grid_can_solve:
+        kind = Event.HandlerKind.WORKER
+    elif code:
+        kind = Event.HandlerKind.DEPARTMENT
+    else:
+        kind = ""
+    return DispatchDefault(kind=kind, worker=worker, department=code)
+
+
+def waits_for(user, event: Event) -> str:
+    """What the event waits for from ``user`` as its reporter: "verify", "rate" or ""."""
+    if not event.reporter_id or event.reporter_id != user.pk:
+        return ""
+    if event.state == S.HANDLED:
+        own = event.handler_kind == Event.HandlerKind.WORKER and event.handler_user_id == user.pk
+        return "" if own else "verify"
+    if event.state == S.CLOSED and not (
+        event.rated_at and event.closed_at and event.rated_at >= event.closed_at
+    ):
+        return "rate"
+    return ""
+
+
+def awaiting_count(user) -> int:
+    """How many of the user's own reports wait for them (to confirm or to rate)."""
+    return sum(
+        1
+        for e in Event.objects.filter(reporter=user, state__in=(S.HANDLED, S.CLOSED)).only(
+            "state", "reporter", "handler_kind", "handler_user", "rated_at", "closed_at"
+        )
+        if waits_for(user, e)
+    )

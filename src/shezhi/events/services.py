@@ -21,7 +21,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from shezhi.areas import constants as c
 from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, area_rows, locate
@@ -185,7 +184,8 @@ def _extra_refusal(
     if action == "me_too":
         if event.followers.filter(user=user).exists():
             return _("You already follow this event.")
-        if "dispatcher" in mine or "handler" in mine:
+        if mine & {"dispatcher", "handler", "grid", "summoned"}:
+            # Those who handle, dispatch or patrol it are no "me too" (nor offered one).
             return _("Only residents add a “me too”.")
     if (
         action == "rate"
@@ -315,29 +315,10 @@ def _follower_users(event: Event) -> list[int]:
 
 
 def _notify(event: Event, recipients, kind: str, actor=None) -> None:
-    from shezhi.notifications.services import notify
+    """One notification per recipient for the step, naming the change (see ``notices``)."""
+    from .notices import notify_step
 
-    ids = {u for u in recipients if u}
-    if actor is not None:
-        ids.discard(actor.pk)
-    if not ids:
-        return
-    state = Event.State(event.state).label
-    # Stored in the platform's language: recipients read them later, anywhere.
-    with override(settings.LANGUAGE_CODE):
-        title = _("Event %(number)s (%(category)s): %(state)s") % {
-            "number": event.number,
-            "category": event.category.name,
-            "state": str(state),
-        }
-    notify(
-        ids,
-        kind=f"event.{kind}",
-        title=title,
-        body=event.description[:200],
-        url=f"/events/{event.pk}/",
-        event=event,
-    )
+    notify_step(event, kind, recipients, actor)
 
 
 # ---------------------------------------------------------------------------

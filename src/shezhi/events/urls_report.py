@@ -11,6 +11,7 @@ urlpatterns = [
     path("spot/", views_spot.spot_page, name="spot"),
     path("hotline/", views.hotline, name="hotline"),
     path("assign/", views.assign, name="assign"),
+    path("report/held/<int:pk>/", views.held_photo, name="held_photo"),
     path("mine/", views.my_reports, name="my_reports"),
     path("map/", views.public_map, name="public_map"),
     path("map/data.json", views.public_map_data, name="public_map_data"),

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,9 +24,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shezhi.areas.models import Area
 from shezhi.areas.selectors import role_holdings
 
-from . import forms, selectors, services
+from . import forms, held_photos, selectors, services, wording
 from .errors import EventError
-from .models import Event, EventFollower, EventPhoto
+from .models import Event, EventFollower, EventPhoto, HeldPhoto
 
 PATROL_ROLES = (
     "micro_grid_worker",
@@ -135,15 +135,18 @@ class _RegisterFailed(Exception):
         self.files = files
 
 
-def _submit(page: ReportPage, user, form) -> Event:
-    """Report (and register, if asked) in one transaction: all of it or nothing."""
+def _submit(page: ReportPage, user, form, held=()) -> Event:
+    """Report (and register, if asked) in one transaction: all of it or nothing.
+
+    ``held``: photos kept from an earlier, refused submission of the same form.
+    """
     register = page.register == "always" or (
         page.register == "optional" and form.cleaned_data.get("register_now")
     )
+    kwargs = form.service_kwargs()
+    kwargs["photos"] = held_photos.as_processed(held) + list(kwargs["photos"])
     with transaction.atomic():
-        reported = services.report_event(
-            submitted_by=user, source=page.source, **form.service_kwargs()
-        )
+        reported = services.report_event(submitted_by=user, source=page.source, **kwargs)
         if register and reported.created:
             try:
                 services.perform(actor=user, event=reported.event, action="register")
@@ -210,18 +213,32 @@ def _report_view(request: HttpRequest, key: str) -> HttpResponse:
     if page.roles is not None and not holds_any(user, page.roles):
         raise Http404
     form_class = page.form_class
+    kept: list = []
     if request.method == "POST":
         form = form_class(request.POST, request.FILES)
+        key = request.POST.get("idempotency_key", "")
+        # Photos held from an earlier refusal of this form, still ticked.
+        kept = held_photos.keep_only(user=user, key=key, ids=request.POST.getlist("held_photos"))
         if form.is_valid():
             try:
-                event = _submit(page, user, form)
+                event = _submit(page, user, form, held=kept)
             except _RegisterFailed as failed:
                 _delete_files(failed.files)
                 _add_service_error(form, failed.error)
             except EventError as exc:
                 _add_service_error(form, exc)
             else:
+                held_photos.release(user=user, key=key)
                 return redirect(detail_url(event.pk))
+        # Refused: the new photos are held for the corrected form, not lost.
+        new, problems = held_photos.hold(
+            user=user, key=key, uploads=request.FILES.getlist("photos"), already=len(kept)
+        )
+        kept += new
+        shown = {str(e) for e in form.errors.get("photos", [])}
+        for problem in problems:
+            if problem not in shown:
+                form.add_error("photos", problem)
     else:
         form = form_class()
     bbox, outlines = _frame(user, page.roles)
@@ -231,6 +248,11 @@ def _report_view(request: HttpRequest, key: str) -> HttpResponse:
         {
             "page": page,
             "form": form,
+            "held": [
+                {"pk": p.pk, "url": reverse("events:held_photo", args=[p.pk]), "n": i}
+                for i, p in enumerate(kept, 1)
+            ],
+            "error_list": _error_list(form),
             "location_errors": form.errors.get("lng", []) + form.errors.get("lat", []),
             "map_bbox": ",".join(f"{v:.6f}" for v in bbox) if bbox else "",
             "map_outlines": json.dumps(outlines),
@@ -240,6 +262,44 @@ def _report_view(request: HttpRequest, key: str) -> HttpResponse:
             "register_always": page.register == "always",
         },
     )
+
+
+# Where the error summary's link for a field points (the location has no input of its own).
+ERROR_ANCHORS = {"lng": "report-location", "lat": "report-location"}
+
+
+def _error_list(form) -> list[dict]:
+    """The refused form's errors, one line each, with a link to the field they are about."""
+    out = []
+    for name, errors in form.errors.items():
+        if name == "__all__":
+            continue
+        field = form.fields.get(name)
+        if name in ERROR_ANCHORS:
+            anchor, label = ERROR_ANCHORS[name], _("Where is it?")
+        elif field is not None and not field.widget.is_hidden:
+            anchor, label = form[name].auto_id, field.label
+        else:
+            anchor, label = "", ""
+        for error in errors:
+            out.append({"anchor": anchor, "label": label, "message": error})
+    return out
+
+
+@login_required
+@require_GET
+def held_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """A photo held for a refused report form: only its sender sees it."""
+    photo = HeldPhoto.objects.filter(pk=pk, user=request.user).first()
+    if photo is None or not photo.image:
+        raise Http404("No such photo.")
+    try:
+        handle = default_storage.open(photo.image.name, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("No such photo.") from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 def _submitted_point(form) -> str:
@@ -291,21 +351,40 @@ def my_reports(request):
             user=request.user, event_id__in=[e.pk for e in events]
         ).values_list("event_id", "kind")
     )
-    rows = [
-        {
-            "event": e,
-            "url": detail_url(e.pk),
-            "me_too": kinds.get(e.pk) == EventFollower.Kind.ME_TOO,
-            "category": forms.category_label(e.category),
-            "open": e.is_open,
-        }
-        for e in events
-    ]
+    rows = []
+    for e in events:
+        me_too = kinds.get(e.pk) == EventFollower.Kind.ME_TOO
+        waits = selectors.waits_for(request.user, e)
+        rows.append(
+            {
+                "event": e,
+                "url": detail_url(e.pk) + ("#actions" if waits else ""),
+                "me_too": me_too,
+                "category": forms.category_label(e.category),
+                "open": e.is_open,
+                # In the resident's words (已处理，请您确认), not the workflow's.
+                "state": wording.resident_state(e, reporter=not me_too),
+                "waits": waits,
+                "waits_label": WAITS_LABELS.get(waits, ""),
+            }
+        )
     return render(
         request,
         "events/my_reports.html",
-        {"rows": rows, "page_obj": page_obj, "total": paginator.count},
+        {
+            "rows": rows,
+            "page_obj": page_obj,
+            "total": paginator.count,
+            "awaiting": selectors.awaiting_count(request.user),
+        },
     )
+
+
+# What a report waits for from its reporter, as the badge in "my reports" says it.
+WAITS_LABELS = {
+    "verify": gettext_lazy("Your turn: confirm the result"),
+    "rate": gettext_lazy("Your turn: rate the result"),
+}
 
 
 # ---------------------------------------------------------------------------

@@ -29,10 +29,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shezhi.areas import selectors as area_selectors
 from shezhi.areas.models import Area
+from shezhi.core import timefmt
 from shezhi.core.scope import holds_role_over
 from shezhi.people.models import Department
 
-from . import selectors, services
+from . import selectors, services, wording
 from .action_forms import FORMS, ActionForm, form_for
 from .errors import Conflict, EventError
 from .models import EmergencyPeriod, Event, EventPhoto, WhistleSummons
@@ -123,13 +124,7 @@ def _next_url(request: HttpRequest, value: str | None) -> str | None:
 
 def _duration_text(minutes: int) -> str:
     """45 min · 3 h 20 min · 2 d 4 h (calendar time, for a countdown)."""
-    if minutes < 60:
-        return _("%(m)d min") % {"m": minutes}
-    hours, mins = divmod(minutes, 60)
-    if hours < 48:
-        return _("%(h)d h %(m)d min") % {"h": hours, "m": mins}
-    days, hours = divmod(hours, 24)
-    return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+    return timefmt.duration(minutes)
 
 
 def _countdown(due: datetime | None, now: datetime) -> dict | None:
@@ -184,8 +179,8 @@ def _handler_text(event: Event, names: bool) -> str:
     kind = event.handler_kind
     if kind == Event.HandlerKind.WORKER and event.handler_user_id:
         if names:
-            user = event.handler_user
-            return f"{Event.HandlerKind(kind).label} · {user.get_full_name() or user.username}"
+            name = selectors.display_name(event.handler_user)
+            return f"{Event.HandlerKind(kind).label} · {name}"
         return str(Event.HandlerKind(kind).label)
     if kind == Event.HandlerKind.COMMUNITY and event.handler_area_id:
         return f"{Event.HandlerKind(kind).label} · {event.handler_area.name}"
@@ -243,8 +238,10 @@ def _transition_details(row, departments: dict[str, str], areas: dict[str, str])
     return "; ".join(str(p) for p in parts)
 
 
-def _timeline(user, event: Event) -> list:
+def _timeline(user, event: Event, *, resident: bool = False) -> list:
+    """The history's rows, labelled (in a resident's words for a resident) and named."""
     rows = selectors.timeline(user, event)
+    names = selectors.display_names(r.actor_id for r in rows if not r.actor_hidden)
     departments = {
         d.code: d.name
         for d in Department.objects.filter(district__path=event.area_path[: Area.steplen])
@@ -252,14 +249,18 @@ def _timeline(user, event: Event) -> list:
     keys = ("from_area", "to_area", "handler_area")
     codes = {(r.data or {}).get(k) for r in rows for k in keys} - {None, ""}
     areas = dict(Area.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    state_label = wording.resident_state_of if resident else _state_label
     for row in rows:
         spec = ACTIONS.get(row.action)
-        if spec is not None:
+        if resident and row.action in wording.RESIDENT_STEPS:
+            row.label = str(wording.RESIDENT_STEPS[row.action])
+        elif spec is not None:
             row.label = str(spec.label)
         else:
             row.label = _("Reported") if row.action == "report" else row.action
-        row.from_label = _state_label(row.from_state)
-        row.to_label = _state_label(row.to_state)
+        row.actor_name = names.get(row.actor_id, "") if row.actor_id else ""
+        row.from_label = state_label(row.from_state) if row.from_state else ""
+        row.to_label = state_label(row.to_state) if row.to_state else ""
         row.changed = row.from_state != row.to_state
         row.details = _transition_details(row, departments, areas)
     return rows
@@ -288,16 +289,17 @@ def _detail_context(request, event: Event, *, bound: ActionForm | None = None, e
     now = timezone.now()
     _decorate(event, now)
     mine = services.parties(user, event)
-    staff_view = bool(mine & {"dispatcher", "grid", "handler", "summoned"})
+    staff_view = not wording.resident_view(mine)
     allowed = services.allowed_actions(user, event)
     forms = []
     for name in allowed:
         if name not in FORMS:
             continue
-        if bound is not None and bound.action == name:
-            forms.append(bound)
-        else:
-            forms.append(form_for(name, event, user))
+        reuse = bound is not None and bound.action == name
+        form = bound if reuse else form_for(name, event, user)
+        # A resident reads the steps in their own words (确认已解决 / 仍未解决).
+        form.resident = not staff_view
+        forms.append(form)
     primary = next((f for f in forms if f.action in PRIMARY), None)
     if primary is not None:
         primary.primary = True
@@ -315,13 +317,19 @@ def _detail_context(request, event: Event, *, bound: ActionForm | None = None, e
         "report_photos": [p for p in photos if p.stage == EventPhoto.Stage.REPORT],
         "result_photos": [p for p in photos if p.stage == EventPhoto.Stage.RESULT],
         "handler_text": _handler_text(event, staff_view),
+        "state_label": (
+            event.get_state_display()
+            if staff_view
+            else wording.resident_state(event, reporter=event.reporter_id == user.pk)
+        ),
         # The reporter's name: for those who dispatch or patrol there, unless anonymous.
         "show_reporter": bool(mine & {"dispatcher", "grid"}),
+        "reporter_name": selectors.display_name(event.reporter) if event.reporter_id else "",
         "reporter_hidden": event.anonymous and event.reporter_id != user.pk,
         "whistles": _whistles(event, now),
         "master": master,
         "duplicates": duplicates,
-        "timeline": _timeline(user, event),
+        "timeline": _timeline(user, event, resident=not staff_view),
         "forms": forms,
         "error": error,
         "boundary_json": json.dumps(event.area.boundary or None, separators=(",", ":")),
@@ -355,6 +363,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in FORMS:
         raise Http404("No such action.")
     form = form_for(action, event, request.user, request.POST, request.FILES)
+    form.resident = wording.resident_view(services.parties(request.user, event))
     if not form.is_valid():
         message = _("Check the form below.")
         if "version" in form.errors:
@@ -619,9 +628,11 @@ def emergency(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("events:emergency", code=area.code)
     now = timezone.now()
     active = selectors.active_emergency_periods(area, now)
+    names = selectors.display_names(p.started_by_id for p in active)
     for p in active:
         p.can_end = holds_role_over(user, p.area, EMERGENCY_ROLES)
         p.inherited = p.area_id != area.pk
+        p.started_by_name = names.get(p.started_by_id, "")
     history = list(
         EmergencyPeriod.objects.filter(area=area)
         .select_related("started_by")

@@ -82,14 +82,30 @@ def _clean(kind: str, title: str, body: str, url: str) -> tuple[str, str, str, s
     return kind, title, body, url
 
 
-def notify(recipients, *, kind: str, title: str, body: str = "", url: str = "", event=None) -> int:
+def notify(
+    recipients,
+    *,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    event=None,
+    merge_into: tuple[str, ...] = (),
+    merge_since=None,
+) -> int:
     """Notify each distinct active user among ``recipients`` (users or user ids).
 
     Creates one Notification per recipient in one insert and, once the
     surrounding transaction commits, enqueues one task that delivers them on the
-    configured channels. Returns how many were created. Raises ValidationError
-    for a missing kind or title or a link that is not a path on this site, and
-    TypeError for recipients that are not users or ids.
+    configured channels. Returns how many were created or merged. Raises
+    ValidationError for a missing kind or title or a link that is not a path on
+    this site, and TypeError for recipients that are not users or ids.
+
+    ``merge_into``: kinds of notifications of the same ``event`` that this one
+    completes (an overdue notice, then the escalation of the same deadline, in
+    one scan): a recipient who already has one (created since ``merge_since``)
+    gets that one rewritten with this title and body, and unread again, rather
+    than a second notification about the same change.
     """
     kind, title, body, url = _clean(kind, title, body, url)
     ids = _recipient_ids(recipients)
@@ -103,6 +119,13 @@ def notify(recipients, *, kind: str, title: str, body: str = "", url: str = "", 
     )
     if not user_ids:
         return 0
+    merged = 0
+    if merge_into and event is not None:
+        merged_users = _merge(user_ids, event, merge_into, merge_since, title, body)
+        merged = len(merged_users)
+        user_ids = [u for u in user_ids if u not in merged_users]
+        if not user_ids:
+            return merged
     now = timezone.now()
     created = Notification.objects.bulk_create(
         [
@@ -133,7 +156,22 @@ def notify(recipients, *, kind: str, title: str, body: str = "", url: str = "", 
         _enqueue_delivery(pks)
 
     transaction.on_commit(enqueue, robust=True)
-    return len(created)
+    return len(created) + merged
+
+
+def _merge(user_ids, event, kinds, since, title: str, body: str) -> set[int]:
+    """Rewrite each user's latest notification of ``kinds`` about ``event``; whose were."""
+    earlier = Notification.objects.filter(user_id__in=user_ids, event=event, kind__in=kinds)
+    if since is not None:
+        earlier = earlier.filter(created_at__gte=since)
+    latest: dict[int, int] = {}
+    for pk, user_id in earlier.order_by("-created_at", "-pk").values_list("pk", "user_id"):
+        latest.setdefault(user_id, pk)
+    if latest:
+        Notification.objects.filter(pk__in=list(latest.values())).update(
+            title=title, body=body, read_at=None
+        )
+    return set(latest)
 
 
 @dataclass(frozen=True)

@@ -196,6 +196,22 @@
       }
     });
 
+    /* ---------- a refused form: focus goes to what is missing ---------- */
+
+    var summary = document.getElementById("error-summary");
+    if (summary) {
+      summary.addEventListener("click", function (e) {
+        var link = e.target.closest ? e.target.closest("a[href^='#']") : null;
+        if (!link) return;
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) return;
+        e.preventDefault();
+        target.scrollIntoView({ block: "center" });
+        target.focus();
+      });
+      summary.focus();
+    }
+
     if (container && map) container.dataset.state = "ready";
   }
 
