@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiToken, CalendarOverride, PersonalDataView, RoleAssignment
+from .models import ApiToken, CalendarOverride, PersonalDataView, RoleAssignment, UserPreference
 
 
 @admin.register(RoleAssignment)
@@ -51,3 +51,11 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     search_fields = ["note"]
     date_hierarchy = "date"
     ordering = ["-date"]
+
+
+@admin.register(UserPreference)
+class UserPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "elder_mode", "updated_at")
+    list_filter = ("elder_mode",)
+    search_fields = ("user__username",)
+    raw_id_fields = ("user",)

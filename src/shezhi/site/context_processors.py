@@ -1,0 +1,16 @@
+"""What every page's shell needs: the navigation, the person's name, the display mode."""
+
+from __future__ import annotations
+
+from shezhi.core import preferences
+
+from . import navigation
+
+
+def shell(request):
+    user = getattr(request, "user", None)
+    return {
+        "nav": lambda: navigation.for_request(request),
+        "display_name": lambda: navigation.display_name(user),
+        "elder_mode": lambda: preferences.elder_mode(request),
+    }
