@@ -110,8 +110,18 @@ AUDIT_SCRIPT = r"""
     }
     return small;
   }
+  // Let transitions (a popup fading in) end: a half-faded text is not what people read.
+  async function settled() {
+    const running = (document.getAnimations ? document.getAnimations() : []).filter((a) =>
+      a.playState === "running" && isFinite(a.effect.getComputedTiming().endTime));
+    await Promise.race([
+      Promise.all(running.map((a) => a.finished.catch(() => null))),
+      new Promise((resolve) => setTimeout(resolve, 1500)),
+    ]);
+  }
   async function audit() {
     const out = {url: location.href, violations: [], small: []};
+    await settled();
     if (window.axe) {
       const r = await window.axe.run(document, {
         runOnly: {type: "tag", values: TAGS}, resultTypes: ["violations"]});

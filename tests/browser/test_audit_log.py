@@ -23,6 +23,7 @@ def test_district_admin_reads_who_changed_what(page, console, sign_in, users, te
         phone="13812345678",
     )
     sign_in(page, "district_admin")
+    page.click(".nav-more > summary")  # the header's 更多 menu
     page.click("a.nav-link:has-text('操作日志')")
     rows = page.locator("[data-testid=audit-entries] tbody tr")
     assert rows.count() >= 2  # the role assignments and the person

@@ -138,7 +138,7 @@ def test_elder_mode_is_remembered_for_the_user_and_in_a_cookie_for_visitors(clie
     assert '<html lang="zh-hans" class="elder-mode">' in html
     assert re.search(r'<body class="[^"]*elder-mode', html)
     client.cookies.clear()
-    assert "class=\"elder-mode\"" not in client.get("/posts/").content.decode()
+    assert 'class="elder-mode"' not in client.get("/posts/").content.decode()
     # A signed-in user: stored, so another browser shows it too.
     client.force_login(actors.resident)
     client.post(reverse("elder_mode"), {"on": "1", "next": "/events/mine/"})
