@@ -197,3 +197,41 @@ def test_elder_mode_is_remembered_and_errors_take_the_focus(
     sign_in(page, "resident", next_path="/events/report/")
     assert "elder-mode" in page.locator("body").get_attribute("class")
     assert console.clean() == []
+
+
+def test_maps_say_leaflet_without_a_flag_and_name_their_zoom_buttons_in_chinese(
+    phone_page,
+    console,
+    live_server,
+):
+    page = phone_page
+    page.goto(f"{live_server.url}/posts/")
+    page.wait_for_selector(".leaflet-control-zoom-in")
+    zoom_in = page.locator(".leaflet-control-zoom-in")
+    assert zoom_in.get_attribute("title") == "放大"
+    assert zoom_in.get_attribute("aria-label") == "放大"
+    assert page.locator(".leaflet-control-zoom-out").get_attribute("title") == "缩小"
+    box = zoom_in.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44
+    attribution = page.locator(".leaflet-control-attribution")
+    assert attribution.inner_text().startswith("Leaflet")
+    assert attribution.locator("svg, img").count() == 0  # no flag
+    assert console.clean() == []
+
+
+def test_the_audit_catches_small_targets_small_text_and_axe_violations(phone_page, live_server):
+    page = phone_page
+    page.goto(f"{live_server.url}/posts/")
+    page.wait_for_timeout(1500)  # the audit of the page's load has reported
+    page.evaluate(
+        """() => document.getElementById("main").insertAdjacentHTML("beforeend",
+          '<p id="bad"><button style="width:30px;height:30px;padding:0">x</button>'
+          + '<span style="font-size:13px">小字</span><img src="data:,"></p>')"""
+    )
+    report = page.evaluate("window.__shezhiAudit()")
+    assert any(s.startswith("target 30x30 button") for s in report["small"]), report
+    assert any(s.startswith("text 13px span") for s in report["small"]), report
+    assert any(v["id"] == "image-alt" for v in report["violations"]), report
+    # The page as the site makes it stays clean.
+    page.evaluate("document.getElementById('bad').remove()")
+    page.shezhi_audit.findings.clear()
