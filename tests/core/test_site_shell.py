@@ -172,3 +172,20 @@ def test_every_page_has_a_skip_link_and_the_shared_script(client):
     assert '<a class="skip-link" href="#main">跳到主要内容</a>' in html
     assert '<main id="main" tabindex="-1"' in html
     assert "core/site.js" in html
+
+
+def test_the_shell_reads_the_name_and_the_mode_once_per_session(client, actors):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(actors.mg_worker)
+    client.get("/events/map/")  # the first page looks them up
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get("/events/map/").content.decode()
+    assert "李明" in html
+    tables = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "core_userpreference" not in tables
+    assert "people_person" not in tables
+    # Switching the mode updates what the session remembers.
+    client.post(reverse("elder_mode"), {"on": "1"})
+    assert 'class="elder-mode"' in client.get("/events/map/").content.decode()

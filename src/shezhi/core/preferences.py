@@ -12,6 +12,8 @@ from django.db import transaction
 from .models import UserPreference
 
 ELDER_COOKIE = "shezhi_elder"
+# The signed-in user's choice, read from the database once per session, then kept here.
+ELDER_SESSION_KEY = "shezhi_elder_mode"
 # A year: a preference, not a session.
 ELDER_COOKIE_AGE = 365 * 24 * 3600
 
@@ -26,13 +28,18 @@ def elder_mode(request) -> bool:
     if cached is not None:
         return cached
     user = getattr(request, "user", None)
-    value = None
-    if user is not None and user.is_authenticated:
-        value = (
+    session = getattr(request, "session", None)
+    if user is None or not user.is_authenticated:
+        value = _cookie_says(request)
+    elif session is not None and ELDER_SESSION_KEY in session:
+        value = bool(session[ELDER_SESSION_KEY])
+    else:
+        stored = (
             UserPreference.objects.filter(user=user).values_list("elder_mode", flat=True).first()
         )
-    if value is None:
-        value = _cookie_says(request)
+        value = _cookie_says(request) if stored is None else stored
+        if session is not None:
+            session[ELDER_SESSION_KEY] = value
     request._shezhi_elder_mode = value
     return value
 
@@ -44,6 +51,7 @@ def set_elder_mode(*, request, response, on: bool) -> None:
     user = request.user
     if user.is_authenticated:
         UserPreference.objects.update_or_create(user=user, defaults={"elder_mode": on})
+        request.session[ELDER_SESSION_KEY] = on
     response.set_cookie(
         ELDER_COOKIE,
         "1" if on else "0",

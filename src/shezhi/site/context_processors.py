@@ -8,9 +8,8 @@ from . import navigation
 
 
 def shell(request):
-    user = getattr(request, "user", None)
     return {
         "nav": lambda: navigation.for_request(request),
-        "display_name": lambda: navigation.display_name(user),
+        "display_name": lambda: navigation.display_name_for_request(request),
         "elder_mode": lambda: preferences.elder_mode(request),
     }

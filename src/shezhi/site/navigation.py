@@ -240,6 +240,25 @@ def landing_url(user) -> str:
     return reverse("events:report")
 
 
+DISPLAY_NAME_KEY = "shezhi_display_name"
+
+
+def display_name_for_request(request) -> str:
+    """:func:`display_name` of the request's user, looked up once per session (a name
+    changed meanwhile shows from the next sign-in)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    session = getattr(request, "session", None)
+    cached = session.get(DISPLAY_NAME_KEY) if session is not None else None
+    if cached and cached.get("user") == user.pk:
+        return cached["name"]
+    name = display_name(user)
+    if session is not None:
+        session[DISPLAY_NAME_KEY] = {"user": user.pk, "name": name}
+    return name
+
+
 def display_name(user) -> str:
     """The signed-in person's name: the account's full name, else the linked person's
     name (人员台账), else the username."""
