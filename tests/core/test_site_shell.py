@@ -189,3 +189,16 @@ def test_the_shell_reads_the_name_and_the_mode_once_per_session(client, actors):
     # Switching the mode updates what the session remembers.
     client.post(reverse("elder_mode"), {"on": "1"})
     assert 'class="elder-mode"' in client.get("/events/map/").content.decode()
+
+
+def test_a_superuser_lands_on_the_dashboard_or_on_the_areas_of_a_fresh_install(db):
+    from shezhi.areas.models import Area
+
+    root = make_user("root", is_superuser=True, is_staff=True)
+    assert not Area.objects.exists()
+    assert navigation.landing_url(root) == "/areas/"  # nothing to dispatch yet: import areas
+    from tests.factories import build_territory
+
+    build_territory()
+    fresh = type(root).objects.get(pk=root.pk)  # the role cache is per request
+    assert navigation.landing_url(fresh) == "/stats/"

@@ -232,14 +232,14 @@ def landing_url(user) -> str:
     who = Who(user)
     if not who.signed_in:
         return reverse("places:nearby")
-    if (who.superuser or "district_admin" in who.roles) and who.statistics:
+    if who.superuser:  # a fresh install's first account: the areas, to import some
+        return reverse("stats:home") if who.statistics else reverse("areas:browser")
+    if "district_admin" in who.roles and who.statistics:
         return reverse("stats:home")
-    if who.roles & {"community_staff", "street_staff"} or who.superuser:
+    if who.roles & {"community_staff", "street_staff", "district_admin"}:
         return reverse("events:queue_home")
     if who.roles & {"micro_grid_worker", "grid_worker", "department_staff"}:
         return reverse("events:inbox")
-    if "district_admin" in who.roles:
-        return reverse("events:queue_home")
     if "alliance_viewer" in who.roles and who.statistics:
         return reverse("stats:home")
     from shezhi.events.selectors import my_reports
