@@ -10,8 +10,9 @@ is downloaded when the platform runs or its tests run::
 For each package it runs ``npm pack NAME@VERSION`` in a temporary folder,
 checks the tarball against the pinned integrity hash, and copies only the
 files listed below plus the package's licence into
-``src/shezhi/core/static/vendor/<name>/``. ``VERSIONS.txt`` beside them
-records what came from where.
+``src/shezhi/core/static/vendor/<name>/`` (served with the site), or, for a
+package only the tests use (axe-core), ``tests/browser/vendor/<name>/`` (never
+served). ``VERSIONS.txt`` beside them records what came from where.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "src" / "shezhi" / "core" / "static" / "vendor"
+# Packages the browser tests inject into pages (not part of the site).
+TEST_VENDOR = ROOT / "tests" / "browser" / "vendor"
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,11 @@ class Package:
     # Tarball path (under "package/") -> path under vendor/<name>/.
     # A path ending in "/" copies every file of that folder.
     files: dict[str, str]
+    test_only: bool = False  # vendored under tests/browser/vendor/, not served
+
+    @property
+    def root(self) -> Path:
+        return TEST_VENDOR if self.test_only else VENDOR
 
 
 PACKAGES = [
@@ -93,6 +101,21 @@ PACKAGES = [
             "dist/MarkerCluster.Default.css": "MarkerCluster.Default.css",
             "MIT-LICENCE.txt": "MIT-LICENCE.txt",
         },
+    ),
+    Package(
+        name="axe-core",
+        version="4.14.1",
+        integrity=(
+            "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=="
+        ),
+        licence="MPL-2.0",
+        files={
+            # The accessibility rules the browser tests run on every page they visit.
+            "axe.min.js": "axe.min.js",
+            "LICENSE": "LICENSE",
+            "LICENSE-3RD-PARTY.txt": "LICENSE-3RD-PARTY.txt",
+        },
+        test_only=True,
     ),
 ]
 
@@ -172,11 +195,11 @@ def main() -> int:
             fetched[pkg.name] = extract(pkg, tarball)
             print(f"fetched {spec} ({len(fetched[pkg.name])} files)")
 
-    versions = versions_text(PACKAGES, fetched)
+    roots = sorted({pkg.root for pkg in PACKAGES})
     if check:
         stale = []
         for pkg in PACKAGES:
-            folder = VENDOR / pkg.name
+            folder = pkg.root / pkg.name
             on_disk = (
                 {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
                 if folder.exists()
@@ -188,24 +211,29 @@ def main() -> int:
                 path = folder / target
                 if not path.exists() or path.read_bytes() != data:
                     stale.append(f"{pkg.name}/{target}")
-        versions_path = VENDOR / "VERSIONS.txt"
-        if not versions_path.exists() or versions_path.read_text() != versions:
-            stale.append("VERSIONS.txt")
+        for root in roots:
+            versions = versions_text([p for p in PACKAGES if p.root == root], fetched)
+            versions_path = root / "VERSIONS.txt"
+            if not versions_path.exists() or versions_path.read_text() != versions:
+                stale.append(f"{versions_path.relative_to(ROOT)}")
         for item in stale:
             print(f"stale: {item}; run python3 scripts/vendor_static.py", file=sys.stderr)
         return 1 if stale else 0
 
-    VENDOR.mkdir(parents=True, exist_ok=True)
     for pkg in PACKAGES:
-        folder = VENDOR / pkg.name
+        folder = pkg.root / pkg.name
         if folder.exists():
             shutil.rmtree(folder)
         for target, data in fetched[pkg.name].items():
             path = folder / target
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-    (VENDOR / "VERSIONS.txt").write_text(versions)
-    print(f"wrote {VENDOR.relative_to(ROOT)}")
+    for root in roots:
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "VERSIONS.txt").write_text(
+            versions_text([p for p in PACKAGES if p.root == root], fetched)
+        )
+        print(f"wrote {root.relative_to(ROOT)}")
     return 0
 
 

@@ -36,6 +36,7 @@ UNSCOPED = {
     "accounts/login/",
     "accounts/logout/",
     "i18n/setlang/",
+    "preferences/elder-mode/",  # the caller's own display preference (tests/core)
     "api/v1/openapi.json",
     "api/v1/docs",
     "api/v1/auth/token",

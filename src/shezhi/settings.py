@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shezhi.core.context_processors.platform",
+                "shezhi.site.context_processors.shell",
             ],
         },
     }
@@ -218,7 +219,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 AXES_VERBOSE = False
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "areas:browser"
+# "/" sends each role to its work (shezhi.site.navigation.landing_url).
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Simplified Chinese first, English second.
@@ -326,6 +328,8 @@ SHEZHI_AREA_TOLERANCE_M = float(env("SHEZHI_AREA_TOLERANCE_M", "1.0"))
 # Map tiles: none by default (offline deployments); see README for 天地图 / OSM.
 SHEZHI_TILE_URL = env("SHEZHI_TILE_URL")
 SHEZHI_TILE_ATTRIBUTION = env("SHEZHI_TILE_ATTRIBUTION")
+# The text before the tile attribution on every map (Leaflet's own shows a flag); plain text.
+SHEZHI_MAP_ATTRIBUTION_PREFIX = env("SHEZHI_MAP_ATTRIBUTION_PREFIX", "Leaflet")
 
 # gunicorn's control socket under `shezhi run`: in the data folder by default (one per
 # installation, so two on one host do not take each other's), a path, or "off".

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from .api import api
+from .site import views as site_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="areas:browser", permanent=False)),
+    path("", site_views.home, name="home"),
+    path("preferences/elder-mode/", site_views.elder_mode, name="elder_mode"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -85,7 +85,8 @@ def test_login_page_renders_and_signs_in(client, users):
     response = client.post(
         reverse("login"), {"username": "street_staff", "password": PASSWORD}, follow=True
     )
-    assert response.redirect_chain[-1][0] == area_url("510113001")
+    # Street staff dispatch: they land on their street's queue (issue 12, item 22).
+    assert response.redirect_chain[-1][0] == "/events/queue/510113001/"
 
 
 def test_login_page_shows_an_error_for_a_wrong_password(client, users):
@@ -94,9 +95,12 @@ def test_login_page_shows_an_error_for_a_wrong_password(client, users):
     assert 'class="notice error"' in response.content.decode()
 
 
-def test_root_redirects_to_the_browser(login):
+def test_root_leads_to_the_role_s_work_and_the_areas_stay_linked(login):
     client = login("street_staff")
     response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0] == "/events/queue/510113001/"
+    assert 'data-testid="nav-areas"' in response.content.decode()
+    response = client.get(reverse("areas:browser"), follow=True)
     assert response.redirect_chain[-1][0] == area_url("510113001")
 
 

@@ -16,7 +16,7 @@ def wait_for_map(page):
 
 
 def test_district_children_on_map_and_in_tree(page, console, sign_in, users, shots_dir):
-    sign_in(page, "district_admin")
+    sign_in(page, "district_admin", next_path="/areas/")
     # The only root area: the browser goes straight to it.
     assert page.url.endswith("/areas/510113/")
     wait_for_map(page)
@@ -38,7 +38,7 @@ def test_district_children_on_map_and_in_tree(page, console, sign_in, users, sho
 
 
 def test_clicking_a_polygon_descends_to_that_child(page, console, sign_in, users):
-    sign_in(page, "district_admin")
+    sign_in(page, "district_admin", next_path="/areas/")
     wait_for_map(page)
     with page.expect_navigation():
         page.locator("#area-map path.area-code-510113001").click()
@@ -50,7 +50,7 @@ def test_clicking_a_polygon_descends_to_that_child(page, console, sign_in, users
 
 
 def test_hovering_a_polygon_shows_name_and_code(page, console, sign_in, users):
-    sign_in(page, "street_staff")
+    sign_in(page, "street_staff", next_path="/areas/")
     wait_for_map(page)
     page.locator("#area-map path.area-code-510113001002").hover()
     tip = page.locator(".leaflet-tooltip")
@@ -61,7 +61,7 @@ def test_hovering_a_polygon_shows_name_and_code(page, console, sign_in, users):
 
 
 def test_expanding_a_tree_node_loads_its_children(page, console, sign_in, users):
-    sign_in(page, "street_staff")
+    sign_in(page, "street_staff", next_path="/areas/")
     assert page.url.endswith("/areas/510113001/")
     community = page.locator('#area-tree > li[data-code="510113001001"]')
     toggle = community.locator(":scope > .tree-row .tree-toggle")
@@ -115,7 +115,7 @@ def test_dedicated_micro_grids_are_drawn_on_top(page, console, sign_in, users):
 
 
 def test_search_by_name_finds_a_grid(page, console, sign_in, users):
-    sign_in(page, "street_staff")
+    sign_in(page, "street_staff", next_path="/areas/")
     page.fill("#area-search", "第2网格")
     with page.expect_navigation():
         page.press("#area-search", "Enter")
@@ -142,7 +142,7 @@ def test_phone_layout_shows_map_then_tree_without_sideways_scroll(
     phone_page, console, sign_in, users, shots_dir
 ):
     page = phone_page
-    sign_in(page, "street_staff")
+    sign_in(page, "street_staff", next_path="/areas/")
     wait_for_map(page)
     width = page.evaluate("window.innerWidth")
     assert width == 390
@@ -168,18 +168,20 @@ def test_phone_layout_shows_map_then_tree_without_sideways_scroll(
 
 
 def test_english_page_in_the_browser(page, console, sign_in, users):
-    sign_in(page, "street_staff")
+    sign_in(page, "street_staff", next_path="/areas/")
+    page.click(".nav-more > summary")  # the language is under 更多
     with page.expect_navigation():
         page.click('.lang-switch button[value="en"]')
     assert page.url.endswith("/areas/510113001/")
     assert page.locator("html").get_attribute("lang") == "en"
+    page.click(".nav-more > summary")
     assert "Sign out" in page.locator(".site-header").inner_text()
     wait_for_map(page)
     assert console.clean() == []
 
 
 def test_another_street_is_a_404_page(page, console, sign_in, users, live_server):
-    sign_in(page, "other_street")
+    sign_in(page, "other_street", next_path="/areas/")
     assert page.url.endswith("/areas/510113002/")
     response = page.goto(f"{live_server.url}/areas/510113001/")
     assert response.status == 404

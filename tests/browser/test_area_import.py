@@ -38,6 +38,7 @@ def test_district_admin_uploads_a_file_and_reads_the_report(
     bad.write_text(json.dumps(feature_collection(bad_features), ensure_ascii=False))
 
     sign_in(page, "qbj")
+    page.click(".nav-more > summary")  # the header's 更多 menu
     page.click("a.nav-link:has-text('导入区域')")
     page.wait_for_selector("[data-testid=import-form]")
 

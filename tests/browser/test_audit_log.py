@@ -38,6 +38,7 @@ def test_district_admin_reads_who_changed_what(page, console, sign_in, users, te
     LogEntry.objects.update(actor=staff)
 
     sign_in(page, "district_admin")
+    page.click(".nav-more > summary")  # the header's 更多 menu
     page.click("a.nav-link:has-text('操作日志')")
     entries = page.locator("[data-testid=audit-entries] > li")
     assert entries.count() >= 4  # the role assignments, the person twice, the assignment

@@ -76,7 +76,7 @@ def names_listed(page) -> list[str]:
 
 
 def test_filter_open_reveal_and_team(page, console, sign_in, workforce, live_server, shots_dir):
-    sign_in(page, "community_staff")
+    sign_in(page, "community_staff", next_path="/areas/")
     assert page.url.endswith(f"/areas/{COMMUNITY}/")
     with page.expect_navigation():
         page.click("nav.area-links a[data-link=people]")

@@ -143,9 +143,8 @@ def level_counts(area: Area) -> dict[str, int]:
 def can_import_areas(user) -> bool:
     if sees_everything(user):
         return True
-    return any(
-        ra.role == "district_admin" for ra in RoleAssignment.objects.filter(user=user).only("role")
-    )
+    # The holdings already read for this request (every page's navigation asks).
+    return any(role == "district_admin" for role, _area in role_holdings(user))
 
 
 def import_scope_codes(user) -> list[str] | None:

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import ApiToken, CalendarOverride, PersonalDataView, RoleAssignment, WorkerBeat
+from .models import (
+    ApiToken,
+    CalendarOverride,
+    PersonalDataView,
+    RoleAssignment,
+    UserPreference,
+    WorkerBeat,
+)
 
 
 @admin.register(RoleAssignment)
@@ -65,3 +72,11 @@ class WorkerBeatAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(UserPreference)
+class UserPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "elder_mode", "updated_at")
+    list_filter = ("elder_mode",)
+    search_fields = ("user__username",)
+    raw_id_fields = ("user",)

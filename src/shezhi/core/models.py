@@ -213,3 +213,28 @@ class WorkerBeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class UserPreference(models.Model):
+    """How one signed-in user wants the pages shown (anonymous visitors: a cookie instead).
+
+    ``elder_mode`` is the 长辈模式 of the MIIT 适老化 rules: larger text (main text 18 px or
+    more), larger targets and simpler pages, applied as the ``elder-mode`` class on <body>.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="shezhi_preference",
+        verbose_name=_("user"),
+    )
+    elder_mode = models.BooleanField(_("elder mode"), default=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: elder_mode={self.elder_mode}"
