@@ -156,6 +156,7 @@ ROUTES = {
     "api/v1/events/<event_id>": ("get", "event", ""),
     "api/v1/events/<event_id>/timeline": ("get", "event", ""),
     "api/v1/events/<event_id>/whistles": ("get", "event", ""),
+    "api/v1/events/<event_id>/photos/<photo_id>": ("get", "event", ""),
     "api/v1/events/<event_id>/actions/<action>": ("post", "event", {"reason": "核实"}),
     "api/v1/events/<event_id>/actions/<action>/with-photos": ("post", "event", {"reason": "核实"}),
     "api/v1/areas/<code>/emergency": ("post", "area", {"reason": "暴雨"}),

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from shezhi.areas.selectors import get_area
+from shezhi.core.apitypes import ErrorOut as Error
+from shezhi.core.apitypes import Flag
 from shezhi.events.errors import BadInput
 from shezhi.stats.kpis import Period
 
@@ -22,12 +24,6 @@ from . import rules, selectors, services
 from .models import Bucket, Redemption, Reward, RuleKind, Transfer
 
 router = Router()
-
-
-class Error(Schema):
-    detail: str
-    code: str = "bad_input"
-    field: str | None = None
 
 
 def _period(from_, to, *, today: date) -> Period:
@@ -208,7 +204,7 @@ class RuleIn(Schema):
     bucket: str
     points: int
     daily_cap: int | None = None
-    active: bool = True
+    active: Flag = True
 
 
 def _rules(district) -> list[dict]:
@@ -279,7 +275,7 @@ class RewardIn(Schema):
     cost: int
     stock: int | None = Field(None, description="null: no limit")
     description: str = ""
-    active: bool = True
+    active: Flag = True
 
 
 def _reward(r: Reward) -> dict:

@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from shezhi.core.apitypes import AreaRef as AreaOut
+from shezhi.core.apitypes import ErrorOut as StatsError
 from shezhi.events.errors import BadInput
 
 from .kpis import DEFINITIONS, Kpis, Period
@@ -26,18 +28,6 @@ class PeriodQuery(Schema):
         "", alias="from", description="first day (YYYY-MM-DD); default 1 January this year"
     )
     to: str = Field("", description="last day, inclusive (YYYY-MM-DD); default today")
-
-
-class StatsError(Schema):
-    detail: str
-    code: str = "bad_input"
-    field: str | None = None
-
-
-class AreaOut(Schema):
-    code: str
-    name: str
-    level: str
 
 
 class KpisOut(Schema):
@@ -100,7 +90,7 @@ class AreaRankingOut(Schema):
     ranking: list[RankedAreaOut]
 
 
-class DepartmentOut(Schema):
+class RankedDepartmentOut(Schema):
     rank: int
     code: str
     name: str
@@ -119,7 +109,7 @@ class DepartmentRankingOut(Schema):
     area: AreaOut
     period: PeriodOut
     tie_rule: str
-    ranking: list[DepartmentOut]
+    ranking: list[RankedDepartmentOut]
 
 
 class WorkerOut(Schema):

@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from shezhi.core.apitypes import Moment
 from shezhi.events.schemas import ErrorOut, NotFoundOut
 
 from . import qr, selectors, services
@@ -112,16 +113,16 @@ class ActivityIn(Schema):
     post_id: int
     title: str
     description: str = ""
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: Moment
+    ends_at: Moment
     slots: int
 
 
 class ActivityEditIn(Schema):
     title: str | None = None
     description: str | None = None
-    starts_at: dt.datetime | None = None
-    ends_at: dt.datetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     slots: int | None = None
 
 
@@ -130,7 +131,7 @@ class CancelIn(Schema):
 
 
 class AttendanceQuery(Schema):
-    at: dt.datetime | None = Field(None, description="default now (check-out: the end if earlier)")
+    at: Moment | None = Field(None, description="default now (check-out: the end if earlier)")
 
 
 class CodeOut(Schema):
