@@ -126,7 +126,8 @@ def _content(name: str) -> dict:
 def document_errors(schema: dict) -> None:
     """Add the answers ninja gives by itself to each operation that can give them:
     400 for a JSON body that does not parse, 401 without credentials, 404 for an id
-    or code outside the caller's scope, 422 for a request that does not match."""
+    or code unknown or outside the caller's scope, 422 for a request that does not
+    match."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for model in _ERROR_SCHEMAS.values():
         generated = model.model_json_schema(ref_template=_REF)
@@ -155,5 +156,7 @@ def document_errors(schema: dict) -> None:
                 add(400, "ErrorOut", "Bad request")
             if op.get("security"):
                 add(401, "ErrorOut", "Not signed in")
-            if any(p["in"] == "path" for p in params):
+            # An id or an area's code (in the path, the query or the body) outside the
+            # caller's scope is a 404, as an unknown one is.
+            if any(p["in"] == "path" for p in params) or (op.get("security") and (params or body)):
                 add(404, "NotFoundOut", "Not found, or outside the caller's scope")

@@ -45,6 +45,16 @@ class Paging(LimitOffsetPagination):
 
 
 # ---------------------------------------------------------------------------
+# Whole numbers
+
+# A row's id: what a database integer holds (a foreign-key filter on 2**64 was a 500).
+ID_MAX = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=ID_MAX)]
+# A count or an amount written to an integer column (32 bits on PostgreSQL).
+Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+
+
+# ---------------------------------------------------------------------------
 # Days and moments
 
 YEAR_MIN, YEAR_MAX = 2000, 2100

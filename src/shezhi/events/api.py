@@ -21,6 +21,7 @@ from shezhi.areas import selectors as area_selectors
 from shezhi.core.apitypes import (
     Day,
     Flag,
+    Int32,
     Limit,
     LoneSurrogate,
     Offset,
@@ -446,6 +447,7 @@ def open_summonses(request: HttpRequest):
     " `bbox` = west,south,east,north (WGS84); `since` = a day. Served as"
     " `application/geo+json`.",
     openapi_extra={"x-media-type": "application/geo+json"},
+    by_alias=True,  # the property is "class"
 )
 def public_events(request: HttpRequest, bbox: str = "", since: Day | None = None):
     box = None
@@ -635,7 +637,7 @@ def event_action(request: HttpRequest, event_id: int, action: str, payload: Acti
 
 class ActionForm(Schema):
     reason: str = ""
-    version: int | None = None
+    version: Int32 | None = None
     result: str = Field("", description="for handle: what was done (or put it in data)")
     data: str = Field("", description="the action's data as a JSON object, as for the JSON call")
 

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from shezhi.core.apitypes import AreaRef, Flag
+from shezhi.core.apitypes import AreaRef, Flag, Int32
 from shezhi.core.apitypes import ErrorOut as ErrorOut  # the routers import it from here
 from shezhi.core.apitypes import NotFoundOut as NotFoundOut
 
@@ -208,7 +208,7 @@ class TransitionOut(Schema):
 
 class ActionIn(Schema):
     reason: str = Field("", description="required for void, return, verify_fail, reopen …")
-    version: int | None = Field(
+    version: Int32 | None = Field(
         None, description="the event's version the client saw; a stale one is a 409 conflict"
     )
     data: dict[str, Any] = Field(

@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from shezhi.areas.selectors import get_area
 from shezhi.core.apitypes import ErrorOut as Error
-from shezhi.core.apitypes import Flag
+from shezhi.core.apitypes import Flag, Id, Int32
 from shezhi.events.errors import BadInput
 from shezhi.stats.kpis import Period
 
@@ -94,7 +94,7 @@ def my_balance(request: HttpRequest):
 
 
 class StatementQuery(Schema):
-    user: int | None = Field(None, description="whose statement (default: mine); staff: in scope")
+    user: Id | None = Field(None, description="whose statement (default: mine); staff: in scope")
     from_: str = Field("", alias="from", description="first day (YYYY-MM-DD); default: all")
     to: str = Field("", description="last day, inclusive (YYYY-MM-DD); default: today")
 
@@ -202,8 +202,8 @@ class RuleOut(Schema):
 
 class RuleIn(Schema):
     bucket: str
-    points: int
-    daily_cap: int | None = None
+    points: Int32
+    daily_cap: Int32 | None = None
     active: Flag = True
 
 
@@ -272,8 +272,8 @@ class RewardIn(Schema):
     area: str = Field(description="code of the area that offers it (and everything below)")
     name: str
     kind: str = Field(description="goods, service or honour")
-    cost: int
-    stock: int | None = Field(None, description="null: no limit")
+    cost: Int32
+    stock: Int32 | None = Field(None, description="null: no limit")
     description: str = ""
     active: Flag = True
 
@@ -329,7 +329,7 @@ def update_reward(request: HttpRequest, reward_id: int, body: RewardIn):
 
 
 class RedeemIn(Schema):
-    quantity: int = 1
+    quantity: Int32 = 1
 
 
 class RedemptionOut(Schema):

@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shezhi.areas import selectors as area_selectors
-from shezhi.core.apitypes import Day, ErrorOut, Flag, NotFoundOut, Paging
+from shezhi.core.apitypes import Day, ErrorOut, Flag, Id, NotFoundOut, Paging
 
 from . import selectors, services
 from .masking import masked
@@ -140,7 +140,7 @@ def reveal(request: HttpRequest, person_id: int, payload: RevealIn):
 
 
 class AssignmentIn(Schema):
-    person_id: int
+    person_id: Id
     area: str = Field(description="area code")
     role: str
     started_on: Day | None = None

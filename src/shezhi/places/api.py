@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from shezhi.areas.geo.crs import CRS_CHOICES, to_wgs84
-from shezhi.core.apitypes import AreaRef, Flag, Limit, Moment, Offset
+from shezhi.core.apitypes import AreaRef, Flag, Id, Limit, Moment, Offset
 from shezhi.events.errors import BadInput
 from shezhi.events.schemas import ErrorOut, NotFoundOut
 
@@ -119,7 +119,7 @@ class PostPatch(Schema):
     phone: str | None = Field(None, max_length=20)
     description: str | None = Field(None, max_length=2000)
     active: Flag | None = Field(None, description="false deactivates (hidden from the public)")
-    remove_photos: list[int] = Field(default_factory=list, description="ids of photos to drop")
+    remove_photos: list[Id] = Field(default_factory=list, description="ids of photos to drop")
 
 
 class PublicFilters(Schema):
@@ -217,7 +217,7 @@ def registry(request: HttpRequest, filters: Query[StaffFilters]):
 
 
 @router.get(
-    "/posts/manage/{int:post_id}",
+    "/posts/manage/{post_id}",
     response={200: StaffPostOut, 404: NotFoundOut},
     summary="One post in the staff registry (active or not)",
 )
@@ -227,7 +227,7 @@ def registry_post(request: HttpRequest, post_id: int):
 
 
 @router.get(
-    "/posts/{int:post_id}",
+    "/posts/{post_id}",
     auth=None,
     response={200: PostOut, 404: NotFoundOut},
     summary="One active service post (public)",
@@ -257,7 +257,7 @@ def create_post(request: HttpRequest, payload: PostIn):
 
 
 @router.patch(
-    "/posts/{int:post_id}",
+    "/posts/{post_id}",
     response={200: StaffPostOut, **ERRORS},
     summary="Change a service post (only the fields given); active=false deactivates",
     description="A post outside the caller's scope answers 404; one the caller may see but not"
@@ -277,7 +277,7 @@ def update_post(request: HttpRequest, post_id: int, payload: PostPatch):
 
 
 @router.post(
-    "/posts/{int:post_id}/photos",
+    "/posts/{post_id}/photos",
     response={200: StaffPostOut, **ERRORS},
     summary="Add photos to a service post (multipart `photos`)",
     description="Each photo is checked, resized and stripped of EXIF; a bad one answers 400"
