@@ -78,8 +78,20 @@ def _sane_moment(value: dt.datetime) -> dt.datetime:
     return value
 
 
+def _day_text(value: str) -> str:
+    # A day that is not a date is left to the period's own parser (a 400 saying so).
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return value
+    _sane_day(day)
+    return value
+
+
 Day = Annotated[dt.date, AfterValidator(_sane_day)]
 Moment = Annotated[dt.datetime, AfterValidator(_sane_moment)]
+# A period's end as text (stats, points): a date in range, or text the period refuses.
+DayText = Annotated[str, AfterValidator(_day_text)]
 
 
 # ---------------------------------------------------------------------------

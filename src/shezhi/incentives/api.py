@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from shezhi.areas.selectors import get_area
+from shezhi.core.apitypes import DayText, Flag, Id, Int32
 from shezhi.core.apitypes import ErrorOut as Error
-from shezhi.core.apitypes import Flag, Id, Int32
 from shezhi.events.errors import BadInput
 from shezhi.stats.kpis import Period
 
@@ -95,8 +95,8 @@ def my_balance(request: HttpRequest):
 
 class StatementQuery(Schema):
     user: Id | None = Field(None, description="whose statement (default: mine); staff: in scope")
-    from_: str = Field("", alias="from", description="first day (YYYY-MM-DD); default: all")
-    to: str = Field("", description="last day, inclusive (YYYY-MM-DD); default: today")
+    from_: DayText = Field("", alias="from", description="first day (YYYY-MM-DD); default: all")
+    to: DayText = Field("", description="last day, inclusive (YYYY-MM-DD); default: today")
 
 
 def _period_or_open(from_: str, to: str) -> tuple[date | None, date | None]:
@@ -134,8 +134,8 @@ def _last(end: date | None) -> str | None:
 class LeaderboardQuery(Schema):
     area: str = Field(..., description="the area's code; in your scope")
     bucket: str = Field("", description="routine, emergency or other; default: all buckets")
-    from_: str = Field("", alias="from", description="first day; default: this month's first")
-    to: str = Field("", description="last day, inclusive; default: today")
+    from_: DayText = Field("", alias="from", description="first day; default: this month's first")
+    to: DayText = Field("", description="last day, inclusive; default: today")
     limit: int = Field(10, ge=1, le=100)
 
 

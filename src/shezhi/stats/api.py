@@ -7,6 +7,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from shezhi.core.apitypes import AreaRef as AreaOut
+from shezhi.core.apitypes import DayText
 from shezhi.core.apitypes import ErrorOut as StatsError
 from shezhi.events.errors import BadInput
 
@@ -24,10 +25,10 @@ router = Router()
 
 class PeriodQuery(Schema):
     area: str = Field(..., description="the area's code; its statistics must be in your scope")
-    from_: str = Field(
+    from_: DayText = Field(
         "", alias="from", description="first day (YYYY-MM-DD); default 1 January this year"
     )
-    to: str = Field("", description="last day, inclusive (YYYY-MM-DD); default today")
+    to: DayText = Field("", description="last day, inclusive (YYYY-MM-DD); default today")
 
 
 class KpisOut(Schema):
