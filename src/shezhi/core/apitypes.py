@@ -155,9 +155,14 @@ def _surrogate_at(value: Any, path: tuple = ()) -> str | None:
     return None
 
 
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
 def loads_text(text: str | bytes) -> Any:
-    """``json.loads`` that refuses a lone surrogate anywhere (``LoneSurrogate``)."""
-    data = json.loads(text)
+    """``json.loads`` that refuses a lone surrogate anywhere (``LoneSurrogate``), and
+    NaN or Infinity (Python reads them; JSON has no such numbers, and int() of one fails)."""
+    data = json.loads(text, parse_constant=_not_json)
     where = _surrogate_at(data)
     if where is not None:
         raise LoneSurrogate(where)
