@@ -30,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
 from shezhi.api import api
 from shezhi.core.models import ApiToken
 from tests.events.conftest import actors, jpeg, report  # noqa: F401 - the fixture
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +105,13 @@ def test_nan_and_infinity_are_not_json(client, actors):  # noqa: F811
         body = '{"data": {"target": "worker", "worker": ' + constant + "}}"
         resp = client.post(url, body, content_type="application/json", **headers)
         assert resp.status_code == 400 and resp.json()["code"] == "bad_input", constant
+
+
+def test_an_over_long_token_name_is_refused_not_cut(client, actors):  # noqa: F811
+    body = {"username": "resident", "password": PASSWORD, "name": "n" * 101}
+    resp = client.post("/api/v1/auth/token", body, content_type="application/json")
+    assert resp.status_code == 422 and resp.json()["field"] == "name"
+    assert not ApiToken.objects.exists()
 
 
 # ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate, user_logged_in
 from django.http import HttpResponse
 from django.utils.translation import gettext
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from .apitypes import ErrorOut
@@ -14,9 +14,9 @@ router = Router()
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
-    name: str = ""
+    username: str = Field(max_length=150)
+    password: str = Field(max_length=4096)
+    name: str = Field("", max_length=100, description="what the token is for, up to 100 characters")
 
 
 class TokenOut(Schema):
@@ -65,5 +65,5 @@ def issue_token(request, payload: TokenIn, response: HttpResponse):
     # A sign-in like the page's: django-axes resets the failure count on this signal
     # (AXES_RESET_ON_SUCCESS), and the user's last sign-in is recorded.
     user_logged_in.send(sender=user.__class__, request=request, user=user)
-    _, raw = ApiToken.issue(user=user, name=payload.name[:100] or "api")
+    _, raw = ApiToken.issue(user=user, name=payload.name or "api")
     return {"token": raw, "username": user.get_username()}
