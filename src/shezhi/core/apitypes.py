@@ -201,6 +201,7 @@ class ErrorOut(Schema):
         description="stable for clients: bad_input (400), forbidden (403), not_found (404),"
         " not_allowed (409: not possible from the event's state), conflict (409: somebody"
         " acted first), invalid (422: the request does not match the schema),"
+        " idempotency_key_reused (422: the key was used for another request),"
         " unauthorized (401), locked_out (429)"
     )
     field: str | None = Field(None, description="the input the error is about, when one is")
