@@ -328,6 +328,7 @@ def test_a_lone_surrogate_is_refused_naming_the_field(client, actors):
     for data in ({"x\ud800": 1}, {"departments": ["\udc00"]}):
         resp = do(client, bearer(client, "community"), event, "register", data=data)
         assert resp.status_code == 422 and resp.json()["field"].startswith("data."), data
+        resp.json()["field"].encode("utf-8")  # named in text that can be stored
     resp = client.post(
         f"/api/v1/events/{event.pk}/actions/register/with-photos",
         {"data": '{"result": "\\ud800"}'},

@@ -140,7 +140,9 @@ def _surrogate_at(value: Any, path: tuple = ()) -> str | None:
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            return ".".join(str(p) for p in path) or "body"
+            # The path itself may hold the surrogate (a key): name it printably.
+            where = ".".join(str(p) for p in path) or "body"
+            return where.encode("utf-8", "replace").decode("utf-8")
         return None
     if isinstance(value, dict):
         for key, item in value.items():
