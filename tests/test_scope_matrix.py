@@ -90,7 +90,7 @@ UNSCOPED = {
     "posts/<int:pk>/",
     "posts/<int:pk>/photos/<int:photo_id>/",
     "api/v1/posts",  # GET public; POST checks the area it locates to (tests/places)
-    "api/v1/posts/<int:post_id>",  # GET public; PATCH scoped (tests/places/test_api.py)
+    "api/v1/posts/<post_id>",  # GET public; PATCH scoped (tests/places/test_api.py)
     "posts/manage/",  # the selector's list; 404 for users who manage nothing
     "posts/manage/new/",
     "api/v1/posts/manage",  # scoped list; ?area= outside scope is a 404 (tests/places)
@@ -161,6 +161,7 @@ ROUTES = {
     "api/v1/events/<event_id>": ("get", "event", ""),
     "api/v1/events/<event_id>/timeline": ("get", "event", ""),
     "api/v1/events/<event_id>/whistles": ("get", "event", ""),
+    "api/v1/events/<event_id>/photos/<photo_id>": ("get", "event", ""),
     "api/v1/events/<event_id>/actions/<action>": ("post", "event", {"reason": "核实"}),
     "api/v1/events/<event_id>/actions/<action>/with-photos": ("post", "event", {"reason": "核实"}),
     "api/v1/areas/<code>/emergency": ("post", "area", {"reason": "暴雨"}),
@@ -179,8 +180,8 @@ ROUTES = {
     "posts/manage/<int:pk>/edit/": ("get", "post", ""),
     "posts/manage/<int:pk>/deactivate/": ("post", "post", {}),
     "posts/manage/<int:pk>/reactivate/": ("post", "post", {}),
-    "api/v1/posts/manage/<int:post_id>": ("get", "post", ""),
-    "api/v1/posts/<int:post_id>/photos": ("post", "post", {}),
+    "api/v1/posts/manage/<post_id>": ("get", "post", ""),
+    "api/v1/posts/<post_id>/photos": ("post", "post", {}),
     "volunteering/manage/<int:pk>/": ("get", "activity", ""),
     "volunteering/manage/<int:pk>/edit/": ("get", "activity", ""),
     "volunteering/manage/<int:pk>/cancel/": ("post", "activity", {"reason": "下雨"}),

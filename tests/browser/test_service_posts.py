@@ -94,7 +94,9 @@ def test_resident_finds_the_nearest_open_posts_on_a_phone(
     page.wait_for_selector('#post-map[data-state="ready"]')
     no_sideways_scroll(page)
     page.screenshot(path=os.path.join(shots_dir, "posts-detail-phone.png"), full_page=True)
-    assert console.clean() == []
+    # The location, found while the area's posts were loading, replaced the page: that
+    # fetch is cut short on purpose (the nearest posts are what the resident asked for).
+    assert console.clean(allow=("nearby.json?area=",)) == []
 
 
 def test_resident_without_location_taps_the_map(phone_page, console, posts, live_server):

@@ -198,6 +198,20 @@ def test_api_token_endpoint_locks_the_same_way_with_json(client, alice):
     assert token(client, "alice", REMOTE_ADDR=ELSEWHERE).status_code == 200
 
 
+def test_an_api_success_resets_the_count_as_the_page_does(client, alice):
+    for _ in range(LIMIT - 1):
+        assert token(client, "alice", "not-the-password").status_code == 401
+    assert token(client, "alice").status_code == 200
+    assert not AccessAttempt.objects.filter(username="alice").exists()
+    # One wrong password after the success is one failure, not the fifth.
+    assert token(client, "alice", "not-the-password").status_code == 401
+    assert token(client, "alice").status_code == 200
+    # and the page's count is the same count
+    fail(client, "alice", LIMIT - 1)
+    assert token(client, "alice").status_code == 200
+    assert fail(client, "alice", 1).status_code == 200
+
+
 def test_page_and_api_failures_count_together(client, alice):
     fail(client, "alice", 3)
     assert token(client, "alice", "not-the-password").status_code == 401

@@ -251,6 +251,143 @@ def test_schema_errors_are_422(client, actors):
     assert counts() == before
 
 
+def test_a_key_reused_for_another_request_is_422(client, actors):
+    """As payment APIs answer: the key stands for one request, not for whatever comes."""
+    headers = bearer(client, "resident")
+    first = submit(client, headers, _headers={"HTTP_IDEMPOTENCY_KEY": "k-2"})
+    assert first.status_code == 201
+    before = counts()
+    for change in ({"description": "另一件事"}, {"lng": IN_MICRO2[0]}, {"anonymous": True}):
+        resp = submit(client, headers, _headers={"HTTP_IDEMPOTENCY_KEY": "k-2"}, **change)
+        assert resp.status_code == 422, change
+        body = resp.json()
+        assert body["code"] == "idempotency_key_reused" and body["field"] == "idempotency_key"
+    # with photos (the early look-up before the photo work) too
+    resp = post_with_photos(
+        client, headers, [jpeg()], description="又一件事", _key="k-2", lng=str(IN_MICRO1[0])
+    )
+    assert resp.status_code == 422 and resp.json()["code"] == "idempotency_key_reused"
+    assert counts() == before
+    # the same request again is still the retry it was
+    again = submit(client, headers, _headers={"HTTP_IDEMPOTENCY_KEY": "k-2"})
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+
+
+def test_over_long_address_and_contact_name_are_refused_not_cut(client, actors):
+    headers = bearer(client, "community")
+    before = counts()
+    resp = submit(client, headers, source="hotline", address="路" * 201)
+    assert resp.status_code == 422
+    assert resp.json()["field"] == "address" and "200" in resp.json()["detail"]
+    resp = submit(client, headers, source="hotline", contact_name="名" * 51)
+    assert resp.status_code == 422
+    assert resp.json()["field"] == "contact_name" and "50" in resp.json()["detail"]
+    assert counts() == before
+    # the service refuses them too (pages, imports), naming the limit
+    from shezhi.events.errors import BadInput
+
+    for field, value, limit in (("address", "路" * 201, "200"), ("contact_name", "名" * 51, "50")):
+        with pytest.raises(BadInput) as caught:
+            report(actors.community, source="hotline", **{field: value})
+        assert caught.value.field == field and limit in caught.value.message
+    assert counts() == before
+    ok = submit(client, headers, source="hotline", address="路" * 200, contact_name="名" * 50)
+    assert ok.status_code == 201 and ok.json()["address"] == "路" * 200
+
+
+def test_booleans_are_true_or_false_only(client, actors):
+    headers = bearer(client, "resident")
+    before = counts()
+    for value in ("yes", "true", 1, "1", "on", None):
+        resp = submit(client, headers, anonymous=value)
+        assert resp.status_code == 422, value
+        assert resp.json()["field"] == "anonymous"
+    resp = post_with_photos(client, headers, [], anonymous="yes")
+    assert resp.status_code == 422 and resp.json()["field"] == "anonymous"
+    assert counts() == before
+    assert client.get("/api/v1/events?mine=yes", **headers).status_code == 422
+    assert client.get("/api/v1/events?mine=true", **headers).status_code == 200
+    assert submit(client, headers, anonymous=True).json()["anonymous"] is True
+    assert post_with_photos(client, headers, [], anonymous="false").status_code == 201
+
+
+def test_a_lone_surrogate_is_refused_naming_the_field(client, actors):
+    headers = bearer(client, "resident")
+    before = counts()
+    resp = submit(client, headers, description="坏\ud800字")
+    assert resp.status_code == 422, resp.content
+    assert resp.json()["code"] == "invalid" and resp.json()["field"] == "description"
+    # in the token sign-in, which needs no token
+    resp = client.post(
+        "/api/v1/auth/token",
+        '{"username": "resident", "password": "\\udfff"}',
+        content_type=JSON,
+    )
+    assert resp.status_code == 422 and resp.json()["field"] == "password"
+    # deep inside an action's data, as a key or a value
+    event = report(actors.resident)
+    for data in ({"x\ud800": 1}, {"departments": ["\udc00"]}):
+        resp = do(client, bearer(client, "community"), event, "register", data=data)
+        assert resp.status_code == 422 and resp.json()["field"].startswith("data."), data
+        resp.json()["field"].encode("utf-8")  # named in text that can be stored
+    resp = client.post(
+        f"/api/v1/events/{event.pk}/actions/register/with-photos",
+        {"data": '{"result": "\\ud800"}'},
+        **bearer(client, "community"),
+    )
+    assert resp.status_code == 400 and resp.json()["field"] == "data.result"
+    assert counts() == (before[0] + 1, before[1] + 1, before[2])
+    # not JSON at all: ninja's 400, in the project's shape
+    resp = client.post("/api/v1/events", "{", content_type=JSON, **headers)
+    assert resp.status_code == 400 and resp.json()["code"] == "bad_input"
+
+
+def test_a_category_of_odd_digits_is_a_400(client, actors):
+    headers = bearer(client, "resident")
+    for code in ("¹", "٣", "²³"):
+        resp = submit(client, headers, category=code)
+        assert resp.status_code == 400, code
+        assert resp.json()["field"] == "category"
+    event = report(actors.resident)
+    act(actors.community, event, "register")
+    event.refresh_from_db()
+    resp = do(
+        client,
+        bearer(client, "community"),
+        event,
+        "dispatch",
+        data={"target": "department", "department": "¹"},
+    )
+    assert resp.status_code == 400 and resp.json()["field"] == "department"
+
+
+def test_paging_and_days_are_bounded(client, actors):
+    headers = bearer(client, "district")
+    huge = 2**64
+    for query, field in (
+        (f"limit={huge}", "limit"),
+        (f"offset={huge}", "offset"),
+        ("limit=0", "limit"),
+        ("offset=-1", "offset"),
+        ("reported_from=0001-01-01", "reported_from"),
+        ("reported_to=9999-12-31", "reported_to"),
+    ):
+        resp = client.get(f"/api/v1/events?{query}", **headers)
+        assert resp.status_code == 422, query
+        body = resp.json()
+        assert body["code"] == "invalid" and body["field"] == field, body
+        assert body["errors"][0]["field"] == field
+    assert client.get("/api/v1/events?offset=10000000&limit=500", **headers).status_code == 200
+
+
+def test_public_map_refuses_days_out_of_range(client, actors):
+    for since in ("0001-01-01", "1999-12-31", "2101-01-01"):
+        resp = client.get(f"/api/v1/events/public?since={since}")
+        assert resp.status_code == 422, since
+        assert resp.json()["field"] == "since"
+    assert client.get("/api/v1/events/public?since=2000-01-01").status_code == 200
+
+
 def test_patrol_and_hotline_by_the_right_people(client, actors):
     patrol = submit(client, bearer(client, "mg_worker"), source="patrol")
     assert patrol.status_code == 201 and patrol.json()["source"] == "patrol"
@@ -266,7 +403,9 @@ def test_patrol_and_hotline_by_the_right_people(client, actors):
 # Submitting with photos
 
 
-def post_with_photos(client, headers, files, **fields):
+def post_with_photos(client, headers, files, _key=None, **fields):
+    if _key:
+        headers = {**headers, "HTTP_IDEMPOTENCY_KEY": _key}
     data = {
         "category": "0101",
         "description": "路边垃圾",
@@ -290,8 +429,35 @@ def test_submit_with_photos(client, actors):
     assert event.photos.filter(stage="report").count() == 2
     detail = client.get(f"/api/v1/events/{event.pk}", **headers).json()
     photo = event.photos.order_by("id").first()
-    assert detail["photos"][0]["url"] == f"/events/{event.pk}/photos/{photo.pk}/"
+    assert detail["photos"][0]["url"] == f"/api/v1/events/{event.pk}/photos/{photo.pk}"
     assert detail["photos"][0]["stage"] == "report" and detail["photos"][0]["width"] == 400
+
+
+def test_bearer_clients_fetch_the_photos_of_events_in_scope(client, actors):
+    """The photo URL the API gives answers a bearer token (the page route wanted a session);
+    outside the event's scope, or through another event's id, it is a 404."""
+    event = report(actors.resident, photos=[jpeg()])
+    photo = event.photos.get()
+    other = report(actors.resident2, point=IN_MICRO2, photos=[jpeg()])
+    for username in ("resident", "community", "district"):
+        headers = bearer(client, username)
+        url = client.get(f"/api/v1/events/{event.pk}", **headers).json()["photos"][0]["url"]
+        resp = client.get(url, **headers)
+        assert resp.status_code == 200, username
+        assert resp["Content-Type"] == "image/jpeg"
+        assert b"".join(resp.streaming_content)[:2] == b"\xff\xd8"
+        assert "private" in resp["Cache-Control"]
+    url = f"/api/v1/events/{event.pk}/photos/{photo.pk}"
+    for username in ("resident2", "community2", "other_admin", "nobody"):
+        resp = client.get(url, **bearer(client, username))
+        assert resp.status_code == 404, username
+        assert resp.json()["code"] == "not_found"
+    stranger = other.photos.get()
+    headers = bearer(client, "community")
+    assert (
+        client.get(f"/api/v1/events/{event.pk}/photos/{stranger.pk}", **headers).status_code == 404
+    )
+    assert client.get(url).status_code == 401
 
 
 def test_photo_location_is_used_without_a_point(client, actors):

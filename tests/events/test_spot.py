@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
 from shezhi.events import selectors, services, spot
-from shezhi.events.errors import BadInput, Forbidden, NotAllowed
+from shezhi.events.errors import BadInput, Forbidden, KeyReused, NotAllowed
 from shezhi.events.models import Category, Event, EventPhoto, EventTransition
 from shezhi.incentives.models import Transfer
 from shezhi.notifications.models import Notification
@@ -322,23 +322,22 @@ def test_close_on_spot_never_closes_an_ordinary_handling(actors):
 
 def test_a_retry_with_the_same_key_returns_the_first_event(actors, no_spot_checks):
     first = on_spot(actors.mg_worker, idempotency_key="k-1")
-    again = spot.handle_on_spot(
-        actor=actors.mg_worker,
-        category="0101",
-        description="x",
-        result="y",
-        after_photos=[jpeg()],
-        lng=IN_MICRO1[0],
-        lat=IN_MICRO1[1],
-        idempotency_key="k-1",
-    )
-    assert (again.event.pk, again.created) == (first.pk, False)
+    again = on_spot(actors.mg_worker, idempotency_key="k-1")
+    assert (again.pk, Event.objects.count()) == (first.pk, 1)
+
+
+def test_the_same_key_with_another_description_is_refused(actors, no_spot_checks):
+    on_spot(actors.mg_worker, idempotency_key="k-1")
+    with pytest.raises(KeyReused) as err:
+        on_spot(actors.mg_worker, idempotency_key="k-1", description="另一处垃圾")
+    assert err.value.field == "idempotency_key"
+    assert err.value.status == 422
     assert Event.objects.count() == 1
 
 
 def test_a_key_used_for_another_submission_is_refused(actors):
     report(actors.mg_worker, source="patrol", idempotency_key="k-2")
-    with pytest.raises(BadInput) as err:
+    with pytest.raises(KeyReused) as err:
         on_spot(actors.mg_worker, idempotency_key="k-2")
     assert err.value.field == "idempotency_key"
     assert Event.objects.count() == 1

@@ -11,7 +11,7 @@ from shezhi.areas.locating import area_rows, locate
 from shezhi.core import snapshot, sweeps
 from shezhi.core.models import ApiToken
 from shezhi.events import services, sla
-from shezhi.events.errors import BadInput
+from shezhi.events.errors import BadInput, KeyReused
 from shezhi.events.models import Category, Event, SlaNotice
 from shezhi.notifications.models import Notification
 
@@ -185,7 +185,11 @@ def test_a_retry_without_photos_returns_the_first_event(actors):
             idempotency_key="k-1",
         )
 
-    first, again = submit("井盖缺失"), submit("井盖缺失（重试）")
+    first, again = submit("井盖缺失"), submit("井盖缺失")
     assert first.created and not again.created
     assert again.event.pk == first.event.pk
+    assert Event.objects.count() == 1
+    # The same key for another request is refused, not answered with the first event.
+    with pytest.raises(KeyReused):
+        submit("井盖缺失（另一件）")
     assert Event.objects.count() == 1

@@ -228,3 +228,23 @@ def test_photos_endpoint(client, posts, settings):
         f"/api/v1/posts/{post.pk}/photos", {"photos": [jpeg()]}, **bearer(client, "other_street")
     )
     assert resp.status_code == 404
+
+
+def test_moments_out_of_range_are_refused_naming_the_field(client, posts):
+    """``at=0407-03-25T07:50:24+20:58`` answered 500 (a pre-1901 offset failed the
+    response's validation): years outside 2000–2100 and odd UTC offsets are a 422."""
+    post = posts["near"]
+    for at in (
+        "0407-03-25T07:50:24+20:58",
+        "1999-12-31T23:00:00+08:00",
+        "2101-01-01T00:00:00+08:00",
+        "2026-11-23T10:00:00+08:01",
+        "2026-11-23T10:00:00+15:00",
+    ):
+        resp = client.get(f"/api/v1/posts/{post.pk}", {"at": at})
+        assert resp.status_code == 422, at
+        assert resp.json()["code"] == "invalid" and resp.json()["field"] == "at", at
+        resp = client.get("/api/v1/posts", {"open_now": "true", "at": at})
+        assert resp.status_code == 422 and resp.json()["field"] == "at", at
+    for at in ("2026-11-23T10:00:00+05:45", "2026-11-23T10:00:00-09:30", MONDAY_10.isoformat()):
+        assert client.get(f"/api/v1/posts/{post.pk}", {"at": at}).status_code == 200, at

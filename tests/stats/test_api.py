@@ -111,3 +111,18 @@ def test_definitions_name_every_kpi(client, history):
     names = [d["name"] for d in resp.json()]
     assert names == list(k.DEFINITIONS)
     assert all(d["label"] and d["formula"] for d in resp.json())
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"from": "9999-12-01", "to": "9999-12-31"}, "from"),
+        ({"to": "9999-12-31"}, "to"),
+        ({"from": "0001-01-01", "to": "0001-12-31"}, "from"),
+    ],
+)
+def test_days_out_of_range_are_a_422_naming_the_field(client, history, params, field):
+    """to=9999-12-31 overflowed the day after the period (a 500)."""
+    resp = get(client, history.district, "kpis", area="510113", **params)
+    assert resp.status_code == 422
+    assert resp.json()["field"] == field

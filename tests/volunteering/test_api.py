@@ -191,3 +191,30 @@ def test_staff_attendance_by_hand(client, actors, posts):
     assert r.status_code == 200 and r.json()["minutes"] == 90 and r.json()["points"] == 15
     r = client.post(f"{url}/check-out", **staff)
     assert r.status_code == 409
+
+
+def test_ids_and_counts_beyond_a_database_integer_are_a_422(client, actors, posts, soon):
+    """?post_id=2**64 reached a foreign-key filter and the database (a 500, found by the
+    fuzz run in tests/test_openapi.py)."""
+    auth = bearer(client, "resident")
+    for query in (f"post_id={2**64}", "post_id=0"):
+        resp = client.get(f"/api/v1/volunteering/activities?{query}", **auth)
+        assert resp.status_code == 422 and resp.json()["field"] == "post_id", query
+    staff = bearer(client, "community")
+    resp = client.get(f"/api/v1/volunteering/manage/activities?post_id={2**64}", **staff)
+    assert resp.status_code == 422 and resp.json()["field"] == "post_id"
+    start = timezone.now() + 2 * H
+    body = {
+        "post_id": posts.post.pk,
+        "title": "清扫",
+        "starts_at": start.isoformat(),
+        "ends_at": (start + H).isoformat(),
+        "slots": 2**40,
+    }
+    resp = client.post("/api/v1/volunteering/activities", body, content_type=JSON, **staff)
+    assert resp.status_code == 422 and resp.json()["field"] == "slots"
+    before = VolunteerActivity.objects.count()
+    body.update(slots=3, starts_at="1999-01-01T09:00:00+08:00")
+    resp = client.post("/api/v1/volunteering/activities", body, content_type=JSON, **staff)
+    assert resp.status_code == 422 and resp.json()["field"] == "starts_at"
+    assert VolunteerActivity.objects.count() == before

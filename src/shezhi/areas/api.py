@@ -5,7 +5,9 @@ from typing import Literal
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+
+from shezhi.core.apitypes import AreaRef, ErrorOut, Paging
 
 from . import constants as c
 from . import locating, selectors
@@ -41,12 +43,6 @@ class AreaOut(Schema):
         return obj.numchild
 
 
-class AreaRef(Schema):
-    code: str
-    name: str
-    level: str
-
-
 class AreaDetailOut(AreaOut):
     ancestors: list[AreaRef]
     counts: dict[str, int] = Field(
@@ -63,7 +59,7 @@ class AreaFilters(Schema):
 
 
 @router.get("/areas", response=list[AreaOut], summary="List and search areas")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_areas(request: HttpRequest, filters: Query[AreaFilters]):
     within = selectors.get_area(request.user, filters.within) if filters.within else None
     return selectors.search(
@@ -149,11 +145,6 @@ class LocateQuery(Schema):
     lng: float
     lat: float
     crs: Literal["wgs84", "gcj02", "bd09"] = "wgs84"
-
-
-class ErrorOut(Schema):
-    detail: str
-    code: str
 
 
 @router.get(

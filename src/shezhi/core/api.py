@@ -1,21 +1,22 @@
 """Token sign-in for API clients (mobile apps, scripts, other systems)."""
 
 from axes.helpers import get_cool_off
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from django.http import HttpResponse
 from django.utils.translation import gettext
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from .apitypes import ErrorOut
 from .models import ApiToken
 
 router = Router()
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
-    name: str = ""
+    username: str = Field(max_length=150)
+    password: str = Field(max_length=4096)
+    name: str = Field("", max_length=100, description="what the token is for, up to 100 characters")
 
 
 class TokenOut(Schema):
@@ -32,7 +33,7 @@ class LockedOut(Schema):
 @router.post(
     "/token",
     auth=None,
-    response={200: TokenOut, 429: LockedOut},
+    response={200: TokenOut, 401: ErrorOut, 429: LockedOut},
     summary="Exchange a password for a token",
     description=(
         "After repeated wrong passwords for one username from one address, that pair is"
@@ -61,5 +62,8 @@ def issue_token(request, payload: TokenIn, response: HttpResponse):
         )
     if user is None or not user.is_active:
         raise HttpError(401, "Wrong username or password.")
-    _, raw = ApiToken.issue(user=user, name=payload.name[:100] or "api")
+    # A sign-in like the page's: django-axes resets the failure count on this signal
+    # (AXES_RESET_ON_SUCCESS), and the user's last sign-in is recorded.
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
+    _, raw = ApiToken.issue(user=user, name=payload.name or "api")
     return {"token": raw, "username": user.get_username()}

@@ -9,20 +9,30 @@ through ``services``, and a service's refusal becomes one JSON answer
 from __future__ import annotations
 
 import datetime as dt
-import json
 
+from django.core.files.storage import default_storage
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import HttpRequest, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Header, Query, Router, Schema, Status, UploadedFile
 
 from shezhi.areas import selectors as area_selectors
+from shezhi.core.apitypes import (
+    Day,
+    Flag,
+    Int32,
+    Limit,
+    LoneSurrogate,
+    Offset,
+    ValidationErrorOut,
+    loads_text,
+)
 from shezhi.people.masking import masked
 
 from . import selectors, services, spot
 from .errors import BadInput, EventError, Forbidden, NotAllowed
-from .models import EmergencyPeriod, Event, EventFollower, Whistle, WhistleSummons
+from .models import EmergencyPeriod, Event, EventFollower, EventPhoto, Whistle, WhistleSummons
 from .schemas import (
     SLA,
     SOURCES,
@@ -148,8 +158,9 @@ def _reporter(user, event: Event) -> dict | None:
 
 
 def photo_url(event_id: int, photo_id: int) -> str:
-    """The page route that serves a photo to those who may see the event."""
-    return f"/events/{event_id}/photos/{photo_id}/"
+    """The API route that serves a photo to those who may see the event (a bearer
+    token does; the page route needs a session)."""
+    return f"/api/v1/events/{event_id}/photos/{photo_id}"
 
 
 def event_detail(user, event: Event) -> dict:
@@ -250,7 +261,8 @@ SUBMIT_DESCRIPTION = (
     "Creates an event in state `reported`, located to its micro-grid (any of wgs84, gcj02,"
     " bd09; stored as WGS84). A retried submission with the same idempotency key (the"
     " `Idempotency-Key` header, or the `idempotency_key` field) answers **200** with the"
-    " event the first one made, instead of **201** with a new one. Refusals (unknown"
+    " event the first one made, instead of **201** with a new one; the same key with a"
+    " different request answers **422** (`idempotency_key_reused`). Refusals (unknown"
     " category, a point outside every district, a patrol outside the caller's grid, …)"
     " answer 400 with nothing written."
 )
@@ -299,7 +311,7 @@ IDEMPOTENCY_HEADER = Header(
 
 @router.post(
     "/events",
-    response={201: EventOut, 200: EventOut, 400: ErrorOut},
+    response={201: EventOut, 200: EventOut, 400: ErrorOut, 422: ValidationErrorOut},
     summary="Report an event",
     description=SUBMIT_DESCRIPTION,
 )
@@ -313,7 +325,7 @@ def create_event(
 
 @router.post(
     "/events/with-photos",
-    response={201: EventOut, 200: EventOut, 400: ErrorOut},
+    response={201: EventOut, 200: EventOut, 400: ErrorOut, 422: ValidationErrorOut},
     summary="Report an event with photos (multipart)",
     description=SUBMIT_DESCRIPTION
     + " The same fields as form fields, plus up to six `photos` (JPEG, PNG or WebP): each is"
@@ -392,14 +404,14 @@ class EventFilters(Schema):
     area: str = Field("", description="only events inside the area with this code")
     source: SOURCES | None = None  # type: ignore[valid-type]
     sla: SLA | None = Field(None, description="deadline colour")
-    reported_from: dt.date | None = Field(None, description="reported on or after this day")
-    reported_to: dt.date | None = Field(None, description="reported on or before this day")
-    mine: bool | None = Field(
+    reported_from: Day | None = Field(None, description="reported on or after this day")
+    reported_to: Day | None = Field(None, description="reported on or before this day")
+    mine: Flag | None = Field(
         None, description="true: only events I reported or follow; false: all but those"
     )
     handler: str = Field("", description="`me`: my handling inbox (dispatched to me)")
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -485,9 +497,12 @@ def open_summonses(request: HttpRequest):
     response={200: PublicCollection, 400: ErrorOut},
     summary="The public map: open and closed events as GeoJSON, without personal data",
     description="No description, address, contact or reporter; points rounded to about 100 m."
-    " `bbox` = west,south,east,north (WGS84); `since` = a day.",
+    " `bbox` = west,south,east,north (WGS84); `since` = a day. Served as"
+    " `application/geo+json`.",
+    openapi_extra={"x-media-type": "application/geo+json"},
+    by_alias=True,  # the property is "class"
 )
-def public_events(request: HttpRequest, bbox: str = "", since: dt.date | None = None):
+def public_events(request: HttpRequest, bbox: str = "", since: Day | None = None):
     box = None
     if bbox:
         try:
@@ -603,6 +618,35 @@ def event_whistles(request: HttpRequest, event_id: int):
     ]
 
 
+@router.get(
+    "/events/{event_id}/photos/{photo_id}",
+    response={200: None, 404: NotFoundOut},
+    summary="One of an event's photos (JPEG)",
+    description="To those who may see the event, as the event's `photos[].url` says; a photo"
+    " of an event outside the caller's scope answers 404.",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The photo",
+                "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def event_photo(request: HttpRequest, event_id: int, photo_id: int):
+    event = selectors.get_event(request.user, event_id)  # 404 outside scope
+    item = EventPhoto.objects.filter(pk=photo_id, event=event).first()
+    if item is None or not item.image:
+        raise Http404("No such photo.")
+    try:
+        handle = default_storage.open(item.image.name, "rb")
+    except OSError:
+        raise Http404("No such photo.") from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
 # ---------------------------------------------------------------------------
 # Actions
 
@@ -646,7 +690,7 @@ def event_action(request: HttpRequest, event_id: int, action: str, payload: Acti
 
 class ActionForm(Schema):
     reason: str = ""
-    version: int | None = None
+    version: Int32 | None = None
     result: str = Field("", description="for handle: what was done (or put it in data)")
     data: str = Field("", description="the action's data as a JSON object, as for the JSON call")
 
@@ -669,7 +713,9 @@ def event_action_with_photos(
     data: dict = {}
     if payload.data.strip():
         try:
-            data = json.loads(payload.data)
+            data = loads_text(payload.data)
+        except LoneSurrogate as exc:
+            return _error(BadInput(str(exc), field=f"data.{exc.field}"))
         except ValueError:
             data = None
         if not isinstance(data, dict):

@@ -41,3 +41,10 @@ class Conflict(EventError):
 
     code = "conflict"
     status = 409
+
+
+class KeyReused(EventError):
+    """An idempotency key sent again with a different request (as payment APIs answer)."""
+
+    code = "idempotency_key_reused"
+    status = 422

@@ -215,6 +215,8 @@ class Event(models.Model):
     contact_phone_index = models.CharField(max_length=64, blank=True, editable=False)
     contact_phone_last4 = models.CharField(max_length=4, blank=True, editable=False)
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True)
+    # SHA-256 of what the keyed submission asked for: a retry must ask the same.
+    idempotency_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     handler_kind = models.CharField(
         _("handler kind"), max_length=16, choices=HandlerKind.choices, blank=True

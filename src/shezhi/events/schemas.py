@@ -12,25 +12,17 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from shezhi.core.apitypes import AreaRef, Flag, Int32
+from shezhi.core.apitypes import ErrorOut as ErrorOut  # the routers import it from here
+from shezhi.core.apitypes import NotFoundOut as NotFoundOut
+
 from .models import Event, WhistleSummons
+from .services import ADDRESS_MAX, CONTACT_NAME_MAX
 
 CRS = Literal["wgs84", "gcj02", "bd09"]
 SOURCES = Literal[tuple(Event.Source.values)]  # type: ignore[valid-type]
 STATES = Literal[tuple(Event.State.values)]  # type: ignore[valid-type]
 SLA = Literal["red", "yellow", "green"]
-
-
-class ErrorOut(Schema):
-    detail: str = Field(description="what went wrong, in the caller's language")
-    code: str = Field(
-        description="stable for clients: bad_input (400), forbidden (403), not_allowed (409:"
-        " not possible from the event's state), conflict (409: somebody acted first)"
-    )
-    field: str | None = Field(None, description="the input the error is about, when one is")
-
-
-class NotFoundOut(Schema):
-    detail: str = Field(description="the object does not exist or is outside the caller's scope")
 
 
 class HealthOut(Schema):
@@ -75,16 +67,20 @@ class CategoryClassOut(Schema):
 
 class EventIn(Schema):
     category: str = Field(description="code of a subcategory (小类), e.g. 0101")
-    description: str = Field(description="what is wrong; up to 2,000 characters")
+    description: str = Field(max_length=2000, description="what is wrong; up to 2,000 characters")
     lng: float | None = Field(
         None, description="longitude in ``crs``; may be left out when a photo carries its location"
     )
     lat: float | None = Field(None, description="latitude in ``crs``")
     crs: CRS = Field("wgs84", description="the device's coordinate system")
-    address: str = ""
-    anonymous: bool = Field(False, description="hide the reporter (where the category allows)")
-    contact_name: str = Field("", description="stored encrypted; shown masked")
-    contact_phone: str = Field("", description="stored encrypted; shown as its last four digits")
+    address: str = Field("", max_length=ADDRESS_MAX, description="up to 200 characters")
+    anonymous: Flag = Field(False, description="hide the reporter (where the category allows)")
+    contact_name: str = Field(
+        "", max_length=CONTACT_NAME_MAX, description="up to 50 characters; stored encrypted"
+    )
+    contact_phone: str = Field(
+        "", max_length=32, description="stored encrypted; shown as its last four digits"
+    )
     source: SOURCES = Field(  # type: ignore[valid-type]
         "api",
         description="api (default), resident, patrol (inside the caller's own grid), hotline"
@@ -108,12 +104,6 @@ class CategoryRef(Schema):
     name_en: str
     class_code: str
     class_name: str
-
-
-class AreaRef(Schema):
-    code: str
-    name: str
-    level: str
 
 
 class DepartmentRef(Schema):
@@ -159,7 +149,7 @@ class EventListOut(Schema):
     count: int = Field(description="how many events match, over all pages")
 
 
-class CountsOut(Schema):
+class EventCountsOut(Schema):
     dispatches: int
     redispatches: int
     reworks: int
@@ -175,7 +165,7 @@ class RatingOut(Schema):
     rated_at: dt.datetime | None
 
 
-class PhotoOut(Schema):
+class EventPhotoOut(Schema):
     id: int
     stage: Literal["report", "result"]
     url: str
@@ -193,7 +183,7 @@ class EventDetailOut(EventOut):
     registered_at: dt.datetime | None
     dispatched_at: dt.datetime | None
     handled_at: dt.datetime | None
-    counts: CountsOut
+    counts: EventCountsOut
     result: str
     rating: RatingOut | None
     master_id: int | None = Field(description="the event this one was merged into")
@@ -201,7 +191,7 @@ class EventDetailOut(EventOut):
         description="hidden (null) on an anonymous event for everyone but its reporter"
     )
     allowed_actions: list[str] = Field(description="what the caller may do now")
-    photos: list[PhotoOut]
+    photos: list[EventPhotoOut]
 
 
 class TransitionOut(Schema):
@@ -222,7 +212,7 @@ class TransitionOut(Schema):
 
 class ActionIn(Schema):
     reason: str = Field("", description="required for void, return, verify_fail, reopen …")
-    version: int | None = Field(
+    version: Int32 | None = Field(
         None, description="the event's version the client saw; a stale one is a 409 conflict"
     )
     data: dict[str, Any] = Field(

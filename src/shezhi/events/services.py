@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,7 +35,7 @@ from shezhi.people.models import Assignment, Department
 
 from . import photos as photo_processing
 from . import recipients
-from .errors import BadInput, Conflict, Forbidden, NotAllowed
+from .errors import BadInput, Conflict, Forbidden, KeyReused, NotAllowed
 from .models import (
     Category,
     EmergencyPeriod,
@@ -342,7 +343,9 @@ def _leaf_category(category) -> Category:
         by_code, by_id = categories_snapshot.get()
         text = str(category).strip()
         # A code first, as before; an id only when no code reads like it.
-        cat = by_code.get(text) or (by_id.get(int(text)) if text.isdigit() else None)
+        # isdecimal() alone takes "¹" or "٣", which int() then refuses or reads as another id.
+        is_id = text.isascii() and text.isdigit()
+        cat = by_code.get(text) or (by_id.get(int(text)) if is_id else None)
     if cat is None or not cat.active or cat.parent_id is None:
         raise BadInput(
             _("Unknown event category %(category)s; choose a subcategory.")
@@ -399,6 +402,35 @@ class Reported:
     created: bool
 
 
+ADDRESS_MAX = 200
+CONTACT_NAME_MAX = 50
+
+
+def request_fingerprint(**fields) -> str:
+    """A hash of what a submission asked for, stored with its idempotency key: a retry
+    must ask for the same thing, or it is another request reusing the key."""
+    canonical = json.dumps(
+        {k: (v.code if isinstance(v, Category) else v) for k, v in sorted(fields.items())},
+        ensure_ascii=False,
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _same_request(existing: Event, fingerprint: str) -> Reported:
+    # Events stored before fingerprints were kept have none: their key alone decides.
+    if existing.idempotency_hash and existing.idempotency_hash != fingerprint:
+        raise KeyReused(
+            _(
+                "This idempotency key was used for another request: send a new key with a"
+                " new report."
+            ),
+            field="idempotency_key",
+        )
+    return Reported(existing, False)
+
+
 def report_event(
     *,
     submitted_by,
@@ -425,17 +457,44 @@ def report_event(
     idempotency_key = (idempotency_key or "").strip()
     if len(idempotency_key) > 64:
         raise BadInput(_("The idempotency key is longer than 64 characters."), field="key")
+    fingerprint = ""
+    if idempotency_key:
+        fingerprint = request_fingerprint(
+            source=source,
+            category=category,
+            description=(description or "").strip(),
+            lng=lng,
+            lat=lat,
+            crs=crs,
+            address=(address or "").strip(),
+            anonymous=anonymous,
+            contact_name=(contact_name or "").strip(),
+            contact_phone=(contact_phone or "").strip(),
+        )
     if idempotency_key and photos:
         # Spare a retry the photo work; without photos the unique key decides (below).
         existing = _by_key(submitted_by, idempotency_key)
         if existing is not None:
-            return Reported(existing, False)
+            return _same_request(existing, fingerprint)
     cat = _leaf_category(category)
     description = (description or "").strip()
     if not description:
         raise BadInput(_("Describe what is wrong."), field="description")
     if len(description) > 2000:
         raise BadInput(_("The description is longer than 2,000 characters."), field="description")
+    address = (address or "").strip()
+    if len(address) > ADDRESS_MAX:
+        raise BadInput(
+            _("The address is longer than %(limit)s characters.") % {"limit": ADDRESS_MAX},
+            field="address",
+        )
+    contact_name = (contact_name or "").strip()
+    if len(contact_name) > CONTACT_NAME_MAX:
+        raise BadInput(
+            _("The contact name is longer than %(limit)s characters.")
+            % {"limit": CONTACT_NAME_MAX},
+            field="contact_name",
+        )
     if anonymous and not cat.allows_anonymous:
         raise BadInput(
             _("Reports of %(category)s cannot be anonymous.") % {"category": cat.name},
@@ -474,7 +533,7 @@ def report_event(
                 category=cat,
                 source=source,
                 description=description,
-                address=(address or "").strip()[:200],
+                address=address,
                 lng=wlng,
                 lat=wlat,
                 area=area,
@@ -484,11 +543,12 @@ def report_event(
                 submitted_by=submitted_by,
                 reporter=reporter,
                 anonymous=anonymous,
-                contact_name=(contact_name or "").strip()[:50],
+                contact_name=contact_name,
                 contact_phone=pd.normalise("phone", contact_phone) if contact_phone else "",
                 contact_phone_index=pd.blind_index("phone", contact_phone) if contact_phone else "",
                 contact_phone_last4=pd.last4("phone", contact_phone) if contact_phone else "",
                 idempotency_key=idempotency_key,
+                idempotency_hash=fingerprint,
                 created_at=now,
             )
             # rows.insert: the hottest write; its SQL is built once, not per report.
@@ -526,7 +586,7 @@ def report_event(
             # A retry (or a retry racing the first submission): the first one stands.
             existing = _by_key(submitted_by, idempotency_key)
             if existing is not None:
-                return Reported(existing, False)
+                return _same_request(existing, fingerprint)
         raise
     except BaseException:
         _delete_files(saved_files)
@@ -633,7 +693,7 @@ def _department_of_district(event: Event, value) -> Department:
     dept = None
     if value not in (None, ""):
         dept = qs.filter(code=str(value)).first()
-        if dept is None and str(value).isdigit():
+        if dept is None and str(value).isascii() and str(value).isdigit():
             dept = qs.filter(pk=int(value)).first()
     elif event.category.department_code:
         dept = qs.filter(code=event.category.department_code).first()

@@ -38,7 +38,7 @@ from shezhi.core.scope import holds_role_over
 
 from . import photos as photo_processing
 from . import services
-from .errors import BadInput, Forbidden
+from .errors import BadInput, Forbidden, KeyReused
 from .models import Event, EventPhoto, EventTransition
 from .workflow import GRID_ROLES
 
@@ -98,16 +98,29 @@ def handle_on_spot(
     if not may_handle_on_spot(actor):
         raise Forbidden(_("Only grid workers handle events on the spot."))
     key = (idempotency_key or "").strip()
+    cat = services._leaf_category(category)
     if key and len(key) <= 64:
         existing = services._by_key(actor, key)
         if existing is not None:
             if not _is_spot_event(existing):
-                raise BadInput(
+                raise KeyReused(
                     _("This idempotency key was already used for another submission."),
                     field="idempotency_key",
                 )
-            return services.Reported(existing, False)
-    cat = services._leaf_category(category)
+            # The same check report_event makes: a retry asks for the same thing.
+            fingerprint = services.request_fingerprint(
+                source=Event.Source.PATROL,
+                category=cat,
+                description=(description or "").strip(),
+                lng=lng,
+                lat=lat,
+                crs=crs,
+                address=(address or "").strip(),
+                anonymous=False,
+                contact_name="",
+                contact_phone="",
+            )
+            return services._same_request(existing, fingerprint)
     if not cat.allows_spot_handling:
         raise BadInput(
             _("%(category)s cannot be handled on the spot: send it as a patrol report.")

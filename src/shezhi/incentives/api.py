@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from shezhi.areas.selectors import get_area
+from shezhi.core.apitypes import DayText, Flag, Id, Int32
+from shezhi.core.apitypes import ErrorOut as Error
 from shezhi.events.errors import BadInput
 from shezhi.stats.kpis import Period
 
@@ -22,12 +24,6 @@ from . import causes, permissions, rules, selectors, services
 from .models import Bucket, Redemption, Reward, RuleKind, Transfer
 
 router = Router()
-
-
-class Error(Schema):
-    detail: str
-    code: str = "bad_input"
-    field: str | None = None
 
 
 def _period(from_, to, *, today: date) -> Period:
@@ -105,9 +101,9 @@ def my_balance(request: HttpRequest):
 
 
 class StatementQuery(Schema):
-    user: int | None = Field(None, description="whose statement (default: mine); staff: in scope")
-    from_: str = Field("", alias="from", description="first day (YYYY-MM-DD); default: all")
-    to: str = Field("", description="last day, inclusive (YYYY-MM-DD); default: today")
+    user: Id | None = Field(None, description="whose statement (default: mine); staff: in scope")
+    from_: DayText = Field("", alias="from", description="first day (YYYY-MM-DD); default: all")
+    to: DayText = Field("", description="last day, inclusive (YYYY-MM-DD); default: today")
 
 
 def _period_or_open(from_: str, to: str) -> tuple[date | None, date | None]:
@@ -150,8 +146,8 @@ def _last(end: date | None) -> str | None:
 class LeaderboardQuery(Schema):
     area: str = Field(..., description="the area's code; in your scope")
     bucket: str = Field("", description="routine, emergency or other; default: all buckets")
-    from_: str = Field("", alias="from", description="first day; default: this month's first")
-    to: str = Field("", description="last day, inclusive; default: today")
+    from_: DayText = Field("", alias="from", description="first day; default: this month's first")
+    to: DayText = Field("", description="last day, inclusive; default: today")
     limit: int = Field(10, ge=1, le=100)
 
 
@@ -218,9 +214,9 @@ class RuleOut(Schema):
 
 class RuleIn(Schema):
     bucket: str
-    points: int
-    daily_cap: int | None = None
-    active: bool = True
+    points: Int32
+    daily_cap: Int32 | None = None
+    active: Flag = True
 
 
 def _rules(district) -> list[dict]:
@@ -288,10 +284,10 @@ class RewardIn(Schema):
     area: str = Field(description="code of the area that offers it (and everything below)")
     name: str
     kind: str = Field(description="goods, service or honour")
-    cost: int
-    stock: int | None = Field(None, description="null: no limit")
+    cost: Int32
+    stock: Int32 | None = Field(None, description="null: no limit")
     description: str = ""
-    active: bool = True
+    active: Flag = True
 
 
 def _reward(r: Reward) -> dict:
@@ -345,7 +341,7 @@ def update_reward(request: HttpRequest, reward_id: int, body: RewardIn):
 
 
 class RedeemIn(Schema):
-    quantity: int = 1
+    quantity: Int32 = 1
 
 
 class RedemptionOut(Schema):

@@ -4,7 +4,9 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+
+from shezhi.core.apitypes import Flag, NotFoundOut, Paging
 
 from . import selectors, services
 
@@ -28,11 +30,7 @@ class NotificationOut(Schema):
 
 
 class NotificationFilters(Schema):
-    unread: bool | None = Field(None, description="true: only unread; false: only read")
-
-
-class ErrorOut(Schema):
-    detail: str
+    unread: Flag | None = Field(None, description="true: only unread; false: only read")
 
 
 class UnreadOut(Schema):
@@ -48,7 +46,7 @@ class MarkedOut(Schema):
     response=list[NotificationOut],
     summary="My notifications, newest first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_notifications(request: HttpRequest, filters: Query[NotificationFilters]):
     return selectors.notifications_for(request.user, unread=filters.unread)
 
@@ -73,7 +71,7 @@ def read_all(request: HttpRequest):
 
 @router.post(
     "/notifications/{notification_id}/read",
-    response={200: NotificationOut, 404: ErrorOut},
+    response={200: NotificationOut, 404: NotFoundOut},
     summary="Mark one of my notifications read",
 )
 def read_one(request: HttpRequest, notification_id: int):

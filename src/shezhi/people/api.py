@@ -6,9 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from shezhi.areas import selectors as area_selectors
+from shezhi.core.apitypes import Day, ErrorOut, Flag, Id, NotFoundOut, Paging
 
 from . import selectors, services
 from .masking import masked
@@ -81,22 +82,23 @@ class PeopleFilters(Schema):
     category: str = ""
     force_type: str = ""
     role: str = ""
-    party_member: bool | None = None
-    veteran: bool | None = None
-    group_leader: bool | None = None
+    party_member: Flag | None = None
+    veteran: Flag | None = None
+    group_leader: Flag | None = None
     q: str = ""
 
 
-class ErrorOut(Schema):
-    detail: str | dict
-
-
 def _errors(exc: ValidationError) -> dict:
-    return {"detail": exc.message_dict if hasattr(exc, "error_dict") else " ".join(exc.messages)}
+    """A service's refusal in the project's error shape, the first field named."""
+    if hasattr(exc, "error_dict"):
+        fields = exc.message_dict
+        detail = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
+        return {"detail": detail, "code": "bad_input", "field": next(iter(fields), None)}
+    return {"detail": " ".join(exc.messages), "code": "bad_input", "field": None}
 
 
 @router.get("/people", response=list[PersonOut], summary="People of an area, filtered")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_people(request: HttpRequest, filters: Query[PeopleFilters]):
     area = area_selectors.get_area(request.user, filters.area)
     data = filters.dict()
@@ -121,7 +123,7 @@ class RevealOut(Schema):
 
 @router.post(
     "/people/{person_id}/reveal",
-    response={200: RevealOut, 400: ErrorOut, 404: ErrorOut},
+    response={200: RevealOut, 400: ErrorOut, 404: NotFoundOut},
     summary="Show one personal value in clear (audited)",
 )
 def reveal(request: HttpRequest, person_id: int, payload: RevealIn):
@@ -138,22 +140,25 @@ def reveal(request: HttpRequest, person_id: int, payload: RevealIn):
 
 
 class AssignmentIn(Schema):
-    person_id: int
+    person_id: Id
     area: str = Field(description="area code")
     role: str
-    started_on: dt.date | None = None
+    started_on: Day | None = None
 
 
 @router.post(
     "/assignments",
-    response={201: AssignmentOut, 400: ErrorOut, 404: ErrorOut},
+    response={201: AssignmentOut, 400: ErrorOut, 404: NotFoundOut},
     summary="Assign a person to an area",
 )
 def create_assignment(request: HttpRequest, payload: AssignmentIn):
     person = selectors.get_person(request.user, payload.person_id)
     area = area_selectors.get_area(request.user, payload.area)
     if payload.role not in Assignment.Role.values:
-        return Status(400, {"detail": {"role": [f"one of {', '.join(Assignment.Role.values)}"]}})
+        roles = ", ".join(Assignment.Role.values)
+        return Status(
+            400, {"detail": f"role: one of {roles}", "code": "bad_input", "field": "role"}
+        )
     try:
         assignment = services.assign(
             actor=request.user,
@@ -170,13 +175,13 @@ def create_assignment(request: HttpRequest, payload: AssignmentIn):
 
 
 class EndIn(Schema):
-    ended_on: dt.date | None = None
+    ended_on: Day | None = None
     reason: str = ""
 
 
 @router.post(
     "/assignments/{assignment_id}/end",
-    response={200: AssignmentOut, 400: ErrorOut, 404: ErrorOut},
+    response={200: AssignmentOut, 400: ErrorOut, 404: NotFoundOut},
     summary="End an assignment (kept as history)",
 )
 def end_assignment(request: HttpRequest, assignment_id: int, payload: EndIn):
@@ -220,13 +225,13 @@ def candidates(request: HttpRequest, code: str):
     return selectors.candidates_for(request.user, area)
 
 
-class CountsOut(Schema):
+class WorkforceCountsOut(Schema):
     category: dict[str, int]
     force_type: dict[str, int]
     total: int
 
 
-@router.get("/areas/{code}/workforce", response=CountsOut, summary="Workforce counts")
+@router.get("/areas/{code}/workforce", response=WorkforceCountsOut, summary="Workforce counts")
 def workforce(request: HttpRequest, code: str):
     return selectors.workforce_counts(area_selectors.get_area(request.user, code))
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from shezhi.areas.geo.crs import CRS_CHOICES, to_wgs84
+from shezhi.core.apitypes import AreaRef, Flag, Id, Limit, Moment, Offset
 from shezhi.events.errors import BadInput
 from shezhi.events.schemas import ErrorOut, NotFoundOut
 
@@ -34,13 +35,7 @@ ERRORS = {400: ErrorOut, 403: ErrorOut, 404: NotFoundOut}
 # Schemas
 
 
-class AreaOut(Schema):
-    code: str
-    name: str
-    level: str
-
-
-class PhotoOut(Schema):
+class PostPhotoOut(Schema):
     id: int
     url: str
     caption: str
@@ -51,7 +46,7 @@ class PostOut(Schema):
     name: str
     type: str
     type_label: str
-    area: AreaOut
+    area: AreaRef
     address: str
     lng: float = Field(description="WGS84")
     lat: float = Field(description="WGS84")
@@ -69,7 +64,7 @@ class PostOut(Schema):
     opens_at: dt.datetime | None = Field(None, description="when closed: next opening")
     distance_m: float | None = Field(None, description="from the given point, great circle")
     url: str = Field(description="the post's public page")
-    photos: list[PhotoOut] | None = None
+    photos: list[PostPhotoOut] | None = None
 
 
 class PostListOut(Schema):
@@ -117,7 +112,7 @@ class PostIn(Schema):
     phone: str = Field("", max_length=20)
     public_mobile_confirmed: bool = Field(False, description=CONFIRM_HELP)
     description: str = Field("", max_length=2000)
-    active: bool = True
+    active: Flag = True
 
 
 class PostPatch(Schema):
@@ -133,30 +128,30 @@ class PostPatch(Schema):
     phone: str | None = Field(None, max_length=20)
     public_mobile_confirmed: bool = Field(False, description=CONFIRM_HELP)
     description: str | None = Field(None, max_length=2000)
-    active: bool | None = Field(None, description="false deactivates (hidden from the public)")
-    remove_photos: list[int] = Field(default_factory=list, description="ids of photos to drop")
+    active: Flag | None = Field(None, description="false deactivates (hidden from the public)")
+    remove_photos: list[Id] = Field(default_factory=list, description="ids of photos to drop")
 
 
 class PublicFilters(Schema):
     lng: float | None = Field(None, description="with lat: nearest first from this point")
     lat: float | None = None
     crs: CRS = "wgs84"  # type: ignore[valid-type]
-    open_now: bool = Field(False, description="only posts open now (or at `at`)")
-    at: dt.datetime | None = Field(None, description="the moment for open_now (default now)")
+    open_now: Flag = Field(False, description="only posts open now (or at `at`)")
+    at: Moment | None = Field(None, description="the moment for open_now (default now)")
     type: TYPES | None = None  # type: ignore[valid-type]
     area: str = Field("", description="only posts inside the area with this code")
     within_m: float | None = Field(None, gt=0, le=200_000, description="search radius, metres")
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0, description="without a point only")
+    offset: Offset = Field(0, description="without a point only")
 
 
 class StaffFilters(Schema):
     area: str = Field("", description="only inside this area (in the caller's scope)")
     type: TYPES | None = None  # type: ignore[valid-type]
-    active: bool | None = None
+    active: Flag | None = None
     q: str = Field("", max_length=50, description="name or address contains")
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 # ---------------------------------------------------------------------------
@@ -232,7 +227,7 @@ def registry(request: HttpRequest, filters: Query[StaffFilters]):
 
 
 @router.get(
-    "/posts/manage/{int:post_id}",
+    "/posts/manage/{post_id}",
     response={200: StaffPostOut, 404: NotFoundOut},
     summary="One post in the staff registry (active or not)",
 )
@@ -242,14 +237,14 @@ def registry_post(request: HttpRequest, post_id: int):
 
 
 @router.get(
-    "/posts/{int:post_id}",
+    "/posts/{post_id}",
     auth=None,
     response={200: PostOut, 404: NotFoundOut},
     summary="One active service post (public)",
     description="With this week's hours, whether it is open now, its services and photos."
     " A deactivated post answers 404.",
 )
-def get_post(request: HttpRequest, post_id: int, at: dt.datetime | None = None):
+def get_post(request: HttpRequest, post_id: int, at: Moment | None = None):
     return post_dict(selectors.get_public_post(post_id), at=at, photos=True)
 
 
@@ -272,7 +267,7 @@ def create_post(request: HttpRequest, payload: PostIn):
 
 
 @router.patch(
-    "/posts/{int:post_id}",
+    "/posts/{post_id}",
     response={200: StaffPostOut, **ERRORS},
     summary="Change a service post (only the fields given); active=false deactivates",
     description="A post outside the caller's scope answers 404; one the caller may see but not"
@@ -292,7 +287,7 @@ def update_post(request: HttpRequest, post_id: int, payload: PostPatch):
 
 
 @router.post(
-    "/posts/{int:post_id}/photos",
+    "/posts/{post_id}/photos",
     response={200: StaffPostOut, **ERRORS},
     summary="Add photos to a service post (multipart `photos`)",
     description="Each photo is checked, resized and stripped of EXIF; a bad one answers 400"

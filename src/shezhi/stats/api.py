@@ -6,6 +6,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from shezhi.core.apitypes import AreaRef as AreaOut
+from shezhi.core.apitypes import DayText
+from shezhi.core.apitypes import ErrorOut as StatsError
 from shezhi.events.errors import BadInput
 
 from .kpis import DEFINITIONS, Kpis, Period
@@ -22,22 +25,10 @@ router = Router()
 
 class PeriodQuery(Schema):
     area: str = Field(..., description="the area's code; its statistics must be in your scope")
-    from_: str = Field(
+    from_: DayText = Field(
         "", alias="from", description="first day (YYYY-MM-DD); default 1 January this year"
     )
-    to: str = Field("", description="last day, inclusive (YYYY-MM-DD); default today")
-
-
-class StatsError(Schema):
-    detail: str
-    code: str = "bad_input"
-    field: str | None = None
-
-
-class AreaOut(Schema):
-    code: str
-    name: str
-    level: str
+    to: DayText = Field("", description="last day, inclusive (YYYY-MM-DD); default today")
 
 
 class KpisOut(Schema):
@@ -102,7 +93,7 @@ class AreaRankingOut(Schema):
     ranking: list[RankedAreaOut]
 
 
-class DepartmentOut(Schema):
+class RankedDepartmentOut(Schema):
     rank: int
     code: str
     name: str
@@ -121,7 +112,7 @@ class DepartmentRankingOut(Schema):
     area: AreaOut
     period: PeriodOut
     tie_rule: str
-    ranking: list[DepartmentOut]
+    ranking: list[RankedDepartmentOut]
 
 
 class WorkerOut(Schema):

@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from shezhi.core.apitypes import Id, Int32, Moment
 from shezhi.events.schemas import ErrorOut, NotFoundOut
 
 from . import qr, selectors, services
@@ -109,20 +110,20 @@ class ScanOut(Schema):
 
 
 class ActivityIn(Schema):
-    post_id: int
+    post_id: Id
     title: str
     description: str = ""
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    slots: int
+    starts_at: Moment
+    ends_at: Moment
+    slots: Int32
 
 
 class ActivityEditIn(Schema):
     title: str | None = None
     description: str | None = None
-    starts_at: dt.datetime | None = None
-    ends_at: dt.datetime | None = None
-    slots: int | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
+    slots: Int32 | None = None
 
 
 class CancelIn(Schema):
@@ -130,7 +131,7 @@ class CancelIn(Schema):
 
 
 class AttendanceQuery(Schema):
-    at: dt.datetime | None = Field(None, description="default now (check-out: the end if earlier)")
+    at: Moment | None = Field(None, description="default now (check-out: the end if earlier)")
 
 
 class CodeOut(Schema):
@@ -143,13 +144,13 @@ class CodeOut(Schema):
 class UpcomingFilters(Schema):
     lng: float | None = Field(None, ge=-180, le=180)
     lat: float | None = Field(None, ge=-90, le=90)
-    post_id: int | None = None
+    post_id: Id | None = None
     limit: int = Field(50, ge=1, le=selectors.UPCOMING_MAX)
 
 
 class ManagedFilters(Schema):
     when: Literal["upcoming", "past", ""] = ""
-    post_id: int | None = None
+    post_id: Id | None = None
 
 
 # ---------------------------------------------------------------------------
