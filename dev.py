@@ -92,7 +92,10 @@ def test(args: list[str]) -> None:
     run(PY, "scripts/compile_messages.py", "--check")
     db = os.environ.get("DATABASE_URL", "SQLite")
     say(f"pytest on {db.split('@')[-1]}")
-    code = subprocess.call([str(PY), "-m", "pytest", *args])
+    # Two workers (the machines CI runs on have two cores) unless the caller chose.
+    chose = any(a.startswith(("-n", "--numprocesses")) or a.endswith("no:xdist") for a in args)
+    workers = [] if chose else ["-n", "2"]
+    code = subprocess.call([str(PY), "-m", "pytest", *workers, *args])
     sys.exit(code)
 
 
