@@ -596,3 +596,16 @@ def test_the_reveal_audit_is_read_only_in_the_back_office(holder_model, client):
     assert 'name="reason"' not in page.content.decode()  # shown, not editable
     assert client.post(f"/admin/core/personaldataview/{view.pk}/delete/").status_code == 403
     assert PersonalDataView.objects.count() == 1
+
+
+def test_keyed_token_is_stable_keyed_and_names_nothing(settings):
+    from shezhi.core.personal_data import keyed_token
+
+    settings.SHEZHI_BLIND_INDEX_KEY = "k" * 40
+    first = keyed_token("points-cause", "event:42")
+    assert first == keyed_token("points-cause", "event:42")
+    assert len(first) == 64 and "42" not in first
+    assert first != keyed_token("points-cause", "event:43")
+    assert first != keyed_token("other-purpose", "event:42")
+    settings.SHEZHI_BLIND_INDEX_KEY = "m" * 40
+    assert first != keyed_token("points-cause", "event:42")

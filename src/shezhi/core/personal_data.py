@@ -304,6 +304,13 @@ def blind_index(kind: str, value: str) -> str:
     return hmac.new(_blind_index_key(), message, hashlib.sha256).hexdigest()
 
 
+def keyed_token(purpose: str, value: str) -> str:
+    """Hex HMAC-SHA256 of ``purpose`` and ``value`` under the blind-index key: a stable
+    token that names ``value`` to the server only (e.g. the cause of an anonymous
+    report's points), never to whoever reads the row."""
+    return hmac.new(_blind_index_key(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
 def last4(kind: str, value: str) -> str:
     return normalise(kind, value)[-4:]
 

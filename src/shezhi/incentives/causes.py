@@ -21,17 +21,15 @@ own statement (``resolve``), never for anybody else.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-# The key that makes blind indexes of personal data: dedicated, never SECRET_KEY, and
-# stable across deployments of one installation (so a token found today is found
-# again after a restart or a rotation of the encryption keys).
-from shezhi.core.personal_data import _blind_index_key
+# Under the blind-index key: dedicated, never SECRET_KEY, and stable across deployments
+# of one installation (a token found today is found again after a restart or a rotation
+# of the encryption keys).
+from shezhi.core.personal_data import keyed_token
 
 
 @dataclass(frozen=True)
@@ -54,8 +52,7 @@ def register(cause_type: str, resolver: Resolver) -> None:
 
 
 def token(cause_type: str, value: str) -> str:
-    message = f"points-cause:{cause_type}:{value}".encode()
-    return hmac.new(_blind_index_key(), message, hashlib.sha256).hexdigest()[:40]
+    return keyed_token("points-cause", f"{cause_type}:{value}")[:40]
 
 
 def subject_of(cause_id: str) -> str:
