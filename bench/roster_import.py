@@ -144,12 +144,13 @@ def measure() -> int:
     from django.utils import translation
 
     from shezhi.people import roster, services
+    from shezhi.people.roster import workbooks
 
     translation.activate("zh-hans")
     actor = get_user_model().objects.get(username="qbj_admin")  # district admin
     cleanup()
     rows, plans = build_rows()
-    data = roster._workbook(rows, example=False, masked_note=False)
+    data = workbooks._workbook(rows, example=False, masked_note=False)
     print(
         f"database: {connection.vendor}; roster: {ROWS} rows, "
         f"{sum(len(p['assignments']) for p in plans)} assignments, {len(data) / 1e6:.1f} MB"

@@ -12,7 +12,7 @@ import shapefile
 from django.utils import translation
 
 from shezhi.areas import report as r
-from shezhi.areas.readers import read_area_bytes, read_area_file
+from shezhi.areas.files import read_area_bytes, read_area_file
 from shezhi.areas.report import Report
 
 MAX = 10_000_000

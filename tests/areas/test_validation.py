@@ -15,8 +15,8 @@ from shapely.geometry import box, mapping
 
 from shezhi.areas import report as r
 from shezhi.areas.features import AreaFeature
+from shezhi.areas.files import read_area_bytes
 from shezhi.areas.geo.metric import LocalMetric
-from shezhi.areas.readers import read_area_bytes
 from shezhi.areas.report import Report
 from shezhi.areas.validation import validate_features
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shezhi.events import services as event_services
+from shezhi.events.services import steps
 from shezhi.incentives import selectors
 from shezhi.incentives.models import PieceRateRule, Transfer
 from tests.events.conftest import act, report
@@ -119,7 +120,7 @@ def test_a_step_that_fails_leaves_no_points_behind(actors, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("notification outage")
 
-    monkeypatch.setattr(event_services, "_notify", boom)
+    monkeypatch.setattr(steps, "_notify", boom)
     with pytest.raises(RuntimeError):
         act(actors.community, event, "register", at=T0)
     assert Transfer.objects.count() == 0

@@ -1,6 +1,6 @@
 """What an area import found wrong: a list of problems, each naming its feature.
 
-Reading (``readers``) and checking (``validation``) each return a ``Report``;
+Reading (``files``) and checking (``validation``) each return a ``Report``;
 the importer merges them and writes nothing when any problem is an error.
 ``Report.to_dict()`` is what ``AreaImport.report`` stores.
 """

@@ -281,7 +281,7 @@ def _enqueue_import(import_id: int) -> None:
 
 def run_import_job(import_id: int) -> AreaImport:
     """The worker's side of ``start_area_import``: validate, write or not, report."""
-    from .readers import read_area_bytes
+    from .files import read_area_bytes
     from .selectors import import_scope_codes
 
     job = jobs.claim(AreaImport, import_id)

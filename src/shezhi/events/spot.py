@@ -40,6 +40,7 @@ from . import photos as photo_processing
 from . import services
 from .errors import BadInput, Forbidden, KeyReused
 from .models import Event, EventPhoto, EventTransition
+from .services import reporting, steps
 from .workflow import GRID_ROLES
 
 RESULT_MAX = 4000
@@ -98,9 +99,9 @@ def handle_on_spot(
     if not may_handle_on_spot(actor):
         raise Forbidden(_("Only grid workers handle events on the spot."))
     key = (idempotency_key or "").strip()
-    cat = services._leaf_category(category)
+    cat = reporting._leaf_category(category)
     if key and len(key) <= 64:
-        existing = services._by_key(actor, key)
+        existing = reporting._by_key(actor, key)
         if existing is not None:
             if not _is_spot_event(existing):
                 raise KeyReused(
@@ -120,7 +121,7 @@ def handle_on_spot(
                 contact_name="",
                 contact_phone="",
             )
-            return services._same_request(existing, fingerprint)
+            return reporting._same_request(existing, fingerprint)
     if not cat.allows_spot_handling:
         raise BadInput(
             _("%(category)s cannot be handled on the spot: send it as a patrol report.")
@@ -170,7 +171,7 @@ def handle_on_spot(
                     )
                 raise
     except BaseException:
-        services._delete_files(report_files)
+        steps._delete_files(report_files)
         raise
     return services.Reported(event, True)
 

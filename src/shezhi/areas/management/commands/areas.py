@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from shezhi.areas import services
+from shezhi.areas.files import read_area_file
 from shezhi.areas.models import Area
-from shezhi.areas.readers import read_area_file
 from shezhi.areas.report import Report
 
 

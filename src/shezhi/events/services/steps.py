@@ -1,4 +1,4 @@
-"""Every write to events: reporting one, and the one function that moves it on.
+"""The one function that moves an event on, and what each step does.
 
 ``perform`` is the only code that changes an event's state. It checks the
 action against the table in ``workflow.py``, the actor's part in the event,
@@ -11,34 +11,26 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shezhi.areas import constants as c
-from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, area_rows, locate
 from shezhi.areas.models import Area
-from shezhi.core import calendar, rows, sweeps
-from shezhi.core import personal_data as pd
+from shezhi.core import sweeps
 from shezhi.core.models import RoleAssignment
 from shezhi.core.scope import holds_role_over
-from shezhi.core.snapshot import Snapshot
 from shezhi.people.models import Assignment, Department
 
-from . import photos as photo_processing
-from . import recipients
-from .errors import BadInput, Conflict, Forbidden, KeyReused, NotAllowed
-from .models import (
-    Category,
-    EmergencyPeriod,
+from .. import photos as photo_processing
+from .. import recipients
+from ..errors import BadInput, Conflict, Forbidden, NotAllowed
+from ..models import (
     Event,
     EventFollower,
     EventPhoto,
@@ -46,13 +38,18 @@ from .models import (
     Whistle,
     WhistleSummons,
 )
-from .workflow import ACTIONS, DISPATCHER_ROLES, GRID_ROLES
+from ..workflow import ACTIONS, DISPATCHER_ROLES, GRID_ROLES
+from .clock import (
+    _clock_used,
+    _pause_clock,
+    _since_dispatch,
+    _start_clock,
+    _stop_clock,
+    in_emergency,
+)
 
 S = Event.State
 User = get_user_model()
-
-STAFF_SOURCES = {Event.Source.HOTLINE: DISPATCHER_ROLES, Event.Source.ASSIGNED: DISPATCHER_ROLES}
-WARN_SHARE = 0.8  # yellow from 80 % of the handling time used
 
 
 def report_in_minutes() -> int:
@@ -229,68 +226,6 @@ def _extra_refusal(
 
 
 # ---------------------------------------------------------------------------
-# Deadlines
-
-
-def in_emergency(area: Area, at: datetime) -> bool:
-    """True while the area or one of its ancestors is in emergency mode."""
-    return (
-        EmergencyPeriod.objects.filter(area__path__in=Area.lineage(area.path), started_at__lte=at)
-        .exclude(ended_at__lte=at)
-        .exists()
-    )
-
-
-def _budget(event: Event) -> int:
-    cat = event.category
-    if event.emergency:
-        return calendar.deadline_seconds(cat.emergency_deadline_value, cat.emergency_deadline_unit)
-    return calendar.deadline_seconds(cat.deadline_value, cat.deadline_unit)
-
-
-def _start_clock(event: Event, now: datetime, *, fresh: bool) -> None:
-    """Set deadline and warning time from ``now``; ``fresh`` restarts the budget."""
-    if fresh:
-        event.emergency = in_emergency(event.area, now)
-        event.sla_budget_seconds = _budget(event)
-        event.sla_used_seconds = 0
-    budget, used = event.sla_budget_seconds, event.sla_used_seconds
-    event.deadline_at = calendar.add_working_time(now, max(budget - used, 0))
-    event.warn_at = calendar.add_working_time(now, max(budget * WARN_SHARE - used, 0))
-
-
-def _pause_clock(event: Event, now: datetime) -> None:
-    if event.deadline_at is None:
-        return
-    left = calendar.working_seconds_between(now, event.deadline_at)
-    event.sla_used_seconds = int(max(event.sla_budget_seconds - left, 0))
-    event.deadline_at = None
-    event.warn_at = None
-
-
-def _clock_used(event: Event, now: datetime) -> int:
-    """Working seconds the handling clock has run since the (last) dispatch, pauses excluded."""
-    if event.deadline_at is None:
-        return int(event.sla_used_seconds)
-    if now <= event.deadline_at:
-        left = calendar.working_seconds_between(now, event.deadline_at)
-    else:
-        left = -calendar.working_seconds_between(event.deadline_at, now)
-    return int(max(event.sla_budget_seconds - left, 0))
-
-
-def _since_dispatch(event: Event, now: datetime) -> int | None:
-    if event.dispatched_at is None:
-        return None
-    return int(calendar.working_seconds_between(event.dispatched_at, now))
-
-
-def _stop_clock(event: Event) -> None:
-    event.deadline_at = None
-    event.warn_at = None
-
-
-# ---------------------------------------------------------------------------
 # Notifications
 
 
@@ -317,289 +252,19 @@ def _follower_users(event: Event) -> list[int]:
 
 def _notify(event: Event, recipients, kind: str, actor=None) -> None:
     """One notification per recipient for the step, naming the change (see ``notices``)."""
-    from .notices import notify_step
+    from ..notices import notify_step
 
     notify_step(event, kind, recipients, actor)
 
 
 # ---------------------------------------------------------------------------
-# Reporting
-
-
-def _load_categories() -> tuple[dict[str, Category], dict[int, Category]]:
-    """Every category by code and by id, with its class loaded."""
-    cats = list(Category.objects.select_related("parent"))
-    return {cat.code: cat for cat in cats}, {cat.pk: cat for cat in cats}
-
-
-# Read on every submission, written by an administrator now and then.
-categories_snapshot = Snapshot(_load_categories, "events.categories")
-
-
-def _leaf_category(category) -> Category:
-    if isinstance(category, Category):
-        cat = category
-    else:
-        by_code, by_id = categories_snapshot.get()
-        text = str(category).strip()
-        # A code first, as before; an id only when no code reads like it.
-        # isdecimal() alone takes "¹" or "٣", which int() then refuses or reads as another id.
-        is_id = text.isascii() and text.isdigit()
-        cat = by_code.get(text) or (by_id.get(int(text)) if is_id else None)
-    if cat is None or not cat.active or cat.parent_id is None:
-        raise BadInput(
-            _("Unknown event category %(category)s; choose a subcategory.")
-            % {"category": category},
-            field="category",
-        )
-    return cat
-
-
-def _area_and_owner(chain) -> tuple[Area, Area]:
-    """The deepest area, and the level that dispatches first (the general grid when
-    there is one), in one query."""
-    by_level = {a.level: a for a in chain}
-    owner_id = next(
-        (
-            by_level[level].id
-            for level in (c.GENERAL_GRID, c.COMMUNITY, c.STREET, c.DISTRICT)
-            if level in by_level
-        ),
-        None,
-    )
-    if owner_id is None:
-        raise BadInput(_("The point lies outside every district."), field="location")
-    rows = area_rows([chain[0].id, owner_id])
-    return rows[chain[0].id], rows[owner_id]
-
-
-def _by_key(submitted_by, key: str) -> Event | None:
-    # The exclude() repeats the partial unique index's condition, so SQLite uses it.
-    return (
-        Event.objects.filter(submitted_by=submitted_by, idempotency_key=key)
-        .exclude(idempotency_key="")
-        .first()
-    )
-
-
-def _check_source(submitted_by, source: str, area: Area) -> None:
-    if source not in Event.Source.values:
-        raise BadInput(_("Unknown source %(source)s.") % {"source": source}, field="source")
-    if source == Event.Source.PATROL and not holds_role_over(
-        submitted_by, area, GRID_ROLES + DISPATCHER_ROLES
-    ):
-        raise BadInput(_("A patrol report must lie inside your own grid."), field="location")
-    if source in STAFF_SOURCES and not holds_role_over(submitted_by, area, STAFF_SOURCES[source]):
-        raise BadInput(
-            _("Only staff of the area where it happened can enter this kind of event."),
-            field="source",
-        )
-
-
-@dataclass
-class Reported:
-    event: Event
-    created: bool
-
-
-ADDRESS_MAX = 200
-CONTACT_NAME_MAX = 50
-
-
-def request_fingerprint(**fields) -> str:
-    """A hash of what a submission asked for, stored with its idempotency key: a retry
-    must ask for the same thing, or it is another request reusing the key."""
-    canonical = json.dumps(
-        {k: (v.code if isinstance(v, Category) else v) for k, v in sorted(fields.items())},
-        ensure_ascii=False,
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _same_request(existing: Event, fingerprint: str) -> Reported:
-    # Events stored before fingerprints were kept have none: their key alone decides.
-    if existing.idempotency_hash and existing.idempotency_hash != fingerprint:
-        raise KeyReused(
-            _(
-                "This idempotency key was used for another request: send a new key with a"
-                " new report."
-            ),
-            field="idempotency_key",
-        )
-    return Reported(existing, False)
-
-
-def report_event(
-    *,
-    submitted_by,
-    source: str,
-    category,
-    description: str,
-    lng: float | None = None,
-    lat: float | None = None,
-    crs: str = "wgs84",
-    address: str = "",
-    anonymous: bool = False,
-    contact_name: str = "",
-    contact_phone: str = "",
-    photos=(),
-    idempotency_key: str = "",
-    at: datetime | None = None,
-) -> Reported:
-    """Create an event in state ``reported``; a repeated idempotency key returns the first.
-
-    Everything that can be refused (category, location, photos, contact) is
-    checked before anything is written; photo files saved before a failure are
-    deleted again.
-    """
-    idempotency_key = (idempotency_key or "").strip()
-    if len(idempotency_key) > 64:
-        raise BadInput(_("The idempotency key is longer than 64 characters."), field="key")
-    fingerprint = ""
-    if idempotency_key:
-        fingerprint = request_fingerprint(
-            source=source,
-            category=category,
-            description=(description or "").strip(),
-            lng=lng,
-            lat=lat,
-            crs=crs,
-            address=(address or "").strip(),
-            anonymous=anonymous,
-            contact_name=(contact_name or "").strip(),
-            contact_phone=(contact_phone or "").strip(),
-        )
-    if idempotency_key and photos:
-        # Spare a retry the photo work; without photos the unique key decides (below).
-        existing = _by_key(submitted_by, idempotency_key)
-        if existing is not None:
-            return _same_request(existing, fingerprint)
-    cat = _leaf_category(category)
-    description = (description or "").strip()
-    if not description:
-        raise BadInput(_("Describe what is wrong."), field="description")
-    if len(description) > 2000:
-        raise BadInput(_("The description is longer than 2,000 characters."), field="description")
-    address = (address or "").strip()
-    if len(address) > ADDRESS_MAX:
-        raise BadInput(
-            _("The address is longer than %(limit)s characters.") % {"limit": ADDRESS_MAX},
-            field="address",
-        )
-    contact_name = (contact_name or "").strip()
-    if len(contact_name) > CONTACT_NAME_MAX:
-        raise BadInput(
-            _("The contact name is longer than %(limit)s characters.")
-            % {"limit": CONTACT_NAME_MAX},
-            field="contact_name",
-        )
-    if anonymous and not cat.allows_anonymous:
-        raise BadInput(
-            _("Reports of %(category)s cannot be anonymous.") % {"category": cat.name},
-            field="anonymous",
-        )
-    processed = photo_processing.process_photos(photos)
-    if lng is None or lat is None:
-        located = next((p for p in processed if p.lng is not None), None)
-        if located is None:
-            raise BadInput(
-                _("Give the location: a point on the map or a photo with its location."),
-                field="location",
-            )
-        lng, lat, crs = located.lng, located.lat, "wgs84"
-    try:
-        (wlng, wlat), chain = locate(float(lng), float(lat), crs)
-    except (OutsideAllDistricts, InvalidCoordinates) as exc:
-        raise BadInput(str(exc), field="location") from None
-    except (TypeError, ValueError):
-        raise BadInput(_("The coordinates are not numbers."), field="location") from None
-    area, owner = _area_and_owner(chain)
-    _check_source(submitted_by, source, area)
-    contact_phone = (contact_phone or "").strip()
-    if contact_phone:
-        try:
-            pd.validate_phone(contact_phone)
-        except ValidationError as exc:
-            raise BadInput(" ".join(exc.messages), field="contact_phone") from None
-    now = at or timezone.now()
-    reporter = None if source in STAFF_SOURCES else submitted_by
-
-    saved_files: list[str] = []
-    try:
-        with transaction.atomic():
-            event = Event(
-                category=cat,
-                source=source,
-                description=description,
-                address=address,
-                lng=wlng,
-                lat=wlat,
-                area=area,
-                area_path=area.path,
-                owner_area=owner,
-                owner_path=owner.path,
-                submitted_by=submitted_by,
-                reporter=reporter,
-                anonymous=anonymous,
-                contact_name=contact_name,
-                contact_phone=pd.normalise("phone", contact_phone) if contact_phone else "",
-                contact_phone_index=pd.blind_index("phone", contact_phone) if contact_phone else "",
-                contact_phone_last4=pd.last4("phone", contact_phone) if contact_phone else "",
-                idempotency_key=idempotency_key,
-                idempotency_hash=fingerprint,
-                created_at=now,
-            )
-            # rows.insert: the hottest write; its SQL is built once, not per report.
-            rows.insert(event)
-            transition = rows.insert(
-                EventTransition(
-                    event=event,
-                    action="report",
-                    from_state="",
-                    to_state=S.REPORTED,
-                    actor=submitted_by,
-                    at=now,
-                    data={"source": source},
-                )
-            )
-            if reporter is not None:
-                rows.insert(
-                    EventFollower(event=event, user=reporter, kind=EventFollower.Kind.REPORTER)
-                )
-            for p in processed:
-                photo = EventPhoto(
-                    event=event,
-                    transition=transition,
-                    stage=EventPhoto.Stage.REPORT,
-                    taken_lng=p.lng,
-                    taken_lat=p.lat,
-                )
-                photo.image.save(p.content.name, p.content, save=False)
-                saved_files.append(photo.image.name)
-                photo.save()
-            _follow_up(reported=True)
-    except IntegrityError:
-        _delete_files(saved_files)
-        if idempotency_key:
-            # A retry (or a retry racing the first submission): the first one stands.
-            existing = _by_key(submitted_by, idempotency_key)
-            if existing is not None:
-                return _same_request(existing, fingerprint)
-        raise
-    except BaseException:
-        _delete_files(saved_files)
-        raise
-    return Reported(event, True)
-
-
+# After the commit
 def _follow_up(*, reported: bool = False) -> None:
     """After the commit, the sweeps that catch up on this write (see ``core.sweeps``):
     the dispatchers' announcement of a new report, and the KPI facts of any step."""
     from shezhi.stats import tasks as stats_tasks
 
-    from . import tasks
+    from .. import tasks
 
     if reported:
         sweeps.soon_after_commit(tasks.announce_reports)
@@ -1159,7 +824,7 @@ def community_staff_users(event: Event) -> list[int]:
 
 
 def _merge_master(event: Event, value, actor) -> Event:
-    from .selectors import visible_events
+    from ..selectors import visible_events
 
     try:
         master = visible_events(actor).select_related("category").get(pk=int(value))
@@ -1245,36 +910,3 @@ def _rateable_summons(event: Event, value, actor) -> WhistleSummons:
     if summons.rating is not None:
         raise NotAllowed(_("That response is already rated."))
     return summons
-
-
-# ---------------------------------------------------------------------------
-# Emergency mode
-
-
-def can_switch_emergency(actor, area: Area) -> bool:
-    """Street staff and district admins switch emergency mode for their areas."""
-    return actor.is_superuser or holds_role_over(actor, area, ("street_staff", "district_admin"))
-
-
-def start_emergency(*, actor, area: Area, reason: str, at: datetime | None = None):
-    if not can_switch_emergency(actor, area):
-        raise Forbidden(_("Street staff or district admins switch emergency mode."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise BadInput(_("Give a reason."), field="reason")
-    now = at or timezone.now()
-    if in_emergency(area, now):
-        raise NotAllowed(_("The area is already in emergency mode."))
-    return EmergencyPeriod.objects.create(
-        area=area, reason=reason, started_at=now, started_by=actor
-    )
-
-
-def end_emergency(*, actor, period: EmergencyPeriod, at: datetime | None = None):
-    if not can_switch_emergency(actor, period.area):
-        raise Forbidden(_("Street staff or district admins switch emergency mode."))
-    if period.ended_at is not None:
-        raise NotAllowed(_("Emergency mode has already ended."))
-    period.ended_at = at or timezone.now()
-    period.save(update_fields=["ended_at"])
-    return period
