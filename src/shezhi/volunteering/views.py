@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shezhi.core.pages import Refusal, attempt
+from shezhi.core.pages import attempt
 
 from . import qr, selectors, services
 from .forms import ActivityForm
@@ -136,20 +136,18 @@ def scan(request: HttpRequest, token: str):
     context: dict = {"token": token}
     if request.method == "POST":
         expect = request.POST.get("action") or None
-        try:
-            result = services.scan(user=request.user, token=token, expect=expect)
-        except Refusal as exc:
-            context.update(error=exc.message, code=exc.code)
-            return render(request, "volunteering/scan.html", context, status=exc.status)
-        context.update(result=result, done=True)
-        return render(request, "volunteering/scan.html", context)
-    try:
-        preview = services.preview_scan(user=request.user, token=token)
-    except Refusal as exc:
-        context.update(error=exc.message, code=exc.code)
-        return render(request, "volunteering/scan.html", context, status=exc.status)
-    context.update(result=preview, done=preview.already)
-    return render(request, "volunteering/scan.html", context)
+        done = attempt(
+            request, services.scan, quiet=True, user=request.user, token=token, expect=expect
+        )
+        if done:
+            context.update(result=done.value, done=True)
+    else:
+        done = attempt(request, services.preview_scan, quiet=True, user=request.user, token=token)
+        if done:
+            context.update(result=done.value, done=done.value.already)
+    if not done:
+        context.update(error=done.message, code=done.error.code)
+    return render(request, "volunteering/scan.html", context, status=done.status)
 
 
 # ---------------------------------------------------------------------------
