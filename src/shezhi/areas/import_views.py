@@ -8,6 +8,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from shezhi.core import jobs
+
 from . import selectors, services
 from .models import Area
 
@@ -26,15 +28,14 @@ def import_list(request):
         raise Http404
     form = AreaImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            job = services.start_area_import(
-                actor=request.user,
-                uploaded_file=form.cleaned_data["file"],
-                validate_only=form.cleaned_data["validate_only"],
-            )
-        except services.ImportRefused as exc:
-            form.add_error("file", str(exc))
-        else:
+        job = jobs.start_from_form(
+            form,
+            services.start_area_import,
+            refused=services.ImportRefused,
+            actor=request.user,
+            validate_only=form.cleaned_data["validate_only"],
+        )
+        if job is not None:
             return redirect("areas:import_detail", pk=job.pk)
     return render(
         request,
@@ -52,19 +53,15 @@ def _labelled_counts(counts: dict[str, int]) -> list[tuple[str, int]]:
 
 @login_required
 def import_detail(request, pk: int):
-    job = selectors.area_imports(request.user).filter(pk=pk).first()
-    if job is None:
-        raise Http404
+    job = jobs.job_or_404(selectors.area_imports(request.user), pk)
     report = job.report or {}
     return render(
         request,
         "areas/import_detail.html",
         {
-            "job": job,
+            **jobs.page_context(job, testid="import"),
             "errors": report.get("errors", []),
             "warnings": report.get("warnings", []),
             "counts": _labelled_counts(report.get("counts") or {}),
-            "running": job.status in ("queued", "running"),
-            "progress_percent": round(job.progress * 100),
         },
     )

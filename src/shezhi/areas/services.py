@@ -15,7 +15,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
@@ -262,61 +261,50 @@ def start_area_import(*, actor, uploaded_file, validate_only: bool = False) -> A
             _("%(name)s is neither GeoJSON (.geojson, .json) nor a zipped shapefile (.zip).")
             % {"name": name}
         )
-    with transaction.atomic():
-        job = AreaImport.objects.create(
-            created_by=actor,
-            file=uploaded_file,
-            original_name=name[:255],
-            validate_only=validate_only,
-        )
-        transaction.on_commit(lambda: _enqueue_import(job.pk))
-    return job
+    from .tasks import run_area_import  # tasks imports this module
+
+    return jobs.start(
+        AreaImport,
+        run_area_import,
+        created_by=actor,
+        file=uploaded_file,
+        original_name=name[:255],
+        validate_only=validate_only,
+    )
 
 
-def _enqueue_import(import_id: int) -> None:
-    from .tasks import run_area_import
+def _run_area_import(job: AreaImport, progress) -> tuple[str, dict]:
+    from .files import read_area_bytes
+    from .selectors import import_scope_codes
 
-    run_area_import.enqueue(import_id)
+    with job.file.open("rb") as fh:
+        data = fh.read()
+    features, read_report = read_area_bytes(
+        data, filename=job.original_name, max_bytes=settings.SHEZHI_AREA_IMPORT_MAX_BYTES
+    )
+    outcome = import_areas(
+        features=features,
+        report=read_report,
+        allowed_districts=import_scope_codes(job.created_by),
+        validate_only=job.validate_only,
+        progress=progress,
+    )
+    if outcome.report.has_errors:
+        status = AreaImport.Status.REJECTED
+    elif outcome.written:
+        status = AreaImport.Status.IMPORTED
+    else:
+        status = AreaImport.Status.VALIDATED
+    return status, outcome.to_dict()
+
+
+def _area_import_failed(exc: Exception) -> dict:
+    return {
+        "errors": [{"kind": INTERNAL_ERROR, "message": str(exc), "severity": ERROR}],
+        "warnings": [],
+    }
 
 
 def run_import_job(import_id: int) -> AreaImport:
     """The worker's side of ``start_area_import``: validate, write or not, report."""
-    from .files import read_area_bytes
-    from .selectors import import_scope_codes
-
-    job = jobs.claim(AreaImport, import_id)
-    if job is None:
-        return AreaImport.objects.get(pk=import_id)
-    progress = jobs.progress_reporter(AreaImport, job.pk)
-
-    try:
-        with job.file.open("rb") as fh:
-            data = fh.read()
-        features, read_report = read_area_bytes(
-            data, filename=job.original_name, max_bytes=settings.SHEZHI_AREA_IMPORT_MAX_BYTES
-        )
-        outcome = import_areas(
-            features=features,
-            report=read_report,
-            allowed_districts=import_scope_codes(job.created_by),
-            validate_only=job.validate_only,
-            progress=progress,
-        )
-        job.report = outcome.to_dict()
-        if outcome.report.has_errors:
-            job.status = AreaImport.Status.REJECTED
-        elif outcome.written:
-            job.status = AreaImport.Status.IMPORTED
-        else:
-            job.status = AreaImport.Status.VALIDATED
-    except Exception as exc:
-        logger.exception("area import %s failed", import_id)
-        job.status = AreaImport.Status.FAILED
-        job.report = {
-            "errors": [{"kind": INTERNAL_ERROR, "message": str(exc), "severity": ERROR}],
-            "warnings": [],
-        }
-    job.progress = 1.0
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "report", "progress", "finished_at"])
-    return job
+    return jobs.run(AreaImport, import_id, work=_run_area_import, failed=_area_import_failed)

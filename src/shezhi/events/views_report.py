@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from shezhi.areas.models import Area
 from shezhi.areas.selectors import role_holdings
+from shezhi.core.pages import show_on_form
 
 from . import forms, held_photos, selectors, services, wording
 from .errors import EventError
@@ -158,11 +159,6 @@ def _submit(page: ReportPage, user, form, held=()) -> Event:
     return reported.event
 
 
-def _add_service_error(form, exc: EventError) -> None:
-    field = ERROR_FIELDS.get(exc.field or "", exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
-
-
 def _frame(user, roles) -> tuple[list[float] | None, list[str]]:
     """Where the report map opens: the user's areas (for ``roles``), else every district.
 
@@ -224,9 +220,9 @@ def _report_view(request: HttpRequest, key: str) -> HttpResponse:
                 event = _submit(page, user, form, held=kept)
             except _RegisterFailed as failed:
                 _delete_files(failed.files)
-                _add_service_error(form, failed.error)
+                show_on_form(form, failed.error, ERROR_FIELDS)
             except EventError as exc:
-                _add_service_error(form, exc)
+                show_on_form(form, exc, ERROR_FIELDS)
             else:
                 held_photos.release(user=user, key=key)
                 return redirect(detail_url(event.pk))

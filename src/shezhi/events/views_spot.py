@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import json
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from shezhi.core.pages import attempt
+
 from . import spot
-from .errors import EventError
 from .models import Event
 from .spot_forms import SpotForm
 from .views_report import _frame, _map_i18n, _submitted_point, detail_url
@@ -23,9 +23,13 @@ from .workflow import GRID_ROLES
 ERROR_FIELDS = {"location": "lng", "lat": "lng", "photos": "after_photos", "key": None}
 
 
-def _add_error(form, exc: EventError) -> None:
-    field = ERROR_FIELDS.get(exc.field or "", exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
+def _spot_done(done) -> str:
+    if done.event.state == Event.State.CLOSED:
+        return _("Handled on the spot and closed.")
+    return _(
+        "Handled on the spot. It was drawn for a spot check: the"
+        " community verifies it before it closes."
+    )
 
 
 @login_required
@@ -38,23 +42,18 @@ def spot_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SpotForm(request.POST, request.FILES)
         if form.is_valid():
-            try:
-                done = spot.handle_on_spot(actor=user, **form.service_kwargs())
-            except EventError as exc:
-                _add_error(form, exc)
-                status = exc.status
-            else:
-                if done.event.state == Event.State.CLOSED:
-                    messages.success(request, _("Handled on the spot and closed."))
-                else:
-                    messages.success(
-                        request,
-                        _(
-                            "Handled on the spot. It was drawn for a spot check: the"
-                            " community verifies it before it closes."
-                        ),
-                    )
-                return redirect(detail_url(done.event.pk))
+            done = attempt(
+                request,
+                spot.handle_on_spot,
+                form=form,
+                fields=ERROR_FIELDS,
+                actor=user,
+                success=_spot_done,
+                **form.service_kwargs(),
+            )
+            if done:
+                return redirect(detail_url(done.value.event.pk))
+            status = done.status
         else:
             status = 400
     else:

@@ -13,7 +13,6 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -30,12 +29,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shezhi.areas import selectors as area_selectors
 from shezhi.areas.models import Area
 from shezhi.core import timefmt
+from shezhi.core.pages import attempt
 from shezhi.core.scope import holds_role_over
 from shezhi.people.models import Department
 
 from . import selectors, services, wording
 from .action_forms import FORMS, ActionForm, form_for
-from .errors import Conflict, EventError
+from .errors import Conflict
 from .models import EmergencyPeriod, Event, EventPhoto, WhistleSummons
 from .workflow import ACTIONS, DISPATCHER_ROLES, GRID_ROLES
 
@@ -370,9 +370,18 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             message = _("The form did not say which version of the event it was for; reload.")
         error = {"action": action, "label": form.label, "message": message}
         return _render_detail(request, event, bound=form, error=error, status=400)
-    try:
-        services.perform(actor=request.user, event=event, action=action, **form.perform_kwargs())
-    except EventError as exc:
+    done = attempt(
+        request,
+        services.perform,
+        quiet=True,
+        actor=request.user,
+        event=event,
+        action=action,
+        success=_("Done: %(action)s.") % {"action": form.label},
+        **form.perform_kwargs(),
+    )
+    if not done:
+        exc = done.error
         fresh = selectors.get_event(request.user, pk)
         error = {
             "action": action,
@@ -391,7 +400,6 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         # The form keeps what was typed, against the event as it is now.
         form.event = fresh
         return _render_detail(request, fresh, bound=form, error=error, status=exc.status)
-    messages.success(request, _("Done: %(action)s.") % {"action": form.label})
     return redirect(
         _next_url(request, form.cleaned_data.get("next")) or reverse("events:detail", args=[pk])
     )
@@ -600,32 +608,43 @@ def emergency(request: HttpRequest, code: str) -> HttpResponse:
     reason = ""
     if request.method == "POST":
         op = request.POST.get("op")
-        try:
-            if op == "start":
-                reason = request.POST.get("reason", "")
-                services.start_emergency(actor=user, area=area, reason=reason)
-                messages.success(request, _("Emergency mode started."))
-            elif op == "end":
-                wanted = request.POST.get("period", "")
-                period = next(
-                    (
-                        p
-                        for p in selectors.active_emergency_periods(area, timezone.now())
-                        if str(p.pk) == wanted
-                    ),
-                    None,
-                )
-                if period is None:
-                    raise Http404("No such period.")
-                services.end_emergency(actor=user, period=period)
-                messages.success(request, _("Emergency mode ended."))
-            else:
-                raise Http404("No such operation.")
-        except EventError as exc:
-            error = {"message": exc.message, "field": exc.field}
-            status = exc.status
+        if op == "start":
+            reason = request.POST.get("reason", "")
+            done = attempt(
+                request,
+                services.start_emergency,
+                quiet=True,
+                actor=user,
+                area=area,
+                reason=reason,
+                success=_("Emergency mode started."),
+            )
+        elif op == "end":
+            wanted = request.POST.get("period", "")
+            period = next(
+                (
+                    p
+                    for p in selectors.active_emergency_periods(area, timezone.now())
+                    if str(p.pk) == wanted
+                ),
+                None,
+            )
+            if period is None:
+                raise Http404("No such period.")
+            done = attempt(
+                request,
+                services.end_emergency,
+                quiet=True,
+                actor=user,
+                period=period,
+                success=_("Emergency mode ended."),
+            )
         else:
+            raise Http404("No such operation.")
+        if done:
             return redirect("events:emergency", code=area.code)
+        error = {"message": done.message, "field": done.error.field}
+        status = done.status
     now = timezone.now()
     active = selectors.active_emergency_periods(area, now)
     names = selectors.display_names(p.started_by_id for p in active)

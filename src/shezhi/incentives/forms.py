@@ -2,7 +2,7 @@
 
 Every rule (enough points, stock, who may do what, ranges) belongs to
 ``services``; a service's error is put back next to the field it names
-(``add_service_error``), or on top of the form.
+(``shezhi.core.pages.attempt``), or on top of the form.
 """
 
 from __future__ import annotations
@@ -42,12 +42,6 @@ def next_month(first: date) -> date:
 
 def previous_month(first: date) -> date:
     return date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
-
-
-def add_service_error(form: forms.Form, exc) -> None:
-    """A service's error, next to its field when the form shows that field."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 class RedeemForm(forms.Form):

@@ -7,7 +7,6 @@ Objects outside the user's scope answer 404 (the ``get_*`` selectors raise it).
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shezhi.core.pages import attempt
 from shezhi.core.scope import holds_role_over
-from shezhi.events.errors import EventError
 
 from . import causes, exports, forms, permissions, rules, selectors, services
 from .models import DEDUCTION_RULES, Bucket, CauseType, Redemption, RuleKind, Transfer
@@ -276,21 +275,23 @@ def redeem(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.RedeemForm(request.POST, auto_id=f"id_reward{reward.pk}_%s")
     if not form.is_valid():
         return _rewards_page(request, bound=(reward.pk, form), status=400)
-    try:
-        done = services.redeem(
-            user=request.user, reward=reward, quantity=form.cleaned_data["quantity"]
-        )
-    except EventError as exc:
-        forms.add_service_error(form, exc)
-        return _rewards_page(request, bound=(reward.pk, form), status=exc.status)
-    messages.success(
+    done = attempt(
         request,
-        _(
-            "Redeemed %(reward)s × %(quantity)d for %(points)d points."
-            " Collect it where it is offered."
-        )
-        % {"reward": reward.name, "quantity": done.quantity, "points": done.points},
+        services.redeem,
+        form=form,
+        user=request.user,
+        reward=reward,
+        quantity=form.cleaned_data["quantity"],
+        success=lambda done: (
+            _(
+                "Redeemed %(reward)s × %(quantity)d for %(points)d points."
+                " Collect it where it is offered."
+            )
+            % {"reward": reward.name, "quantity": done.quantity, "points": done.points}
+        ),
     )
+    if not done:
+        return _rewards_page(request, bound=(reward.pk, form), status=done.status)
     return redirect("incentives:rewards")
 
 
@@ -300,12 +301,18 @@ def redeem(request: HttpRequest, pk: int) -> HttpResponse:
 def cancel_mine(request: HttpRequest, pk: int) -> HttpResponse:
     """The person cancels their own redemption before hand-over: points and stock come back."""
     redemption = selectors.get_my_redemption(request.user, pk)
-    try:
-        services.cancel_redemption(actor=request.user, redemption=redemption, reason="")
-    except EventError as exc:
-        error = {"redemption": redemption.pk, "message": exc.message}
-        return _rewards_page(request, error=error, status=exc.status)
-    messages.success(request, _("Redemption cancelled; the points are back."))
+    done = attempt(
+        request,
+        services.cancel_redemption,
+        quiet=True,
+        actor=request.user,
+        redemption=redemption,
+        reason="",
+        success=_("Redemption cancelled; the points are back."),
+    )
+    if not done:
+        error = {"redemption": redemption.pk, "message": done.message}
+        return _rewards_page(request, error=error, status=done.status)
     return redirect("incentives:rewards")
 
 
@@ -420,26 +427,23 @@ def rules_page(request: HttpRequest) -> HttpResponse:
             form = forms.RuleForm(request.POST, auto_id=f"id_{kind}_%s")
             if form.is_valid():
                 data = form.cleaned_data
-                try:
-                    services.set_rule(
-                        actor=user,
-                        district=district,
-                        kind=kind,
-                        bucket=data["bucket"],
-                        points=data["points"],
-                        daily_cap=data["daily_cap"],
-                        active=data["active"],
-                    )
-                except EventError as exc:
-                    forms.add_service_error(form, exc)
-                    status = exc.status
-                else:
-                    messages.success(
-                        request,
-                        _("%(work)s: the new rate applies to work done from now on.")
-                        % {"work": RuleKind(kind).label},
-                    )
+                done = attempt(
+                    request,
+                    services.set_rule,
+                    form=form,
+                    actor=user,
+                    district=district,
+                    kind=kind,
+                    bucket=data["bucket"],
+                    points=data["points"],
+                    daily_cap=data["daily_cap"],
+                    active=data["active"],
+                    success=_("%(work)s: the new rate applies to work done from now on.")
+                    % {"work": RuleKind(kind).label},
+                )
+                if done:
                     return _back_to("incentives:rules", district=district.code)
+                status = done.status
             else:
                 status = 400
             bound = (kind, form)
@@ -562,16 +566,20 @@ def manage(request: HttpRequest) -> HttpResponse:
 def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     _require_staff(request.user)
     redemption = selectors.get_managed_redemption(request.user, pk)
-    try:
-        services.hand_over(actor=request.user, redemption=redemption)
-    except EventError as exc:
-        error = {"redemption": redemption.pk, "message": exc.message}
-        return _manage_page(request, error=error, status=exc.status)
-    messages.success(
+    done = attempt(
         request,
-        _("%(reward)s handed over to %(name)s.")
-        % {"reward": redemption.reward.name, "name": selectors.display_name(redemption.user)},
+        services.hand_over,
+        quiet=True,
+        actor=request.user,
+        redemption=redemption,
+        success=lambda _done: (
+            _("%(reward)s handed over to %(name)s.")
+            % {"reward": redemption.reward.name, "name": selectors.display_name(redemption.user)}
+        ),
     )
+    if not done:
+        error = {"redemption": redemption.pk, "message": done.message}
+        return _manage_page(request, error=error, status=done.status)
     return redirect("incentives:manage")
 
 
@@ -586,15 +594,18 @@ def cancel_managed(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         error = {"redemption": redemption.pk, "message": _("Check the reason.")}
         return _manage_page(request, error=error, bound=(redemption.pk, form), status=400)
-    try:
-        services.cancel_redemption(
-            actor=request.user, redemption=redemption, reason=form.cleaned_data["reason"]
-        )
-    except EventError as exc:
-        forms.add_service_error(form, exc)
-        error = {"redemption": redemption.pk, "message": exc.message}
-        return _manage_page(request, error=error, bound=(redemption.pk, form), status=exc.status)
-    messages.success(request, _("Redemption cancelled; the points and the stock are back."))
+    done = attempt(
+        request,
+        services.cancel_redemption,
+        form=form,
+        actor=request.user,
+        redemption=redemption,
+        reason=form.cleaned_data["reason"],
+        success=_("Redemption cancelled; the points and the stock are back."),
+    )
+    if not done:
+        error = {"redemption": redemption.pk, "message": done.message}
+        return _manage_page(request, error=error, bound=(redemption.pk, form), status=done.status)
     return redirect("incentives:manage")
 
 
@@ -609,24 +620,24 @@ def _reward_form_page(request: HttpRequest, reward=None) -> HttpResponse:
         form = forms.RewardForm(request.POST, areas=areas)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                saved = services.save_reward(
-                    actor=staff,
-                    area=by_code[data["area"]],
-                    name=data["name"],
-                    kind=data["kind"],
-                    cost=data["cost"],
-                    stock=data["stock"],
-                    description=data["description"],
-                    active=data["active"],
-                    reward=reward,
-                )
-            except EventError as exc:
-                forms.add_service_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, _("Reward %(name)s saved.") % {"name": saved.name})
+            done = attempt(
+                request,
+                services.save_reward,
+                form=form,
+                actor=staff,
+                area=by_code[data["area"]],
+                name=data["name"],
+                kind=data["kind"],
+                cost=data["cost"],
+                stock=data["stock"],
+                description=data["description"],
+                active=data["active"],
+                reward=reward,
+                success=lambda saved: _("Reward %(name)s saved.") % {"name": saved.name},
+            )
+            if done:
                 return redirect("incentives:manage")
+            status = done.status
         else:
             status = 400
     else:
@@ -700,18 +711,17 @@ def reverse_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     target = transfer.user
     if form.is_valid():
         month = form.cleaned_data["month"]
-        try:
-            services.reverse_transfer(
-                actor=request.user, transfer=transfer, reason=form.cleaned_data["reason"]
-            )
-        except EventError as exc:
-            forms.add_service_error(form, exc)
-            status = exc.status
-            message = exc.message
-        else:
-            messages.success(
-                request, _("Reversed: %(points)+d points.") % {"points": -transfer.points}
-            )
+        done = attempt(
+            request,
+            services.reverse_transfer,
+            form=form,
+            actor=request.user,
+            transfer=transfer,
+            reason=form.cleaned_data["reason"],
+            success=_("Reversed: %(points)+d points.") % {"points": -transfer.points},
+        )
+        status, message = done.status, done.message
+        if done:
             try:
                 selectors.get_person(request.user, target.pk)
             except Http404:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from shezhi.areas.models import Area
 from shezhi.areas.selectors import get_area, role_areas
+from shezhi.core import jobs
 
 from . import roster
 
@@ -58,15 +59,14 @@ def upload(request):
         raise Http404
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            job = roster.start_roster_import(
-                actor=request.user,
-                uploaded_file=form.cleaned_data["file"],
-                valid_rows_only=form.cleaned_data["valid_rows_only"],
-            )
-        except roster.RosterRefused as exc:
-            form.add_error("file", str(exc))
-        else:
+        job = jobs.start_from_form(
+            form,
+            roster.start_roster_import,
+            refused=roster.RosterRefused,
+            actor=request.user,
+            valid_rows_only=form.cleaned_data["valid_rows_only"],
+        )
+        if job is not None:
             return redirect("roster:report", pk=job.pk)
     return render(
         request,
@@ -81,22 +81,18 @@ def upload(request):
 
 @login_required
 def report(request, pk: int):
-    job = roster.roster_imports(request.user).filter(pk=pk).first()
-    if job is None:
-        raise Http404
+    job = jobs.job_or_404(roster.roster_imports(request.user), pk)
     data = job.report or {}
     errors = data.get("errors", [])
     return render(
         request,
         "people/roster_report.html",
         {
-            "job": job,
+            **jobs.page_context(job, testid="roster"),
             "report": data,
             "errors": errors[:ERRORS_SHOWN],
             "errors_total": len(errors),
             "errors_hidden": max(len(errors) - ERRORS_SHOWN, 0),
-            "running": job.status in ("queued", "running"),
-            "progress_percent": round(job.progress * 100),
         },
     )
 

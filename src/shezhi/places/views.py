@@ -10,7 +10,6 @@ import json
 import math
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shezhi.areas.geo.crs import CRS_CHOICES, to_wgs84
 from shezhi.areas.models import Area
-from shezhi.events.errors import EventError
+from shezhi.core.pages import attempt
 
 from . import hours as opening
 from . import selectors, services
@@ -310,11 +309,6 @@ def manage(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _add_service_error(form, exc: EventError) -> None:
-    field = ERROR_FIELDS.get(exc.field or "", exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
-
-
 def _form_page(request, form, post=None, status=200) -> HttpResponse:
     user = request.user
     bbox = services.managed_areas_bbox(user)
@@ -363,15 +357,17 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = PostForm(request.POST, request.FILES)
         if form.is_valid():
-            try:
-                post = services.create_post(actor=user, **form.service_kwargs())
-            except EventError as exc:
-                _add_service_error(form, exc)
-            else:
-                messages.success(
-                    request, _("Service post %(name)s registered.") % {"name": post.name}
-                )
-                return redirect("places:detail", pk=post.pk)
+            done = attempt(
+                request,
+                services.create_post,
+                form=form,
+                fields=ERROR_FIELDS,
+                actor=user,
+                success=lambda post: _("Service post %(name)s registered.") % {"name": post.name},
+                **form.service_kwargs(),
+            )
+            if done:
+                return redirect("places:detail", pk=done.value.pk)
         return _form_page(request, form, status=400)
     return _form_page(request, PostForm())
 
@@ -385,18 +381,20 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = PostForm(request.POST, request.FILES, post=post)
         if form.is_valid():
             kwargs = form.service_kwargs()
-            try:
-                post = services.update_post(
-                    actor=user,
-                    post=post,
-                    remove_photos=[int(i) for i in form.cleaned_data.get("remove_photos") or []],
-                    **kwargs,
-                )
-            except EventError as exc:
-                _add_service_error(form, exc)
-            else:
-                messages.success(request, _("Service post %(name)s saved.") % {"name": post.name})
-                return redirect(f"{reverse('places:manage')}?{urlencode({'q': post.name})}")
+            done = attempt(
+                request,
+                services.update_post,
+                form=form,
+                fields=ERROR_FIELDS,
+                actor=user,
+                post=post,
+                remove_photos=[int(i) for i in form.cleaned_data.get("remove_photos") or []],
+                success=lambda saved: _("Service post %(name)s saved.") % {"name": saved.name},
+                **kwargs,
+            )
+            if done:
+                query = urlencode({"q": done.value.name})
+                return redirect(f"{reverse('places:manage')}?{query}")
         return _form_page(request, form, post, status=400)
     return _form_page(request, PostForm(post=post), post)
 
@@ -405,14 +403,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.get_managed_post(request.user, pk)
-    try:
-        services.deactivate_post(actor=request.user, post=post)
-    except EventError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("%(name)s is no longer shown to residents.") % {"name": post.name}
-        )
+    attempt(
+        request,
+        services.deactivate_post,
+        actor=request.user,
+        post=post,
+        success=_("%(name)s is no longer shown to residents.") % {"name": post.name},
+    )
     return redirect("places:edit", pk=post.pk)
 
 
@@ -420,10 +417,11 @@ def deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.get_managed_post(request.user, pk)
-    try:
-        services.reactivate_post(actor=request.user, post=post)
-    except EventError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("%(name)s is shown to residents again.") % {"name": post.name})
+    attempt(
+        request,
+        services.reactivate_post,
+        actor=request.user,
+        post=post,
+        success=_("%(name)s is shown to residents again.") % {"name": post.name},
+    )
     return redirect("places:edit", pk=post.pk)

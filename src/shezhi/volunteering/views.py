@@ -6,7 +6,6 @@ scope. A service's refusal is shown on the page it came from, nothing written.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import redirect, render
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shezhi.events.errors import EventError
+from shezhi.core.pages import attempt
 
 from . import qr, selectors, services
 from .forms import ActivityForm
@@ -89,12 +88,13 @@ def activity_detail(request: HttpRequest, pk: int):
 @require_POST
 def sign_up(request: HttpRequest, pk: int):
     activity = selectors.get_activity(pk)
-    try:
-        services.sign_up(user=request.user, activity=activity)
-    except EventError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("You have signed up. See you there!"))
+    attempt(
+        request,
+        services.sign_up,
+        user=request.user,
+        activity=activity,
+        success=_("You have signed up. See you there!"),
+    )
     return redirect("volunteering:detail", pk=activity.pk)
 
 
@@ -102,12 +102,13 @@ def sign_up(request: HttpRequest, pk: int):
 @require_POST
 def cancel_signup(request: HttpRequest, pk: int):
     activity = selectors.get_activity(pk)
-    try:
-        services.cancel_signup(user=request.user, activity=activity)
-    except EventError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Your sign-up is cancelled and your place given back."))
+    attempt(
+        request,
+        services.cancel_signup,
+        user=request.user,
+        activity=activity,
+        success=_("Your sign-up is cancelled and your place given back."),
+    )
     return redirect("volunteering:detail", pk=activity.pk)
 
 
@@ -135,20 +136,18 @@ def scan(request: HttpRequest, token: str):
     context: dict = {"token": token}
     if request.method == "POST":
         expect = request.POST.get("action") or None
-        try:
-            result = services.scan(user=request.user, token=token, expect=expect)
-        except EventError as exc:
-            context.update(error=exc.message, code=exc.code)
-            return render(request, "volunteering/scan.html", context, status=exc.status)
-        context.update(result=result, done=True)
-        return render(request, "volunteering/scan.html", context)
-    try:
-        preview = services.preview_scan(user=request.user, token=token)
-    except EventError as exc:
-        context.update(error=exc.message, code=exc.code)
-        return render(request, "volunteering/scan.html", context, status=exc.status)
-    context.update(result=preview, done=preview.already)
-    return render(request, "volunteering/scan.html", context)
+        done = attempt(
+            request, services.scan, quiet=True, user=request.user, token=token, expect=expect
+        )
+        if done:
+            context.update(result=done.value, done=True)
+    else:
+        done = attempt(request, services.preview_scan, quiet=True, user=request.user, token=token)
+        if done:
+            context.update(result=done.value, done=done.value.already)
+    if not done:
+        context.update(error=done.message, code=done.error.code)
+    return render(request, "volunteering/scan.html", context, status=done.status)
 
 
 # ---------------------------------------------------------------------------
@@ -166,11 +165,6 @@ def manage(request: HttpRequest):
     return render(request, "volunteering/manage_list.html", {"rows": rows, "when": when})
 
 
-def _form_errors(form, exc: EventError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_new(request: HttpRequest):
@@ -182,21 +176,21 @@ def manage_new(request: HttpRequest):
     form = ActivityForm(request.POST or None, posts=posts, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            activity = services.publish_activity(
-                actor=request.user,
-                post=data["post"],
-                title=data["title"],
-                description=data["description"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                slots=data["slots"],
-            )
-        except EventError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("The activity is published."))
-            return redirect("volunteering:manage_detail", pk=activity.pk)
+        done = attempt(
+            request,
+            services.publish_activity,
+            form=form,
+            actor=request.user,
+            post=data["post"],
+            title=data["title"],
+            description=data["description"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            slots=data["slots"],
+            success=_("The activity is published."),
+        )
+        if done:
+            return redirect("volunteering:manage_detail", pk=done.value.pk)
     return render(
         request,
         "volunteering/manage_form.html",
@@ -218,12 +212,16 @@ def manage_edit(request: HttpRequest, pk: int):
     form = ActivityForm(request.POST or None, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.edit_activity(actor=request.user, activity=activity, **data)
-        except EventError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("The activity is updated."))
+        done = attempt(
+            request,
+            services.edit_activity,
+            form=form,
+            actor=request.user,
+            activity=activity,
+            success=_("The activity is updated."),
+            **data,
+        )
+        if done:
             return redirect("volunteering:manage_detail", pk=activity.pk)
     return render(request, "volunteering/manage_form.html", {"form": form, "editing": activity})
 
@@ -255,14 +253,14 @@ def manage_detail(request: HttpRequest, pk: int):
 @require_POST
 def manage_cancel(request: HttpRequest, pk: int):
     activity = selectors.get_managed_activity(request.user, pk)
-    try:
-        services.cancel_activity(
-            actor=request.user, activity=activity, reason=request.POST.get("reason", "")
-        )
-    except EventError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The activity is cancelled; the volunteers are told."))
+    attempt(
+        request,
+        services.cancel_activity,
+        actor=request.user,
+        activity=activity,
+        reason=request.POST.get("reason", ""),
+        success=_("The activity is cancelled; the volunteers are told."),
+    )
     return redirect("volunteering:manage_detail", pk=activity.pk)
 
 
@@ -271,17 +269,16 @@ def manage_cancel(request: HttpRequest, pk: int):
 def manage_attendance(request: HttpRequest, pk: int, signup_id: int, action: str):
     activity = selectors.get_managed_activity(request.user, pk)
     signup = selectors.get_managed_signup(request.user, activity, signup_id)
-    try:
-        if action == "check-in":
-            services.staff_check_in(actor=request.user, signup=signup)
-        elif action == "check-out":
-            services.staff_check_out(actor=request.user, signup=signup)
-        else:
-            raise Http404
-    except EventError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Attendance recorded."))
+    steps = {"check-in": services.staff_check_in, "check-out": services.staff_check_out}
+    if action not in steps:
+        raise Http404
+    attempt(
+        request,
+        steps[action],
+        actor=request.user,
+        signup=signup,
+        success=_("Attendance recorded."),
+    )
     return redirect("volunteering:manage_detail", pk=activity.pk)
 
 

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import base64
-import logging
 import secrets
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shezhi.core import jobs
@@ -19,9 +16,6 @@ from shezhi.core import personal_data as pd
 from ..roster_models import RosterImport
 from .importing import can_import_rosters, import_roster
 from .results import RowError
-
-logger = logging.getLogger(__name__)
-
 
 ROSTER_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
@@ -59,63 +53,48 @@ def start_roster_import(*, actor, uploaded_file, valid_rows_only: bool = False) 
     name = Path(uploaded_file.name).name
     if Path(name).suffix.lower() != ".xlsx":
         raise RosterRefused(_("%(name)s is not an Excel workbook (.xlsx).") % {"name": name})
-    data = uploaded_file.read()
-    with transaction.atomic():
-        job = RosterImport(
-            created_by=actor, original_name=name[:255], valid_rows_only=valid_rows_only
-        )
-        job.file.save(f"{secrets.token_hex(16)}.xlsx.sealed", ContentFile(_seal(data)), save=False)
-        job.save()
-        transaction.on_commit(lambda: _enqueue(job.pk))
-    return job
+    from ..tasks import run_roster_import  # tasks imports this module
+
+    return jobs.start(
+        RosterImport,
+        run_roster_import,
+        created_by=actor,
+        original_name=name[:255],
+        valid_rows_only=valid_rows_only,
+        file=ContentFile(_seal(uploaded_file.read()), name=f"{secrets.token_hex(16)}.xlsx.sealed"),
+    )
 
 
-def _enqueue(job_id: int) -> None:
-    from ..tasks import run_roster_import
+def _run_roster(job: RosterImport, progress) -> tuple[str, dict]:
+    with job.file.open("rb") as fh:
+        data = _unseal(fh.read())
+    outcome = import_roster(
+        actor=job.created_by, data=data, valid_rows_only=job.valid_rows_only, progress=progress
+    )
+    if outcome.written and not outcome.errors:
+        return RosterImport.Status.IMPORTED, outcome.to_dict()
+    if outcome.written:
+        return RosterImport.Status.PARTLY_IMPORTED, outcome.to_dict()
+    return RosterImport.Status.REJECTED, outcome.to_dict()
 
-    run_roster_import.enqueue(job_id)
+
+def _roster_failed(exc: Exception) -> dict:
+    error = RowError(0, "", "", _("The import failed: %(error)s") % {"error": exc})
+    return {"errors": [error.to_dict()], "written": False}
 
 
-def run_roster_job(job_id: int) -> RosterImport:
-    """The worker's side of ``start_roster_import``: check, write or not, report."""
-    job = jobs.claim(RosterImport, job_id)
-    if job is None:
-        return RosterImport.objects.get(pk=job_id)
-    progress = jobs.progress_reporter(RosterImport, job.pk)
-
-    try:
-        with job.file.open("rb") as fh:
-            data = _unseal(fh.read())
-        outcome = import_roster(
-            actor=job.created_by,
-            data=data,
-            valid_rows_only=job.valid_rows_only,
-            progress=progress,
-        )
-        job.report = outcome.to_dict()
-        if outcome.written and not outcome.errors:
-            job.status = RosterImport.Status.IMPORTED
-        elif outcome.written:
-            job.status = RosterImport.Status.PARTLY_IMPORTED
-        else:
-            job.status = RosterImport.Status.REJECTED
-    except Exception as exc:
-        logger.exception("roster import %s failed", job_id)
-        job.status = RosterImport.Status.FAILED
-        job.report = {
-            "errors": [
-                RowError(0, "", "", _("The import failed: %(error)s") % {"error": exc}).to_dict()
-            ],
-            "written": False,
-        }
-    job.progress = 1.0
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "report", "progress", "finished_at"])
+def _delete_upload(job: RosterImport) -> None:
     # The upload has done its work: no copy of the roster stays on disk.
     if job.file:
         job.file.delete(save=False)
         RosterImport.objects.filter(pk=job.pk).update(file="")
-    return job
+
+
+def run_roster_job(job_id: int) -> RosterImport:
+    """The worker's side of ``start_roster_import``: check, write or not, report."""
+    return jobs.run(
+        RosterImport, job_id, work=_run_roster, failed=_roster_failed, after=_delete_upload
+    )
 
 
 def roster_imports(user):

@@ -7,6 +7,11 @@
 (function () {
   "use strict";
 
+  var kit = window.shezhiKit;
+  var fill = kit.fill;
+  var el = kit.el;
+  var getJSON = kit.getJSON;
+
   var CODE_SLOT = "__code__";
 
   function readI18n(el) {
@@ -17,33 +22,8 @@
     }
   }
 
-  function fill(template, values) {
-    return String(template || "").replace(/%\((\w+)\)s/g, function (whole, key) {
-      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
-    });
-  }
-
   function urlFor(template, code) {
     return template.replace(CODE_SLOT, encodeURIComponent(code));
-  }
-
-  function getJSON(url) {
-    return fetch(url, {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    }).then(function (response) {
-      if (!response.ok) {
-        throw new Error("HTTP " + response.status + " for " + url);
-      }
-      return response.json();
-    });
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
   }
 
   /* ---------- map ---------- */

@@ -8,54 +8,18 @@
 (function () {
   "use strict";
 
-  function readJSON(value, fallback) {
-    try {
-      return JSON.parse(value || "");
-    } catch (e) {
-      return fallback;
-    }
-  }
+  var kit = window.shezhiKit;
+  var readJSON = kit.readJSON;
+  var el = kit.el;
+  var round6 = kit.round6;
 
-  function round6(value) {
-    return Math.round(value * 1e6) / 1e6;
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
-
-  function parsePoint(text) {
-    var parts = String(text || "").split(",");
-    if (parts.length !== 2) return null;
-    var lng = Number(parts[0]);
-    var lat = Number(parts[1]);
-    if (parts[0] === "" || parts[1] === "" || !isFinite(lng) || !isFinite(lat)) return null;
-    return [lng, lat];
-  }
+  var parsePoint = window.shezhiPointPicker.parsePoint;
+  var locate = window.shezhiPointPicker.locate;
+  var CENTER = [30.78, 104.25];
+  var ZOOM = 11;
 
   function baseMap(container, options) {
-    return window.shezhiBaseMap(container, { map: options, center: [30.78, 104.25], zoom: 11 });
-  }
-
-  function locate(i18n, say, done) {
-    if (!("geolocation" in navigator)) {
-      say(i18n.unsupported || "");
-      return;
-    }
-    say(i18n.locating || "");
-    navigator.geolocation.getCurrentPosition(
-      function (position) {
-        done(position.coords);
-      },
-      function (error) {
-        var key = error.code === 1 ? "denied" : error.code === 3 ? "timeout" : "unavailable";
-        say(i18n[key] || "");
-      },
-      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
-    );
+    return window.shezhiBaseMap(container, { map: options, center: CENTER, zoom: ZOOM });
   }
 
   var YOU_STYLE = {
@@ -188,45 +152,14 @@
   /* ---------- the staff form: place the post ---------- */
 
   function initForm(form) {
-    var L = window.L;
-    var i18n = readJSON(form.dataset.i18n, {});
-    var lngInput = form.querySelector("input[name=lng]");
-    var latInput = form.querySelector("input[name=lat]");
-    var readout = form.querySelector("#point-readout");
-    var container = form.querySelector("#form-map");
-    var button = form.querySelector("#use-location");
-    var map = null;
-    var marker = null;
-    function say(text) {
-      if (readout) readout.textContent = text;
-    }
-    function setPoint(lng, lat, pan) {
-      lngInput.value = String(round6(lng));
-      latInput.value = String(round6(lat));
-      if (map) {
-        var at = [lat, lng];
-        if (marker) marker.setLatLng(at);
-        else marker = L.circleMarker(at, Object.assign({}, YOU_STYLE, { className: "post-point" })).addTo(map);
-        if (pan) map.setView(at, Math.max(map.getZoom(), 16));
-      }
-      say(lngInput.value + ", " + latInput.value + " · " + (i18n.placed || ""));
-    }
-    if (container && L) {
-      map = baseMap(container);
-      map.on("click", function (e) {
-        setPoint(e.latlng.lng, e.latlng.lat, false);
-      });
-      var initial = parsePoint(container.dataset.point);
-      if (initial) setPoint(initial[0], initial[1], true);
-      container.dataset.state = "ready";
-    }
-    if (button) {
-      button.addEventListener("click", function () {
-        locate(i18n, say, function (coords) {
-          setPoint(coords.longitude, coords.latitude, true);
-        });
-      });
-    }
+    window.shezhiPointPicker(form, {
+      container: form.querySelector("#form-map"),
+      readout: form.querySelector("#point-readout"),
+      locateButton: form.querySelector("#use-location"),
+      i18n: readJSON(form.dataset.i18n, {}),
+      style: Object.assign({}, YOU_STYLE, { className: "post-point" }),
+      map: { center: CENTER, zoom: ZOOM },
+    });
   }
 
   function start() {

@@ -11,6 +11,12 @@
 (function () {
   "use strict";
 
+  var kit = window.shezhiKit;
+  var readJSON = kit.readJSON;
+  var fill = kit.fill;
+  var el = kit.el;
+  var clear = kit.clear;
+
   var CODE_SLOT = "__code__";
   var GREY = "#b8c0c8";
   // Good to bad, as the grades: A ≥ 90, B ≥ 75, C ≥ 60, D ≥ 40, E below.
@@ -18,31 +24,6 @@
   var GOOD_TO_BAD = ["#1a7f37", "#71b33c", "#e0b300", "#e8801a", "#c62828"];
   var COUNT_RAMP = ["#dbe9f6", "#a9cce8", "#6baed6", "#2f7ebc", "#0b4f8a"];
   var HEAT_RAMP = ["#fff3b0", "#fdcf6a", "#f99b3c", "#e8572a", "#b3171d"];
-
-  function readJSON(value, fallback) {
-    try {
-      return JSON.parse(value || "");
-    } catch (e) {
-      return fallback;
-    }
-  }
-
-  function fill(template, values) {
-    return String(template || "").replace(/%\((\w+)\)s/g, function (whole, key) {
-      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
-    });
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-  }
 
   function getJSON(url) {
     return fetch(url, {

@@ -12,26 +12,10 @@
 (function () {
   "use strict";
 
-  function readJSON(value, fallback) {
-    try {
-      return JSON.parse(value || "");
-    } catch (e) {
-      return fallback;
-    }
-  }
-
-  function fill(template, values) {
-    return String(template || "").replace(/%\((\w+)\)s/g, function (whole, key) {
-      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
-    });
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
+  var kit = window.shezhiKit;
+  var readJSON = kit.readJSON;
+  var fill = kit.fill;
+  var el = kit.el;
 
   function clamp(value, low, high) {
     return Math.min(high, Math.max(low, value));

@@ -9,23 +9,8 @@
 (function () {
   "use strict";
 
-  function readJSON(value, fallback) {
-    try {
-      return JSON.parse(value || "");
-    } catch (e) {
-      return fallback;
-    }
-  }
-
-  function fill(template, values) {
-    return String(template || "").replace(/%\((\w+)\)s/g, function (whole, key) {
-      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
-    });
-  }
-
-  function round6(value) {
-    return Math.round(value * 1e6) / 1e6;
-  }
+  var kit = window.shezhiKit;
+  var readJSON = kit.readJSON;
 
   var POINT_STYLE = {
     radius: 10,
@@ -35,126 +20,20 @@
     fillOpacity: 1,
     className: "report-point",
   };
-  var OUTLINE_STYLE = {
-    color: "#0b5c8a",
-    weight: 2,
-    opacity: 0.8,
-    fillColor: "#3d8fc4",
-    fillOpacity: 0.06,
-    interactive: false,
-  };
 
   function init(form) {
     var i18n = readJSON(form.dataset.i18n, {});
-    var lngInput = form.querySelector("input[name=lng]");
-    var latInput = form.querySelector("input[name=lat]");
-    var readout = form.querySelector("#point-readout");
-    var locateButton = form.querySelector("#use-location");
-    var clearButton = form.querySelector("#clear-point");
-    var container = form.querySelector("#report-map");
-    var map = null;
-    var marker = null;
 
-    function say(text) {
-      if (readout) readout.textContent = text;
-    }
+    /* ---------- the point: the map or "use my location" (core/point-picker.js) ---------- */
 
-    function setPoint(lng, lat, opts) {
-      opts = opts || {};
-      lngInput.value = String(round6(lng));
-      latInput.value = String(round6(lat));
-      form.dataset.point = lngInput.value + "," + latInput.value;
-      if (clearButton) clearButton.hidden = false;
-      if (map) {
-        var at = [lat, lng];
-        if (marker) {
-          marker.setLatLng(at);
-        } else {
-          marker = window.L.circleMarker(at, POINT_STYLE).addTo(map);
-        }
-        if (opts.pan) map.setView(at, Math.max(map.getZoom(), 16));
-      }
-      say(opts.message || lngInput.value + ", " + latInput.value + " · " + (i18n.placed || ""));
-    }
-
-    function clearPoint() {
-      lngInput.value = "";
-      latInput.value = "";
-      delete form.dataset.point;
-      if (marker && map) {
-        map.removeLayer(marker);
-      }
-      marker = null;
-      if (clearButton) clearButton.hidden = true;
-      say(i18n.cleared || "");
-    }
-
-    /* ---------- the map ---------- */
-
-    if (container && window.L) {
-      var L = window.L;
-      map = window.shezhiBaseMap(container);
-      readJSON(container.dataset.outlines, []).forEach(function (url) {
-        fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-          .then(function (response) {
-            if (!response.ok) throw new Error("HTTP " + response.status);
-            return response.json();
-          })
-          .then(function (feature) {
-            L.geoJSON(feature, { style: OUTLINE_STYLE, interactive: false }).addTo(map);
-          })
-          .catch(function () {
-            /* The outline only helps orientation; the map works without it. */
-          });
-      });
-      map.on("click", function (e) {
-        setPoint(e.latlng.lng, e.latlng.lat);
-      });
-    }
-
-    var initial = (container && container.dataset.point ? container.dataset.point : "").split(",");
-    if (initial.length === 2 && initial.every(function (v) { return v !== "" && isFinite(v); })) {
-      setPoint(Number(initial[0]), Number(initial[1]), { pan: true, message: initial.join(", ") });
-    }
-
-    if (clearButton) {
-      clearButton.addEventListener("click", clearPoint);
-    }
-
-    /* ---------- "use my location" ---------- */
-
-    if (locateButton) {
-      locateButton.addEventListener("click", function () {
-        if (!("geolocation" in navigator)) {
-          say(i18n.unsupported || "");
-          return;
-        }
-        locateButton.disabled = true;
-        say(i18n.locating || "");
-        navigator.geolocation.getCurrentPosition(
-          function (position) {
-            locateButton.disabled = false;
-            var c = position.coords;
-            setPoint(c.longitude, c.latitude, {
-              pan: true,
-              message:
-                round6(c.longitude) +
-                ", " +
-                round6(c.latitude) +
-                " · " +
-                fill(i18n.located, { m: Math.max(1, Math.round(c.accuracy || 0)) }),
-            });
-          },
-          function (error) {
-            locateButton.disabled = false;
-            var key =
-              error.code === 1 ? "denied" : error.code === 3 ? "timeout" : "unavailable";
-            say(i18n[key] || "");
-          },
-          { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
-        );
-      });
-    }
+    window.shezhiPointPicker(form, {
+      container: form.querySelector("#report-map"),
+      readout: form.querySelector("#point-readout"),
+      locateButton: form.querySelector("#use-location"),
+      clearButton: form.querySelector("#clear-point"),
+      i18n: i18n,
+      style: POINT_STYLE,
+    });
 
     /* ---------- anonymity only where the category allows it ---------- */
 
@@ -212,7 +91,6 @@
       summary.focus();
     }
 
-    if (container && map) container.dataset.state = "ready";
   }
 
   function start() {
