@@ -28,14 +28,14 @@ from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, area_
 from shezhi.areas.models import Area
 from shezhi.core import calendar, rows, sweeps
 from shezhi.core import personal_data as pd
+from shezhi.core import photos as photo_processing
+from shezhi.core.errors import BadInput, Conflict, Forbidden, KeyReused, NotAllowed
 from shezhi.core.models import RoleAssignment
 from shezhi.core.scope import holds_role_over
 from shezhi.core.snapshot import Snapshot
 from shezhi.people.models import Assignment, Department
 
-from . import photos as photo_processing
 from . import recipients
-from .errors import BadInput, Conflict, Forbidden, KeyReused, NotAllowed
 from .models import (
     Category,
     EmergencyPeriod,

@@ -34,11 +34,11 @@ from django.utils.translation import override
 
 from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, locate
 from shezhi.areas.models import Area
+from shezhi.core import photos as photo_processing
+from shezhi.core.errors import BadInput, Forbidden, KeyReused
 from shezhi.core.scope import holds_role_over
 
-from . import photos as photo_processing
 from . import services
-from .errors import BadInput, Forbidden, KeyReused
 from .models import Event, EventPhoto, EventTransition
 from .workflow import GRID_ROLES
 

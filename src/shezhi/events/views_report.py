@@ -23,9 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from shezhi.areas.models import Area
 from shezhi.areas.selectors import role_holdings
+from shezhi.core.errors import EventError
 
 from . import forms, held_photos, selectors, services, wording
-from .errors import EventError
 from .models import Event, EventFollower, EventPhoto, HeldPhoto
 
 PATROL_ROLES = (

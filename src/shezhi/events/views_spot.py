@@ -12,8 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from shezhi.core.errors import EventError
+
 from . import spot
-from .errors import EventError
 from .models import Event
 from .spot_forms import SpotForm
 from .views_report import _frame, _map_i18n, _submitted_point, detail_url

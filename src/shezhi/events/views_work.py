@@ -4,7 +4,7 @@ inbox, the dispatcher's queue, the department's page and the emergency switch.
 Views stay thin: every event comes from ``selectors.get_event`` (404 outside
 scope), every change goes through ``services.perform`` (or the emergency
 services), and an error is shown by the field it is about, with the status
-``errors.py`` gives it and nothing written.
+``core/errors.py`` gives it and nothing written.
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shezhi.areas import selectors as area_selectors
 from shezhi.areas.models import Area
 from shezhi.core import timefmt
+from shezhi.core.errors import Conflict, EventError
 from shezhi.core.scope import holds_role_over
 from shezhi.people.models import Department
 
 from . import selectors, services, wording
 from .action_forms import FORMS, ActionForm, form_for
-from .errors import Conflict, EventError
 from .models import EmergencyPeriod, Event, EventPhoto, WhistleSummons
 from .workflow import ACTIONS, DISPATCHER_ROLES, GRID_ROLES
 

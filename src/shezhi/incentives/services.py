@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 
 from shezhi.areas.models import Area
 from shezhi.core import rows
+from shezhi.core.errors import BadInput, Forbidden, NotAllowed
 from shezhi.core.scope import holds_role_over
 from shezhi.core.snapshot import Snapshot
-from shezhi.events.errors import BadInput, Forbidden, NotAllowed
 
 from . import causes, rules
 from .models import (

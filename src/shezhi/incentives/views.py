@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shezhi.core.errors import EventError
 from shezhi.core.scope import holds_role_over
-from shezhi.events.errors import EventError
 
 from . import causes, exports, forms, permissions, rules, selectors, services
 from .models import DEDUCTION_RULES, Bucket, CauseType, Redemption, RuleKind, Transfer

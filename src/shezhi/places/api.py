@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from shezhi.areas.geo.crs import CRS_CHOICES, to_wgs84
-from shezhi.core.apitypes import AreaRef, Flag, Id, Limit, Moment, Offset
-from shezhi.events.errors import BadInput
-from shezhi.events.schemas import ErrorOut, NotFoundOut
+from shezhi.core.apitypes import AreaRef, ErrorOut, Flag, Id, Limit, Moment, NotFoundOut, Offset
+from shezhi.core.errors import BadInput
 
 from . import selectors, services
 from .models import ServicePost

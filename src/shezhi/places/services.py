@@ -25,9 +25,9 @@ from django.utils.translation import pgettext
 from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, area_rows, locate
 from shezhi.areas.models import Area
 from shezhi.core import personal_data as pd
+from shezhi.core import photos as photo_processing
+from shezhi.core.errors import BadInput, Forbidden
 from shezhi.core.scope import WORKFORCE_MANAGERS, holds_role_over
-from shezhi.events import photos as photo_processing
-from shezhi.events.errors import BadInput, Forbidden
 
 from . import hours as opening
 from .models import ServicePost, ServicePostPhoto

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shezhi.areas.geo.crs import CRS_CHOICES, to_wgs84
 from shezhi.areas.models import Area
-from shezhi.events.errors import EventError
+from shezhi.core.errors import EventError
 
 from . import hours as opening
 from . import selectors, services

@@ -24,8 +24,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from shezhi.areas.models import Area
+from shezhi.core.names import local_name
+from shezhi.core.periods import Period
 
-from .kpis import DEFAULT_GRADES, DEFINITIONS, RATES, Kpis, Period, area_kpis, weights
+from .kpis import DEFAULT_GRADES, DEFINITIONS, RATES, Kpis, area_kpis, weights
 from .selectors import (
     area_ranking,
     department_ranking,
@@ -666,8 +668,6 @@ class _Report:
         """The top categories by events reported (horizontal bars, most on top)."""
         from reportlab.graphics.charts.barcharts import HorizontalBarChart
         from reportlab.graphics.shapes import Drawing
-
-        from shezhi.events.templatetags.events_work import local_name
 
         if not ranked:
             return self._empty_drawing(50, _("No events were reported in this month."))

@@ -18,11 +18,12 @@ from django.utils import timezone
 
 from shezhi.areas.models import Area
 from shezhi.areas.selectors import scope_q
+from shezhi.core.periods import Period
 from shezhi.events.models import Category, EventTransition, WhistleSummons
 from shezhi.people.models import Department
 
 from .counters import COUNTERS
-from .kpis import AreaKpis, Kpis, Period, area_kpis, cached, counter_sums
+from .kpis import AreaKpis, Kpis, area_kpis, cached, counter_sums
 from .models import CategoryRollup, EventFact
 
 NOT_STATISTICS = ("resident",)

@@ -29,8 +29,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shezhi.core.errors import BadInput, Forbidden, NotAllowed
 from shezhi.core.scope import holds_role_over
-from shezhi.events.errors import BadInput, Forbidden, NotAllowed
 
 from .models import Signup, VolunteerActivity
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shezhi.events.errors import EventError
+from shezhi.core.errors import EventError
 
 from . import qr, selectors, services
 from .forms import ActivityForm
