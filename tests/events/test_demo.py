@@ -21,9 +21,9 @@ from django.http import Http404
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from shezhi.areas.selectors import role_holdings
 from shezhi.core.demo import DEMO_PASSWORD
 from shezhi.core.models import RoleAssignment
+from shezhi.core.scope import role_holdings
 from shezhi.events import demo as events_demo
 from shezhi.events import selectors, services
 from shezhi.events.models import Event, EventFollower, EventTransition, WhistleSummons

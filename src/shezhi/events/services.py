@@ -31,6 +31,7 @@ from shezhi.core import personal_data as pd
 from shezhi.core import photos as photo_processing
 from shezhi.core.errors import BadInput, Conflict, Forbidden, KeyReused, NotAllowed
 from shezhi.core.models import RoleAssignment
+from shezhi.core.roles import DISPATCHER_ROLES, GRID_ROLES
 from shezhi.core.scope import holds_role_over
 from shezhi.core.snapshot import Snapshot
 from shezhi.people.models import Assignment, Department
@@ -46,7 +47,7 @@ from .models import (
     Whistle,
     WhistleSummons,
 )
-from .workflow import ACTIONS, DISPATCHER_ROLES, GRID_ROLES
+from .workflow import ACTIONS
 
 S = Event.State
 User = get_user_model()

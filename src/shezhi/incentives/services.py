@@ -39,7 +39,7 @@ from .models import (
     RuleKind,
     Transfer,
 )
-from .permissions import STAFF_ROLES, can_correct  # noqa: F401  (the names services offer)
+from .permissions import can_correct
 
 BUCKET_ORDER = [Bucket.ROUTINE, Bucket.EMERGENCY, Bucket.OTHER]
 # A redemption spends routine points first, then other, and emergency points

@@ -51,11 +51,12 @@ from django.utils.translation import pgettext_lazy
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
-from shezhi.areas.selectors import scope_q, visible_areas
+from shezhi.areas.selectors import visible_areas
 from shezhi.core import jobs
 from shezhi.core import personal_data as pd
 from shezhi.core.models import RoleAssignment
-from shezhi.core.scope import WORKFORCE_MANAGERS, holds_role_over
+from shezhi.core.roles import MANAGER_ROLES
+from shezhi.core.scope import holds_role_over, scope_q
 
 from . import selectors
 from .models import Assignment, Person
@@ -1134,7 +1135,7 @@ def manager_paths(actor) -> list[str] | None:
     if not actor.is_authenticated:
         return []
     return list(
-        RoleAssignment.objects.filter(user=actor, role__in=WORKFORCE_MANAGERS).values_list(
+        RoleAssignment.objects.filter(user=actor, role__in=MANAGER_ROLES).values_list(
             "area__path", flat=True
         )
     )
@@ -1557,7 +1558,7 @@ def export_roster(*, user, area: Area) -> bytes:
 
 
 def can_export(user, area: Area) -> bool:
-    return holds_role_over(user, area, WORKFORCE_MANAGERS)
+    return holds_role_over(user, area, MANAGER_ROLES)
 
 
 # --- the background import ---------------------------------------------------------
