@@ -31,7 +31,7 @@ from shezhi.core import personal_data as pd
 from shezhi.core import photos as photo_processing
 from shezhi.core.errors import BadInput, Conflict, Forbidden, KeyReused, NotAllowed
 from shezhi.core.models import RoleAssignment
-from shezhi.core.roles import DISPATCHER_ROLES, GRID_ROLES
+from shezhi.core.roles import DISPATCHER_ROLES, GRID_ROLES, SENIOR_STAFF_ROLES
 from shezhi.core.scope import holds_role_over
 from shezhi.core.snapshot import Snapshot
 from shezhi.people.models import Assignment, Department
@@ -1254,7 +1254,7 @@ def _rateable_summons(event: Event, value, actor) -> WhistleSummons:
 
 def can_switch_emergency(actor, area: Area) -> bool:
     """Street staff and district admins switch emergency mode for their areas."""
-    return actor.is_superuser or holds_role_over(actor, area, ("street_staff", "district_admin"))
+    return actor.is_superuser or holds_role_over(actor, area, SENIOR_STAFF_ROLES)
 
 
 def start_emergency(*, actor, area: Area, reason: str, at: datetime | None = None):
