@@ -1390,8 +1390,8 @@ def child(args) -> None:
 
     t0 = time.perf_counter()
     setup_django()
+    from shezhi.core.periods import Period
     from shezhi.events.models import Event
-    from shezhi.stats.kpis import Period
     from shezhi.stats.models import CategoryRollup, DailyRollup, EventFact
 
     zone = timezone.get_default_timezone()

@@ -9,7 +9,7 @@ in one request cost ~10 s of a worker's time, and two such requests starved the
 ``SHEZHI_PHOTO_MAX_PIXELS`` (40 Mpx) is refused before anything is decoded.
 
 Side by side in one run, on the same files and the same code path
-(``events.photos.process_photos``):
+(``core.photos.process_photos``):
 - baseline: the cap lifted above the photo (what every photo went through before:
   decoded, resized, re-encoded);
 - now: the default cap, which refuses the photo from its header;
@@ -60,8 +60,8 @@ def run(label: str, payloads: list[tuple[str, bytes]], cap: int) -> tuple[float,
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import override_settings
 
-    from shezhi.events.errors import BadInput
-    from shezhi.events.photos import process_photos
+    from shezhi.core.errors import BadInput
+    from shezhi.core.photos import process_photos
 
     uploads = [SimpleUploadedFile(name, data, content_type="image/png") for name, data in payloads]
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

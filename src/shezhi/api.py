@@ -23,8 +23,8 @@ from shezhi.core.apitypes import (
     validation_body,
 )
 from shezhi.core.auth import api_auth
+from shezhi.core.errors import EventError
 from shezhi.events.api import router as events_router
-from shezhi.events.errors import EventError
 from shezhi.incentives.api import router as incentives_router
 from shezhi.notifications.api import router as notifications_router
 from shezhi.people.api import router as people_router

@@ -284,7 +284,7 @@ def test_over_long_address_and_contact_name_are_refused_not_cut(client, actors):
     assert resp.json()["field"] == "contact_name" and "50" in resp.json()["detail"]
     assert counts() == before
     # the service refuses them too (pages, imports), naming the limit
-    from shezhi.events.errors import BadInput
+    from shezhi.core.errors import BadInput
 
     for field, value, limit in (("address", "路" * 201, "200"), ("contact_name", "名" * 51, "50")):
         with pytest.raises(BadInput) as caught:

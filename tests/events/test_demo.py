@@ -21,9 +21,9 @@ from django.http import Http404
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from shezhi.areas.selectors import role_holdings
 from shezhi.core.demo import DEMO_PASSWORD
 from shezhi.core.models import RoleAssignment
+from shezhi.core.scope import role_holdings
 from shezhi.events import demo as events_demo
 from shezhi.events import selectors, services
 from shezhi.events.models import Event, EventFollower, EventTransition, WhistleSummons
@@ -179,7 +179,8 @@ def test_the_demo_year_gives_the_article_figures(demo, db):
     """已处置微网格事件 1242 条, 办结率 98%, 满意度 95%: exactly, by the KPI functions, over
     the demo's year, which the district's dashboard opens on."""
     from shezhi.areas.models import Area
-    from shezhi.stats.kpis import Period, area_kpis
+    from shezhi.core.periods import Period
+    from shezhi.stats.kpis import area_kpis
     from shezhi.stats.models import ReportingPeriod
 
     assert "KPI facts of" in demo["output"]

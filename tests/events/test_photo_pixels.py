@@ -15,9 +15,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageFile
 
-from shezhi.events.errors import BadInput
+from shezhi.core.errors import BadInput
+from shezhi.core.photos import process_photo
 from shezhi.events.models import Event
-from shezhi.events.photos import process_photo
 from tests.areas.test_api import bearer
 from tests.events.conftest import IN_MICRO1, jpeg
 

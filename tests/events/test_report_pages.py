@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from shezhi.core.errors import NotAllowed
 from shezhi.events import services
-from shezhi.events.errors import NotAllowed
 from shezhi.events.models import Event, EventFollower, EventPhoto
 from tests.events.conftest import IN_COMMUNITY2, IN_MICRO1, IN_MICRO2, act, jpeg, report
 from tests.factories import PASSWORD

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from PIL import Image
 
+from shezhi.core.errors import BadInput
 from shezhi.events import services
-from shezhi.events.errors import BadInput
 from shezhi.events.models import Event, EventPhoto, EventTransition
 from tests.events.conftest import IN_MICRO1, IN_OTHER_DISTRICT, jpeg, report
 
@@ -183,7 +183,7 @@ def test_concurrent_submissions_with_one_key_make_one_event(actors):
 def test_two_conflicting_transitions_at_once_exactly_one_wins(actors):
     if connection.vendor != "postgresql":
         pytest.skip("threads need a server database; SQLite serialises writers anyway")
-    from shezhi.events.errors import Conflict
+    from shezhi.core.errors import Conflict
 
     event = report(actors.resident)
     barrier = threading.Barrier(2)

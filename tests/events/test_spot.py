@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
+from shezhi.core.errors import BadInput, Forbidden, KeyReused, NotAllowed
 from shezhi.events import selectors, services, spot
-from shezhi.events.errors import BadInput, Forbidden, KeyReused, NotAllowed
 from shezhi.events.models import Category, Event, EventPhoto, EventTransition
 from shezhi.incentives.models import Transfer
 from shezhi.notifications.models import Notification

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from shezhi.areas.locating import area_rows, locate
 from shezhi.core import snapshot, sweeps
+from shezhi.core.errors import BadInput, KeyReused
 from shezhi.core.models import ApiToken
 from shezhi.events import services, sla
-from shezhi.events.errors import BadInput, KeyReused
 from shezhi.events.models import Category, Event, SlaNotice
 from shezhi.notifications.models import Notification
 

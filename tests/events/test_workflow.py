@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.http import Http404
 
+from shezhi.core.errors import BadInput, Conflict, Forbidden, NotAllowed
 from shezhi.events import selectors, services
-from shezhi.events.errors import BadInput, Conflict, Forbidden, NotAllowed
 from shezhi.events.models import Event, EventFollower, EventTransition, Whistle, WhistleSummons
 from shezhi.events.workflow import ACTIONS
 from shezhi.notifications.models import Notification

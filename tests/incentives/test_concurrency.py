@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, connections
 
-from shezhi.events.errors import NotAllowed
+from shezhi.core.errors import NotAllowed
 from shezhi.incentives import selectors, services
 from shezhi.incentives.models import PieceRateRule, Redemption, Reward, Transfer
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from shezhi.events.errors import BadInput, Forbidden, NotAllowed
+from shezhi.core.errors import BadInput, Forbidden, NotAllowed
 from shezhi.incentives import rules, selectors, services
 from shezhi.incentives.models import (
     Account,

@@ -16,8 +16,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shezhi.core.errors import EventError
 from shezhi.core.snapshot import clear_all
-from shezhi.events.errors import EventError
 from shezhi.incentives import selectors, services
 from shezhi.incentives.models import Entry, Redemption, Reward, RuleKind, Transfer
 

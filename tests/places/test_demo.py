@@ -79,15 +79,15 @@ def test_every_post_is_located_to_its_deepest_area(demo, db):
 
 
 def test_responsible_people_are_demo_staff_in_scope(demo, db):
+    from shezhi.core.roles import LOCAL_ROLES
     from shezhi.core.scope import holds_role_over
-    from shezhi.places.services import RESPONSIBLE_ROLES
 
     with_person = ServicePost.objects.exclude(responsible=None).select_related(
         "responsible", "area"
     )
     assert with_person.count() > 0
     for post in with_person:
-        assert holds_role_over(post.responsible, post.area, RESPONSIBLE_ROLES)
+        assert holds_role_over(post.responsible, post.area, LOCAL_ROLES)
     centre = ServicePost.objects.get(
         type="party_service", area_path__startswith=Area.objects.get(code="510113001001").path
     )

@@ -10,7 +10,7 @@ import re
 import pytest
 import time_machine
 
-from shezhi.events.errors import BadInput
+from shezhi.core.errors import BadInput
 from shezhi.people.models import Person
 from shezhi.places import selectors, services
 from shezhi.places.models import ServicePost

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import translation
 
 from shezhi.areas.geo.crs import from_wgs84
-from shezhi.events.errors import BadInput, Forbidden
+from shezhi.core.errors import BadInput, Forbidden
 from shezhi.places import services
 from shezhi.places.models import ServicePost, ServicePostPhoto
 from tests.events.conftest import jpeg

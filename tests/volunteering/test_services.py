@@ -9,7 +9,7 @@ import pytest
 from django.core import signing
 from django.db import connection
 
-from shezhi.events.errors import BadInput, Forbidden
+from shezhi.core.errors import BadInput, Forbidden
 from shezhi.incentives.models import Transfer
 from shezhi.notifications.models import Notification
 from shezhi.volunteering import services

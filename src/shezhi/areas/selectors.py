@@ -1,59 +1,15 @@
-"""Every read of areas that lists, searches or counts; the only place scope applies."""
+"""Every read of areas that lists, searches or counts, in the user's scope (``core.scope``)."""
 
 from __future__ import annotations
-
-from functools import reduce
-from operator import or_
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from shezhi.core.models import RoleAssignment
+from shezhi.core.scope import role_areas, role_holdings, scope_q, sees_everything
 
 from . import constants as c
 from .models import Area, AreaImport
-
-
-def role_holdings(user) -> list[tuple[str, Area]]:
-    """(role, area) pairs the user holds (cached on the user object for the request)."""
-    cached = getattr(user, "_shezhirole_holdings", None)
-    if cached is None:
-        if not user.is_authenticated:
-            cached = []
-        else:
-            cached = [
-                (ra.role, ra.area)
-                for ra in RoleAssignment.objects.filter(user=user)
-                .select_related("area")
-                .defer("area__boundary")
-            ]
-        user._shezhirole_holdings = cached
-    return cached
-
-
-def role_areas(user, *, exclude_roles: tuple[str, ...] = ()) -> list[Area]:
-    """The areas at the top of the user's scopes, optionally ignoring some roles."""
-    return [area for role, area in role_holdings(user) if role not in exclude_roles]
-
-
-def sees_everything(user) -> bool:
-    return bool(user.is_authenticated and user.is_superuser)
-
-
-def scope_q(user, field: str = "path", *, exclude_roles: tuple[str, ...] = ()) -> Q | None:
-    """A filter that keeps rows inside the user's scope; None means no limit.
-
-    ``exclude_roles``: roles that do not open this kind of record (a resident holds
-    a micro-grid, but not its workforce records).
-    """
-    if sees_everything(user):
-        return None
-    paths = {a.path for a in role_areas(user, exclude_roles=exclude_roles)}
-    # Drop paths nested inside another of the user's paths: fewer OR terms.
-    tops = [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
-    if not tops:
-        return Q(pk__in=[])
-    return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in sorted(tops)))
 
 
 def visible_areas(user) -> QuerySet[Area]:

@@ -25,7 +25,7 @@ from typing import Any
 from django.contrib import messages
 
 # The one place the pages learn the project's error vocabulary.
-from shezhi.events.errors import EventError as Refusal
+from shezhi.core.errors import EventError as Refusal
 
 __all__ = ["Done", "Refusal", "attempt", "show_on_form"]
 

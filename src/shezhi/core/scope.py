@@ -1,11 +1,65 @@
-"""Who holds which role over which area: the one place roles meet the tree."""
+"""Who holds which role over which area: the one place roles meet the tree.
+
+Every "for this user" read starts here: ``role_holdings`` (read once per request),
+``role_areas``, ``sees_everything`` and ``scope_q``, the filter that keeps the rows
+inside the subtrees of the areas a user holds.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import reduce
+from operator import or_
+from typing import Any
 
-# Roles that may change the workforce records of the areas they hold.
-WORKFORCE_MANAGERS = ("community_staff", "street_staff", "district_admin")
+from django.db.models import Q
+
+from .models import RoleAssignment
+
+
+def role_holdings(user) -> list[tuple[str, Any]]:
+    """(role, area) pairs the user holds (cached on the user object for the request).
+
+    Each area is an ``areas.Area`` read through the assignment, without its boundary.
+    """
+    cached = getattr(user, "_shezhirole_holdings", None)
+    if cached is None:
+        if not user.is_authenticated:
+            cached = []
+        else:
+            cached = [
+                (ra.role, ra.area)
+                for ra in RoleAssignment.objects.filter(user=user)
+                .select_related("area")
+                .defer("area__boundary")
+            ]
+        user._shezhirole_holdings = cached
+    return cached
+
+
+def role_areas(user, *, exclude_roles: tuple[str, ...] = ()) -> list[Any]:
+    """The areas at the top of the user's scopes, optionally ignoring some roles."""
+    return [area for role, area in role_holdings(user) if role not in exclude_roles]
+
+
+def sees_everything(user) -> bool:
+    return bool(user.is_authenticated and user.is_superuser)
+
+
+def scope_q(user, field: str = "path", *, exclude_roles: tuple[str, ...] = ()) -> Q | None:
+    """A filter that keeps rows inside the user's scope; None means no limit.
+
+    ``exclude_roles``: roles that do not open this kind of record (a resident holds
+    a micro-grid, but not its workforce records).
+    """
+    if sees_everything(user):
+        return None
+    paths = {a.path for a in role_areas(user, exclude_roles=exclude_roles)}
+    # Drop paths nested inside another of the user's paths: fewer OR terms.
+    tops = [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
+    if not tops:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in sorted(tops)))
 
 
 def holds_role_over(user, area, roles: Iterable[str]) -> bool:
@@ -15,8 +69,6 @@ def holds_role_over(user, area, roles: Iterable[str]) -> bool:
     if user.is_superuser:
         return True
     # The same per-request cache the scoped selectors use: no extra query.
-    from shezhi.areas.selectors import role_holdings
-
     wanted = set(roles)
     return any(
         role in wanted and area.path.startswith(held.path) for role, held in role_holdings(user)

@@ -3,7 +3,7 @@
 Scope is the pages' scope: every event is fetched through ``selectors`` (one
 outside the caller's scope is a 404 before anything else), every write goes
 through ``services``, and a service's refusal becomes one JSON answer
-``{"detail", "code", "field"}`` with the error's status (``errors.py``).
+``{"detail", "code", "field"}`` with the error's status (``core/errors.py``).
 """
 
 from __future__ import annotations
@@ -20,18 +20,20 @@ from ninja import Field, File, Form, Header, Query, Router, Schema, Status, Uplo
 from shezhi.areas import selectors as area_selectors
 from shezhi.core.apitypes import (
     Day,
+    ErrorOut,
     Flag,
     Int32,
     Limit,
     LoneSurrogate,
+    NotFoundOut,
     Offset,
     ValidationErrorOut,
     loads_text,
 )
+from shezhi.core.errors import BadInput, EventError, Forbidden, NotAllowed
 from shezhi.people.masking import masked
 
 from . import selectors, services, spot
-from .errors import BadInput, EventError, Forbidden, NotAllowed
 from .models import EmergencyPeriod, Event, EventFollower, EventPhoto, Whistle, WhistleSummons
 from .schemas import (
     SLA,
@@ -41,13 +43,11 @@ from .schemas import (
     CategoryClassOut,
     EmergencyIn,
     EmergencyOut,
-    ErrorOut,
     EventDetailOut,
     EventIn,
     EventListOut,
     EventOut,
     HealthOut,
-    NotFoundOut,
     OpenSummonsOut,
     PublicCollection,
     SpotHandlingIn,

@@ -61,11 +61,11 @@ from shezhi.areas import constants as c
 from shezhi.areas.locating import locate, locate_many
 from shezhi.areas.models import Area
 from shezhi.core import calendar
+from shezhi.core.errors import EventError
 from shezhi.core.models import RoleAssignment
 from shezhi.people.models import Assignment, Department, Person
 
 from . import services
-from .errors import EventError
 from .models import Category, Event, WhistleSummons
 
 DISTRICT_CODE = "510113"

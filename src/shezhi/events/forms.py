@@ -13,6 +13,8 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from shezhi.core.forms import PhotosField
+
 from . import selectors
 
 
@@ -40,30 +42,6 @@ def no_anonymous_codes() -> list[str]:
         for sub in subs
         if not sub.allows_anonymous
     ]
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
-    """Any number of files, passed on untouched: ``photos.py`` checks each one."""
-
-    widget = MultipleFileInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault(
-            "widget",
-            MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None):
-        if data is None or data is False:
-            return []
-        files = data if isinstance(data, (list, tuple)) else [data]
-        return [f for f in files if f]
 
 
 class ReportForm(forms.Form):

@@ -23,8 +23,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import photos as photo_processing
-from .errors import BadInput
+from shezhi.core import photos as photo_processing
+from shezhi.core.errors import BadInput
+
 from .models import HeldPhoto
 
 # Held photos of a form never sent are deleted after this long.

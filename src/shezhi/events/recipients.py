@@ -12,9 +12,9 @@ from collections import defaultdict
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
 from shezhi.core.models import RoleAssignment
+from shezhi.core.roles import DISPATCHER_ROLES, GRID_ROLES
 
 from .models import Event
-from .workflow import DISPATCHER_ROLES, GRID_ROLES
 
 ROW_FIELDS = (
     "pk",

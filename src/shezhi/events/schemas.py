@@ -13,8 +13,6 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from shezhi.core.apitypes import AreaRef, Flag, Int32
-from shezhi.core.apitypes import ErrorOut as ErrorOut  # the routers import it from here
-from shezhi.core.apitypes import NotFoundOut as NotFoundOut
 
 from .models import Event, WhistleSummons
 from .services import ADDRESS_MAX, CONTACT_NAME_MAX

@@ -19,8 +19,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from shezhi.areas.models import Area
-from shezhi.areas.selectors import scope_q, sees_everything
 from shezhi.core.models import RoleAssignment
+from shezhi.core.roles import GRID_ROLES, WORKING_ROLES, all_but
+from shezhi.core.scope import role_holdings, scope_q, sees_everything
 
 from .models import (
     OPEN_EXCLUDED,
@@ -32,11 +33,11 @@ from .models import (
     WhistleSummons,
 )
 from .services import user_departments
-from .workflow import GRID_ROLES
 
 S = Event.State
-# Roles that hold areas without opening the individual events in them.
-NOT_EVENT_ROLES = ("resident", "department_staff", "alliance_viewer")
+# Roles that hold areas without opening the individual events in them: all but those
+# who work there.
+NOT_EVENT_ROLES = all_but(WORKING_ROLES)
 OPEN_STATES = [s for s in S.values if s not in OPEN_EXCLUDED]
 # States in which somebody is handling it against the clock.
 CLOCK_STATES = [S.DISPATCHED, S.ACCEPTED, S.DEFERRAL_REQUESTED]
@@ -130,8 +131,6 @@ def handler_inbox(user) -> QuerySet[Event]:
     """What the user must act on as a handler: by deadline, most urgent first."""
     cond = Q(handler_kind=Event.HandlerKind.WORKER, handler_user=user)
     community_q = scope_q(user, "handler_area__path")
-    from shezhi.areas.selectors import role_holdings
-
     communities = [a.pk for role, a in role_holdings(user) if role == "community_staff"]
     if communities and community_q is not None:
         cond |= Q(handler_kind=Event.HandlerKind.COMMUNITY, handler_area_id__in=communities)

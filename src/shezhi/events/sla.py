@@ -66,10 +66,10 @@ from django.utils.translation import override
 
 from shezhi.areas import constants as c
 from shezhi.core import sweeps
+from shezhi.core.errors import EventError
 from shezhi.stats import tasks as stats_tasks
 
 from . import recipients, services
-from .errors import EventError
 from .models import OPEN_EXCLUDED, Category, Event, SlaNotice, Whistle, WhistleSummons
 from .selectors import CLOCK_STATES
 

@@ -34,14 +34,14 @@ from django.utils.translation import override
 
 from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, locate
 from shezhi.areas.models import Area
-from shezhi.core.scope import holds_role_over
+from shezhi.core import photos as photo_processing
+from shezhi.core.errors import BadInput, Forbidden, KeyReused
+from shezhi.core.roles import GRID_ROLES
+from shezhi.core.scope import holds_role_over, role_holdings
 
-from . import photos as photo_processing
 from . import services
-from .errors import BadInput, Forbidden, KeyReused
 from .models import Event, EventPhoto, EventTransition
 from .services import reporting, steps
-from .workflow import GRID_ROLES
 
 RESULT_MAX = 4000
 
@@ -50,8 +50,6 @@ def may_handle_on_spot(user) -> bool:
     """Whether ``user`` is a grid worker somewhere (the page and the API's first gate)."""
     if not user.is_authenticated or user.is_superuser:
         return False
-    from shezhi.areas.selectors import role_holdings
-
     return any(role in GRID_ROLES for role, _area in role_holdings(user))
 
 

@@ -12,8 +12,10 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shezhi.core.forms import MultipleFileInput, PhotosField
+
 from . import spot
-from .forms import MultipleFileInput, PhotosField, category_label
+from .forms import category_label
 
 
 def spot_category_choices() -> list:

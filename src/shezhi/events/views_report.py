@@ -22,22 +22,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shezhi.areas.models import Area
-from shezhi.areas.selectors import role_holdings
+from shezhi.core.errors import EventError
 from shezhi.core.pages import show_on_form
+from shezhi.core.roles import DISPATCHER_ROLES, SENIOR_STAFF_ROLES, WORKING_ROLES
+from shezhi.core.scope import role_holdings
 
 from . import forms, held_photos, selectors, services, wording
-from .errors import EventError
 from .models import Event, EventFollower, EventPhoto, HeldPhoto
 
-PATROL_ROLES = (
-    "micro_grid_worker",
-    "grid_worker",
-    "community_staff",
-    "street_staff",
-    "district_admin",
-)
-HOTLINE_ROLES = ("community_staff", "street_staff", "district_admin")
-ASSIGN_ROLES = ("street_staff", "district_admin")
 # A service error's field → the form field it is shown next to.
 ERROR_FIELDS = {"location": "lng", "lat": "lng"}
 MY_REPORTS_PER_PAGE = 30
@@ -95,7 +87,7 @@ PAGES = {
         "patrol",
         Event.Source.PATROL,
         forms.PatrolForm,
-        PATROL_ROLES,
+        WORKING_ROLES,
         gettext_lazy("Patrol report"),
         gettext_lazy("Something you found on patrol inside your own grid."),
         gettext_lazy("Send the patrol report"),
@@ -104,7 +96,7 @@ PAGES = {
         "hotline",
         Event.Source.HOTLINE,
         forms.HotlineForm,
-        HOTLINE_ROLES,
+        DISPATCHER_ROLES,
         gettext_lazy("12345 hotline transfer"),
         gettext_lazy(
             "A call transferred from the 12345 hotline, in your area. The caller's contact is"
@@ -117,7 +109,7 @@ PAGES = {
         "assign",
         Event.Source.ASSIGNED,
         forms.AssignForm,
-        ASSIGN_ROLES,
+        SENIOR_STAFF_ROLES,
         gettext_lazy("Assign an event"),
         gettext_lazy(
             "An event assigned from above to an area you hold. It is registered at once and"

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from shezhi.core.pages import attempt
+from shezhi.core.roles import GRID_ROLES
 
 from . import spot
 from .models import Event
 from .spot_forms import SpotForm
 from .views_report import _frame, _map_i18n, _submitted_point, detail_url
-from .workflow import GRID_ROLES
 
 # A service error's field → the form field it is shown next to.
 ERROR_FIELDS = {"location": "lng", "lat": "lng", "photos": "after_photos", "key": None}

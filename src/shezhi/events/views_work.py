@@ -4,7 +4,7 @@ inbox, the dispatcher's queue, the department's page and the emergency switch.
 Views stay thin: every event comes from ``selectors.get_event`` (404 outside
 scope), every change goes through ``services.perform`` (or the emergency
 services), and an error is shown by the field it is about, with the status
-``errors.py`` gives it and nothing written.
+``core/errors.py`` gives it and nothing written.
 """
 
 from __future__ import annotations
@@ -29,19 +29,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shezhi.areas import selectors as area_selectors
 from shezhi.areas.models import Area
 from shezhi.core import timefmt
+from shezhi.core.errors import Conflict
 from shezhi.core.pages import attempt
-from shezhi.core.scope import holds_role_over
+from shezhi.core.roles import DISPATCHER_ROLES, GRID_ROLES, HANDLER_ROLES, SENIOR_STAFF_ROLES
+from shezhi.core.scope import holds_role_over, role_holdings
 from shezhi.people.models import Department
 
 from . import selectors, services, wording
 from .action_forms import FORMS, ActionForm, form_for
-from .errors import Conflict
 from .models import EmergencyPeriod, Event, EventPhoto, WhistleSummons
-from .workflow import ACTIONS, DISPATCHER_ROLES, GRID_ROLES
+from .workflow import ACTIONS
 
 S = Event.State
-HANDLER_ROLES = (*GRID_ROLES, "community_staff", "department_staff")
-EMERGENCY_ROLES = ("street_staff", "district_admin")
 QUEUE_PAGE_SIZE = 50
 INBOX_LIMIT = 200
 # What waits for someone to take it on, in a grid worker's inbox.
@@ -92,7 +91,7 @@ def role_flags(user) -> RoleFlags:
     if not user.is_authenticated:
         flags = RoleFlags()
     else:
-        roles = {role for role, _area in area_selectors.role_holdings(user)}
+        roles = {role for role, _area in role_holdings(user)}
         superuser = user.is_superuser
         flags = RoleFlags(
             signed_in=True,
@@ -101,7 +100,7 @@ def role_flags(user) -> RoleFlags:
             dispatcher=superuser or bool(roles & set(DISPATCHER_ROLES)),
             # Department staff always name their department (a constraint on the role).
             department="department_staff" in roles,
-            emergency=superuser or bool(roles & set(EMERGENCY_ROLES)),
+            emergency=superuser or bool(roles & set(SENIOR_STAFF_ROLES)),
         )
     user._shezhi_event_flags = flags
     return flags
@@ -446,7 +445,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     # Grid workers also register (and dispatch, 小事不出网格) what waits in their grid,
     # and verify results there.
     to_register, to_verify = [], []
-    grid_areas = [a for role, a in area_selectors.role_holdings(user) if role in GRID_ROLES]
+    grid_areas = [a for role, a in role_holdings(user) if role in GRID_ROLES]
     seen_register, seen_verify = set(), set()
     for area in grid_areas:
         for e in (
@@ -489,7 +488,7 @@ def _may_dispatch_in(user, area: Area) -> bool:
 def queue_home(request: HttpRequest) -> HttpResponse:
     """The queue of the user's own top area (the highest one they dispatch for)."""
     user = request.user
-    areas = [a for role, a in area_selectors.role_holdings(user) if role in DISPATCHER_ROLES]
+    areas = [a for role, a in role_holdings(user) if role in DISPATCHER_ROLES]
     if not areas and user.is_superuser:
         areas = area_selectors.root_areas(user)
     if not areas:
@@ -539,7 +538,7 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
             "children": list(area_selectors.children(user, area).defer("boundary")[:100])
             if area.level in ("district", "street")
             else [],
-            "can_emergency": holds_role_over(user, area, EMERGENCY_ROLES),
+            "can_emergency": holds_role_over(user, area, SENIOR_STAFF_ROLES),
             "in_emergency": services.in_emergency(area, now),
         },
     )
@@ -601,7 +600,7 @@ def emergency(request: HttpRequest, code: str) -> HttpResponse:
     """Whether the area is in emergency mode (战时), and the switch to start or end it."""
     user = request.user
     area = area_selectors.get_area(user, code)
-    if not holds_role_over(user, area, EMERGENCY_ROLES):
+    if not holds_role_over(user, area, SENIOR_STAFF_ROLES):
         raise Http404("No such area.")
     error = None
     status = 200
@@ -649,7 +648,7 @@ def emergency(request: HttpRequest, code: str) -> HttpResponse:
     active = selectors.active_emergency_periods(area, now)
     names = selectors.display_names(p.started_by_id for p in active)
     for p in active:
-        p.can_end = holds_role_over(user, p.area, EMERGENCY_ROLES)
+        p.can_end = holds_role_over(user, p.area, SENIOR_STAFF_ROLES)
         p.inherited = p.area_id != area.pk
         p.started_by_name = names.get(p.started_by_id, "")
     history = list(

@@ -28,9 +28,6 @@ from .models import Event
 
 S = Event.State
 
-DISPATCHER_ROLES = ("community_staff", "street_staff", "district_admin")
-GRID_ROLES = ("micro_grid_worker", "grid_worker")
-
 
 @dataclass(frozen=True)
 class Action:

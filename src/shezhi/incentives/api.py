@@ -17,8 +17,8 @@ from ninja import Field, Query, Router, Schema, Status
 from shezhi.areas.selectors import get_area
 from shezhi.core.apitypes import DayText, Flag, Id, Int32
 from shezhi.core.apitypes import ErrorOut as Error
-from shezhi.events.errors import BadInput
-from shezhi.stats.kpis import Period
+from shezhi.core.errors import BadInput
+from shezhi.core.periods import Period
 
 from . import causes, permissions, rules, selectors, services
 from .models import Bucket, Redemption, Reward, RuleKind, Transfer

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shezhi.areas.models import Area
-from shezhi.stats.kpis import Period
+from shezhi.core.periods import Period
 
 from .models import Bucket
 from .selectors import Ranked

@@ -14,7 +14,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shezhi.stats.kpis import Period
+from shezhi.core.periods import Period
 
 from .models import Bucket, Reward
 

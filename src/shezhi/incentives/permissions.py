@@ -17,19 +17,17 @@ from django.db.models import Q
 from django.http import Http404
 
 from shezhi.areas.models import Area
-from shezhi.areas.selectors import role_holdings, scope_q, sees_everything
-from shezhi.core.models import Role
-from shezhi.core.scope import holds_role_over
+from shezhi.core.roles import STAFF_ROLES, WORKING_ROLES, all_but
+from shezhi.core.scope import holds_role_over, role_holdings, scope_q, sees_everything
 
-# The roles that manage points (rewards, hand-over, corrections) and read individuals'.
-STAFF_ROLES = (Role.COMMUNITY_STAFF.value, Role.STREET_STAFF.value, Role.DISTRICT_ADMIN.value)
-# Every other role: its holders read their own points and aggregates, nobody else's.
-NOT_STAFF = tuple(r for r in Role.values if r not in STAFF_ROLES)
+# The roles that manage points (rewards, hand-over, corrections) and read individuals':
+# STAFF_ROLES. Every other role: its holders read their own points and aggregates,
+# nobody else's.
+NOT_STAFF = all_but(STAFF_ROLES)
 # Who reads an area's leaderboard (names and points: what the notice board shows the
-# people who earn them): the staff, and the grid workers competing on it. Residents and
-# the read-only roles (department staff, alliance viewers) do not.
-LEADERBOARD_ROLES = (*STAFF_ROLES, Role.MICRO_GRID_WORKER.value, Role.GRID_WORKER.value)
-NOT_ON_LEADERBOARDS = tuple(r for r in Role.values if r not in LEADERBOARD_ROLES)
+# people who earn them): the staff, and the grid workers competing on it (WORKING_ROLES).
+# Residents and the read-only roles (department staff, alliance viewers) do not.
+NOT_ON_LEADERBOARDS = all_but(WORKING_ROLES)
 
 
 def is_points_staff(user) -> bool:

@@ -11,12 +11,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from shezhi.areas.models import Area
-from shezhi.areas.selectors import role_areas, role_holdings, scope_q, sees_everything
 from shezhi.core.models import RoleAssignment
+from shezhi.core.roles import STAFF_ROLES
+from shezhi.core.scope import role_areas, role_holdings, scope_q, sees_everything
 
 from . import causes
 from .models import Account, Bucket, Entry, Redemption, Reward, Transfer
-from .permissions import NOT_ON_LEADERBOARDS, NOT_STAFF, STAFF_ROLES, individuals_q
+from .permissions import NOT_ON_LEADERBOARDS, NOT_STAFF, individuals_q
 from .permissions import is_points_staff as is_points_staff
 
 

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 
 from shezhi.areas.models import Area
 from shezhi.core import rows
+from shezhi.core.errors import BadInput, Forbidden, NotAllowed
 from shezhi.core.scope import holds_role_over
 from shezhi.core.snapshot import Snapshot
-from shezhi.events.errors import BadInput, Forbidden, NotAllowed
 
 from . import causes, rules
 from .models import (
@@ -39,7 +39,7 @@ from .models import (
     RuleKind,
     Transfer,
 )
-from .permissions import STAFF_ROLES, can_correct  # noqa: F401  (the names services offer)
+from .permissions import can_correct
 
 BUCKET_ORDER = [Bucket.ROUTINE, Bucket.EMERGENCY, Bucket.OTHER]
 # A redemption spends routine points first, then other, and emergency points

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from shezhi.areas.models import Area
-from shezhi.areas.selectors import get_area, role_areas
+from shezhi.areas.selectors import get_area
 from shezhi.core import jobs
+from shezhi.core.scope import role_areas
 
 from . import roster
 

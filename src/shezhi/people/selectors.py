@@ -12,14 +12,17 @@ from django.utils.translation import gettext as _
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
-from shezhi.areas.selectors import scope_q
+from shezhi.core.models import Role
+from shezhi.core.roles import WORKING_ROLES, all_but
+from shezhi.core.scope import role_areas, role_holdings, scope_q, sees_everything
 
 from .models import Assignment, Department, Person
 
 # Roles that hold an area without opening its workforce's records: a resident
 # holds a micro-grid to report and follow their own matters; department staff
-# see what is dispatched or whistled to them; alliance viewers see aggregates.
-NOT_WORKFORCE_READERS = ("resident", "department_staff", "alliance_viewer")
+# see what is dispatched or whistled to them; alliance viewers see aggregates. Those
+# who work in the area read them.
+NOT_WORKFORCE_READERS = all_but(WORKING_ROLES)
 
 
 def visible_people(user) -> QuerySet[Person]:
@@ -43,9 +46,6 @@ class WorkforceReach:
 
 
 def workforce_reach(user, area: Area) -> WorkforceReach:
-    from shezhi.areas.selectors import role_holdings, sees_everything
-    from shezhi.core.models import Role
-
     if sees_everything(user):
         return WorkforceReach("all", [], [])
     holdings = role_holdings(user)
@@ -195,8 +195,6 @@ def visible_departments(user) -> QuerySet[Department]:
     if q is None:
         return qs
     # A department is visible to anyone whose scope lies inside its district.
-    from shezhi.areas.selectors import role_areas
-
     districts = {a.path[: Area.steplen] for a in role_areas(user)}
     return qs.filter(district__path__in=districts)
 

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
 from shezhi.core import personal_data as pd
-from shezhi.core.scope import WORKFORCE_MANAGERS, holds_role_over
+from shezhi.core.roles import MANAGER_ROLES
+from shezhi.core.scope import holds_role_over
 
 from .models import Assignment, Person
 
@@ -27,7 +28,7 @@ ROLE_LEVEL = {
 
 def can_manage(actor, area: Area) -> bool:
     """May ``actor`` change the workforce of ``area`` (and reveal its personal data)?"""
-    return holds_role_over(actor, area, WORKFORCE_MANAGERS)
+    return holds_role_over(actor, area, MANAGER_ROLES)
 
 
 def _require_manager(actor, area: Area) -> None:

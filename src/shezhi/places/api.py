@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from shezhi.areas.geo.crs import CRS_CHOICES, to_wgs84
-from shezhi.core.apitypes import AreaRef, Flag, Id, Limit, Moment, Offset
-from shezhi.events.errors import BadInput
-from shezhi.events.schemas import ErrorOut, NotFoundOut
+from shezhi.core.apitypes import AreaRef, ErrorOut, Flag, Id, Limit, Moment, NotFoundOut, Offset
+from shezhi.core.errors import BadInput
+from shezhi.core.roles import ALL_ROLES
+from shezhi.core.scope import holds_role_over
 
 from . import selectors, services
 from .models import ServicePost
@@ -305,14 +306,12 @@ def _staff_post(user, post_id: int) -> ServicePost:
     those they may not change); otherwise 404."""
     from django.http import Http404
 
-    from shezhi.core.scope import holds_role_over
-
     post = (
         ServicePost.objects.select_related("area")
         .defer("area__boundary")
         .filter(pk=post_id)
         .first()
     )
-    if post is None or not holds_role_over(user, post.area, services.ANY_ROLE):
+    if post is None or not holds_role_over(user, post.area, ALL_ROLES):
         raise Http404("No such service post.")
     return post

@@ -11,7 +11,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shezhi.events.forms import MultipleFileInput, PhotosField
+from shezhi.core.forms import MultipleFileInput, PhotosField
 
 from . import hours as opening
 from .models import ServicePost

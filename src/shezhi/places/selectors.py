@@ -16,13 +16,13 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from shezhi.areas import selectors as area_selectors
 from shezhi.areas.models import Area
-from shezhi.core.models import Role
+from shezhi.core.models import RoleAssignment
+from shezhi.core.roles import LOCAL_ROLES, MANAGER_ROLES, all_but
+from shezhi.core.scope import role_areas, scope_q
 
 from . import hours as opening
 from .models import ServicePost
-from .services import MANAGER_ROLES
 
 EARTH_RADIUS_M = 6_371_008.8
 DEFAULT_LIMIT = 10
@@ -33,7 +33,7 @@ DEFAULT_WITHIN_M = 50_000
 # What a post's card needs: its area and its responsible person's name, in one query.
 RELATED = ("area", "responsible__person")
 DEFERRED = ("area__boundary", "responsible__person__phone", "responsible__person__id_number")
-NON_MANAGER_ROLES = tuple(r for r in Role.values if r not in MANAGER_ROLES)
+NON_MANAGER_ROLES = all_but(MANAGER_ROLES)
 
 
 # ---------------------------------------------------------------------------
@@ -186,7 +186,7 @@ def home_area(user) -> Area | None:
         return None
     if user.is_authenticated and not user.is_superuser:
         cut = 3 * Area.steplen
-        for area in sorted(area_selectors.role_areas(user), key=lambda a: a.path):
+        for area in sorted(role_areas(user), key=lambda a: a.path):
             path = area.path[:cut] if len(area.path) > cut else area.path
             if has_posts(path):
                 return area if path == area.path else Area.objects.defer("boundary").get(path=path)
@@ -215,7 +215,7 @@ def in_area(
 
 
 def manager_scope_q(user) -> Q | None:
-    return area_selectors.scope_q(user, "area_path", exclude_roles=NON_MANAGER_ROLES)
+    return scope_q(user, "area_path", exclude_roles=NON_MANAGER_ROLES)
 
 
 def manageable_posts(user) -> QuerySet[ServicePost]:
@@ -257,7 +257,7 @@ def get_managed_post(user, pk) -> ServicePost:
 def managed_area(user, code: str) -> Area:
     """An area by code inside the user's management scope, else 404."""
     qs = Area.objects.filter(code=code).defer("boundary")
-    q = area_selectors.scope_q(user, exclude_roles=NON_MANAGER_ROLES)
+    q = scope_q(user, exclude_roles=NON_MANAGER_ROLES)
     if q is not None:
         qs = qs.filter(q)
     area = qs.first()
@@ -268,12 +268,8 @@ def managed_area(user, code: str) -> Area:
 
 def responsible_candidates(user, limit: int = 200) -> list[str]:
     """Usernames holding a role inside the user's management scope (for the form's hints)."""
-    from shezhi.core.models import RoleAssignment
-
-    from .services import RESPONSIBLE_ROLES
-
-    qs = RoleAssignment.objects.filter(role__in=RESPONSIBLE_ROLES)
-    q = area_selectors.scope_q(user, "area__path", exclude_roles=NON_MANAGER_ROLES)
+    qs = RoleAssignment.objects.filter(role__in=LOCAL_ROLES)
+    q = scope_q(user, "area__path", exclude_roles=NON_MANAGER_ROLES)
     if q is not None:
         qs = qs.filter(q)
     return list(
@@ -284,12 +280,8 @@ def responsible_candidates(user, limit: int = 200) -> list[str]:
 def responsible_options(user, limit: int = 200) -> list[tuple[str, str]]:
     """(username, "name · area") of the people who may be made responsible for a post in
     the user's scope: the form offers them by name, the way people know each other."""
-    from shezhi.core.models import RoleAssignment
-
-    from .services import RESPONSIBLE_ROLES
-
-    qs = RoleAssignment.objects.filter(role__in=RESPONSIBLE_ROLES)
-    q = area_selectors.scope_q(user, "area__path", exclude_roles=NON_MANAGER_ROLES)
+    qs = RoleAssignment.objects.filter(role__in=LOCAL_ROLES)
+    q = scope_q(user, "area__path", exclude_roles=NON_MANAGER_ROLES)
     if q is not None:
         qs = qs.filter(q)
     rows = qs.order_by("user__username", "area__path").values_list(
@@ -310,4 +302,4 @@ def responsible_options(user, limit: int = 200) -> list[tuple[str, str]]:
     return list(options.items())
 
 
-__all__ = ["MANAGER_ROLES", "Nearby", "get_managed_post", "get_public_post", "nearest"]
+__all__ = ["Nearby", "get_managed_post", "get_public_post", "nearest"]

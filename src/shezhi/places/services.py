@@ -25,28 +25,20 @@ from django.utils.translation import pgettext
 from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, area_rows, locate
 from shezhi.areas.models import Area
 from shezhi.core import personal_data as pd
-from shezhi.core.scope import WORKFORCE_MANAGERS, holds_role_over
-from shezhi.events import photos as photo_processing
-from shezhi.events.errors import BadInput, Forbidden
+from shezhi.core import photos as photo_processing
+from shezhi.core.errors import BadInput, Forbidden
+from shezhi.core.roles import ALL_ROLES, LOCAL_ROLES, MANAGER_ROLES
+from shezhi.core.scope import holds_role_over, role_holdings
 
 from . import hours as opening
 from .models import ServicePost, ServicePostPhoto
 
 User = get_user_model()
 
-# Who registers and edits posts over the areas they hold.
-MANAGER_ROLES = WORKFORCE_MANAGERS
-# Who may be a post's responsible person: anybody working in (or living in) its area.
-RESPONSIBLE_ROLES = (
-    "resident",
-    "micro_grid_worker",
-    "grid_worker",
-    "community_staff",
-    "street_staff",
-    "district_admin",
-)
-# Any role at all: whoever holds one over a post "sees" it as staff (refusal, not 404).
-ANY_ROLE = (*RESPONSIBLE_ROLES, "department_staff", "alliance_viewer")
+# Who registers and edits posts over the areas they hold: MANAGER_ROLES.
+# Who may be a post's responsible person: anybody working in (or living in) its area,
+# LOCAL_ROLES. Any role at all (ALL_ROLES): whoever holds one over a post "sees" it as
+# staff (refusal, not 404).
 
 MAX_SERVICES = 20
 MAX_SERVICE_LENGTH = 30
@@ -69,15 +61,13 @@ def manages_anything(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    from shezhi.areas.selectors import role_holdings
-
     return any(role in MANAGER_ROLES for role, _area in role_holdings(user))
 
 
 def _require_manager_of(actor, post: ServicePost) -> None:
     if can_manage(actor, post.area):
         return
-    if not holds_role_over(actor, post.area, ANY_ROLE):
+    if not holds_role_over(actor, post.area, ALL_ROLES):
         raise Http404("No such service post.")
     raise Forbidden(
         _("Only community staff, street staff and district admins of its area change a post.")
@@ -227,7 +217,7 @@ def _responsible(value, area: Area):
             raise BadInput(
                 _("There is no user %(name)s.") % {"name": str(value)[:50]}, field="responsible"
             )
-    if not holds_role_over(user, area, RESPONSIBLE_ROLES) or user.is_superuser:
+    if not holds_role_over(user, area, LOCAL_ROLES) or user.is_superuser:
         raise BadInput(
             _("%(name)s holds no role in %(area)s and cannot be responsible for a post there.")
             % {"name": user.get_username(), "area": area.name},
@@ -450,8 +440,6 @@ def reactivate_post(*, actor, post: ServicePost) -> ServicePost:
 
 def managed_areas_bbox(actor) -> list[float] | None:
     """[south, west, north, east] around the areas where ``actor`` manages posts."""
-    from shezhi.areas.selectors import role_holdings
-
     if actor.is_superuser:
         tops = list(Area.objects.filter(depth=1).defer("boundary"))
     else:
@@ -467,8 +455,6 @@ def managed_areas_bbox(actor) -> list[float] | None:
 
 
 __all__ = [
-    "MANAGER_ROLES",
-    "RESPONSIBLE_ROLES",
     "can_manage",
     "clean_hours",
     "clean_services",

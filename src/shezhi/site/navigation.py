@@ -17,6 +17,15 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from shezhi.core.roles import (
+    DISPATCHER_ROLES,
+    GRID_ROLES,
+    HANDLER_ROLES,
+    SENIOR_STAFF_ROLES,
+    STAFF_ROLES,
+)
+from shezhi.core.scope import role_holdings
+
 # How many places the bottom bar (and the desktop header) shows before "更多".
 MAIN_PLACES = 3
 
@@ -25,8 +34,6 @@ class Who:
     """The signed-in user's roles, read once per request (each check asked lazily)."""
 
     def __init__(self, user):
-        from shezhi.areas.selectors import role_holdings
-
         self.user = user
         self.signed_in = bool(user and user.is_authenticated)
         self.superuser = self.signed_in and user.is_superuser
@@ -37,16 +44,14 @@ class Who:
         return self.superuser or bool(self.roles & set(roles))
 
     def may(self, page: str) -> bool:
-        """Whether the user holds a role the event page ``page`` admits (the roles are the
-        events app's own, asked here rather than copied)."""
-        from shezhi.events import views_report, views_work, workflow
-
+        """Whether the user holds a role the event page ``page`` admits (the same role
+        groups, from ``core.roles``, the events pages check)."""
         roles = {
-            "patrol": workflow.GRID_ROLES,
-            "inbox": views_work.HANDLER_ROLES,
-            "queue": workflow.DISPATCHER_ROLES,
-            "hotline": views_report.HOTLINE_ROLES,
-            "assign": views_report.ASSIGN_ROLES,
+            "patrol": GRID_ROLES,
+            "inbox": HANDLER_ROLES,
+            "queue": DISPATCHER_ROLES,
+            "hotline": DISPATCHER_ROLES,
+            "assign": SENIOR_STAFF_ROLES,
         }[page]
         return self.holds(roles)
 
@@ -238,7 +243,7 @@ def landing_url(user) -> str:
         return reverse("stats:home") if who.statistics else reverse("areas:browser")
     if "district_admin" in who.roles and who.statistics:
         return reverse("stats:home")
-    if who.roles & {"community_staff", "street_staff", "district_admin"}:
+    if who.roles & set(STAFF_ROLES):
         return reverse("events:queue_home")
     if who.roles & {"micro_grid_worker", "grid_worker", "department_staff"}:
         return reverse("events:inbox")

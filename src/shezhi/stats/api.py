@@ -9,9 +9,10 @@ from ninja import Field, Query, Router, Schema
 from shezhi.core.apitypes import AreaRef as AreaOut
 from shezhi.core.apitypes import DayText
 from shezhi.core.apitypes import ErrorOut as StatsError
-from shezhi.events.errors import BadInput
+from shezhi.core.errors import BadInput
+from shezhi.core.periods import Period
 
-from .kpis import DEFINITIONS, Kpis, Period
+from .kpis import DEFINITIONS, Kpis
 from .selectors import (
     area_ranking,
     department_ranking,

@@ -14,21 +14,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shezhi.areas.locating import revision_snapshot
 from shezhi.areas.models import Area
+from shezhi.core.periods import Period
 
 from .counters import BAND_HOURS, BANDS, COUNTERS
 from .models import DailyRollup, EventFact, StatsVersion
-
-MAX_DAYS = 3 * 366
 
 # name → (label, how it is computed); the order the tables show them in.
 DEFINITIONS: dict[str, tuple[str, str]] = {
@@ -205,46 +202,6 @@ class Kpis:
         out["grade"] = self.grade
         out["counts"] = {k: v for k, v in self.totals.items() if not k.startswith("band_")}
         return out
-
-
-@dataclass(frozen=True)
-class Period:
-    """Local dates ``[start, end)``."""
-
-    start: date
-    end: date
-
-    @classmethod
-    def of(cls, start: date | str | None, end: date | str | None, *, today: date) -> Period:
-        """From the API's ``from``/``to`` (``to`` inclusive); default: this year so far.
-
-        Raises ValueError with a message for a bad date or range.
-        """
-
-        def parse(value, name):
-            if value in (None, ""):
-                return None
-            if isinstance(value, date):
-                return value
-            try:
-                return date.fromisoformat(str(value))
-            except ValueError:
-                raise ValueError(
-                    _("%(name)s is not a date like 2026-01-31: %(value)s")
-                    % {"name": name, "value": value}
-                ) from None
-
-        first = parse(start, "from") or today.replace(month=1, day=1)
-        last = parse(end, "to") or today
-        if last < first:
-            raise ValueError(_("The period ends before it starts."))
-        if (last - first).days + 1 > MAX_DAYS:
-            raise ValueError(_("A period is at most three years long."))
-        return cls(first, last + timedelta(days=1))
-
-    @property
-    def last(self) -> date:
-        return self.end - timedelta(days=1)
 
 
 @dataclass

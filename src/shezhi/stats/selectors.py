@@ -17,16 +17,22 @@ from django.http import Http404
 from django.utils import timezone
 
 from shezhi.areas.models import Area
-from shezhi.areas.selectors import scope_q
+from shezhi.areas.selectors import root_areas
+from shezhi.core.models import RoleAssignment
+from shezhi.core.periods import Period
+from shezhi.core.roles import GRID_ROLES, READ_ONLY_ROLES, WORKING_ROLES, all_but
+from shezhi.core.scope import role_areas, scope_q, sees_everything
 from shezhi.events.models import Category, EventTransition, WhistleSummons
 from shezhi.people.models import Department
 
 from .counters import COUNTERS
-from .kpis import AreaKpis, Kpis, Period, area_kpis, cached, counter_sums
+from .kpis import AreaKpis, Kpis, area_kpis, cached, counter_sums
 from .models import CategoryRollup, EventFact
 
-NOT_STATISTICS = ("resident",)
-GRID_WORKER_ROLES = ("micro_grid_worker", "grid_worker")
+# Residents read no statistics; those who work in an area and the read-only roles do.
+NOT_STATISTICS = all_but(WORKING_ROLES, READ_ONLY_ROLES)
+# Department staff and alliance viewers read statistics without opening the events.
+NOT_EVENT_ROLES = all_but(WORKING_ROLES)
 
 
 def _subtree(field: str, area: Area) -> Q:
@@ -212,12 +218,10 @@ def worker_ranking(area: Area, period: Period, limit: int = 100) -> list[WorkerR
 
     Ties: more handled, then the name; equal pieces and handled share a rank.
     """
-    from shezhi.core.models import RoleAssignment
-
     start, end = _moment_range(period)
     workers = set(
         RoleAssignment.objects.filter(
-            _subtree("area__path", area), role__in=GRID_WORKER_ROLES
+            _subtree("area__path", area), role__in=GRID_ROLES
         ).values_list("user_id", flat=True)
     )
     counts: dict[int, dict[str, int]] = defaultdict(
@@ -513,8 +517,6 @@ def _heat(area: Area, period: Period, cells: int) -> dict:
 
 def top_statistics_area(user) -> Area | None:
     """The highest area whose statistics the user reads (a superuser: the first district)."""
-    from shezhi.areas.selectors import role_areas, root_areas, sees_everything
-
     if sees_everything(user):
         return next(iter(root_areas(user)), None)
     areas = role_areas(user, exclude_roles=NOT_STATISTICS)
@@ -525,11 +527,8 @@ def opens_events_in(user, area: Area) -> bool:
     """Whether the user may open every event located in ``area`` (the lists link to them).
 
     Department staff and alliance viewers read an area's statistics without
-    opening its events (``events.selectors.NOT_EVENT_ROLES``).
+    opening its events (the same rule as ``events.selectors.visible_events``).
     """
-    from shezhi.areas.selectors import role_areas, sees_everything
-    from shezhi.events.selectors import NOT_EVENT_ROLES
-
     if sees_everything(user):
         return True
     return any(

@@ -25,11 +25,12 @@ from django.views.decorators.http import require_GET
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
 from shezhi.areas.selectors import ancestors
-from shezhi.events.templatetags.events_work import local_name
+from shezhi.core.names import local_name
+from shezhi.core.periods import Period
 from shezhi.people.models import Person
 
 from . import selectors
-from .kpis import DEFINITIONS, INVERTED, Kpis, Period, area_kpis
+from .kpis import DEFINITIONS, INVERTED, Kpis, area_kpis
 
 # Placeholder the script swaps for an area's code (drill-down links).
 CODE_SLOT = "__code__"

@@ -9,8 +9,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from shezhi.core.periods import Period
+
 from . import exports
-from .kpis import Period
 from .selectors import get_statistics_area
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -19,8 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from shezhi.core.apitypes import Id, Int32, Moment
-from shezhi.events.schemas import ErrorOut, NotFoundOut
+from shezhi.core.apitypes import ErrorOut, Id, Int32, Moment, NotFoundOut
 
 from . import qr, selectors, services
 from .models import Signup, VolunteerActivity

@@ -20,21 +20,15 @@ from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from shezhi.areas.selectors import scope_q, sees_everything
+from shezhi.core.roles import MANAGER_ROLES, all_but
+from shezhi.core.scope import role_holdings, scope_q, sees_everything
 from shezhi.places.models import ServicePost
 
 from .models import Signup, VolunteerActivity
-from .services import MANAGER_ROLES
 
 A = VolunteerActivity.Status
 # Roles that hold areas without managing their posts' activities.
-NOT_MANAGER_ROLES = (
-    "resident",
-    "micro_grid_worker",
-    "grid_worker",
-    "department_staff",
-    "alliance_viewer",
-)
+NOT_MANAGER_ROLES = all_but(MANAGER_ROLES)
 UPCOMING_MAX = 200
 
 
@@ -176,8 +170,6 @@ def manages_any(user) -> bool:
         return False
     if sees_everything(user):
         return True
-    from shezhi.areas.selectors import role_holdings
-
     if any(role in MANAGER_ROLES for role, _area in role_holdings(user)):
         return True
     return ServicePost.objects.filter(responsible=user).exists()

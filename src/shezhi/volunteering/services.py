@@ -29,13 +29,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shezhi.core.errors import BadInput, Forbidden, NotAllowed
+from shezhi.core.roles import MANAGER_ROLES
 from shezhi.core.scope import holds_role_over
-from shezhi.events.errors import BadInput, Forbidden, NotAllowed
 
 from .models import Signup, VolunteerActivity
 
 A = VolunteerActivity.Status
-MANAGER_ROLES = ("community_staff", "street_staff", "district_admin")
 TITLE_MAX = 100
 SLOTS_MAX = 500
 LONGEST = dt.timedelta(hours=24)

@@ -8,16 +8,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shezhi.areas.models import Area
+from shezhi.core.errors import BadInput, Forbidden, NotAllowed
+from shezhi.core.roles import SENIOR_STAFF_ROLES
 from shezhi.core.scope import holds_role_over
 
-from ..errors import BadInput, Forbidden, NotAllowed
 from ..models import EmergencyPeriod
 from .clock import in_emergency
 
 
 def can_switch_emergency(actor, area: Area) -> bool:
     """Street staff and district admins switch emergency mode for their areas."""
-    return actor.is_superuser or holds_role_over(actor, area, ("street_staff", "district_admin"))
+    return actor.is_superuser or holds_role_over(actor, area, SENIOR_STAFF_ROLES)
 
 
 def start_emergency(*, actor, area: Area, reason: str, at: datetime | None = None):

@@ -17,14 +17,14 @@ from shezhi.areas import constants as c
 from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, area_rows, locate
 from shezhi.areas.models import Area
 from shezhi.core import personal_data as pd
+from shezhi.core import photos as photo_processing
 from shezhi.core import rows
+from shezhi.core.errors import BadInput, KeyReused
+from shezhi.core.roles import DISPATCHER_ROLES, GRID_ROLES
 from shezhi.core.scope import holds_role_over
 from shezhi.core.snapshot import Snapshot
 
-from .. import photos as photo_processing
-from ..errors import BadInput, KeyReused
 from ..models import Category, Event, EventFollower, EventPhoto, EventTransition
-from ..workflow import DISPATCHER_ROLES, GRID_ROLES
 from .steps import _delete_files, _follow_up
 
 S = Event.State

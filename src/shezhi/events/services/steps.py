@@ -22,14 +22,15 @@ from django.utils.translation import gettext as _
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
+from shezhi.core import photos as photo_processing
 from shezhi.core import sweeps
+from shezhi.core.errors import BadInput, Conflict, Forbidden, NotAllowed
 from shezhi.core.models import RoleAssignment
+from shezhi.core.roles import DISPATCHER_ROLES, GRID_ROLES
 from shezhi.core.scope import holds_role_over
 from shezhi.people.models import Assignment, Department
 
-from .. import photos as photo_processing
 from .. import recipients
-from ..errors import BadInput, Conflict, Forbidden, NotAllowed
 from ..models import (
     Event,
     EventFollower,
@@ -38,7 +39,7 @@ from ..models import (
     Whistle,
     WhistleSummons,
 )
-from ..workflow import ACTIONS, DISPATCHER_ROLES, GRID_ROLES
+from ..workflow import ACTIONS
 from .clock import (
     _clock_used,
     _pause_clock,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from shezhi.core import personal_data as pd
 from shezhi.core.models import RoleAssignment
-from shezhi.core.scope import WORKFORCE_MANAGERS
+from shezhi.core.roles import MANAGER_ROLES
 
 from ..models import Assignment, Person
 from .checks import _chunks
@@ -38,7 +38,7 @@ def manager_paths(actor) -> list[str] | None:
     if not actor.is_authenticated:
         return []
     return list(
-        RoleAssignment.objects.filter(user=actor, role__in=WORKFORCE_MANAGERS).values_list(
+        RoleAssignment.objects.filter(user=actor, role__in=MANAGER_ROLES).values_list(
             "area__path", flat=True
         )
     )

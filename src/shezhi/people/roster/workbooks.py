@@ -13,9 +13,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from shezhi.areas.models import Area
-from shezhi.areas.selectors import scope_q, visible_areas
+from shezhi.areas.selectors import visible_areas
 from shezhi.core import personal_data as pd
-from shezhi.core.scope import WORKFORCE_MANAGERS, holds_role_over
+from shezhi.core.roles import MANAGER_ROLES
+from shezhi.core.scope import holds_role_over, scope_q
 
 from .. import selectors
 from ..models import Assignment, Person
@@ -299,4 +300,4 @@ def export_roster(*, user, area: Area) -> bytes:
 
 
 def can_export(user, area: Area) -> bool:
-    return holds_role_over(user, area, WORKFORCE_MANAGERS)
+    return holds_role_over(user, area, MANAGER_ROLES)

@@ -11,8 +11,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from shezhi.areas.models import Area
+from shezhi.core.names import local_name
+from shezhi.core.periods import Period
 
-from ..kpis import DEFINITIONS, Kpis, Period, area_kpis
+from ..kpis import DEFINITIONS, Kpis, area_kpis
 from ..selectors import (
     area_ranking,
     top_categories,
@@ -314,8 +316,6 @@ class _Report:
         """The top categories by events reported (horizontal bars, most on top)."""
         from reportlab.graphics.charts.barcharts import HorizontalBarChart
         from reportlab.graphics.shapes import Drawing
-
-        from shezhi.events.templatetags.events_work import local_name
 
         if not ranked:
             return self._empty_drawing(50, _("No events were reported in this month."))

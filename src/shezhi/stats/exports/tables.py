@@ -10,8 +10,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from shezhi.areas.models import Area
+from shezhi.core.periods import Period
 
-from ..kpis import DEFAULT_GRADES, DEFINITIONS, RATES, Kpis, Period, area_kpis, weights
+from ..kpis import DEFAULT_GRADES, DEFINITIONS, RATES, Kpis, area_kpis, weights
 from ..selectors import (
     area_ranking,
     department_ranking,

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shezhi.areas.models import Area
+from shezhi.core.periods import Period
 
-from ..kpis import DEFINITIONS, Period
+from ..kpis import DEFINITIONS
 from .tables import HEADER_ROW, Table, general_notes, period_text, table_for
 
 XLSX_FORMATS = {

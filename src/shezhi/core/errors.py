@@ -1,4 +1,4 @@
-"""The errors the event services raise; pages and the API turn each into one answer."""
+"""The project's errors: what services raise; pages and the API turn each into one answer."""
 
 from __future__ import annotations
 
