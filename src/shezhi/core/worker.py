@@ -143,7 +143,6 @@ class Heartbeat(threading.Thread):
 
     def tick(self) -> None:
         try:
-            close_old_connections()
             beat(self.worker_id, started_at=self.started_at)
             requeue_abandoned_tasks()
             forget_old_workers()
@@ -155,6 +154,9 @@ class Heartbeat(threading.Thread):
     def run(self) -> None:
         try:
             while not self.stopped.is_set():
+                # This thread's own connection, dropped when broken or past its age (in
+                # the loop, not in tick(): a caller's thread keeps its connection).
+                close_old_connections()
                 self.tick()
                 self.stopped.wait(beat_every())
         finally:
