@@ -22,9 +22,9 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from shezhi.areas.selectors import role_holdings
-from shezhi.core.demo import DEMO_PASSWORD
 from shezhi.core.models import RoleAssignment
-from shezhi.events import demo as events_demo
+from shezhi.demo import events as events_demo
+from shezhi.demo.users import DEMO_PASSWORD
 from shezhi.events import selectors, services
 from shezhi.events.models import Event, EventFollower, EventTransition, WhistleSummons
 from shezhi.events.workflow import ACTIONS

@@ -62,11 +62,12 @@ from shezhi.areas.locating import locate, locate_many
 from shezhi.areas.models import Area
 from shezhi.core import calendar
 from shezhi.core.models import RoleAssignment
+from shezhi.events import services
+from shezhi.events.errors import EventError
+from shezhi.events.models import Category, Event, WhistleSummons
+from shezhi.notifications.models import Notification
 from shezhi.people.models import Assignment, Department, Person
-
-from . import services
-from .errors import EventError
-from .models import Category, Event, WhistleSummons
+from shezhi.stats.kpis import basically_satisfied_weight
 
 DISTRICT_CODE = "510113"
 SEED = 2017
@@ -82,7 +83,7 @@ HANDLED = 1242  # 已处置微网格事件 1242 条: handled (and closed) in the
 LEFT_OPEN = 25  # open past their deadlines: 1242 / (1242 + 25) = 98.0 % (办结率 98%)
 SATISFACTION = Fraction(95, 100)  # 满意度 95 %
 UNSATISFIED_SHARE = 0.035  # of the ratings; 基本满意 follows from the rate
-# Demo sign-ins (core/demo.py) whose areas the showcase events sit in.
+# Demo sign-ins (demo/users.py) whose areas the showcase events sit in.
 DEMO_MICRO = "510113001001001001"
 DEMO_COMMUNITY = "510113001001"
 DEMO_STREET = "510113001"
@@ -997,8 +998,6 @@ def share_ratings(rated: list[Plan], rng: random.Random) -> None:
     ``UNSATISFIED_SHARE`` are 不满意; as few ratings as possible change (and
     one is dropped when the count admits no exact split).
     """
-    from shezhi.stats.kpis import basically_satisfied_weight
-
     w = Fraction(basically_satisfied_weight()).limit_denominator(1000)
     fixed = Counter(p.rating for p in rated if p.showcase)
     free = [p for p in rated if not p.showcase]
@@ -1257,7 +1256,6 @@ def build_demo_events(
         return None
     if Event.objects.filter(area_path__startswith=district.path).exists():
         return None
-    from shezhi.notifications.models import Notification
 
     rng = random.Random(seed)
     end = (now or timezone.now()).replace(microsecond=0)
@@ -1312,8 +1310,6 @@ def _date_notifications(after_pk: int, end: dt.datetime, sim: Simulation) -> Non
     Notifications more than three days old are marked read, as their readers
     would have.
     """
-    from shezhi.notifications.models import Notification
-
     adapt = connection.ops.adapt_datetimefield_value
     read_before = end - dt.timedelta(days=3)
     changed = []
