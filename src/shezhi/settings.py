@@ -125,7 +125,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "shezhi.core.context_processors.platform",
+                "shezhi.site.context_processors.platform",
                 "shezhi.site.context_processors.shell",
             ],
         },
