@@ -92,14 +92,14 @@ def child_setup(out: Path, *, residents: int, points: int, staff: bool, service:
     from shapely.geometry import shape
 
     from shezhi.areas import constants as c
-    from shezhi.areas.demo import build_demo_areas
     from shezhi.areas.locating import locate
     from shezhi.areas.models import Area
-    from shezhi.core.demo import ensure_demo_users
     from shezhi.core.models import ApiToken, RoleAssignment
+    from shezhi.demo.areas import build_demo_areas
+    from shezhi.demo.people import build_demo_workforce, link_demo_users
+    from shezhi.demo.users import ensure_demo_users
     from shezhi.events import services
     from shezhi.events.models import Category, Event
-    from shezhi.people.demo import build_demo_workforce, link_demo_users
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)

@@ -215,10 +215,10 @@ def build_world() -> dict:
     from django.contrib.auth import get_user_model
 
     from shezhi.areas import constants as c
-    from shezhi.areas.demo import build_demo_areas
     from shezhi.areas.models import Area
     from shezhi.core import calendar
     from shezhi.core.models import RoleAssignment
+    from shezhi.demo.areas import build_demo_areas
     from shezhi.events.models import Category
     from shezhi.people.models import Department
 

@@ -2,7 +2,7 @@
 
     python bench/locate.py [--points 1000000] [--seed N] [--synthetic]
 
-Builds the demo district's areas (``shezhi.areas.demo_geometry``), or with
+Builds the demo district's areas (``shezhi.demo.areas.geometry``), or with
 ``--synthetic`` a nested tessellation of the same shape made here, draws N
 seeded uniform points in the district's bounding box and times, on one core:
 
@@ -224,7 +224,7 @@ def load_features(synthetic: bool) -> tuple[list[AreaFeature], str]:
     if synthetic:
         return synthetic_features(), "synthetic district"
     try:
-        from shezhi.areas.demo_geometry import build_demo_features
+        from shezhi.demo.areas.geometry import build_demo_features
     except ImportError as exc:
         sys.exit(f"cannot build the demo district ({exc}); run with --synthetic")
     return build_demo_features(), "demo district"

@@ -120,9 +120,9 @@ def ensure_staff() -> dict:
     from django.contrib.auth import get_user_model
 
     from shezhi.areas import constants as c
-    from shezhi.areas.demo import build_demo_areas
     from shezhi.areas.models import Area
     from shezhi.core.models import RoleAssignment
+    from shezhi.demo.areas import build_demo_areas
     from shezhi.events.default_categories import DEFAULT_CATEGORIES
     from shezhi.people.models import Department
 

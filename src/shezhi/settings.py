@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "shezhi.places",
     "shezhi.incentives",
     "shezhi.volunteering",
+    "shezhi.demo",  # above the feature apps: `shezhi demo`
     # After shezhi.core: the project's db_worker (heartbeat, recovery of tasks whose
     # worker died) takes the library command's name.
     "django_tasks_db",
@@ -124,7 +125,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "shezhi.core.context_processors.platform",
+                "shezhi.site.context_processors.platform",
                 "shezhi.site.context_processors.shell",
             ],
         },

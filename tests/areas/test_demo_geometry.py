@@ -16,8 +16,8 @@ import shapely
 from shapely.geometry import shape
 
 from shezhi.areas import constants as k
-from shezhi.areas.demo_geometry import build_demo_features
 from shezhi.areas.geo.metric import LocalMetric
+from shezhi.demo.areas.geometry import build_demo_features
 
 TOL_M = 1.0  # the validator's distance tolerance
 STREETS = {"大弯街道", "红阳街道", "大同街道", "弥牟镇", "城厢镇", "姚渡镇", "清泉镇", "福洪镇"}

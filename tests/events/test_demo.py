@@ -7,8 +7,10 @@ end), and every test reads it; each test's own changes roll back on their own.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import inspect
 import itertools
+import pkgutil
 import re
 from collections import Counter, defaultdict
 from io import StringIO
@@ -21,10 +23,14 @@ from django.http import Http404
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from shezhi.core.demo import DEMO_PASSWORD
+from shezhi.areas.models import Area
 from shezhi.core.models import RoleAssignment
 from shezhi.core.scope import role_holdings
-from shezhi.events import demo as events_demo
+from shezhi.demo import events as events_demo
+from shezhi.demo.events.cast import Cast
+from shezhi.demo.events.planner import Planner, share_ratings
+from shezhi.demo.events.plans import Plan
+from shezhi.demo.users import DEMO_PASSWORD
 from shezhi.events import selectors, services
 from shezhi.events.models import Event, EventFollower, EventTransition, WhistleSummons
 from shezhi.events.workflow import ACTIONS
@@ -209,14 +215,14 @@ def test_the_ratings_are_shared_for_an_exact_satisfaction_rate():
     def plans(ratings, showcase=()):
         out = []
         for i, rating in enumerate(ratings):
-            p = events_demo.Plan(i, None, None, 0, 0, "0101", "resident", None)
+            p = Plan(i, None, None, 0, 0, "0101", "resident", None)
             p.rating, p.showcase = rating, i in showcase
             out.append(p)
         return out
 
     for n in (2, 37, 300, 301):
         rated = plans(["satisfied"] * (n - n // 3) + ["unsatisfied"] * (n // 3), showcase={0})
-        events_demo.share_ratings(rated, random.Random(n))
+        share_ratings(rated, random.Random(n))
         got = Counter(p.rating for p in rated if p.rating)
         total = sum(got.values())
         assert total in (n, n - 1) and rated[0].rating == "satisfied"
@@ -369,15 +375,18 @@ def test_planning_is_deterministic(demo, db):
     end = demo["finished"]
 
     def plan():
-        cast = events_demo.Cast(events_demo.Area.objects.get(code="510113"), random.Random(7))
-        planner = events_demo.Planner(cast, random.Random(7), end)
+        cast = Cast(Area.objects.get(code="510113"), random.Random(7))
+        planner = Planner(cast, random.Random(7), end)
         return [(d.at, d.source, d.area.code, d.lng, d.lat) for d in planner.drafts(60)]
 
     assert plan() == plan()
 
 
 def test_the_builder_writes_events_only_through_the_services():
-    source = inspect.getsource(events_demo)
+    source = "".join(  # every module of the builder
+        inspect.getsource(importlib.import_module(f"{events_demo.__name__}.{module.name}"))
+        for module in pkgutil.iter_modules(events_demo.__path__)
+    )
     assert "services.report_event(" in source and "services.perform(" in source
     writes = re.compile(
         r"\b(Event|EventTransition|Whistle|WhistleSummons|EventFollower)"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from shezhi.incentives import demo, selectors
+from shezhi.demo import incentives as demo
+from shezhi.incentives import selectors
 from shezhi.incentives.models import Redemption, Reward
 from tests.factories import make_user
 

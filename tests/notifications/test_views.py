@@ -188,7 +188,7 @@ def test_the_badge_costs_one_query(client, people, django_assert_num_queries):
     make(alice, 3)
     request = RequestFactory().get("/")
     request.user = alice
-    from shezhi.core.context_processors import platform
+    from shezhi.site.context_processors import platform
 
     context = platform(request)
     with django_assert_num_queries(1):

@@ -10,11 +10,11 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from shezhi.areas import locating
-from shezhi.areas.demo import build_demo_areas
 from shezhi.areas.models import Area
-from shezhi.core.demo import ensure_demo_users
+from shezhi.demo.areas import build_demo_areas
+from shezhi.demo.places import build_demo_posts
+from shezhi.demo.users import ensure_demo_users
 from shezhi.places import hours
-from shezhi.places.demo import build_demo_posts
 from shezhi.places.models import ServicePost
 
 pytestmark = pytest.mark.slow

@@ -1,7 +1,9 @@
 """The site's navigation, built in one place for every page.
 
-One table lists every place a person may go (``PLACES``); each role shows the places it may
-use, its three main ones first (the phone's bottom bar, the desktop header), the rest under
+Each app contributes the places a person may go in its own ``nav.py`` (``PLACES``, each a
+``shezhi.core.navigation.Place`` with an order key and a rule saying who sees it);
+:func:`places` gathers them into one list. Each role shows the places it may use, its three
+main ones first (the phone's bottom bar, the desktop header; ``MAIN_BY_ROLE``), the rest under
 "更多" (more). The templates only render what :func:`for_request` returns.
 
 Also where each role lands after signing in and at "/" (:func:`landing_url`), and the name
@@ -10,143 +12,64 @@ shown for the signed-in person (:func:`display_name`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
 from dataclasses import dataclass
+from importlib import import_module
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
 
-from shezhi.core.roles import (
-    DISPATCHER_ROLES,
-    GRID_ROLES,
-    HANDLER_ROLES,
-    SENIOR_STAFF_ROLES,
-    STAFF_ROLES,
-)
+from shezhi.core.navigation import Place, Who
+from shezhi.core.roles import STAFF_ROLES
 from shezhi.core.scope import role_holdings
+from shezhi.events.selectors import my_reports
 
 # How many places the bottom bar (and the desktop header) shows before "更多".
 MAIN_PLACES = 3
 
 
-class Who:
-    """The signed-in user's roles, read once per request (each check asked lazily)."""
-
-    def __init__(self, user):
-        self.user = user
-        self.signed_in = bool(user and user.is_authenticated)
-        self.superuser = self.signed_in and user.is_superuser
-        self.roles = {role for role, _area in role_holdings(user)} if self.signed_in else set()
-        self._cache: dict[str, bool] = {}
-
-    def holds(self, roles) -> bool:
-        return self.superuser or bool(self.roles & set(roles))
-
-    def may(self, page: str) -> bool:
-        """Whether the user holds a role the event page ``page`` admits (the same role
-        groups, from ``core.roles``, the events pages check)."""
-        roles = {
-            "patrol": GRID_ROLES,
-            "inbox": HANDLER_ROLES,
-            "queue": DISPATCHER_ROLES,
-            "hotline": DISPATCHER_ROLES,
-            "assign": SENIOR_STAFF_ROLES,
-        }[page]
-        return self.holds(roles)
-
-    def _once(self, key: str, check: Callable[[], bool]) -> bool:
-        if key not in self._cache:
-            self._cache[key] = bool(check())
-        return self._cache[key]
-
-    @property
-    def statistics(self) -> bool:
-        from shezhi.stats.selectors import top_statistics_area
-
-        return self.signed_in and self._once(
-            "statistics", lambda: top_statistics_area(self.user) is not None
-        )
-
-    @property
-    def posts_manager(self) -> bool:
-        from shezhi.places.services import manages_anything
-
-        return self._once("posts", lambda: manages_anything(self.user))
-
-    @property
-    def points_staff(self) -> bool:
-        from shezhi.incentives.selectors import is_points_staff
-
-        return self.signed_in and self._once("points", lambda: is_points_staff(self.user))
-
-    @property
-    def volunteering_manager(self) -> bool:
-        from shezhi.volunteering.selectors import manages_any
-
-        return self._once("volunteering", lambda: manages_any(self.user))
-
-    @property
-    def imports_areas(self) -> bool:
-        from shezhi.areas.selectors import can_import_areas
-
-        return self.signed_in and self._once("imports", lambda: can_import_areas(self.user))
-
-    @property
-    def reads_audit_log(self) -> bool:
-        from shezhi.people.audit import can_read_audit_log
-
-        return self.signed_in and self._once("audit", lambda: can_read_audit_log(self.user))
+def who_for(user) -> Who:
+    """The user and the roles they hold (read once per request: role_holdings caches)."""
+    signed_in = bool(user and user.is_authenticated)
+    return Who(user, {role for role, _area in role_holdings(user)} if signed_in else ())
 
 
-@dataclass(frozen=True)
-class Place:
-    key: str
-    url_name: str
-    label: str
-    testid: str
-    shown: Callable[[Who], bool]
+def _back_office(who: Who) -> bool:
+    return who.user.is_staff
 
 
-def _signed_in(who: Who) -> bool:
-    return who.signed_in
+# The site's own place: Django's admin, last.
+SITE_PLACES = [Place("admin", "admin:index", _("Back office"), "nav-admin", _back_office, 1000)]
 
 
-# Every place, in the order the "more" menu lists them.
-PLACES = [
-    Place("report", "events:report", _("Report a problem"), "nav-report", _signed_in),
-    Place("my_reports", "events:my_reports", _("My reports"), "nav-my-reports", _signed_in),
-    Place("inbox", "events:inbox", _("My tasks"), "nav-inbox", lambda w: w.may("inbox")),
-    Place("patrol", "events:patrol", _("Patrol report"), "nav-patrol",
-          lambda w: w.may("patrol")),
-    Place("spot", "events:spot", _("Handled on the spot"), "nav-spot",
-          lambda w: w.may("patrol")),
-    Place("queue", "events:queue_home", _("Dispatch"), "nav-queue",
-          lambda w: w.may("queue")),
-    Place("hotline", "events:hotline", _("12345 hotline transfer"), "nav-hotline",
-          lambda w: w.may("hotline")),
-    Place("assign", "events:assign", _("Assign an event"), "nav-assign",
-          lambda w: w.may("assign")),
-    Place("department", "events:department", _("Department"), "nav-department",
-          lambda w: "department_staff" in w.roles),
-    Place("dashboard", "stats:home", _("Dashboard"), "nav-dashboard", lambda w: w.statistics),
-    Place("map", "events:public_map", _("Event map"), "nav-map", _signed_in),
-    Place("areas", "areas:browser", _("Areas"), "nav-areas", _signed_in),
-    Place("posts_manage", "places:manage", _("Service posts registry"), "nav-posts-manage",
-          lambda w: w.posts_manager),
-    Place("volunteering_manage", "volunteering:manage", _("Manage activities"),
-          "nav-volunteering-manage", lambda w: w.volunteering_manager),
-    Place("points_manage", "incentives:manage", _("Manage points"), "nav-points-manage",
-          lambda w: w.points_staff),
-    Place("points", "incentives:home", _("My points"), "nav-points", _signed_in),
-    Place("posts", "places:nearby", _("Service posts"), "nav-posts", lambda w: True),
-    Place("volunteering", "volunteering:list", _("Volunteering"), "nav-volunteering",
-          lambda w: True),
-    Place("import_areas", "areas:imports", _("Import areas"), "nav-import-areas",
-          lambda w: w.imports_areas),
-    Place("audit", "audit:log", _("Audit log"), "nav-audit", lambda w: w.reads_audit_log),
-    Place("admin", "admin:index", _("Back office"), "nav-admin", lambda w: w.user.is_staff),
-]  # fmt: skip
+@functools.cache
+def places() -> tuple[Place, ...]:
+    """Every place, in the order the "more" menu lists them: each installed app's ``nav.py``
+    contributes its ``PLACES``, ordered by their ``order`` keys."""
+    found = list(SITE_PLACES)
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, "nav"):
+            found += import_module(f"{config.name}.nav").PLACES
+    keys = [place.key for place in found]
+    if len(set(keys)) != len(keys):
+        raise ImproperlyConfigured(f"Two navigation places share a key: {sorted(keys)}")
+    return tuple(sorted(found, key=lambda place: place.order))
+
+
+def _place(key: str) -> Place:
+    return next(place for place in places() if place.key == key)
+
+
+def _sees(who: Who, key: str) -> bool:
+    return _place(key).shown(who)
+
+
+def _url(key: str) -> str:
+    return reverse(_place(key).url_name)
+
 
 # Each role's main places, the first role the user holds deciding (most senior work first).
 MAIN_BY_ROLE = [
@@ -199,9 +122,9 @@ class Navigation:
 
 def build(user, path: str = "") -> Navigation:
     """The places ``user`` may go, main ones first; ``path`` marks the current one."""
-    who = Who(user)
+    who = who_for(user)
     links: dict[str, Link] = {}
-    for place in PLACES:
+    for place in places():
         if not place.shown(who):
             continue
         try:
@@ -236,24 +159,22 @@ def landing_url(user) -> str:
     dispatchers) their queue; grid workers and department staff 我的任务; alliance viewers
     their dashboard; residents the report form, or 我的上报 once they have reported.
     """
-    who = Who(user)
+    who = who_for(user)
     if not who.signed_in:
-        return reverse("places:nearby")
+        return _url("posts")
     if who.superuser:  # a fresh install's first account: the areas, to import some
-        return reverse("stats:home") if who.statistics else reverse("areas:browser")
-    if "district_admin" in who.roles and who.statistics:
-        return reverse("stats:home")
+        return _url("dashboard") if _sees(who, "dashboard") else _url("areas")
+    if "district_admin" in who.roles and _sees(who, "dashboard"):
+        return _url("dashboard")
     if who.roles & set(STAFF_ROLES):
-        return reverse("events:queue_home")
+        return _url("queue")
     if who.roles & {"micro_grid_worker", "grid_worker", "department_staff"}:
-        return reverse("events:inbox")
-    if "alliance_viewer" in who.roles and who.statistics:
-        return reverse("stats:home")
-    from shezhi.events.selectors import my_reports
-
+        return _url("inbox")
+    if "alliance_viewer" in who.roles and _sees(who, "dashboard"):
+        return _url("dashboard")
     if my_reports(user).exists():
-        return reverse("events:my_reports")
-    return reverse("events:report")
+        return _url("my_reports")
+    return _url("report")
 
 
 DISPLAY_NAME_KEY = "shezhi_display_name"

@@ -13,9 +13,6 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from shezhi.areas.models import Area
-from shezhi.core.demo import DEMO_USERS, sign_in_lines
-
 # A Unix socket's path must fit in sockaddr_un.sun_path (108 bytes on Linux, 104 on BSD).
 MAX_SOCKET_PATH = 100
 
@@ -72,15 +69,8 @@ class Command(BaseCommand):
     def handle(self, *args, bind, workers, no_demo, no_worker, **options):
         call_command("migrate", interactive=False, verbosity=1)
         call_command("collectstatic", interactive=False, verbosity=0)
-        if not no_demo and not Area.objects.exists():
-            call_command("demo")
-        else:
-            from django.contrib.auth import get_user_model
-
-            if get_user_model().objects.filter(username=DEMO_USERS[0].username).exists():
-                self.stdout.write("Demo sign-ins:")
-                for line in sign_in_lines():
-                    self.stdout.write(line)
+        # The demo (shezhi.demo, above every app) on an empty database; its sign-ins else.
+        call_command("demo", "--sign-ins" if no_demo else "--if-empty")
 
         procs: list[subprocess.Popen] = []
         env = os.environ.copy()

@@ -7,12 +7,13 @@ through check-out. Deterministic; does nothing once the district has rewards.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
-
-from .models import Reward
+from shezhi.incentives import selectors, services
+from shezhi.incentives.models import Reward
 
 # (name, kind, cost, stock or None) offered by the district to everyone in it.
 DISTRICT = [
@@ -55,10 +56,6 @@ def build_demo_rewards(district_code: str = "510113") -> int:
 
 def _demo_redemption() -> None:
     """The demo resident has already redeemed a haircut, waiting to be handed over."""
-    from django.contrib.auth import get_user_model
-
-    from . import selectors, services
-
     resident = get_user_model().objects.filter(username="resident").first()
     if resident is None:
         return

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from shezhi.areas.models import Area
-
-from .models import Role, RoleAssignment
+from shezhi.core.models import Role, RoleAssignment
+from shezhi.people.models import Department
 
 # A demo is for trying the platform on one's own machine; these are printed on
 # purpose. A real deployment creates its own users (README).
@@ -83,8 +83,6 @@ def ensure_demo_users() -> list[DemoUser]:
             area = Area.objects.filter(code=demo.area_code).first()
             department = None
             if demo.department_code and area is not None:
-                from shezhi.people.models import Department
-
                 department = Department.objects.filter(
                     district__path=area.path[: Area.steplen], code=demo.department_code
                 ).first()

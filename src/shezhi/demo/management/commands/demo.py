@@ -5,11 +5,22 @@ from __future__ import annotations
 import sys
 import time
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.utils import translation
+from django.utils.translation import gettext
 from tqdm import tqdm
 
-from shezhi.areas.demo import build_demo_areas
-from shezhi.core.demo import ensure_demo_users, sign_in_lines
+from shezhi.areas.models import Area
+from shezhi.demo.areas import build_demo_areas
+from shezhi.demo.events import DISTRICT_CODE, build_demo_events
+from shezhi.demo.incentives import build_demo_rewards
+from shezhi.demo.people import build_demo_workforce, link_demo_users
+from shezhi.demo.places import build_demo_posts
+from shezhi.demo.users import DEMO_USERS, ensure_demo_users, sign_in_lines
+from shezhi.demo.volunteering import build_demo_activities
+from shezhi.stats.services import save_reporting_period, sync_facts
 
 
 class Command(BaseCommand):
@@ -20,8 +31,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-events", action="store_true", help="skip the year of event history"
         )
+        # For `shezhi run`, which serves whatever database it is given.
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="build only on a database without areas; else just print the demo sign-ins",
+        )
+        parser.add_argument(
+            "--sign-ins", action="store_true", help="only print the demo sign-ins, if present"
+        )
 
-    def handle(self, *args, no_progress=False, no_events=False, **options):
+    def handle(
+        self, *args, no_progress=False, no_events=False, if_empty=False, sign_ins=False, **options
+    ):
+        if sign_ins or (if_empty and Area.objects.exists()):
+            if get_user_model().objects.filter(username=DEMO_USERS[0].username).exists():
+                self.stdout.write("Demo sign-ins:")
+                for line in sign_in_lines():
+                    self.stdout.write(line)
+            return
         started = time.perf_counter()
         bar = tqdm(total=0, unit="check", disable=no_progress, file=sys.stderr, desc="areas")
 
@@ -42,8 +70,6 @@ class Command(BaseCommand):
                     f"{time.perf_counter() - started:.1f} s."
                 )
             )
-        from shezhi.people.demo import build_demo_workforce, link_demo_users
-
         made = build_demo_workforce()
         if made:
             self.stdout.write(
@@ -62,8 +88,6 @@ class Command(BaseCommand):
             self.stdout.write(line)
 
     def build_events(self, no_progress: bool) -> None:
-        from shezhi.events.demo import build_demo_events
-
         started = time.perf_counter()
         bar = tqdm(total=0, unit="step", disable=no_progress, file=sys.stderr, desc="events")
 
@@ -77,14 +101,6 @@ class Command(BaseCommand):
         if history is None:
             self.stdout.write("Demo event history already present; left as it is.")
             return
-        from django.conf import settings
-        from django.utils import translation
-        from django.utils.translation import gettext
-
-        from shezhi.areas.models import Area
-        from shezhi.events.demo import DISTRICT_CODE
-        from shezhi.stats.services import save_reporting_period, sync_facts
-
         # The dashboard's numbers at once, not after the worker's first sweep.
         facts = sync_facts()
         # The district's dashboard opens on the demo's year: the article's figures.
@@ -107,10 +123,6 @@ class Command(BaseCommand):
 
     def build_places(self) -> None:
         """The service posts, their volunteer activities and the points shop."""
-        from shezhi.incentives.demo import build_demo_rewards
-        from shezhi.places.demo import build_demo_posts
-        from shezhi.volunteering.demo import build_demo_activities
-
         started = time.perf_counter()
         posts = build_demo_posts() or 0
         activities = build_demo_activities()

@@ -24,8 +24,7 @@ from shezhi.areas import constants as c
 from shezhi.areas.locating import locate_many
 from shezhi.areas.models import Area
 from shezhi.core.models import RoleAssignment
-
-from .models import ServicePost
+from shezhi.places.models import ServicePost
 
 DEMO_DISTRICT_CODE = "510113"
 DEMO_POST_COUNT = 305

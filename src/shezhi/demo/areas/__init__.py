@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from shezhi.areas import services
-from shezhi.areas.demo_geometry import build_demo_features
 from shezhi.areas.models import Area
+
+from .geometry import build_demo_features
 
 DEMO_DISTRICT_CODE = "510113"
 

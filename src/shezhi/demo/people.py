@@ -12,13 +12,13 @@ import datetime as dt
 import random
 from collections import defaultdict
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
 from shezhi.core import personal_data as pd
-
-from .models import Assignment, Department, Person
+from shezhi.people.models import Assignment, Department, Person
 
 COUNTS = {
     Person.Category.FULL_TIME_GRID_WORKER: 347,
@@ -220,8 +220,6 @@ def build_demo_workforce(seed: int = 2017) -> dict[str, int]:
 
 def link_demo_users() -> None:
     """Tie the demo worker sign-ins to the people who hold those posts."""
-    from django.contrib.auth import get_user_model
-
     User = get_user_model()
     for username, code, role in (
         ("mg_worker", "510113001001001001", Assignment.Role.RESPONSIBLE_WORKER),

@@ -1,4 +1,4 @@
-"""Name tables for the demo territory (青白江区), used by ``demo_geometry``.
+"""Name tables for the demo territory (青白江区), used by ``geometry``.
 
 Street and town names are the district's real ones; community names, codes
 within streets and every dedicated micro-grid name are plausible inventions.

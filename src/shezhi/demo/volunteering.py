@@ -19,9 +19,8 @@ from django.utils import timezone
 from shezhi.areas.models import Area
 from shezhi.core.models import RoleAssignment
 from shezhi.places.models import ServicePost
-
-from . import services
-from .models import Signup, VolunteerActivity
+from shezhi.volunteering import services
+from shezhi.volunteering.models import Signup, VolunteerActivity
 
 SEED = 20260306
 N_PAST = 16

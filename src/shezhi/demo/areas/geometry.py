@@ -33,10 +33,11 @@ from typing import Any
 import numpy as np
 import shapely
 
-from . import constants as k
-from . import demo_names as dn
-from .features import AreaFeature
-from .geo.metric import LocalMetric
+from shezhi.areas import constants as k
+from shezhi.areas.features import AreaFeature
+from shezhi.areas.geo.metric import LocalMetric
+
+from . import names as dn
 
 CENTRE_LNG = 104.25
 CENTRE_LAT = 30.78

@@ -1,0 +1,20 @@
+"""The points' places in the site's navigation (gathered by ``shezhi.site.navigation``)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from shezhi.core.navigation import Place, Who, signed_in
+
+from .selectors import is_points_staff
+
+
+def _points_staff(who: Who) -> bool:
+    return who.signed_in and who.once("points", lambda: is_points_staff(who.user))
+
+
+PLACES = [
+    Place("points_manage", "incentives:manage", _("Manage points"), "nav-points-manage",
+          _points_staff, 150),
+    Place("points", "incentives:home", _("My points"), "nav-points", signed_in, 160),
+]  # fmt: skip
