@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_delete
 
-from shezhi.core.notices import Notice, SubjectType
+from shezhi.core.notices import Notice, SubjectType, subject_type
 
 from .models import Notification
 from .services import Message, notify, notify_many
@@ -28,13 +28,21 @@ def _subject(notice: Notice):
     return (notice.subject_model, notice.subject_id)
 
 
+def _url(notice: Notice) -> str:
+    """The notice's link, else its subject's page as its app registered it."""
+    if notice.url or notice.subject_model is None or notice.subject_id is None:
+        return notice.url
+    kind = subject_type(notice.subject_model._meta.label_lower)
+    return kind.link(notice.subject_id) if kind else ""
+
+
 def _notify(notice: Notice) -> int:
     return notify(
         notice.recipients,
         kind=notice.kind,
         title=notice.title,
         body=notice.body,
-        url=notice.url,
+        url=_url(notice),
         subject=_subject(notice),
         merge_into=notice.merge_into,
         merge_since=notice.merge_since,
@@ -58,7 +66,7 @@ def write_notices(notices: list[Notice]) -> int:
                 kind=n.kind,
                 title=n.title,
                 body=n.body,
-                url=n.url,
+                url=_url(n),
                 subject_type_id=(
                     ContentType.objects.get_for_model(n.subject_model).pk
                     if n.subject_model is not None
