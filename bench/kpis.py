@@ -551,6 +551,7 @@ def check_facts(data: dict, now: datetime, size: int, seed: int) -> int:
 
     import numpy as np
 
+    from shezhi.events.facts import facts as step_facts
     from shezhi.stats.counters import COUNTERS, counts
 
     ev, facts = data["ev"], data["facts"]
@@ -617,7 +618,7 @@ def check_facts(data: dict, now: datetime, size: int, seed: int) -> int:
             steps.append(("verify_pass", {}))
         if event.rating:
             steps.append(("rate", {"rating": event.rating}))
-        expected = counts(event, steps, now)
+        expected = counts(event, [step_facts(a, d) for a, d in steps], now)
         got = {k: int(facts[k][i]) for k in COUNTERS}
         if got != expected:
             bad += 1

@@ -53,9 +53,9 @@ def sla_notifications(**filters):
 
 def recipients(kind: str, event: Event) -> set[str]:
     return set(
-        Notification.objects.filter(kind=f"event.{kind}", event=event).values_list(
-            "user__username", flat=True
-        )
+        Notification.objects.about(event)
+        .filter(kind=f"event.{kind}")
+        .values_list("user__username", flat=True)
     )
 
 
@@ -135,9 +135,11 @@ def test_deferral_requested_is_still_on_the_clock_but_deferred_is_not(actors):
     result = sla.scan(now=at(3, 9))  # a working day later: long past both deadlines
     assert (result.reminders, result.overdue) == (0, 1)
     assert set(SlaNotice.objects.values_list("event_id", flat=True)) == {waiting.pk}
-    assert not Notification.objects.filter(
-        event=deferred, kind__in=["event.overdue", "event.due_soon"]
-    ).exists()
+    assert not (
+        Notification.objects.about(deferred)
+        .filter(kind__in=["event.overdue", "event.due_soon"])
+        .exists()
+    )
 
 
 def test_a_re_dispatched_event_is_reminded_of_its_new_deadline(actors):
@@ -154,7 +156,7 @@ def test_a_re_dispatched_event_is_reminded_of_its_new_deadline(actors):
     assert sorted(
         SlaNotice.objects.filter(event=event, kind=K.DUE_SOON).values_list("deadline_at", flat=True)
     ) == [DUE, at(3, 14, 30)]
-    assert Notification.objects.filter(kind="event.due_soon", event=event).count() == 2
+    assert Notification.objects.about(event).filter(kind="event.due_soon").count() == 2
 
 
 # ---------------------------------------------------------------------------
@@ -457,7 +459,7 @@ def test_two_scans_in_a_row_in_small_batches_send_each_notice_once(actors):
     second = sla.scan(now=WARN, batch=2)
     assert (first.reminders, second.reminders) == (5, 0)
     assert Notification.objects.filter(kind="event.due_soon").count() == 5
-    assert {n.event_id for n in Notification.objects.filter(kind="event.due_soon")} == {
+    assert {n.subject_id for n in Notification.objects.filter(kind="event.due_soon")} == {
         e.pk for e in events
     }
 
@@ -499,8 +501,8 @@ def test_two_scans_at_the_same_moment_send_each_notice_exactly_once(actors):
     assert SlaNotice.objects.filter(kind=K.ESCALATED).count() == 31
     for event in events:
         assert recipients(K.OVERDUE, event) == {"mg_worker", "grid_worker"}
-        assert Notification.objects.filter(kind="event.overdue", event=event).count() == 2
+        assert Notification.objects.about(event).filter(kind="event.overdue").count() == 2
         assert EventTransition.objects.filter(event=event, action="escalate_overdue").count() == 1
         event.refresh_from_db()
         assert event.escalation_count == 1
-    assert Notification.objects.filter(kind="event.report_in_overdue", event=late).count() == 3
+    assert Notification.objects.about(late).filter(kind="event.report_in_overdue").count() == 3

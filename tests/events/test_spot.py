@@ -11,6 +11,7 @@ from django.http import Http404
 
 from shezhi.core.errors import BadInput, Forbidden, KeyReused, NotAllowed
 from shezhi.events import selectors, services, spot
+from shezhi.events.facts import transition_facts
 from shezhi.events.models import Category, Event, EventPhoto, EventTransition
 from shezhi.incentives.models import Transfer
 from shezhi.notifications.models import Notification
@@ -137,9 +138,8 @@ def test_a_full_time_grid_worker_may_handle_on_the_spot_in_their_grid(actors, no
 
 def test_it_counts_as_completed_on_time_and_solved_in_the_micro_grid(actors, no_spot_checks):
     event = on_spot(actors.mg_worker)
-    facts = counters.counts(
-        event, list(event.transitions.order_by("at", "id").values_list("action", "data")), T0
-    )
+    history = [transition_facts(t) for t in event.transitions.order_by("at", "id")]
+    facts = counters.counts(event, history, T0)
     for name in ("reported", "registered", "dispatched", "handled", "due", "closed", "on_time",
                  "in_grid", "resolved", "accurate", "responded", "handling_count"):  # fmt: skip
         assert facts[name] == 1, name
@@ -191,7 +191,8 @@ def test_a_spot_check_waits_for_the_community_and_tells_its_staff(actors, every_
     event = act(actors.community, event, "verify_pass", at=T0.replace(hour=10))
     assert event.state == Event.State.CLOSED
     assert points_of(actors.mg_worker) == [("event_registered", 2), ("event_closed_on_time", 5)]
-    facts = counters.counts(event, list(event.transitions.values_list("action", "data")), T0)
+    history = [transition_facts(t) for t in event.transitions.all()]
+    facts = counters.counts(event, history, T0)
     assert facts["in_grid"] == facts["on_time"] == facts["closed"] == 1
 
 

@@ -32,7 +32,7 @@ def test_dispatchers_hear_of_a_new_report_once(actors, django_capture_on_commit_
     note = reported_notes().get()
     # The general grid holds a new report: its full-time worker dispatches it.
     assert note.user == actors.grid_worker
-    assert note.event_id == event.pk
+    assert note.subject == event
     assert note.url == f"/events/{event.pk}/"
     assert event.number in note.title and "新上报待立案" in note.title
     assert SlaNotice.objects.filter(event=event, kind="reported").count() == 1
@@ -66,7 +66,7 @@ def test_the_scan_announces_a_report_whose_sweep_was_lost(actors, settings):
     result = sla.scan()
     assert result.announced == 1
     assert "new reports announced 1" in result.summary()
-    assert reported_notes().get().event_id == event.pk
+    assert reported_notes().get().subject == event
 
 
 def test_a_report_already_registered_is_not_announced(actors, settings):

@@ -411,10 +411,10 @@ def test_notifications_go_to_the_handler_and_the_reporter(actors):
     event = report(actors.resident)
     act(actors.community, event, "register")
     act(actors.community, event, "dispatch", data={"target": "worker"})
-    assert Notification.objects.filter(user=actors.mg_worker, event=event).exists()
-    assert Notification.objects.filter(user=actors.resident, event=event).exists()
+    assert Notification.objects.about(event).filter(user=actors.mg_worker).exists()
+    assert Notification.objects.about(event).filter(user=actors.resident).exists()
     # Nobody is notified of their own step.
-    assert not Notification.objects.filter(user=actors.community, event=event).exists()
+    assert not Notification.objects.about(event).filter(user=actors.community).exists()
 
 
 def test_inbox_and_queue(actors, territory):

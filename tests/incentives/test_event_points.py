@@ -1,11 +1,11 @@
-"""Points the event workflow itself awards (events.services._award_points)."""
+"""Points the event workflow itself awards (incentives.event_points, listening to events.hooks)."""
 
 from __future__ import annotations
 
 import pytest
 
+from shezhi.events import hooks
 from shezhi.events import services as event_services
-from shezhi.events.services import steps
 from shezhi.incentives import selectors
 from shezhi.incentives.models import PieceRateRule, Transfer
 from tests.events.conftest import act, report
@@ -117,10 +117,11 @@ def test_a_district_rule_change_applies_to_later_work_only(actors, territory):
 def test_a_step_that_fails_leaves_no_points_behind(actors, monkeypatch):
     event = report(actors.mg_worker, source="patrol", at=T0)
 
-    def boom(*args, **kwargs):
+    def boom(step):
         raise RuntimeError("notification outage")
 
-    monkeypatch.setattr(steps, "_notify", boom)
+    # A listener after the points' (in the step's transaction) fails: all of it rolls back.
+    monkeypatch.setattr(hooks, "_in_transaction", [*hooks._in_transaction, boom])
     with pytest.raises(RuntimeError):
         act(actors.community, event, "register", at=T0)
     assert Transfer.objects.count() == 0

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 def titles(user, event) -> list[str]:
     return list(
-        Notification.objects.filter(user=user, event=event)
+        Notification.objects.about(event)
+        .filter(user=user)
         .order_by("created_at", "pk")
         .values_list("title", flat=True)
     )
@@ -86,13 +87,13 @@ def test_notify_merges_into_an_earlier_notice_of_the_same_change(people, territo
 
     default_categories.load(Category)
     event = make_event(alice)
-    notify([alice], kind="event.overdue", title="overdue", event=event)
+    notify([alice], kind="event.overdue", title="overdue", subject=event)
     Notification.objects.filter(user=alice).update(read_at="2026-01-01T00:00:00Z")
     n = notify(
         [alice, bob],
         kind="event.escalate_overdue",
         title="overdue, escalated",
-        event=event,
+        subject=event,
         merge_into=("event.overdue",),
     )
     assert n == 2

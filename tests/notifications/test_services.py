@@ -48,7 +48,7 @@ def test_notify_creates_one_per_distinct_active_user(people, django_assert_max_n
         "请在3个工作日内处理",
         "/events/12/",
     )
-    assert first.read_at is None and first.event is None
+    assert first.read_at is None and first.subject is None
 
 
 def test_notify_accepts_a_queryset_and_nobody(people):
@@ -161,8 +161,9 @@ def test_notify_links_an_event_and_goes_with_it(people, territory):
         submitted_by=people["bob"],
         created_at=timezone.now(),
     )
-    services.notify([people["alice"]], kind="event.reported", title="新事件", event=event)
-    assert list(event.notifications.values_list("user__username", flat=True)) == ["alice"]
+    services.notify([people["alice"]], kind="event.reported", title="新事件", subject=event)
+    about = Notification.objects.about(event)
+    assert list(about.values_list("user__username", flat=True)) == ["alice"]
     event.delete()
     assert Notification.objects.count() == 0
 

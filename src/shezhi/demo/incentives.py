@@ -1,7 +1,7 @@
 """The demo district's points shop (积分超市): rewards its residents and workers redeem.
 
 Points themselves are not made here: the demo's event history earns them through
-the workflow (``events.services._award_points``), and its volunteer activities
+the workflow (``incentives.event_points``), and its volunteer activities
 through check-out. Deterministic; does nothing once the district has rewards.
 """
 

@@ -2,19 +2,19 @@ from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
+from shezhi.core.notices import register_subject
+
 
 class EventsConfig(AppConfig):
     name = "shezhi.events"
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from shezhi.incentives import causes
+        from .models import Category, Event
+        from .services import categories_snapshot
 
-        from .models import Category
-        from .services import categories_snapshot, own_anonymous_reports
-
-        # An anonymous report's points name it to its reporter only (incentives.causes).
-        causes.register("event", own_anonymous_reports)
+        # Notifications may point at an event (core.notices); its page is its link.
+        register_subject(Event, name="event", link=lambda pk: f"/events/{pk}/")
 
         # A category edited in this process counts at once (see core.snapshot).
         post_save.connect(categories_snapshot.clear, sender=Category, weak=False)

@@ -1,6 +1,7 @@
 """What one step of an event tells whom: one notification per person, naming the change.
 
-``services.perform`` hands each step's recipients here. Each person gets one
+``services.perform`` publishes each step (``hooks.StepDone``); the notifications app
+asks the step for its notices here and writes them. Each person gets one
 notification for the step (never two, whatever lists they are on), whose title
 says what changed: the new state when the step moves the event on, otherwise
 the step itself (rated, escalated to …, whistle blown …), so a rating after the
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from shezhi.core.models import RoleAssignment
+from shezhi.core.notices import Notice
 
 from .models import Event, EventFollower
 
@@ -81,15 +83,13 @@ def _residents(followers: dict[int, str]) -> set[int]:
     return set(followers) - staff
 
 
-def notify_step(event: Event, action: str, recipients, actor=None) -> None:
-    """Tell ``recipients`` (user ids) of ``action`` on ``event``: one notification each."""
-    from shezhi.notifications.services import notify
-
+def step_notices(event: Event, action: str, recipients, actor=None) -> list[Notice]:
+    """What ``action`` on ``event`` tells ``recipients`` (user ids): one notice each."""
     ids = {u for u in recipients if u}
     if actor is not None:
         ids.discard(actor.pk)
     if not ids:
-        return
+        return []
     followers = dict(
         EventFollower.objects.filter(event=event, user_id__in=ids).values_list("user_id", "kind")
     )
@@ -117,5 +117,16 @@ def notify_step(event: Event, action: str, recipients, actor=None) -> None:
         # The same scan told the handler and the holding level it is overdue: that
         # notice now says it was escalated too; the level above gets its own.
         merge = {"merge_into": ("event.overdue",), "merge_since": event.deadline_at}
-    for text, users in groups.items():
-        notify(users, kind=f"event.{action}", title=text, body=body, url=url, event=event, **merge)
+    return [
+        Notice(
+            recipients=users,
+            kind=f"event.{action}",
+            title=text,
+            body=body,
+            url=url,
+            subject_model=Event,
+            subject_id=event.pk,
+            **merge,
+        )
+        for text, users in groups.items()
+    ]

@@ -16,6 +16,7 @@ from datetime import datetime
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models import CharField as CharFieldType
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from shezhi.areas.models import Area
@@ -410,3 +411,11 @@ def awaiting_count(user) -> int:
         )
         if waits_for(user, e)
     )
+
+
+def own_anonymous_reports(user) -> list[tuple[str, str, str]]:
+    """(id, number, page) of the events ``user`` reported anonymously: their own points
+    statement resolves its private causes with them (``incentives.causes``; registered
+    in ``IncentivesConfig.ready``). Asked for the person's own statement only."""
+    mine = Event.objects.filter(reporter_id=user.pk, anonymous=True).only("pk", "created_at")
+    return [(str(e.pk), e.number, reverse("events:detail", args=[e.pk])) for e in mine]

@@ -65,11 +65,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from shezhi.areas import constants as c
-from shezhi.core import sweeps
 from shezhi.core.errors import EventError
-from shezhi.stats import tasks as stats_tasks
+from shezhi.core.notices import Notice, publish_notices
 
-from . import recipients, services
+from . import hooks, recipients, services
 from .models import OPEN_EXCLUDED, Category, Event, SlaNotice, Whistle, WhistleSummons
 from .selectors import CLOCK_STATES
 
@@ -417,17 +416,17 @@ def _message(wording: dict, kind: str, event: dict, deadline, recipients, **extr
 
 
 def _write(messages: list[_Message]) -> int:
-    """Write the messages' notifications in bulk; delivery enqueued after commit."""
-    from shezhi.notifications.services import Message, notify_many
-
-    return notify_many(
-        Message(
+    """Publish the messages (``core.notices``): the notifications app writes them in
+    bulk, in this transaction, and enqueues their delivery after the commit."""
+    return publish_notices(
+        Notice(
             recipients=m.recipients,
             kind=f"event.{m.kind}",
             title=m.title,
             body=m.body,
             url=f"/events/{m.event_id}/",
-            event_id=m.event_id,
+            subject_model=Event,
+            subject_id=m.event_id,
         )
         for m in messages
     )
@@ -467,7 +466,7 @@ def _remind(rows: list[tuple[int, datetime]]) -> int:
 def _tell_overdue(rows: list[tuple[int, datetime]]) -> int:
     # A deadline passing moves the KPIs (due, overdue) without a step: refresh the facts.
     Event.objects.filter(pk__in=[e for e, _d in rows]).update(stats_stale=True)
-    sweeps.soon_after_commit(stats_tasks.sync_facts)
+    hooks.facts_moved()
     events = _events(e for e, _d in rows)
     listed = list(events.values())
     handlers, dispatchers = recipients.handlers(listed), recipients.dispatchers(listed)

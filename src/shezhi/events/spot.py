@@ -8,7 +8,7 @@ dispatch to themselves → accept → handle (``on_spot``) → ``close_on_spot``
 So the KPIs read it as what it is: registered, dispatched to a micro-grid worker
 only (solved inside the micro-grid), handled within the deadline the working
 calendar gave at dispatch (on time), closed; and the piece-rate points are the
-normal path's (registration, and closing on time, by ``_award_points``).
+normal path's (registration, and closing on time, by ``incentives.event_points``).
 
 A share of these handlings (``services.spot_check_share``, drawn per event by
 ``services.drawn_for_spot_check``) is not closed at once: it waits, handled, in
@@ -36,6 +36,7 @@ from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, locat
 from shezhi.areas.models import Area
 from shezhi.core import photos as photo_processing
 from shezhi.core.errors import BadInput, Forbidden, KeyReused
+from shezhi.core.notices import Notice, publish_notices
 from shezhi.core.roles import GRID_ROLES
 from shezhi.core.scope import holds_role_over, role_holdings
 
@@ -216,8 +217,6 @@ def _steps(actor, event: Event, result: str, after, now) -> Event:
 
 def _announce_spot_check(event: Event, actor) -> None:
     """Tell the community's staff that an on-the-spot handling waits for their check."""
-    from shezhi.notifications.services import notify
-
     ids = set(services.community_staff_users(event)) - {actor.pk}
     if not ids:
         return
@@ -226,11 +225,16 @@ def _announce_spot_check(event: Event, actor) -> None:
             "number": event.number,
             "category": event.category.name,
         }
-    notify(
-        ids,
-        kind="event.spot_check",
-        title=title,
-        body=event.result[:200],
-        url=f"/events/{event.pk}/",
-        event=event,
+    publish_notices(
+        [
+            Notice(
+                recipients=ids,
+                kind="event.spot_check",
+                title=title,
+                body=event.result[:200],
+                url=f"/events/{event.pk}/",
+                subject_model=Event,
+                subject_id=event.pk,
+            )
+        ]
     )

@@ -9,8 +9,21 @@ class IncentivesConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import rules  # noqa: F401  (connects the rules' cache to their writes)
+        # In ready(): the hooks, listeners and selectors import models, loaded only now.
+        from shezhi.events import hooks
+        from shezhi.events.selectors import own_anonymous_reports
+
+        from . import (
+            causes,
+            event_points,
+            rules,  # noqa: F401  (connects the rules' cache to their writes)
+        )
         from .models import PieceRateRule, Reward
+
+        # A step's points commit or roll back with the step (exactly once per cause).
+        hooks.on_step(event_points.award_points, when="in_transaction")
+        # An anonymous report's points name it to its reporter only (causes).
+        causes.register("event", own_anonymous_reports)
 
         # Who changed a piece rate or a reward, and from what (the ledger is its own record).
         auditlog.register(PieceRateRule, exclude_fields=["updated_at"])

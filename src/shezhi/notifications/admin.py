@@ -20,7 +20,7 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ("kind", ("read_at", admin.EmptyFieldListFilter))
     search_fields = ("title", "user__username", "kind")
     date_hierarchy = "created_at"
-    raw_id_fields = ("user", "event")
+    raw_id_fields = ("user",)
     readonly_fields = ("created_at", "read_at")
     list_select_related = ("user",)
     inlines = [DeliveryInline]

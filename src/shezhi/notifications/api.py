@@ -28,6 +28,11 @@ class NotificationOut(Schema):
     def resolve_read(obj) -> bool:
         return obj.read_at is not None
 
+    @staticmethod
+    def resolve_event_id(obj) -> int | None:
+        # The event it is about: its subject, when that is an event.
+        return selectors.subject_id(obj, "event")
+
 
 class NotificationFilters(Schema):
     unread: Flag | None = Field(None, description="true: only unread; false: only read")

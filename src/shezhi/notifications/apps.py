@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from shezhi.core import notices
+
 
 class NotificationsConfig(AppConfig):
     name = "shezhi.notifications"
@@ -8,4 +10,15 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401
+        # In ready(): the hooks and listeners import models, loaded only now.
+        from shezhi.events import hooks
+
+        from . import (
+            checks,  # noqa: F401
+            listeners,
+        )
+
+        # In the step's transaction, as every notify: delivery waits for the commit.
+        hooks.on_step(listeners.write_step_notices, when="in_transaction")
+        notices.deliver_with(listeners.write_notices)
+        notices.each_subject_type(listeners.watch_subject)

@@ -10,9 +10,19 @@ a retried task send nothing twice.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class NotificationQuerySet(models.QuerySet):
+    def about(self, subject: models.Model) -> NotificationQuerySet:
+        """The notifications whose subject is ``subject`` (a row of any model)."""
+        return self.filter(
+            subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+        )
 
 
 class Notification(models.Model):
@@ -28,16 +38,22 @@ class Notification(models.Model):
     body = models.TextField(_("text"), blank=True)
     # A path on this site (``/events/12/``) the notification opens.
     url = models.CharField(_("link"), max_length=500, blank=True)
-    event = models.ForeignKey(
-        "events.Event",
+    # What it is about, of any kind an app registered (``core.notices.register_subject``):
+    # an event, and later a demand, a project, an emergency task … or nothing.
+    subject_type = models.ForeignKey(
+        ContentType,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
-        related_name="notifications",
-        verbose_name=_("event"),
+        related_name="+",
+        verbose_name=_("subject type"),
     )
+    subject_id = models.PositiveBigIntegerField(_("subject"), null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("notification")
@@ -45,6 +61,7 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["user", "read_at", "created_at"], name="notif_user_read_created"),
+            models.Index(fields=["subject_type", "subject_id"], name="notif_subject"),
         ]
 
     def __str__(self) -> str:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.http import Http404
+
+from shezhi.core.notices import subject_type
 
 from .models import Delivery, Notification
 
@@ -66,3 +69,17 @@ def undelivered_ids(*, since: dt.datetime, channels: list[str]) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def subject_name(notification: Notification) -> str | None:
+    """The registered name of the kind of thing the notification is about ("event" …)."""
+    if notification.subject_type_id is None:
+        return None
+    model = ContentType.objects.get_for_id(notification.subject_type_id)
+    kind = subject_type(f"{model.app_label}.{model.model}")
+    return kind.name if kind else None
+
+
+def subject_id(notification: Notification, name: str) -> int | None:
+    """The id of what the notification is about, if that is a ``name`` ("event"), else None."""
+    return notification.subject_id if subject_name(notification) == name else None

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import F
@@ -89,7 +90,7 @@ def notify(
     title: str,
     body: str = "",
     url: str = "",
-    event=None,
+    subject=None,
     merge_into: tuple[str, ...] = (),
     merge_since=None,
 ) -> int:
@@ -101,7 +102,10 @@ def notify(
     ValidationError for a missing kind or title or a link that is not a path on
     this site, and TypeError for recipients that are not users or ids.
 
-    ``merge_into``: kinds of notifications of the same ``event`` that this one
+    ``subject``: what it is about, a row of any model (an event, a demand …) or a
+    (model, id) pair; None for nothing in particular.
+
+    ``merge_into``: kinds of notifications of the same ``subject`` that this one
     completes (an overdue notice, then the escalation of the same deadline, in
     one scan): a recipient who already has one (created since ``merge_since``)
     gets that one rewritten with this title and body, and unread again, rather
@@ -119,9 +123,12 @@ def notify(
     )
     if not user_ids:
         return 0
+    subject_type, subject_id = _subject_of(subject)
     merged = 0
-    if merge_into and event is not None:
-        merged_users = _merge(user_ids, event, merge_into, merge_since, title, body)
+    if merge_into and subject_type is not None:
+        merged_users = _merge(
+            user_ids, (subject_type, subject_id), merge_into, merge_since, title, body
+        )
         merged = len(merged_users)
         user_ids = [u for u in user_ids if u not in merged_users]
         if not user_ids:
@@ -135,7 +142,8 @@ def notify(
                 title=title,
                 body=body,
                 url=url,
-                event=event,
+                subject_type=subject_type,
+                subject_id=subject_id,
                 created_at=now,
             )
             for user_id in user_ids
@@ -159,9 +167,24 @@ def notify(
     return len(created) + merged
 
 
-def _merge(user_ids, event, kinds, since, title: str, body: str) -> set[int]:
-    """Rewrite each user's latest notification of ``kinds`` about ``event``; whose were."""
-    earlier = Notification.objects.filter(user_id__in=user_ids, event=event, kind__in=kinds)
+def _subject_of(subject) -> tuple[ContentType | None, int | None]:
+    """The content type and id of ``subject`` (a row, or a (model, id) pair, or None)."""
+    if subject is None:
+        return None, None
+    if isinstance(subject, tuple):
+        model, pk = subject
+    else:
+        model, pk = type(subject), subject.pk
+    return ContentType.objects.get_for_model(model), pk
+
+
+def _merge(user_ids, subject, kinds, since, title: str, body: str) -> set[int]:
+    """Rewrite each user's latest notification of ``kinds`` about ``subject`` (content
+    type, id); whose were."""
+    subject_type, subject_id = subject
+    earlier = Notification.objects.filter(
+        user_id__in=user_ids, subject_type=subject_type, subject_id=subject_id, kind__in=kinds
+    )
     if since is not None:
         earlier = earlier.filter(created_at__gte=since)
     latest: dict[int, int] = {}
@@ -183,7 +206,9 @@ class Message:
     title: str
     body: str = ""
     url: str = ""
-    event_id: int | None = None
+    # What it is about: its content type's id and its id, or neither.
+    subject_type_id: int | None = None
+    subject_id: int | None = None
 
 
 def notify_many(messages: Iterable[Message]) -> int:
@@ -203,7 +228,9 @@ def notify_many(messages: Iterable[Message]) -> int:
         get_user_model().objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True)
     )
     fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
-    given = ("user_id", "kind", "title", "body", "url", "event_id", "created_at")
+    given = (
+        "user_id", "kind", "title", "body", "url", "subject_type_id", "subject_id", "created_at",
+    )  # fmt: skip
     fixed = {
         f.attname: f.get_db_prep_save(f.get_default(), connection)
         for f in fields
@@ -222,7 +249,8 @@ def notify_many(messages: Iterable[Message]) -> int:
                 "title": title,
                 "body": body,
                 "url": url,
-                "event_id": m.event_id,
+                "subject_type_id": m.subject_type_id,
+                "subject_id": m.subject_id,
                 "created_at": created_at,
                 **fixed,
             }

@@ -1,6 +1,7 @@
 """The counters every KPI is a ratio of: one definition, per event, summed anywhere.
 
-``counts(event, steps, now)`` reads an event and its history and says what it
+``counts(event, steps, now)`` reads an event and its history (each step's facts,
+``events.facts``) and says what it
 contributes (0 or 1 for most counters, a number for ``bounces`` and
 ``handling_seconds``). An ``EventFact`` row stores those numbers for one event
 and a ``DailyRollup`` row their sums for one community and day, under the same
@@ -24,6 +25,7 @@ from datetime import datetime
 
 from django.conf import settings
 
+from shezhi.events.facts import Facts
 from shezhi.events.models import Event
 
 S = Event.State
@@ -78,9 +80,9 @@ def band_of(seconds: float) -> str:
     return BANDS[-1]
 
 
-def counts(event: Event, steps: list[tuple[str, dict]], now: datetime) -> dict[str, int]:
-    """What ``event`` contributes to each counter; ``steps``: its history as (action, data),
-    in order."""
+def counts(event: Event, steps: list[Facts], now: datetime) -> dict[str, int]:
+    """What ``event`` contributes to each counter; ``steps``: its history's facts
+    (``events.facts.facts``), in order."""
     c = dict.fromkeys(COUNTERS, 0)
     c["reported"] = 1
     state = event.state
@@ -90,22 +92,23 @@ def counts(event: Event, steps: list[tuple[str, dict]], now: datetime) -> dict[s
     c["registered"] = int(registered)
     c["voided"] = int(voided)
     c["dispatched"] = int(event.dispatch_count > 0)
-    c["handled"] = int(any(action == "handle" for action, _d in steps))
+    c["handled"] = int(any(step.action == "handle" for step in steps))
     c["closed"] = int(closed)
 
     last_handle = None
     first_answer = None
     only_workers = True
-    for action, data in steps:
+    for step in steps:
+        action = step.action
         if action == "handle":
-            last_handle = data
+            last_handle = step
         elif action in ("accept", "return") and first_answer is None:
-            first_answer = data
+            first_answer = step
         elif action in LEAVES_THE_GRID or (
-            action == "dispatch" and data.get("handler_kind") != Event.HandlerKind.WORKER
+            action == "dispatch" and step.handler_kind != Event.HandlerKind.WORKER
         ):
             only_workers = False
-    on_time = closed and last_handle is not None and bool(last_handle.get("within_deadline"))
+    on_time = closed and last_handle is not None and last_handle.within_deadline
     past_deadline = event.deadline_at is not None and event.deadline_at <= now
     due = registered and not voided and state != S.DEFERRED and (closed or past_deadline)
     c["due"] = int(due)
@@ -114,7 +117,7 @@ def counts(event: Event, steps: list[tuple[str, dict]], now: datetime) -> dict[s
     c["reworked"] = int(event.rework_count > 0)
     c["accurate"] = int(event.dispatch_count > 0 and event.redispatch_count == 0)
     c["bounces"] = int(event.bounce_count)
-    answered = first_answer.get("response_seconds") if first_answer else None
+    answered = first_answer.response_seconds if first_answer else None
     c["responded"] = int(answered is not None and answered <= response_seconds())
     rating = event.rating
     c["rated"] = int(bool(rating))
@@ -124,7 +127,7 @@ def counts(event: Event, steps: list[tuple[str, dict]], now: datetime) -> dict[s
     c["resolved"] = int(closed and event.reopen_count == 0)
     c["in_grid"] = int(closed and event.dispatch_count > 0 and only_workers)
     c["emergency"] = int(event.emergency)
-    seconds = last_handle.get("working_seconds") if (closed and last_handle) else None
+    seconds = last_handle.working_seconds if (closed and last_handle) else None
     if seconds is not None:
         c["handling_count"] = 1
         c["handling_seconds"] = int(seconds)

@@ -21,6 +21,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from shezhi.areas.models import Area
+from shezhi.events.facts import Facts
+from shezhi.events.facts import facts as step_facts
 from shezhi.events.models import Event, EventTransition
 
 from .counters import COUNTERS, counts
@@ -97,13 +99,13 @@ def rebuild_facts(*, batch: int = BATCH) -> SyncResult:
 def _refresh(ids: list[int]) -> int:
     now = timezone.now()
     events = list(Event.objects.filter(pk__in=ids).only(*EVENT_FIELDS))
-    steps: dict[int, list[tuple[str, dict]]] = defaultdict(list)
+    steps: dict[int, list[Facts]] = defaultdict(list)
     for event_id, action, data in (
         EventTransition.objects.filter(event_id__in=ids)
         .order_by("event_id", "at", "id")
         .values_list("event_id", "action", "data")
     ):
-        steps[event_id].append((action, data or {}))
+        steps[event_id].append(step_facts(action, data))
     old = EventFact.objects.in_bulk(ids)
     facts, sums, categories = [], defaultdict(lambda: dict.fromkeys(COUNTERS, 0)), defaultdict(int)
     for event in events:

@@ -25,7 +25,7 @@ from shezhi.core.scope import holds_role_over
 from shezhi.core.snapshot import Snapshot
 
 from ..models import Category, Event, EventFollower, EventPhoto, EventTransition
-from .steps import _delete_files, _follow_up
+from .steps import _delete_files, _follow_up, _publish
 
 S = Event.State
 
@@ -287,6 +287,7 @@ def report_event(
                 saved_files.append(photo.image.name)
                 photo.save()
             _follow_up(reported=True)
+            _publish(event, "report", transition, submitted_by, ())
     except IntegrityError:
         _delete_files(saved_files)
         if idempotency_key:

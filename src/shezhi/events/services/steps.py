@@ -30,7 +30,7 @@ from shezhi.core.roles import DISPATCHER_ROLES, GRID_ROLES
 from shezhi.core.scope import holds_role_over
 from shezhi.people.models import Assignment, Department
 
-from .. import recipients
+from .. import hooks, recipients
 from ..models import (
     Event,
     EventFollower,
@@ -251,25 +251,35 @@ def _follower_users(event: Event) -> list[int]:
     return list(event.followers.values_list("user_id", flat=True))
 
 
-def _notify(event: Event, recipients, kind: str, actor=None) -> None:
-    """One notification per recipient for the step, naming the change (see ``notices``)."""
-    from ..notices import notify_step
-
-    notify_step(event, kind, recipients, actor)
+def _publish(event: Event, action: str, transition: EventTransition, actor, recipients) -> None:
+    """Publish the step (``hooks``): the apps that react to it listen there — points
+    (incentives, in this transaction), notifications naming the change (notifications,
+    in this transaction, sent after the commit), the KPI sweep (stats, after the commit)."""
+    # Dispatch fixes ``emergency`` for the deadline; a registration comes before it.
+    emergency = event.emergency or (
+        action == "register" and in_emergency(event.area, transition.at)
+    )
+    hooks.step_done(
+        hooks.StepDone(
+            event=event,
+            action=action,
+            transition=transition,
+            actor=actor,
+            recipients=tuple(recipients),
+            emergency=emergency,
+        )
+    )
 
 
 # ---------------------------------------------------------------------------
 # After the commit
 def _follow_up(*, reported: bool = False) -> None:
-    """After the commit, the sweeps that catch up on this write (see ``core.sweeps``):
-    the dispatchers' announcement of a new report, and the KPI facts of any step."""
-    from shezhi.stats import tasks as stats_tasks
-
+    """After the commit, the sweep that catches up on this write (see ``core.sweeps``):
+    the dispatchers' announcement of a new report (the KPI sweep listens to the step)."""
     from .. import tasks
 
     if reported:
         sweeps.soon_after_commit(tasks.announce_reports)
-    sweeps.soon_after_commit(stats_tasks.sync_facts)
 
 
 def _delete_files(names: list[str]) -> None:
@@ -482,9 +492,7 @@ def perform(
                 photo.image.save(p.content.name, p.content, save=False)
                 saved_files.append(photo.image.name)
                 photo.save()
-            _award_points(current, action, transition)
-            _notify(current, recipients, action, actor=actor)
-            _follow_up()
+            _publish(current, action, transition, actor, recipients)
     except BaseException:
         _delete_files(saved_files)
         raise
@@ -512,102 +520,6 @@ def _save(event: Event, seen_version: int, before: dict) -> None:
     if updated != 1:
         raise Conflict(_("Somebody acted on this event first; reload it and try again."))
     event.version = seen_version + 1
-
-
-POINTS_ACTIONS = {"register", "merge", "verify_pass", "verify_fail", "close_on_spot"}
-
-
-def _award_points(event: Event, action: str, transition: EventTransition) -> None:
-    """The piece-rate points a step earns or costs (incentives.rules), in its transaction.
-
-    - registered: the reporter of a patrol, resident or API report, once per event
-      (a hotline call or an assignment from above has no reporter here);
-    - merged as a duplicate: that award is taken back (a duplicate earns nothing;
-      a voided report never earned it, registration comes first);
-    - closed after a handling within its deadline: the one who reported the
-      result, once per event (a reopened and re-closed case pays once), whether a
-      verifier closed it or it closed on the spot (``close_on_spot``);
-    - verification failed (rework): deducted from the one who reported the result,
-      once per failed verification.
-    Points of an event in emergency mode (its area's, at the step) go to the
-    emergency bucket.
-    """
-    if action not in POINTS_ACTIONS:
-        return
-    from shezhi.incentives import services as points
-    from shezhi.incentives.models import Bucket, RuleKind
-
-    # Dispatch fixes ``emergency`` for the deadline; a registration comes before it.
-    emergency = event.emergency or (
-        action == "register" and in_emergency(event.area, transition.at)
-    )
-    bucket = Bucket.EMERGENCY if emergency else None
-    common = {"area": event.area, "cause_type": "event", "cause_ref": event.number}
-
-    def private(user) -> bool:
-        # An anonymous report's points name it to nobody but its reporter (not in
-        # their statement as others read it, nor by its place and minute): the
-        # registration, and any later award or deduction of the reporter for it.
-        return bool(event.anonymous and event.reporter_id and user.pk == event.reporter_id)
-
-    if action == "register" and event.reporter_id:
-        points.award_piece(
-            kind=RuleKind.EVENT_REGISTERED,
-            user=event.reporter,
-            cause_id=str(event.pk),
-            bucket=bucket,
-            at=transition.at,
-            private=private(event.reporter),
-            **common,
-        )
-    elif action == "merge":
-        points.reverse_cause(
-            kind=RuleKind.EVENT_REGISTERED,
-            cause_type="event",
-            cause_id=str(event.pk),
-            reason=_("Merged as a duplicate"),
-            at=transition.at,
-            private=bool(event.anonymous),
-        )
-    elif action in ("verify_pass", "verify_fail", "close_on_spot"):
-        handled = (
-            EventTransition.objects.filter(event=event, action="handle")
-            .select_related("actor")
-            .order_by("-at", "-pk")
-            .first()
-        )
-        if handled is None or handled.actor is None:
-            return
-        if action in ("verify_pass", "close_on_spot") and handled.data.get("within_deadline"):
-            points.award_piece(
-                kind=RuleKind.EVENT_CLOSED_ON_TIME,
-                user=handled.actor,
-                cause_id=str(event.pk),
-                bucket=bucket,
-                at=transition.at,
-                private=private(handled.actor),
-                **common,
-            )
-        elif action == "verify_fail":
-            points.award_piece(
-                kind=RuleKind.EVENT_REWORKED,
-                user=handled.actor,
-                cause_id=f"{event.pk}:{transition.pk}",
-                bucket=bucket,
-                at=transition.at,
-                private=private(handled.actor),
-                **common,
-            )
-
-
-def own_anonymous_reports(user) -> list[tuple[str, str, str]]:
-    """(id, number, page) of the events ``user`` reported anonymously: their own points
-    statement resolves its private causes with them (``incentives.causes``; registered
-    in ``EventsConfig.ready``). Asked for the person's own statement only."""
-    from django.urls import reverse
-
-    mine = Event.objects.filter(reporter_id=user.pk, anonymous=True).only("pk", "created_at")
-    return [(str(e.pk), e.number, reverse("events:detail", args=[e.pk])) for e in mine]
 
 
 FOLLOWER_ACTIONS = {
