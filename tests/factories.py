@@ -706,6 +706,28 @@ def make_user(username: str, *, role: str | None = None, area: Area | None = Non
     return user
 
 
+def territory_features():
+    from shezhi.areas.features import AreaFeature
+
+    return [
+        AreaFeature(
+            code=code,
+            name=name,
+            level=c.level_for_code(code),
+            parent_code=code[:-3] if len(code) > 6 else None,
+            geometry=square(*bounds),
+            kind=kind,
+            dedicated_type=dtype,
+            location=f"feature #{i + 1}",
+        )
+        for i, (_key, code, name, bounds, kind, dtype) in enumerate(TERRITORY_SPEC)
+    ]
+
+
+def feature_collection(features) -> dict:
+    return {"type": "FeatureCollection", "features": [f.to_geojson() for f in features]}
+
+
 # ------------------------------------------------------------- the one cast
 
 
