@@ -42,19 +42,33 @@ def territory(db):
 
 
 @pytest.fixture
-def users(territory):
-    """One user per kind of scope the territory tests need."""
-    from tests.factories import make_user
+def shared_cast(territory):
+    """The one cast of actors (tests/factories.Cast), each made on first use.
 
+    Function-scoped like the database; the suites' own fixtures (``actors``,
+    ``cast``, ``staff``, ``users``) are views of it that name and order their actors.
+    """
+    from tests.factories import Cast
+
+    return Cast(territory)
+
+
+@pytest.fixture
+def cast(shared_cast):
+    return shared_cast
+
+
+@pytest.fixture
+def users(shared_cast):
+    """One user per kind of scope the territory tests need."""
+    c = shared_cast.assemble(
+        "root", "district", "street", "other_street", "other_district", "nobody"
+    )
     return {
-        "superuser": make_user("root", is_superuser=True, is_staff=True),
-        "district_admin": make_user(
-            "district_admin", role="district_admin", area=territory["district"]
-        ),
-        "street_staff": make_user("street_staff", role="street_staff", area=territory["street1"]),
-        "other_street": make_user("other_street", role="street_staff", area=territory["street2"]),
-        "other_district": make_user(
-            "other_district", role="district_admin", area=territory["other_district"]
-        ),
-        "nobody": make_user("nobody"),
+        "superuser": c.root,
+        "district_admin": c.district,
+        "street_staff": c.street,
+        "other_street": c.other_street,
+        "other_district": c.other_district,
+        "nobody": c.nobody,
     }

@@ -1,24 +1,639 @@
-"""Small hand-made territories and users for tests.
+"""Factories (factory-boy) for every model of the project, the test territory, and the
+one cast of actors.
 
 Areas are written straight through treebeard (not the importer) so tests of the
 pages and the API don't depend on the validator; the importer has its own tests.
+``make_area``, ``make_user`` and ``build_territory`` are the short names most tests
+use; they are thin wrappers over ``AreaFactory`` and ``UserFactory``/``RoleFactory``.
+
+Every concrete model under ``shezhi`` has a factory here (``FACTORIES``;
+tests/test_factories.py checks it): ``XFactory()`` saves a valid row with whatever
+it needs around it, ``XFactory.build()`` an unsaved one. Rows a service must write
+(a balanced points transfer) are made through that service.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
+import factory
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+from factory.django import DjangoModelFactory
 from shapely.geometry import box, mapping
 
 from shezhi.areas import constants as c
-from shezhi.areas.models import Area
+from shezhi.areas.models import Area, AreaImport, BoundaryRevision
 from shezhi.areas.services import derive_geometry_fields
+from shezhi.core import models as core
 from shezhi.core.models import RoleAssignment
+from shezhi.events import models as ev
+from shezhi.incentives import models as pts
+from shezhi.notifications.models import Delivery, Notification
+from shezhi.people.models import Assignment, Department, Person, RosterImport
+from shezhi.places.models import ServicePost, ServicePostPhoto
+from shezhi.stats import models as st
+from shezhi.volunteering.models import Signup, VolunteerActivity
 
 PASSWORD = "correct-horse-battery-9"
 
 
 def square(lng0: float, lat0: float, lng1: float, lat1: float) -> dict:
     return mapping(box(lng0, lat0, lng1, lat1))
+
+
+# ---------------------------------------------------------------- areas and users
+
+
+class AreaFactory(DjangoModelFactory):
+    """An area under ``parent`` (a new district when None), its code one level down.
+
+    ``bounds`` (lng0, lat0, lng1, lat1) is its square boundary; by default the
+    parent's bounding box, or a square of its own for a district.
+    """
+
+    class Meta:
+        model = Area
+
+    class Params:
+        bounds = factory.LazyAttributeSequence(
+            lambda o, n: (
+                (o.parent.min_lng, o.parent.min_lat, o.parent.max_lng, o.parent.max_lat)
+                if o.parent is not None
+                else (110.0 + n % 50 * 0.5, 20.0, 110.4 + n % 50 * 0.5, 20.2)
+            )
+        )
+
+    parent = None
+    code = factory.LazyAttributeSequence(
+        lambda o, n: f"{o.parent.code}{n % 1000:03d}" if o.parent is not None else f"{700000 + n}"
+    )
+    name = factory.Sequence(lambda n: f"测试区域{n}")
+    kind = ""
+    dedicated_type = ""
+    boundary = factory.LazyAttribute(lambda o: square(*o.bounds))
+
+    @classmethod
+    def _create(cls, model_class, *args, parent=None, **kw):
+        kw["level"] = c.level_for_code(kw["code"])
+        if kw["level"] == c.MICRO_GRID and not kw.get("kind"):
+            kw["kind"] = c.KIND_GENERAL
+        kw.update(derive_geometry_fields(kw["boundary"]))
+        if parent is None:
+            return model_class.objects.add_root(kw)
+        area = model_class.objects.add_child(parent, kw)
+        parent.refresh_from_db()
+        return area
+
+    @classmethod
+    def _build(cls, model_class, *args, parent=None, **kw):
+        kw["level"] = c.level_for_code(kw["code"])
+        kw.update(derive_geometry_fields(kw["boundary"]))
+        return model_class(**kw)
+
+
+class UserFactory(DjangoModelFactory):
+    """A user who signs in with ``PASSWORD`` (through ``create_user``: hashed as in life)."""
+
+    class Meta:
+        model = get_user_model()
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = PASSWORD
+
+    @classmethod
+    def _create(cls, model_class, *args, **kw):
+        return model_class.objects.create_user(*args, **kw)
+
+
+class DepartmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ("district", "code")
+
+    district = factory.SubFactory(AreaFactory)
+    code = factory.Sequence(lambda n: f"d{n}")
+    name = factory.LazyAttribute(lambda o: f"部门{o.code}")
+
+
+def _department_for(o):
+    """Department staff act for a department of their area's district (城管 by default)."""
+    if o.role != core.Role.DEPARTMENT_STAFF:
+        return None
+    district = Area.objects.get(path=o.area.path[: Area.steplen])
+    return DepartmentFactory(district=district, code="cg", name="区城市管理局")
+
+
+class RoleFactory(DjangoModelFactory):
+    """A role held over an area's subtree (``RoleAssignment``)."""
+
+    class Meta:
+        model = RoleAssignment
+
+    user = factory.SubFactory(UserFactory)
+    role = core.Role.RESIDENT
+    area = factory.SubFactory(AreaFactory)
+    department = factory.LazyAttribute(_department_for)
+
+
+class ApiTokenFactory(DjangoModelFactory):
+    class Meta:
+        model = core.ApiToken
+
+    user = factory.SubFactory(UserFactory)
+    key_hash = factory.Sequence(lambda n: core.hash_token(f"shz_test_{n}"))
+    prefix = "shz_test"
+    name = "test"
+
+
+class PersonalDataViewFactory(DjangoModelFactory):
+    """One reveal of a person's phone, by ``user``."""
+
+    class Meta:
+        model = core.PersonalDataView
+        exclude = ("subject",)
+
+    user = factory.SubFactory(UserFactory)
+    subject = factory.SubFactory("tests.factories.PersonFactory")
+    content_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.subject))
+    object_id = factory.LazyAttribute(lambda o: str(o.subject.pk))
+    field_name = "phone"
+    reason = "核实身份信息"
+
+
+class CalendarOverrideFactory(DjangoModelFactory):
+    class Meta:
+        model = core.CalendarOverride
+
+    date = factory.Sequence(lambda n: dt.date(2030, 1, 1) + dt.timedelta(days=n))
+    working = False
+    note = "测试"
+
+
+class WorkerBeatFactory(DjangoModelFactory):
+    class Meta:
+        model = core.WorkerBeat
+
+    worker_id = factory.Sequence(lambda n: f"worker-{n}")
+    host = "localhost"
+    pid = factory.Sequence(lambda n: 1000 + n)
+    started_at = factory.LazyFunction(timezone.now)
+    beat_at = factory.LazyFunction(timezone.now)
+
+
+class UserPreferenceFactory(DjangoModelFactory):
+    class Meta:
+        model = core.UserPreference
+
+    user = factory.SubFactory(UserFactory)
+    elder_mode = True
+
+
+class BoundaryRevisionFactory(DjangoModelFactory):
+    class Meta:
+        model = BoundaryRevision
+
+    revision = 1
+    token = factory.Sequence(lambda n: f"{n:032x}")
+
+
+class AreaImportFactory(DjangoModelFactory):
+    class Meta:
+        model = AreaImport
+
+    created_by = factory.SubFactory(UserFactory)
+    file = "area_imports/x.geojson"
+    original_name = "x.geojson"
+
+
+# ---------------------------------------------------------------------- people
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    area = factory.SubFactory(AreaFactory)
+    name = factory.Sequence(lambda n: f"人员{n}")
+    category = Person.Category.MICRO_GRID_WORKER
+    force_type = Person.ForceType.PART_TIME
+
+
+class AssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    person = factory.SubFactory(PersonFactory)
+    area = factory.LazyAttribute(lambda o: o.person.area)
+    role = Assignment.Role.MEMBER
+    started_on = dt.date(2026, 1, 1)
+
+
+class RosterImportFactory(DjangoModelFactory):
+    class Meta:
+        model = RosterImport
+
+    created_by = factory.SubFactory(UserFactory)
+    original_name = "roster.xlsx"
+
+
+# ---------------------------------------------------------------------- events
+
+
+class CategoryFactory(DjangoModelFactory):
+    """A class of categories (大类); ``SubcategoryFactory`` makes the leaves events carry."""
+
+    class Meta:
+        model = ev.Category
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"9{n % 100:02d}")
+    name = factory.Sequence(lambda n: f"测试类别{n}")
+
+
+class SubcategoryFactory(CategoryFactory):
+    parent = factory.SubFactory(CategoryFactory)
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.code}{n % 100:02d}")
+    deadline_value = 4
+    deadline_unit = ev.DeadlineUnit.HOURS
+    grid_can_solve = True
+
+
+class EmergencyPeriodFactory(DjangoModelFactory):
+    class Meta:
+        model = ev.EmergencyPeriod
+
+    area = factory.SubFactory(AreaFactory)
+    reason = "暴雨"
+    started_at = factory.LazyFunction(timezone.now)
+
+
+class EventFactory(DjangoModelFactory):
+    """An event row as reported, at its area's centroid (``services.report_event`` is
+    the way a test reports one through the workflow; this writes the row only)."""
+
+    class Meta:
+        model = ev.Event
+
+    category = factory.SubFactory(SubcategoryFactory)
+    source = ev.Event.Source.RESIDENT
+    description = "小区门口垃圾堆放两天无人清运"
+    area = factory.SubFactory(AreaFactory)
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+    lng = factory.LazyAttribute(lambda o: o.area.centroid_lng)
+    lat = factory.LazyAttribute(lambda o: o.area.centroid_lat)
+    owner_area = factory.LazyAttribute(lambda o: o.area)
+    owner_path = factory.LazyAttribute(lambda o: o.owner_area.path)
+    submitted_by = factory.SubFactory(UserFactory)
+    reporter = factory.LazyAttribute(lambda o: o.submitted_by)
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class EventTransitionFactory(DjangoModelFactory):
+    class Meta:
+        model = ev.EventTransition
+
+    event = factory.SubFactory(EventFactory)
+    action = "register"
+    from_state = ev.Event.State.REPORTED
+    to_state = ev.Event.State.REGISTERED
+    actor = factory.LazyAttribute(lambda o: o.event.submitted_by)
+    at = factory.LazyFunction(timezone.now)
+
+
+class EventPhotoFactory(DjangoModelFactory):
+    class Meta:
+        model = ev.EventPhoto
+
+    event = factory.SubFactory(EventFactory)
+    stage = ev.EventPhoto.Stage.REPORT
+    image = factory.django.ImageField(width=40, height=30, format="JPEG", filename="p.jpg")
+
+
+class HeldPhotoFactory(DjangoModelFactory):
+    class Meta:
+        model = ev.HeldPhoto
+
+    user = factory.SubFactory(UserFactory)
+    key = factory.Sequence(lambda n: f"form-{n}")
+    image = factory.django.ImageField(width=40, height=30, format="JPEG", filename="p.jpg")
+
+
+class EventFollowerFactory(DjangoModelFactory):
+    class Meta:
+        model = ev.EventFollower
+
+    event = factory.SubFactory(EventFactory)
+    user = factory.SubFactory(UserFactory)
+    kind = ev.EventFollower.Kind.ME_TOO
+
+
+class WhistleFactory(DjangoModelFactory):
+    class Meta:
+        model = ev.Whistle
+
+    event = factory.SubFactory(EventFactory)
+    area = factory.LazyAttribute(lambda o: o.event.area)
+    blown_by = factory.SubFactory(UserFactory)
+    reason = "需要部门协同"
+    blown_at = factory.LazyFunction(timezone.now)
+
+
+class WhistleSummonsFactory(DjangoModelFactory):
+    class Meta:
+        model = ev.WhistleSummons
+
+    whistle = factory.SubFactory(WhistleFactory)
+    department = factory.SubFactory(
+        DepartmentFactory,
+        district=factory.LazyAttribute(
+            lambda o: Area.objects.get(path=o.factory_parent.whistle.area.path[: Area.steplen])
+        ),
+    )
+    due_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=2))
+
+
+class SlaNoticeFactory(DjangoModelFactory):
+    class Meta:
+        model = ev.SlaNotice
+
+    event = factory.SubFactory(EventFactory)
+    kind = ev.SlaNotice.Kind.DUE_SOON
+    deadline_at = factory.LazyFunction(timezone.now)
+
+
+# ------------------------------------------------------------------ the ledger
+
+
+def _district_of(area: Area) -> Area:
+    return Area.objects.get(path=area.path[: Area.steplen])
+
+
+class AccountFactory(DjangoModelFactory):
+    """A person's (empty) account in one bucket."""
+
+    class Meta:
+        model = pts.Account
+        django_get_or_create = ("user", "kind", "bucket")
+
+    kind = pts.Account.Kind.PERSON
+    bucket = pts.Bucket.ROUTINE
+    user = factory.SubFactory(UserFactory)
+
+
+class TransferFactory(DjangoModelFactory):
+    """An award of ``quantity`` pieces of ``kind`` work, through ``services.award_piece``:
+    balanced, with its entries and the person's balance, like every real transfer."""
+
+    class Meta:
+        model = pts.Transfer
+
+    user = factory.SubFactory(UserFactory)
+    area = factory.SubFactory(AreaFactory)
+    kind = pts.RuleKind.VOLUNTEER_HOUR
+    cause_type = pts.CauseType.ACTIVITY
+    cause_id = factory.Sequence(lambda n: f"factory-{n}")
+    quantity = 1
+
+    @classmethod
+    def _create(cls, model_class, *args, **kw):
+        from shezhi.incentives import services
+
+        return services.award_piece(**kw)
+
+
+class EntryFactory(DjangoModelFactory):
+    """A bare ledger leg, NOT balanced: for tests of the ledger's own checks only
+    (``TransferFactory`` writes balanced legs)."""
+
+    class Meta:
+        model = pts.Entry
+
+    transfer = factory.SubFactory(TransferFactory)
+    account = factory.SubFactory(
+        AccountFactory,
+        kind=pts.Account.Kind.ISSUING,
+        user=None,
+        district=factory.LazyAttribute(lambda o: o.factory_parent.transfer.district),
+    )
+    amount = 1
+
+
+class PieceRateRuleFactory(DjangoModelFactory):
+    class Meta:
+        model = pts.PieceRateRule
+        django_get_or_create = ("district", "kind")
+
+    district = factory.SubFactory(AreaFactory)
+    kind = pts.RuleKind.VOLUNTEER_HOUR
+    bucket = pts.Bucket.ROUTINE
+    points = 2
+
+
+class RewardFactory(DjangoModelFactory):
+    class Meta:
+        model = pts.Reward
+
+    area = factory.SubFactory(AreaFactory)
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+    name = "洗衣液"
+    kind = pts.Reward.Kind.GOODS
+    cost = 20
+    stock = 5
+
+
+class RedemptionFactory(DjangoModelFactory):
+    """A redemption through ``services.redeem``, the points first earned for it
+    (volunteer hours in the reward's area, 10 points each by default)."""
+
+    class Meta:
+        model = pts.Redemption
+
+    reward = factory.SubFactory(RewardFactory)
+    user = factory.SubFactory(UserFactory)
+    quantity = 1
+
+    @classmethod
+    def _create(cls, model_class, *args, reward, user, quantity):
+        from shezhi.incentives import services
+
+        hours = -(-reward.cost * quantity // 10)
+        TransferFactory(user=user, area=reward.area, quantity=hours)
+        return services.redeem(user=user, reward=reward, quantity=quantity)
+
+
+# -------------------------------------------------------------- notifications
+
+
+class NotificationFactory(DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    kind = "test"
+    title = "测试通知"
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class DeliveryFactory(DjangoModelFactory):
+    class Meta:
+        model = Delivery
+
+    notification = factory.SubFactory(NotificationFactory)
+    channel = "sms"
+    status = Delivery.Status.SENT
+    attempts = 1
+
+
+# ------------------------------------------------------ places and volunteering
+
+
+class ServicePostFactory(DjangoModelFactory):
+    class Meta:
+        model = ServicePost
+
+    name = factory.Sequence(lambda n: f"服务站{n}")
+    type = ServicePost.Type.PARTY_SERVICE
+    area = factory.SubFactory(AreaFactory)
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+    lng = factory.LazyAttribute(lambda o: o.area.centroid_lng)
+    lat = factory.LazyAttribute(lambda o: o.area.centroid_lat)
+
+
+class ServicePostPhotoFactory(DjangoModelFactory):
+    class Meta:
+        model = ServicePostPhoto
+
+    post = factory.SubFactory(ServicePostFactory)
+    image = factory.django.ImageField(width=40, height=30, format="JPEG", filename="p.jpg")
+
+
+class VolunteerActivityFactory(DjangoModelFactory):
+    """A published activity two days ahead at its post (the row only)."""
+
+    class Meta:
+        model = VolunteerActivity
+
+    post = factory.SubFactory(ServicePostFactory)
+    title = factory.Sequence(lambda n: f"活动{n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=2))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
+    slots = 5
+    area = factory.LazyAttribute(lambda o: o.post.area)
+    area_path = factory.LazyAttribute(lambda o: o.post.area_path)
+
+
+class SignupFactory(DjangoModelFactory):
+    """A sign-up row (``services.sign_up`` also counts it on the activity)."""
+
+    class Meta:
+        model = Signup
+
+    activity = factory.SubFactory(VolunteerActivityFactory)
+    user = factory.SubFactory(UserFactory)
+    signed_up_at = factory.LazyFunction(timezone.now)
+
+
+# ----------------------------------------------------------------------- stats
+
+
+class EventFactFactory(DjangoModelFactory):
+    class Meta:
+        model = st.EventFact
+
+    event = factory.SubFactory(EventFactory)
+    area_path = factory.LazyAttribute(lambda o: o.event.area_path)
+    rollup_path = factory.LazyAttribute(lambda o: o.event.area_path)
+    category = factory.LazyAttribute(lambda o: o.event.category)
+    reported_on = factory.LazyAttribute(lambda o: timezone.localdate(o.event.created_at))
+
+
+class DailyRollupFactory(DjangoModelFactory):
+    class Meta:
+        model = st.DailyRollup
+
+    path = factory.Sequence(lambda n: f"{n:04d}")
+    day = dt.date(2026, 3, 2)
+
+
+class CategoryRollupFactory(DjangoModelFactory):
+    class Meta:
+        model = st.CategoryRollup
+
+    path = factory.Sequence(lambda n: f"{n:04d}")
+    day = dt.date(2026, 3, 2)
+    category = factory.SubFactory(SubcategoryFactory)
+    reported = 1
+
+
+class StatsVersionFactory(DjangoModelFactory):
+    class Meta:
+        model = st.StatsVersion
+
+    version = 1
+    token = factory.Sequence(lambda n: f"{n:032x}")
+
+
+class ReportingPeriodFactory(DjangoModelFactory):
+    class Meta:
+        model = st.ReportingPeriod
+
+    area = factory.SubFactory(AreaFactory)
+    label = factory.Sequence(lambda n: f"考核年度{n}")
+    start = dt.date(2026, 1, 1)
+    last = dt.date(2026, 12, 31)
+
+
+# Every concrete model of the project → its factory (tests/test_factories.py).
+FACTORIES = {
+    f._meta.model: f
+    for f in (
+        AreaFactory,
+        BoundaryRevisionFactory,
+        AreaImportFactory,
+        RoleFactory,
+        ApiTokenFactory,
+        PersonalDataViewFactory,
+        CalendarOverrideFactory,
+        WorkerBeatFactory,
+        UserPreferenceFactory,
+        DepartmentFactory,
+        PersonFactory,
+        AssignmentFactory,
+        RosterImportFactory,
+        SubcategoryFactory,
+        EmergencyPeriodFactory,
+        EventFactory,
+        EventTransitionFactory,
+        EventPhotoFactory,
+        HeldPhotoFactory,
+        EventFollowerFactory,
+        WhistleFactory,
+        WhistleSummonsFactory,
+        SlaNoticeFactory,
+        AccountFactory,
+        TransferFactory,
+        EntryFactory,
+        PieceRateRuleFactory,
+        RewardFactory,
+        RedemptionFactory,
+        NotificationFactory,
+        DeliveryFactory,
+        ServicePostFactory,
+        ServicePostPhotoFactory,
+        VolunteerActivityFactory,
+        SignupFactory,
+        EventFactFactory,
+        DailyRollupFactory,
+        CategoryRollupFactory,
+        StatsVersionFactory,
+        ReportingPeriodFactory,
+    )
+}
+
+
+# ------------------------------------------------------- the short, older names
 
 
 def make_area(
@@ -30,23 +645,10 @@ def make_area(
     kind: str = "",
     dedicated_type: str = "",
 ) -> Area:
-    level = c.level_for_code(code)
-    if level == c.MICRO_GRID and not kind:
-        kind = c.KIND_GENERAL
-    fields = dict(
-        code=code,
-        name=name,
-        level=level,
-        kind=kind,
+    return AreaFactory(
+        parent=parent, code=code, name=name, boundary=geometry, kind=kind,
         dedicated_type=dedicated_type,
-        boundary=geometry,
-        **derive_geometry_fields(geometry),
-    )
-    if parent is None:
-        return Area.objects.add_root(fields)
-    area = Area.objects.add_child(parent, fields)
-    parent.refresh_from_db()
-    return area
+    )  # fmt: skip
 
 
 # The territory the page and API tests share, as (key, code, name, bounds, kind, type).
@@ -90,25 +692,17 @@ def build_territory() -> dict[str, Area]:
         parent = by_code.get(code[:-3]) if len(code) > 6 else None
         if parent is not None:
             parent.refresh_from_db()
-        by_code[code] = keyed[key] = make_area(
-            parent, code, name, square(*bounds), kind=kind, dedicated_type=dtype
+        by_code[code] = keyed[key] = AreaFactory(
+            parent=parent, code=code, name=name, bounds=bounds, kind=kind, dedicated_type=dtype
         )
     return {key: Area.objects.get(pk=area.pk) for key, area in keyed.items()}
 
 
 def make_user(username: str, *, role: str | None = None, area: Area | None = None, **extra):
-    user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+    """A user, holding ``role`` over ``area`` when both are given."""
+    user = UserFactory(username=username, **extra)
     if role and area:
-        department = None
-        if role == "department_staff":
-            # Department staff always act for a department of the area's district.
-            from shezhi.people.models import Department
-
-            district = Area.objects.get(path=area.path[: Area.steplen])
-            department, _ = Department.objects.get_or_create(
-                district=district, code="cg", defaults={"name": "区城市管理局"}
-            )
-        RoleAssignment.objects.create(user=user, role=role, area=area, department=department)
+        RoleFactory(user=user, role=role, area=area)
     return user
 
 
@@ -132,3 +726,102 @@ def territory_features():
 
 def feature_collection(features) -> dict:
     return {"type": "FeatureCollection", "features": [f.to_geojson() for f in features]}
+
+
+# ------------------------------------------------------------- the one cast
+
+
+class Cast:
+    """The one cast of actors over ``build_territory()``, each made on first use.
+
+    ``SPEC`` says once who each actor is: a role held over one area of the
+    territory. Suites that name their users differently (their tests assert on
+    the names) ``rename`` them before first use; ``ALIASES`` keeps the other
+    attribute names some suites use. ``cast.assemble(*attrs)`` makes the listed actors now,
+    in that order (so ids follow that order), for suites whose tests rely on the
+    users existing (who a notice goes to, who ranks first on a tie).
+    """
+
+    # attribute: (username, role, territory key, user fields)
+    SPEC: dict[str, tuple[str, str | None, str | None, dict]] = {
+        "root": ("root", None, None, {"is_superuser": True, "is_staff": True}),
+        "resident": ("resident", "resident", "micro1", {}),
+        "resident2": ("resident2", "resident", "micro2", {}),
+        "outsider_resident": ("outsider_resident", "resident", "other_district", {}),
+        "mg_worker": ("mg_worker", "micro_grid_worker", "micro1", {}),
+        "mg_worker2": ("mg_worker2", "micro_grid_worker", "micro2", {}),
+        # The responsible person of a service post in micro1 (volunteering).
+        "post_keeper": ("post_keeper", "micro_grid_worker", "micro1", {}),
+        "grid_worker": ("grid_worker", "grid_worker", "grid", {}),
+        "community": ("community_staff", "community_staff", "community", {}),
+        "community2": ("community2_staff", "community_staff", "community2", {}),
+        "street": ("street_staff", "street_staff", "street1", {}),
+        "other_street": ("other_street", "street_staff", "street2", {}),
+        "district": ("district_admin", "district_admin", "district", {}),
+        "other_district": ("other_district", "district_admin", "other_district", {}),
+        # Department staff of 城管 (cg) and 住建 (zj), the district's departments.
+        "dept_cg": ("dept_cg", "department_staff", "district", {"department": "cg"}),
+        "dept_zj": ("dept_zj", "department_staff", "district", {"department": "zj"}),
+        "nobody": ("nobody", None, None, {}),
+    }
+    DEPARTMENTS = {"cg": "区城市管理局", "zj": "区住房和城乡建设局"}
+    ALIASES = {"worker": "mg_worker", "worker2": "mg_worker2", "responsible": "post_keeper"}
+
+    def __init__(self, territory: dict[str, Area], names: dict[str, str] | None = None):
+        self._territory = territory
+        self._names = dict(names or {})
+        self._fields: dict[str, dict] = {}
+        self._made: dict[str, object] = {}
+
+    def rename(self, **names: str) -> Cast:
+        """Give actors other usernames (and ``dress`` them: other user fields), before
+        they are made."""
+        for attr, username in names.items():
+            attr = self.ALIASES.get(attr, attr)
+            made = self._made.get(attr)
+            if made is not None and made.username != username:
+                raise ValueError(f"{attr} is already {made.username}: rename before first use")
+            self._names[attr] = username
+        return self
+
+    def dress(self, attr: str, **fields) -> Cast:
+        if attr in self._made:
+            raise ValueError(f"{attr} is already made: dress before first use")
+        self._fields[attr] = fields
+        return self
+
+    def __getattr__(self, attr: str):
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        attr = self.ALIASES.get(attr, attr)
+        if attr not in self.SPEC and attr not in self.DEPARTMENTS:
+            raise AttributeError(attr)
+        if attr not in self._made:
+            made = self.department(attr) if attr in self.DEPARTMENTS else self._make(attr)
+            self._made[attr] = made
+        return self._made[attr]
+
+    def department(self, code: str) -> Department:
+        """The district's department ``cg`` (城管) or ``zj`` (住建)."""
+        return DepartmentFactory(
+            district=self._territory["district"], code=code, name=self.DEPARTMENTS[code]
+        )
+
+    def _make(self, attr: str):
+        username, role, where, fields = self.SPEC[attr]
+        fields = {**fields, **self._fields.get(attr, {})}
+        department = fields.pop("department", None)
+        user = UserFactory(username=self._names.get(attr, username), **fields)
+        if role:
+            RoleFactory(
+                user=user,
+                role=role,
+                area=self._territory[where],
+                department=self.department(department) if department else None,
+            )
+        return user
+
+    def assemble(self, *attrs: str) -> Cast:
+        for attr in attrs:
+            getattr(self, attr)
+        return self

@@ -25,7 +25,22 @@ from shezhi.notifications.models import Notification
 from shezhi.people import services as people_services
 from shezhi.places.models import ServicePost
 from shezhi.volunteering.models import VolunteerActivity
-from tests.factories import PASSWORD, make_area, make_user, square
+from tests.factories import (
+    PASSWORD,
+    AreaImportFactory,
+    EmergencyPeriodFactory,
+    EventPhotoFactory,
+    NotificationFactory,
+    RedemptionFactory,
+    RewardFactory,
+    RosterImportFactory,
+    ServicePostFactory,
+    TransferFactory,
+    VolunteerActivityFactory,
+    make_area,
+    make_user,
+    square,
+)
 from tests.people.conftest import valid_id_number
 
 pytestmark = pytest.mark.django_db
@@ -450,3 +465,349 @@ def test_signed_out_visitors_see_nothing(client, world):
             continue
         resp = request(client, method, fill(route, world["inside"][kind]), body)
         assert resp.status_code in (302, 401, 404), f"{route} → {resp.status_code}"
+
+
+# ----------------------------------------------------------------- inside scope
+#
+# The other half of the matrix: each role DOES see, and can act on, its own objects.
+# Every object route (and area-query route) lists the roles whose work it is; each of
+# them asks for its own object (held inside its scope, made fresh for the request) and
+# must get 200, 201 or 302, so an over-tight rule fails as surely as a leak. Roles not
+# listed are the outside-scope test's business.
+
+R = Role
+EVERYONE = frozenset(ROLE_AREAS)
+STAFF = frozenset({R.COMMUNITY_STAFF, R.STREET_STAFF, R.DISTRICT_ADMIN})
+# Who works on the events of their area (a department: what is dispatched to it;
+# a resident: their own reports).
+EVENT_ROLES = EVERYONE - {R.ALLIANCE_VIEWER}
+PEOPLE_READERS = STAFF | {R.MICRO_GRID_WORKER, R.GRID_WORKER}
+EMERGENCY_ROLES = frozenset({R.STREET_STAFF, R.DISTRICT_ADMIN})
+QUEUE_ROLES = STAFF | {R.MICRO_GRID_WORKER, R.GRID_WORKER}
+STATS_ROLES = EVERYONE - {R.RESIDENT}
+# A leaderboard names people: staff and grid workers read their areas'.
+LEADERBOARD_ROLES = STAFF | {R.MICRO_GRID_WORKER, R.GRID_WORKER}
+EARNERS = frozenset({R.RESIDENT, R.MICRO_GRID_WORKER, R.GRID_WORKER})
+
+
+class Mine:
+    """A role's user and the objects it works on, each made on demand inside its scope.
+
+    Objects sit in micro1 (inside every role's area); ``area`` is the role's own area.
+    ``manager`` (the district's admin) registers and dispatches the role's events.
+    """
+
+    def __init__(self, user, role, territory, manager):
+        self.user, self.role, self.t, self.manager = user, role, territory, manager
+        self.area = territory[ROLE_AREAS[role]]
+        self.micro1 = territory["micro1"]
+        self.seq = iter(range(200, 10_000))
+        self._helper = None
+
+    def someone(self, prefix="p", **kw):
+        return make_user(f"{prefix}_{next(self.seq)}", **kw)
+
+    # -- areas, people, files
+    def own_area(self):
+        return {"code": self.area.code}
+
+    def emergency(self):
+        """The role's own area, in emergency mode since the role started it."""
+        return {"code": EmergencyPeriodFactory(area=self.area, started_by=self.user).area.code}
+
+    def person(self):
+        seq = next(self.seq)
+        return people_services.create_person(
+            actor=self.manager, area=self.micro1, name=f"人员{seq}",
+            category="micro_grid_worker", force_type="part_time",
+            phone=f"1391000{seq:04d}", id_number=valid_id_number(seq=f"{seq % 1000:03d}"),
+        )  # fmt: skip
+
+    def assignment(self):
+        return people_services.assign(
+            actor=self.manager, person=self.person(), area=self.micro1, role="member"
+        )
+
+    # -- events
+    def event(self):
+        """The role's event: a resident's own report, handled and awaiting its check; a
+        department's, dispatched to it; otherwise a report made in micro1."""
+        reporter = self.user
+        if self.role != R.RESIDENT:
+            reporter = self.someone("rep", role="resident", area=self.micro1)
+        event = event_services.report_event(
+            submitted_by=reporter, source="resident", category="0101", description="垃圾堆放",
+            lng=104.02, lat=30.62,
+        ).event  # fmt: skip
+        steps = []
+        self.department_staff()  # its department (城管) is the one dispatched to
+        if self.role == R.DEPARTMENT_STAFF:
+            steps = ["register", "dispatch"]
+        elif self.role == R.RESIDENT:
+            steps = ["register", "dispatch", "accept", "handle"]
+        for action in steps:
+            actor, data = self.manager, {}
+            if action == "dispatch":
+                data = {"target": "department", "department": "cg"}
+            elif action in ("accept", "handle"):
+                actor = self.department_staff()
+                data = {"result": "已处理"} if action == "handle" else {}
+            event.refresh_from_db()
+            event = event_services.perform(actor=actor, event=event, action=action, data=data)
+        return event
+
+    def department_staff(self):
+        if self.role == R.DEPARTMENT_STAFF:
+            return self.user
+        if self._helper is None:
+            self._helper = self.someone("cg", role="department_staff", area=self.t["district"])
+        return self._helper
+
+    def step(self) -> str:
+        """The step this role takes on its event (``event()``)."""
+        return {
+            R.RESIDENT: "verify_pass",  # the reporter's own handled report
+            R.DEPARTMENT_STAFF: "accept",  # dispatched to its department
+        }.get(self.role, "register")  # a report in the grid, in the dispatcher's area
+
+    def event_params(self, *, photo=False, step=False):
+        event = self.event()
+        params = {"event_id": event.pk, "pk": event.pk}
+        body = None
+        if photo:
+            params["photo_id"] = EventPhotoFactory(event=event).pk
+        if step:
+            params["action"] = self.step()
+            body = {"reason": "核实", "version": str(event.version)}
+        return params, body
+
+    # -- places, activities, points
+    def post(self, **kw):
+        return ServicePostFactory(area=self.micro1, **kw).pk
+
+    def activity(self, **kw):
+        return VolunteerActivityFactory(post__area=self.micro1, created_by=self.manager, **kw)
+
+    def signup(self, activity):
+        from shezhi.volunteering import services as volunteering
+
+        volunteer = self.someone("vol", role="resident", area=self.micro1)
+        return volunteering.sign_up(user=volunteer, activity=activity).pk
+
+    def reward(self, area=None):
+        return RewardFactory(area=area or self.micro1).pk
+
+    def award(self, user=None, hours=4):
+        return TransferFactory(user=user or self.user, area=self.micro1, quantity=hours)
+
+    def own_reward(self):
+        """A reward offered in the role's own area, and the points to redeem it."""
+        self.award()
+        return self.reward(self.area)
+
+    def redemption(self, own=False):
+        """The role's own redemption, or a resident's of a reward in the role's scope."""
+        user = self.user if own else self.someone("r", role="resident", area=self.micro1)
+        return RedemptionFactory(user=user, reward__area=self.micro1).pk
+
+    def earning(self):
+        """A resident's award, earned in micro1."""
+        return self.award(self.someone("e", role="resident", area=self.micro1))
+
+
+def _own(**params):
+    """Path parameters named after the ``Mine`` method that makes each (``(m) -> value``)."""
+
+    def make(m: Mine):
+        return {name: how(m) for name, how in params.items()}, None
+
+    return make
+
+
+def _area(m: Mine):
+    return m.own_area(), None
+
+
+def _events(**kw):
+    return lambda m: m.event_params(**kw)
+
+
+def _signup(m: Mine):
+    activity = m.activity(starts_at=timezone.now() + timedelta(minutes=10))  # check-in is open
+    return {"pk": activity.pk, "activity_id": activity.pk, "signup_id": m.signup(activity),
+            "action": "check-in"}, None  # fmt: skip
+
+
+def _reward_update(m: Mine):
+    body = {"area": m.micro1.code, "name": "洗衣液", "kind": "goods", "cost": 10}
+    return {"reward_id": m.reward()}, body
+
+
+# Route → (the roles whose own objects it serves, how to make the role's object: its
+# path parameters and, when it differs from ``ROUTES``, the body).
+INSIDE = {
+    "api/v1/areas/<code>": (EVERYONE, _area),
+    "api/v1/areas/<code>/children": (EVERYONE, _area),
+    "api/v1/areas/<code>/boundary": (EVERYONE, _area),
+    "api/v1/areas/<code>/children/boundaries": (EVERYONE, _area),
+    "api/v1/areas/<code>/team": (EVERYONE, _area),
+    "api/v1/areas/<code>/candidates": (EVERYONE, _area),
+    "api/v1/areas/<code>/workforce": (EVERYONE, _area),
+    "api/v1/people/<person_id>": (PEOPLE_READERS, _own(person_id=lambda m: m.person().pk)),
+    "api/v1/people/<person_id>/reveal": (STAFF, _own(person_id=lambda m: m.person().pk)),
+    "api/v1/assignments/<assignment_id>/end": (
+        STAFF,
+        _own(assignment_id=lambda m: m.assignment().pk),
+    ),
+    "areas/<str:code>/": (EVERYONE, _area),
+    "areas/imports/<int:pk>/": (
+        EVERYONE,
+        _own(pk=lambda m: AreaImportFactory(created_by=m.user).pk),
+    ),
+    "people/area/<str:code>/": (EVERYONE, _area),
+    # Grids and micro-grids have a team: micro1's, inside every role's area.
+    "people/team/<str:code>/": (EVERYONE, _own(code=lambda m: m.micro1.code)),
+    "people/counts/<str:code>/": (EVERYONE, _area),
+    "people/<int:pk>/": (PEOPLE_READERS, _own(pk=lambda m: m.person().pk)),
+    "people/<int:pk>/reveal/": (STAFF, _own(pk=lambda m: m.person().pk)),
+    "people/roster/export/<str:code>/": (STAFF, _area),
+    "people/roster/<int:pk>/": (
+        EVERYONE,
+        _own(pk=lambda m: RosterImportFactory(created_by=m.user).pk),
+    ),
+    "notifications/<int:pk>/": (EVERYONE, _own(pk=lambda m: NotificationFactory(user=m.user).pk)),
+    "notifications/<int:pk>/read/": (
+        EVERYONE,
+        _own(pk=lambda m: NotificationFactory(user=m.user).pk),
+    ),
+    "api/v1/notifications/<notification_id>/read": (
+        EVERYONE,
+        _own(notification_id=lambda m: NotificationFactory(user=m.user).pk),
+    ),
+    "api/v1/events/<event_id>": (EVENT_ROLES, _events()),
+    "api/v1/events/<event_id>/timeline": (EVENT_ROLES, _events()),
+    "api/v1/events/<event_id>/whistles": (EVENT_ROLES, _events()),
+    "api/v1/events/<event_id>/photos/<photo_id>": (EVENT_ROLES, _events(photo=True)),
+    "api/v1/events/<event_id>/actions/<action>": (EVENT_ROLES, _events(step=True)),
+    "api/v1/events/<event_id>/actions/<action>/with-photos": (EVENT_ROLES, _events(step=True)),
+    "api/v1/areas/<code>/emergency": (EMERGENCY_ROLES, _area),
+    "api/v1/areas/<code>/emergency/end": (EMERGENCY_ROLES, lambda m: (m.emergency(), None)),
+    "events/<int:pk>/": (EVENT_ROLES, _events()),
+    "events/<int:pk>/act/<str:action>/": (EVENT_ROLES, _events(step=True)),
+    "events/<int:pk>/photos/<int:photo_id>/": (EVENT_ROLES, _events(photo=True)),
+    "events/queue/<str:code>/": (QUEUE_ROLES, _area),
+    "events/emergency/<str:code>/": (EMERGENCY_ROLES, _area),
+    "stats/<str:code>/": (STATS_ROLES, _area),
+    "stats/<str:code>/data.json": (STATS_ROLES, _area),
+    "stats/<str:code>/heat.json": (STATS_ROLES, _area),
+    "stats/<str:code>/wall/": (STATS_ROLES, _area),
+    "stats/<str:code>/export.xlsx": (STATS_ROLES, _area),
+    "stats/<str:code>/report.pdf": (STATS_ROLES, _area),
+    "posts/manage/<int:pk>/edit/": (STAFF, _own(pk=Mine.post)),
+    "posts/manage/<int:pk>/deactivate/": (STAFF, _own(pk=Mine.post)),
+    "posts/manage/<int:pk>/reactivate/": (STAFF, _own(pk=lambda m: m.post(active=False))),
+    "api/v1/posts/manage/<post_id>": (STAFF, _own(post_id=Mine.post)),
+    "api/v1/posts/<post_id>/photos": (STAFF, _own(post_id=Mine.post)),
+    "volunteering/manage/<int:pk>/": (STAFF, _own(pk=lambda m: m.activity().pk)),
+    "volunteering/manage/<int:pk>/edit/": (STAFF, _own(pk=lambda m: m.activity().pk)),
+    "volunteering/manage/<int:pk>/cancel/": (STAFF, _own(pk=lambda m: m.activity().pk)),
+    "volunteering/manage/<int:pk>/qr/": (STAFF, _own(pk=lambda m: m.activity().pk)),
+    "volunteering/manage/<int:pk>/qr/current.json": (STAFF, _own(pk=lambda m: m.activity().pk)),
+    "volunteering/manage/<int:pk>/sign-ups/<int:signup_id>/<str:action>/": (STAFF, _signup),
+    "api/v1/volunteering/activities/<activity_id>/cancel": (
+        STAFF,
+        _own(activity_id=lambda m: m.activity().pk),
+    ),
+    "api/v1/volunteering/activities/<activity_id>/roster": (
+        STAFF,
+        _own(activity_id=lambda m: m.activity().pk),
+    ),
+    "api/v1/volunteering/activities/<activity_id>/code": (
+        STAFF,
+        _own(activity_id=lambda m: m.activity().pk),
+    ),
+    "api/v1/volunteering/activities/<activity_id>/signups/<signup_id>/<action>": (STAFF, _signup),
+    "api/v1/points/rewards/<reward_id>": (STAFF, _reward_update),
+    "api/v1/points/rewards/<reward_id>/redeem": (EARNERS, _own(reward_id=Mine.own_reward)),
+    # Their own redemption (staff: one of a reward they manage).
+    "api/v1/points/redemptions/<redemption_id>/cancel": (
+        EVERYONE,
+        _own(redemption_id=lambda m: m.redemption(own=m.role not in STAFF)),
+    ),
+    "api/v1/points/redemptions/<redemption_id>/hand-over": (
+        STAFF,
+        _own(redemption_id=Mine.redemption),
+    ),
+    "api/v1/points/transfers/<transfer_id>/reverse": (
+        STAFF,
+        _own(transfer_id=lambda m: m.earning().pk),
+    ),
+    "points/rewards/<int:pk>/redeem/": (EARNERS, _own(pk=Mine.own_reward)),
+    "points/redemptions/<int:pk>/cancel/": (EVERYONE, _own(pk=lambda m: m.redemption(own=True))),
+    "points/manage/rewards/<int:pk>/edit/": (STAFF, _own(pk=lambda m: m.reward())),
+    "points/manage/redemptions/<int:pk>/hand-over/": (STAFF, _own(pk=Mine.redemption)),
+    "points/manage/redemptions/<int:pk>/cancel/": (STAFF, _own(pk=Mine.redemption)),
+    "points/people/<int:user_id>/": (STAFF, _own(user_id=lambda m: m.earning().user_id)),
+    "points/transfers/<int:pk>/reverse/": (STAFF, _own(pk=lambda m: m.earning().pk)),
+}
+# Who reads an area-query list of their own area.
+INSIDE_AREA_QUERY = {
+    "api/v1/people": PEOPLE_READERS,
+    "api/v1/events": EVENT_ROLES,
+    "api/v1/stats/kpis": STATS_ROLES,
+    "api/v1/stats/rankings/areas": STATS_ROLES,
+    "api/v1/stats/rankings/departments": STATS_ROLES,
+    "api/v1/stats/rankings/workers": STATS_ROLES,
+    "api/v1/points/leaderboard": LEADERBOARD_ROLES,
+    "points/leaderboard/": LEADERBOARD_ROLES,
+    "points/leaderboard/export.xlsx": LEADERBOARD_ROLES,
+}
+OK = (200, 201, 302)
+
+
+def fill_params(route: str, params: dict) -> str:
+    import re
+
+    return "/" + re.sub(r"<([^>]+)>", lambda mt: str(params[mt.group(1).split(":")[-1]]), route)
+
+
+def test_the_inside_rows_cover_every_route_of_the_matrix():
+    assert set(INSIDE) == set(ROUTES)
+    assert set(INSIDE_AREA_QUERY) == set(AREA_QUERY_ROUTES)
+    assert all(roles for roles, _make in INSIDE.values())
+
+
+@pytest.mark.parametrize("role", list(ROLE_AREAS))
+def test_every_role_sees_and_acts_on_its_own_objects(client, territory, role):
+    from shezhi.events import default_categories
+    from shezhi.events.models import Category
+
+    default_categories.load(Category)  # a transactional test's flush empties the table
+    manager = make_user("manager_a", role="district_admin", area=territory["district"])
+    user = make_user(f"u_{role}", role=role, area=territory[ROLE_AREAS[role]])
+    mine = Mine(user, role, territory, manager)
+    client.login(username=user.username, password=PASSWORD)
+    mounted = all_routes()
+    checked, refused = 0, []
+    for route, (roles, make) in INSIDE.items():
+        if route not in mounted or role not in roles:
+            continue
+        method, _kind, body = ROUTES[route]
+        params, own_body = make(mine)
+        url = fill_params(route, {**CHOICES.get(route, {}), **params})
+        body = body if own_body is None else own_body
+        if method == "post" and (not route.startswith("api/") or route.endswith("with-photos")):
+            resp = client.post(url, body)  # a form, as the page (or multipart call) sends it
+        else:
+            resp = request(client, method, url, body)
+        checked += 1
+        if resp.status_code not in OK:
+            refused.append(f"{resp.status_code} {method} {url}  ({route})")
+    for route, roles in INSIDE_AREA_QUERY.items():
+        if role in roles:
+            resp = client.get(f"/{route}?{AREA_QUERY_ROUTES[route]}={mine.area.code}")
+            checked += 1
+            if resp.status_code not in OK:
+                refused.append(f"{resp.status_code} get {route}?area={mine.area.code}")
+    assert refused == [], f"{role} is refused inside its scope:\n" + "\n".join(refused)
+    assert checked >= 10

@@ -9,17 +9,15 @@ The territory (tests/factories.build_territory): micro-grids ``micro1`` (lng
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from shezhi.core.models import RoleAssignment
 from shezhi.events import default_categories, services
 from shezhi.events.models import Category, Event
-from shezhi.people.models import Assignment, Department, Person
-from tests.factories import make_user
+from shezhi.people.models import Assignment
+from tests.factories import AssignmentFactory, Cast, PersonFactory
 
 # Inside micro1.
 IN_MICRO1 = (104.02, 30.62)
@@ -31,73 +29,36 @@ IN_COMMUNITY2 = (104.15, 30.7)
 IN_OTHER_DISTRICT = (104.7, 30.7)
 
 
-@dataclass
-class Actors:
-    resident: object
-    resident2: object
-    mg_worker: object  # responsible worker of micro1
-    mg_worker2: object  # micro-grid worker of micro2
-    grid_worker: object  # full-time worker of the general grid
-    community: object
-    community2: object
-    street: object
-    district: object
-    dept_cg: object
-    dept_zj: object
-    other_district: object
-    nobody: object
-    cg: Department
-    zj: Department
+# What the event tests call the shared cast's actors (their assertions name them).
+NAMES = {
+    "community": "community",
+    "community2": "community2",
+    "street": "street",
+    "district": "district",
+    "other_district": "other_admin",
+}
 
 
 @pytest.fixture
-def actors(territory) -> Actors:
+def actors(shared_cast, territory) -> Cast:
+    """The shared cast, every actor made (notices go to whoever holds a role), and
+    micro1's worker on the roster as its responsible worker."""
     # The data migration seeds them, but a transactional test's flush empties the table.
     default_categories.load(Category)
-    district = territory["district"]
-    cg, _ = Department.objects.get_or_create(
-        district=district, code="cg", defaults={"name": "区城市管理局"}
+    a = shared_cast.rename(**NAMES)
+    a.assemble("cg", "zj", "dept_zj", "mg_worker")
+    micro1 = territory["micro1"]
+    person = PersonFactory(
+        area=micro1, name="李明", category="micro_grid_worker", force_type="part_time",
+        user=a.mg_worker,
+    )  # fmt: skip
+    AssignmentFactory(
+        person=person, role=Assignment.Role.RESPONSIBLE_WORKER, started_on="2026-01-01"
     )
-    zj, _ = Department.objects.get_or_create(
-        district=district, code="zj", defaults={"name": "区住房和城乡建设局"}
-    )
-    dept_zj = make_user("dept_zj")
-    RoleAssignment.objects.create(
-        user=dept_zj, role="department_staff", area=district, department=zj
-    )
-    mg_worker = make_user("mg_worker", role="micro_grid_worker", area=territory["micro1"])
-    person = Person.objects.create(
-        area=territory["micro1"],
-        name="李明",
-        category="micro_grid_worker",
-        force_type="part_time",
-        user=mg_worker,
-    )
-    Assignment.objects.create(
-        person=person,
-        area=territory["micro1"],
-        role=Assignment.Role.RESPONSIBLE_WORKER,
-        started_on="2026-01-01",
-    )
-    return Actors(
-        resident=make_user("resident", role="resident", area=territory["micro1"]),
-        resident2=make_user("resident2", role="resident", area=territory["micro2"]),
-        mg_worker=mg_worker,
-        mg_worker2=make_user("mg_worker2", role="micro_grid_worker", area=territory["micro2"]),
-        grid_worker=make_user("grid_worker", role="grid_worker", area=territory["grid"]),
-        community=make_user("community", role="community_staff", area=territory["community"]),
-        community2=make_user("community2", role="community_staff", area=territory["community2"]),
-        street=make_user("street", role="street_staff", area=territory["street1"]),
-        district=make_user("district", role="district_admin", area=district),
-        dept_cg=make_user("dept_cg", role="department_staff", area=district),
-        dept_zj=dept_zj,
-        other_district=make_user(
-            "other_admin", role="district_admin", area=territory["other_district"]
-        ),
-        nobody=make_user("nobody"),
-        cg=cg,
-        zj=zj,
-    )
+    return a.assemble(
+        "resident", "resident2", "mg_worker2", "grid_worker", "community", "community2",
+        "street", "district", "dept_cg", "other_district", "nobody",
+    )  # fmt: skip
 
 
 def category(code: str = "0101") -> Category:
@@ -148,7 +109,7 @@ def jpeg(width=400, height=300, *, gps=None, color=(200, 80, 40), name="photo.jp
     return SimpleUploadedFile(name, buf.getvalue(), content_type="image/jpeg")
 
 
-def run_to_closed(actors: Actors, event: Event) -> Event:
+def run_to_closed(actors: Cast, event: Event) -> Event:
     """register → dispatch (micro1's worker) → accept → handle → verify by the reporter."""
     act(actors.community, event, "register")
     act(actors.community, event, "dispatch", data={"target": "worker"})

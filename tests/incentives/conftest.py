@@ -2,45 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from shezhi.incentives.models import Reward
 from tests.events.conftest import actors  # noqa: F401  (a fixture for test_event_points)
-from tests.factories import make_user
+from tests.factories import Cast
 
-
-@dataclass
-class Cast:
-    worker: object  # micro-grid worker of micro1
-    worker2: object  # micro-grid worker of micro2
-    resident: object  # resident of micro1
-    community: object  # community staff of community 001001
-    street: object  # street staff of street 001
-    district: object  # district admin of 510113
-    other_district: object  # district admin of 510114
-    outsider_resident: object  # resident in the other district
-    nobody: object
+# What the points tests call the shared cast's actors (their assertions name them).
+NAMES = {
+    "mg_worker": "pts_worker",
+    "mg_worker2": "pts_worker2",
+    "resident": "pts_resident",
+    "community": "pts_community",
+    "street": "pts_street",
+    "district": "pts_district",
+    "other_district": "pts_other",
+    "outsider_resident": "pts_outsider",
+    "nobody": "pts_nobody",
+}
 
 
 @pytest.fixture
-def cast(territory) -> Cast:
-    return Cast(
-        worker=make_user("pts_worker", role="micro_grid_worker", area=territory["micro1"]),
-        worker2=make_user("pts_worker2", role="micro_grid_worker", area=territory["micro2"]),
-        resident=make_user("pts_resident", role="resident", area=territory["micro1"]),
-        community=make_user("pts_community", role="community_staff", area=territory["community"]),
-        street=make_user("pts_street", role="street_staff", area=territory["street1"]),
-        district=make_user("pts_district", role="district_admin", area=territory["district"]),
-        other_district=make_user(
-            "pts_other", role="district_admin", area=territory["other_district"]
-        ),
-        outsider_resident=make_user(
-            "pts_outsider", role="resident", area=territory["other_district"]
-        ),
-        nobody=make_user("pts_nobody"),
-    )
+def cast(shared_cast) -> Cast:
+    """The shared cast: ``worker`` (micro1's micro-grid worker), ``worker2`` (micro2's),
+    ``resident`` (micro1), ``community``, ``street``, ``district``, ``other_district``
+    (510114's admin), ``outsider_resident`` (in 510114), ``nobody``; made in that order
+    (a leaderboard's tie is ranked by user id)."""
+    return shared_cast.rename(**NAMES).assemble(*NAMES)
 
 
 def make_reward(area, name="洗衣液", cost=20, stock=5, kind="goods") -> Reward:

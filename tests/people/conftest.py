@@ -4,8 +4,6 @@ import datetime as dt
 
 import pytest
 
-from tests.factories import make_user
-
 
 def valid_id_number(birth: str = "19850312", seq: str = "123", region: str = "510113") -> str:
     body = f"{region}{birth}{seq}"
@@ -14,16 +12,10 @@ def valid_id_number(birth: str = "19850312", seq: str = "123", region: str = "51
 
 
 @pytest.fixture
-def staff(territory):
-    return {
-        "community": make_user(
-            "community_staff", role="community_staff", area=territory["community"]
-        ),
-        "other_community": make_user(
-            "other_community", role="community_staff", area=territory["community2"]
-        ),
-        "worker": make_user("mg_worker", role="micro_grid_worker", area=territory["micro1"]),
-    }
+def staff(shared_cast):
+    c = shared_cast.rename(community2="other_community")
+    c.assemble("community", "community2", "mg_worker")
+    return {"community": c.community, "other_community": c.community2, "worker": c.mg_worker}
 
 
 @pytest.fixture

@@ -9,13 +9,12 @@ street2 the east half; district 510114 elsewhere.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from shezhi.places import services
-from tests.factories import make_user
+from tests.factories import Cast
 
 IN_MICRO1 = (104.02, 30.62)
 IN_MICRO2 = (104.07, 30.65)
@@ -40,38 +39,14 @@ MONDAY_19 = local(2026, 11, 23, 19, 0)
 SATURDAY_10 = local(2026, 11, 28, 10, 0)
 
 
-@dataclass
-class Actors:
-    root: object
-    district: object
-    street: object
-    community: object
-    community2: object
-    other_street: object
-    other_district: object
-    grid_worker: object
-    resident: object
-    nobody: object
-
-
 @pytest.fixture
-def actors(territory) -> Actors:
-    return Actors(
-        root=make_user("root", is_superuser=True, is_staff=True),
-        district=make_user("district_admin", role="district_admin", area=territory["district"]),
-        street=make_user("street_staff", role="street_staff", area=territory["street1"]),
-        community=make_user("community_staff", role="community_staff", area=territory["community"]),
-        community2=make_user(
-            "community2_staff", role="community_staff", area=territory["community2"]
-        ),
-        other_street=make_user("other_street", role="street_staff", area=territory["street2"]),
-        other_district=make_user(
-            "other_district", role="district_admin", area=territory["other_district"]
-        ),
-        grid_worker=make_user("grid_worker", role="grid_worker", area=territory["grid"]),
-        resident=make_user("resident", role="resident", area=territory["micro1"]),
-        nobody=make_user("nobody"),
-    )
+def actors(shared_cast) -> Cast:
+    """The shared cast's ``root``, ``district``, ``street``, ``community``, ``community2``,
+    ``other_street``, ``other_district``, ``grid_worker``, ``resident`` and ``nobody``."""
+    return shared_cast.assemble(
+        "root", "district", "street", "community", "community2", "other_street",
+        "other_district", "grid_worker", "resident", "nobody",
+    )  # fmt: skip
 
 
 @pytest.fixture

@@ -17,24 +17,10 @@ from django.utils import timezone
 from shezhi.places.models import ServicePost
 from shezhi.volunteering import services
 from shezhi.volunteering.models import VolunteerActivity
-from tests.factories import make_user
+from tests.factories import Cast
 
 # A fixed "now" for service tests: a weekday morning in Chengdu.
 NOW = timezone.make_aware(dt.datetime(2026, 5, 11, 8, 0))
-
-
-@dataclass
-class Actors:
-    resident: object
-    resident2: object
-    responsible: object  # the responsible person of ``post`` (a micro-grid worker)
-    mg_worker: object  # a micro-grid worker of micro1 (not responsible: not a manager)
-    community: object
-    community2: object
-    street: object
-    district: object
-    other_district: object
-    nobody: object
 
 
 @dataclass
@@ -44,22 +30,24 @@ class Posts:
     far_post: ServicePost
 
 
+# What the volunteering tests call the shared cast's actors (their assertions name them).
+NAMES = {
+    "community": "community",
+    "community2": "community2",
+    "street": "street",
+    "district": "district",
+    "other_district": "other_admin",
+}
+
+
 @pytest.fixture
-def actors(territory) -> Actors:
-    return Actors(
-        resident=make_user("resident", role="resident", area=territory["micro1"],
-                           first_name="小明", last_name="王"),
-        resident2=make_user("resident2", role="resident", area=territory["micro2"]),
-        responsible=make_user("post_keeper", role="micro_grid_worker", area=territory["micro1"]),
-        mg_worker=make_user("mg_worker", role="micro_grid_worker", area=territory["micro1"]),
-        community=make_user("community", role="community_staff", area=territory["community"]),
-        community2=make_user("community2", role="community_staff", area=territory["community2"]),
-        street=make_user("street", role="street_staff", area=territory["street1"]),
-        district=make_user("district", role="district_admin", area=territory["district"]),
-        other_district=make_user(
-            "other_admin", role="district_admin", area=territory["other_district"]
-        ),
-        nobody=make_user("nobody"),
+def actors(shared_cast) -> Cast:
+    """The shared cast: ``responsible`` keeps ``post``; ``mg_worker``, another worker of
+    micro1, manages nothing."""
+    c = shared_cast.rename(**NAMES).dress("resident", first_name="小明", last_name="王")
+    return c.assemble(
+        "resident", "resident2", "responsible", "mg_worker", "community", "community2",
+        "street", "district", "other_district", "nobody",
     )  # fmt: skip
 
 
