@@ -88,6 +88,8 @@ def test(args: list[str]) -> None:
     say("ruff check and ruff format --check")
     run(BIN / "ruff", "check", ".")
     run(BIN / "ruff", "format", "--check", ".")
+    say("the layers hold (import-linter contracts in .importlinter)")
+    run(BIN / "lint-imports", "--no-cache")
     say("compiled translations are current")
     run(PY, "scripts/compile_messages.py", "--check")
     db = os.environ.get("DATABASE_URL", "SQLite")
