@@ -52,6 +52,7 @@ UNSCOPED = {
     "accounts/logout/",
     "i18n/setlang/",
     "preferences/elder-mode/",  # the caller's own display preference (tests/core)
+    "health",  # public: 200 or 503, nothing else (tests/core/test_health.py)
     "api/v1/openapi.json",
     "api/v1/docs",
     "api/v1/auth/token",

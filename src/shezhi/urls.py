@@ -8,6 +8,7 @@ from .site import views as site_views
 urlpatterns = [
     path("", site_views.home, name="home"),
     path("preferences/elder-mode/", site_views.elder_mode, name="elder_mode"),
+    path("health", site_views.health, name="health"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,8 +1,10 @@
-"""The site's own pages: "/" (each role's landing) and the display-preference switch."""
+"""The site's own pages: "/" (each role's landing), the display-preference switch, and
+``/health`` for a load balancer or a monitor."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -36,3 +38,15 @@ def elder_mode(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(_back(request))
     preferences.set_elder_mode(request=request, response=response, on=on)
     return response
+
+
+@require_GET
+def health(request: HttpRequest) -> HttpResponse:
+    """200 when this process answers and reaches its database, 503 when it cannot; says
+    nothing else (no versions, no counts), so it may stay public."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
