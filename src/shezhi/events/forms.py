@@ -44,7 +44,31 @@ def no_anonymous_codes() -> list[str]:
     ]
 
 
-class ReportForm(forms.Form):
+class PlacedSubmission:
+    """What every form that submits an event at a point does, whatever its fields: the
+    category choices it offers, one idempotency key per form shown, and a point given
+    whole (both coordinates) or not at all. Mixed into a ``forms.Form`` that declares
+    ``category``, ``lng``, ``lat`` and ``idempotency_key``."""
+
+    def category_choices(self) -> list:
+        raise NotImplementedError
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = self.category_choices()
+        if not self.is_bound:
+            # One key per form shown: a double tap or a retried POST makes one event.
+            self.initial["idempotency_key"] = uuid.uuid4().hex
+
+    def clean(self):
+        data = super().clean()
+        lng, lat = data.get("lng"), data.get("lat")
+        if (lng is None) != (lat is None) and "lng" not in self.errors:
+            self.add_error("lng", _("The point needs both a longitude and a latitude."))
+        return data
+
+
+class ReportForm(PlacedSubmission, forms.Form):
     """What every report holds; subclasses add or drop fields per source."""
 
     category = forms.ChoiceField(label=_("What is the problem?"), choices=())
@@ -79,19 +103,8 @@ class ReportForm(forms.Form):
         required=False, max_length=64, widget=forms.HiddenInput, initial=""
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices()
-        if not self.is_bound:
-            # One key per form shown: a double tap or a retried POST makes one event.
-            self.initial["idempotency_key"] = uuid.uuid4().hex
-
-    def clean(self):
-        data = super().clean()
-        lng, lat = data.get("lng"), data.get("lat")
-        if (lng is None) != (lat is None) and "lng" not in self.errors:
-            self.add_error("lng", _("The point needs both a longitude and a latitude."))
-        return data
+    def category_choices(self) -> list:
+        return category_choices()
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data

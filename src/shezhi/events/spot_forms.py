@@ -7,15 +7,13 @@ It only parses; every rule (which categories, whose grid, the after-photo) is
 
 from __future__ import annotations
 
-import uuid
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shezhi.core.forms import MultipleFileInput, PhotosField
 
 from . import spot
-from .forms import category_label
+from .forms import PlacedSubmission, category_label
 
 
 def spot_category_choices() -> list:
@@ -29,7 +27,7 @@ def spot_category_choices() -> list:
     return choices
 
 
-class SpotForm(forms.Form):
+class SpotForm(PlacedSubmission, forms.Form):
     category = forms.ChoiceField(label=_("What did you handle?"), choices=())
     before_photos = PhotosField(
         label=_("Photos before"),
@@ -66,19 +64,8 @@ class SpotForm(forms.Form):
         required=False, max_length=64, widget=forms.HiddenInput, initial=""
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"].choices = spot_category_choices()
-        if not self.is_bound:
-            # One key per form shown: a double tap or a retried POST makes one event.
-            self.initial["idempotency_key"] = uuid.uuid4().hex
-
-    def clean(self):
-        data = super().clean()
-        lng, lat = data.get("lng"), data.get("lat")
-        if (lng is None) != (lat is None) and "lng" not in self.errors:
-            self.add_error("lng", _("The point needs both a longitude and a latitude."))
-        return data
+    def category_choices(self) -> list:
+        return spot_category_choices()
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
