@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from .lists import subtree_q
 from .models import RoleAssignment
 
 
@@ -59,7 +60,8 @@ def scope_q(user, field: str = "path", *, exclude_roles: tuple[str, ...] = ()) -
     tops = [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
     if not tops:
         return Q(pk__in=[])
-    return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in sorted(tops)))
+    # Each subtree as a path range, which an index answers (see core.lists).
+    return reduce(or_, (subtree_q(field, p) for p in sorted(tops)))
 
 
 def holds_role_over(user, area, roles: Iterable[str]) -> bool:

@@ -1,0 +1,174 @@
+"""The shared list primitive: subtree ranges, capped counts, keyset cursors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shezhi.areas.models import Area
+from shezhi.core.errors import BadInput
+from shezhi.core.lists import (
+    PATH_ALPHABET,
+    Count,
+    capped_count,
+    decode_cursor,
+    encode_cursor,
+    keyset_page,
+    subtree_q,
+    successor,
+)
+from shezhi.events.models import Event
+from tests.factories import AreaFactory, EventFactory
+
+# ---------------------------------------------------------------------------
+# successor / subtree_q
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [("0001", "0002"), ("0009", "000A"), ("000Z", "001"), ("0001ZZ", "0002"), ("ZZZZ", None)],
+)
+def test_successor_steps_the_last_character_up(prefix, expected):
+    assert successor(prefix) == expected
+
+
+def test_successor_refuses_a_character_outside_the_alphabet():
+    with pytest.raises(ValueError, match="alphabet"):
+        successor("001a")
+
+
+paths = st.text(alphabet=PATH_ALPHABET, min_size=1, max_size=12)
+
+
+@given(prefix=paths, other=paths)
+def test_successor_bounds_exactly_the_strings_with_the_prefix(prefix, other):
+    upper = successor(prefix)
+    inside = prefix <= other and (upper is None or other < upper)
+    assert inside == other.startswith(prefix)
+
+
+@pytest.mark.django_db
+def test_subtree_q_selects_the_same_rows_as_startswith():
+    district = AreaFactory()
+    street = AreaFactory(parent=district)
+    community = AreaFactory(parent=street)
+    AreaFactory(parent=community)
+    AreaFactory(parent=district)  # a second street, outside the first's subtree
+    for area in Area.objects.all():
+        in_range = Area.objects.filter(subtree_q("path", area.path))
+        by_range = set(in_range.values_list("pk", flat=True))
+        by_like = set(Area.objects.filter(path__startswith=area.path).values_list("pk", flat=True))
+        assert by_range == by_like
+
+
+@pytest.mark.django_db
+def test_subtree_q_is_an_index_range_on_sqlite():
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan's wording is SQLite's")
+    district = AreaFactory()
+    qs = Event.objects.filter(subtree_q("area_path", district.path)).values("pk")
+    plan = qs.explain()
+    assert "SEARCH" in plan and "(area_path>? AND area_path<?)" in plan, plan
+
+
+def test_subtree_q_of_no_path_is_no_filter():
+    assert not subtree_q("path", "")
+
+
+# ---------------------------------------------------------------------------
+# capped_count
+
+
+@pytest.mark.django_db
+def test_capped_count_is_exact_under_the_cap_and_says_more_above_it():
+    area = AreaFactory()
+    EventFactory.create_batch(5, area=area)
+    assert capped_count(Event.objects.all(), cap=10) == Count(5)
+    assert capped_count(Event.objects.all(), cap=5) == Count(5)
+    capped = capped_count(Event.objects.all(), cap=3)
+    assert capped == Count(3, capped=True)
+    assert str(capped) == "3+" and int(capped) == 3
+    assert str(Count(1234)) == "1,234"
+
+
+@pytest.mark.django_db
+def test_capped_count_reads_at_most_cap_plus_one_rows():
+    area = AreaFactory()
+    EventFactory.create_batch(4, area=area)
+    with CaptureQueriesContext(connection) as queries:
+        capped_count(Event.objects.order_by("-created_at"), cap=2)
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    assert "LIMIT 3" in sql and "ORDER BY" not in sql
+
+
+# ---------------------------------------------------------------------------
+# cursors
+
+
+def test_a_cursor_round_trips_its_values():
+    at = dt.datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=dt.UTC)
+    token = encode_cursor([at, 42, "abc", dt.date(2026, 1, 2)])
+    assert "=" not in token
+    assert decode_cursor(token, 4) == [at, 42, "abc", dt.date(2026, 1, 2)]
+
+
+@pytest.mark.parametrize("token", ["", "not base64!", encode_cursor([1]), "W3siZSI6MX1d", "bnVsbA"])
+def test_a_foreign_cursor_is_a_400_naming_the_field(token):
+    with pytest.raises(BadInput) as refused:
+        decode_cursor(token, 2, field_name="after")
+    assert refused.value.field == "after"
+
+
+@pytest.mark.django_db
+def test_keyset_pages_walk_the_whole_list_both_ways_without_gaps_or_repeats():
+    area = AreaFactory()
+    base = timezone.now()
+    # Ties on created_at: the id breaks them.
+    for i in range(23):
+        EventFactory(area=area, created_at=base - dt.timedelta(minutes=i // 3))
+    order = ["-created_at", "-id"]
+    expected = list(Event.objects.order_by(*order).values_list("pk", flat=True))
+
+    seen, after, pages = [], None, []
+    while True:
+        page = keyset_page(Event.objects.all(), order=order, limit=5, after=after)
+        pages.append(page)
+        seen += [e.pk for e in page.items]
+        if page.next_cursor is None:
+            break
+        after = page.next_cursor
+    assert seen == expected
+    assert [len(p.items) for p in pages] == [5, 5, 5, 5, 3]
+    assert pages[0].prev_cursor is None
+
+    # Back from the last page: the same pages, in reverse.
+    back, before = [], pages[-1].prev_cursor
+    while before:
+        page = keyset_page(Event.objects.all(), order=order, limit=5, before=before)
+        back.insert(0, [e.pk for e in page.items])
+        before = page.prev_cursor
+    assert back == [[e.pk for e in p.items] for p in pages[:-1]]
+
+
+@pytest.mark.django_db
+def test_keyset_page_ascending_order():
+    area = AreaFactory()
+    EventFactory.create_batch(7, area=area)
+    order = ["created_at", "id"]
+    first = keyset_page(Event.objects.all(), order=order, limit=4)
+    second = keyset_page(Event.objects.all(), order=order, limit=4, after=first.next_cursor)
+    ids = [e.pk for e in first.items + second.items]
+    assert ids == list(Event.objects.order_by(*order).values_list("pk", flat=True))
+    assert second.next_cursor is None
+
+
+def test_keyset_page_refuses_both_directions_at_once():
+    with pytest.raises(BadInput) as refused:
+        keyset_page(Event.objects.none(), order=["-id"], limit=5, after="x", before="y")
+    assert refused.value.field == "cursor"
