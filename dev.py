@@ -57,19 +57,39 @@ def ensure_installed(extras: str) -> None:
     stamp.write_text(digest)
 
 
+def has_chinese_font() -> bool:
+    """Is a font with Chinese glyphs installed (else pages render as boxes)?"""
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
+        return False
+    out = subprocess.run([fc_list, ":lang=zh"], capture_output=True, text=True).stdout
+    return bool(out.strip())
+
+
 def ensure_chromium() -> None:
+    """Debian's chromium, and a Chinese font so the screenshots show the pages' words."""
     chromium = os.environ.get("SHEZHI_CHROMIUM", "/usr/bin/chromium")
-    if Path(chromium).exists():
+    wanted = [] if Path(chromium).exists() else ["chromium"]
+    if not has_chinese_font():
+        wanted.append("fonts-noto-cjk")
+    if not wanted:
         return
     if os.geteuid() == 0 and shutil.which("apt-get"):
-        say("installing Debian's chromium for the browser tests")
+        say(f"installing Debian's {' and '.join(wanted)} for the browser tests")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         run("apt-get", "update", "-qq", env=env)
-        run("apt-get", "install", "-y", "-qq", "chromium", env=env)
+        run("apt-get", "install", "-y", "-qq", *wanted, env=env)
+        return
+    if "chromium" not in wanted:
+        say(
+            "no Chinese font found: the browser tests run, but screenshots show boxes "
+            "(`sudo apt-get install fonts-noto-cjk`)"
+        )
         return
     sys.exit(
         f"The browser tests need Debian's chromium at {chromium}: "
-        "run `sudo apt-get install chromium` (or set SHEZHI_CHROMIUM), then try again."
+        "run `sudo apt-get install chromium fonts-noto-cjk` (or set SHEZHI_CHROMIUM), "
+        "then try again."
     )
 
 
