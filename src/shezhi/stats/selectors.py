@@ -1,8 +1,8 @@
 """Every read of the statistics for a user: scope first, then the one KPI definition.
 
-Who sees an area's numbers: anyone holding a staff role over it (a resident's
-role opens no statistics); everyone else gets 404 for that area, as for any
-object outside their scope.
+Who sees an area's numbers (``permissions``): those who work in it and the
+read-only roles (a resident's role opens no statistics); everyone else gets 404
+for that area, as for any object outside their scope.
 """
 
 from __future__ import annotations
@@ -20,19 +20,14 @@ from shezhi.areas.models import Area
 from shezhi.areas.selectors import root_areas
 from shezhi.core.models import RoleAssignment
 from shezhi.core.periods import Period
-from shezhi.core.roles import GRID_ROLES, READ_ONLY_ROLES, WORKING_ROLES, all_but
-from shezhi.core.scope import role_areas, scope_q, sees_everything
+from shezhi.core.roles import GRID_ROLES
 from shezhi.events.models import Category, EventTransition, WhistleSummons
 from shezhi.people.models import Department
 
+from . import permissions
 from .counters import COUNTERS
 from .kpis import AreaKpis, Kpis, area_kpis, cached, counter_sums
 from .models import CategoryRollup, EventFact
-
-# Residents read no statistics; those who work in an area and the read-only roles do.
-NOT_STATISTICS = all_but(WORKING_ROLES, READ_ONLY_ROLES)
-# Department staff and alliance viewers read statistics without opening the events.
-NOT_EVENT_ROLES = all_but(WORKING_ROLES)
 
 
 def _subtree(field: str, area: Area) -> Q:
@@ -45,7 +40,7 @@ def _subtree(field: str, area: Area) -> Q:
 
 def statistics_areas(user):
     """Areas whose statistics ``user`` may read."""
-    q = scope_q(user, exclude_roles=NOT_STATISTICS)
+    q = permissions.scope(user, "view", field="path")
     qs = Area.objects.defer("boundary")
     return qs if q is None else qs.filter(q)
 
@@ -517,9 +512,9 @@ def _heat(area: Area, period: Period, cells: int) -> dict:
 
 def top_statistics_area(user) -> Area | None:
     """The highest area whose statistics the user reads (a superuser: the first district)."""
-    if sees_everything(user):
+    areas = permissions.scope_areas(user, "view")
+    if areas is None:
         return next(iter(root_areas(user)), None)
-    areas = role_areas(user, exclude_roles=NOT_STATISTICS)
     return min(areas, key=lambda a: (a.depth, a.path), default=None)
 
 
@@ -529,11 +524,7 @@ def opens_events_in(user, area: Area) -> bool:
     Department staff and alliance viewers read an area's statistics without
     opening its events (the same rule as ``events.selectors.visible_events``).
     """
-    if sees_everything(user):
-        return True
-    return any(
-        area.path.startswith(a.path) for a in role_areas(user, exclude_roles=NOT_EVENT_ROLES)
-    )
+    return permissions.can(user, "open_events", area)
 
 
 def reporting_periods(area: Area) -> list:

@@ -30,9 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shezhi.core.errors import BadInput, Forbidden, NotAllowed
-from shezhi.core.roles import MANAGER_ROLES
-from shezhi.core.scope import holds_role_over
 
+from . import permissions
 from .models import Signup, VolunteerActivity
 
 A = VolunteerActivity.Status
@@ -93,17 +92,8 @@ class TokenInvalid(BadInput):
 # Who may manage a post's activities
 
 
-def can_manage_post(user, post) -> bool:
-    """Community/street staff or a district admin over the post's area, or its responsible one."""
-    if user is None or not user.is_authenticated:
-        return False
-    if post.responsible_id is not None and post.responsible_id == user.pk:
-        return True
-    return holds_role_over(user, post.area, MANAGER_ROLES)
-
-
 def _require_manager(user, post) -> None:
-    if not can_manage_post(user, post):
+    if not permissions.can(user, "manage", post):
         raise Forbidden(_("Only the post's staff may manage its volunteer activities."))
 
 
@@ -276,7 +266,7 @@ def _current_signup(user, activity) -> Signup | None:
 def sign_up(*, user, activity: VolunteerActivity, now: dt.datetime | None = None) -> Signup:
     """Take one place; refused when full, cancelled, ended, or already signed up."""
     now = _now(now)
-    if not user.is_authenticated:
+    if not permissions.can(user, "volunteer", activity):
         raise Forbidden(_("Sign in to sign up."))
     activity.refresh_from_db()
     if activity.status == A.CANCELLED:
@@ -494,7 +484,7 @@ def scan(
     at = _now(at)
     if expect not in (None, "", "check_in", "check_out"):
         raise BadInput(_("Unknown action."), field="action")
-    if not user.is_authenticated:
+    if not permissions.can(user, "volunteer"):
         raise Forbidden(_("Sign in to check in."))
     activity_id = read_scan_token(token, now=at)
     try:
