@@ -9,7 +9,8 @@ class IncentivesConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        # In ready(): the hooks, listeners and selectors import models, loaded only now.
+        # In ready(): the hooks, listeners and selectors (events', volunteering's and this
+        # app's) import models, loaded only now.
         from shezhi.events import hooks
         from shezhi.events.selectors import own_anonymous_reports
         from shezhi.volunteering import hooks as volunteering_hooks

@@ -17,12 +17,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from shezhi.areas.models import Area
-from shezhi.areas.selectors import root_areas
+from shezhi.areas.selectors import level_counts, root_areas
 from shezhi.core.models import RoleAssignment
 from shezhi.core.periods import Period
 from shezhi.core.roles import GRID_ROLES
-from shezhi.events.models import Category, EventTransition, WhistleSummons
-from shezhi.people.models import Department
+from shezhi.events.models import Category, Event, EventTransition, WhistleSummons
+from shezhi.events.selectors import CLOCK_STATES
+from shezhi.people.models import Department, Person
+from shezhi.people.selectors import workforce_counts
 
 from . import permissions
 from .counters import COUNTERS
@@ -254,8 +256,6 @@ def _display_names(user_ids) -> dict[int, str]:
     """The worker's name from the roster when linked, else the sign-in name."""
     from django.contrib.auth import get_user_model
 
-    from shezhi.people.models import Person
-
     names = dict(
         get_user_model().objects.filter(pk__in=list(user_ids)).values_list("pk", "username")
     )
@@ -342,9 +342,6 @@ def headcounts(area: Area) -> dict:
     """
     from django.core.cache import cache
 
-    from shezhi.areas.selectors import level_counts
-    from shezhi.people.selectors import workforce_counts
-
     key = f"shezhi:dashboard:headcounts:{area.path}"
     found = cache.get(key)
     if found is None:
@@ -383,9 +380,6 @@ def sla_lists(area: Area, now: datetime | None = None, limit: int = DASHBOARD_LI
     the open events past (or near) their deadline, never with the area's history.
     """
     from django.db.models.functions import Substr
-
-    from shezhi.events.models import Event
-    from shezhi.events.selectors import CLOCK_STATES
 
     now = now or timezone.now()
     # The area as a prefix no index serves: with ANALYZE statistics SQLite would
