@@ -762,6 +762,8 @@ class Cast:
         # Department staff of 城管 (cg) and 住建 (zj), the district's departments.
         "dept_cg": ("dept_cg", "department_staff", "district", {"department": "cg"}),
         "dept_zj": ("dept_zj", "department_staff", "district", {"department": "zj"}),
+        # The read-only viewer of an alliance over the district (aggregates only).
+        "alliance": ("alliance", "alliance_viewer", "district", {}),
         "nobody": ("nobody", None, None, {}),
     }
     DEPARTMENTS = {"cg": "区城市管理局", "zj": "区住房和城乡建设局"}
