@@ -9,15 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models import CharField as CharFieldType
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from shezhi.areas import constants as c
 from shezhi.areas.models import Area
 from shezhi.core.models import RoleAssignment
 from shezhi.core.roles import GRID_ROLES
+from shezhi.people.models import Assignment, Department, Person
 
 from . import permissions
 from .models import (
@@ -272,9 +275,6 @@ def grid_worker_choices(event: Event) -> list[tuple[int, str]]:
 def display_names(user_ids) -> dict[int, str]:
     """How people are named on event pages: their roster name, else their full name,
     else (only when nothing else is known) their sign-in name. One query each way."""
-    from django.contrib.auth import get_user_model
-
-    from shezhi.people.models import Person
 
     ids = {u for u in user_ids if u}
     if not ids:
@@ -309,10 +309,6 @@ class DispatchDefault:
 
 def responsible_worker(event: Event) -> int | None:
     """The user id of the event's micro-grid's responsible worker (active, with a sign-in)."""
-    from django.contrib.auth import get_user_model
-
-    from shezhi.areas import constants as c
-    from shezhi.people.models import Assignment
 
     if event.area.level != c.MICRO_GRID:
         return None
@@ -338,7 +334,6 @@ def dispatch_default(event: Event, departments=None) -> DispatchDefault:
     to the category's department when the district has it; otherwise the
     dispatcher chooses. ``departments``: the district's departments, if at hand.
     """
-    from shezhi.people.models import Department
 
     code = event.category.department_code or ""
     if code:
