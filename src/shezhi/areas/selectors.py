@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from shezhi.core.models import RoleAssignment
 from shezhi.core.scope import role_areas, role_holdings, scope_q, sees_everything
 
 from . import constants as c
@@ -107,12 +106,7 @@ def import_scope_codes(user) -> list[str] | None:
     """District codes the user may import into; None means any."""
     if sees_everything(user):
         return None
-    return [
-        ra.area.code
-        for ra in RoleAssignment.objects.filter(user=user, role="district_admin").select_related(
-            "area"
-        )
-    ]
+    return [area.code for role, area in role_holdings(user) if role == "district_admin"]
 
 
 def area_imports(user) -> QuerySet[AreaImport]:

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from shezhi.core.scope import register_holdings_source
+
 
 class PeopleConfig(AppConfig):
     name = "shezhi.people"
@@ -11,6 +13,10 @@ class PeopleConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from .models import Assignment, Department, Person
+        from .selectors import role_holdings_of
+
+        # Core's scope reads who holds which role from here (core imports no app).
+        register_holdings_source(role_holdings_of)
 
         # Personal data never enters the log, not even encrypted or hashed.
         auditlog.register(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
-from shezhi.core.models import Role
+from shezhi.core.models import Role, RoleAssignment
 from shezhi.core.roles import WORKING_ROLES, all_but
 from shezhi.core.scope import role_areas, role_holdings, scope_q, sees_everything
 
@@ -222,3 +222,17 @@ def workforce_counts_by_child(area: Area) -> dict[str, dict]:
         out[path]["force_type"][force_type] += n
         out[path]["total"] += n
     return out
+
+
+def role_holdings_of(user) -> list[tuple[str, Area]]:
+    """The (role, area) pairs ``user`` holds, in one query, each area without its boundary.
+
+    ``core.scope``'s holdings source (registered in ``PeopleConfig.ready``): read them
+    through ``core.scope.role_holdings``, which keeps them for the request.
+    """
+    return [
+        (ra.role, ra.area)
+        for ra in RoleAssignment.objects.filter(user=user)
+        .select_related("area")
+        .defer("area__boundary")
+    ]
