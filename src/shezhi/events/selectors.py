@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shezhi.areas.models import Area
-from shezhi.core.models import RoleAssignment
 from shezhi.core.roles import GRID_ROLES, WORKING_ROLES, all_but
 from shezhi.core.scope import role_holdings, scope_q, sees_everything
+from shezhi.people.models import RoleAssignment
 
 from .models import (
     OPEN_EXCLUDED,

@@ -11,9 +11,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from shezhi.areas.models import Area
-from shezhi.core.models import RoleAssignment
 from shezhi.core.roles import STAFF_ROLES
 from shezhi.core.scope import role_areas, role_holdings, scope_q, sees_everything
+from shezhi.people.models import RoleAssignment
 
 from . import causes
 from .models import Account, Bucket, Entry, Redemption, Reward, Transfer

@@ -12,7 +12,7 @@ class PeopleConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from .models import Assignment, Department, Person
+        from .models import Assignment, Department, Person, RoleAssignment
         from .selectors import role_holdings_of
 
         # Core's scope reads who holds which role from here (core imports no app).
@@ -33,3 +33,4 @@ class PeopleConfig(AppConfig):
         )
         auditlog.register(Assignment)
         auditlog.register(Department, m2m_fields={"areas"})
+        auditlog.register(RoleAssignment)

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
-from shezhi.core.models import Role, RoleAssignment
+from shezhi.core.models import Role
 from shezhi.core.roles import WORKING_ROLES, all_but
 from shezhi.core.scope import role_areas, role_holdings, scope_q, sees_everything
 
-from .models import Assignment, Department, Person
+from .models import Assignment, Department, Person, RoleAssignment
 
 # Roles that hold an area without opening its workforce's records: a resident
 # holds a micro-grid to report and follow their own matters; department staff

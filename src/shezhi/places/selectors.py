@@ -17,9 +17,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from shezhi.areas.models import Area
-from shezhi.core.models import RoleAssignment
 from shezhi.core.roles import LOCAL_ROLES, MANAGER_ROLES, all_but
 from shezhi.core.scope import role_areas, scope_q
+from shezhi.people.models import RoleAssignment
 
 from . import hours as opening
 from .models import ServicePost

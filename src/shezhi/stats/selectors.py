@@ -18,12 +18,11 @@ from django.utils import timezone
 
 from shezhi.areas.models import Area
 from shezhi.areas.selectors import root_areas
-from shezhi.core.models import RoleAssignment
 from shezhi.core.periods import Period
 from shezhi.core.roles import GRID_ROLES, READ_ONLY_ROLES, WORKING_ROLES, all_but
 from shezhi.core.scope import role_areas, scope_q, sees_everything
 from shezhi.events.models import Category, EventTransition, WhistleSummons
-from shezhi.people.models import Department
+from shezhi.people.models import Department, RoleAssignment
 
 from .counters import COUNTERS
 from .kpis import AreaKpis, Kpis, area_kpis, cached, counter_sums

@@ -25,10 +25,9 @@ from shezhi.areas.models import Area
 from shezhi.core import photos as photo_processing
 from shezhi.core import sweeps
 from shezhi.core.errors import BadInput, Conflict, Forbidden, NotAllowed
-from shezhi.core.models import RoleAssignment
 from shezhi.core.roles import DISPATCHER_ROLES, GRID_ROLES
 from shezhi.core.scope import holds_role_over
-from shezhi.people.models import Assignment, Department
+from shezhi.people.models import Assignment, Department, RoleAssignment
 
 from .. import hooks, recipients
 from ..models import (

@@ -13,10 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shezhi.core import personal_data as pd
-from shezhi.core.models import RoleAssignment
 from shezhi.core.roles import MANAGER_ROLES
 
-from ..models import Assignment, Person
+from ..models import Assignment, Person, RoleAssignment
 from .checks import _chunks
 from .reading import Progress, read_roster
 from .results import RosterOutcome, RosterRecord, RowError
