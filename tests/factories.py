@@ -27,11 +27,10 @@ from shezhi.areas import constants as c
 from shezhi.areas.models import Area, AreaImport, BoundaryRevision
 from shezhi.areas.services import derive_geometry_fields
 from shezhi.core import models as core
-from shezhi.core.models import RoleAssignment
 from shezhi.events import models as ev
 from shezhi.incentives import models as pts
 from shezhi.notifications.models import Delivery, Notification
-from shezhi.people.models import Assignment, Department, Person, RosterImport
+from shezhi.people.models import Assignment, Department, Person, RoleAssignment, RosterImport
 from shezhi.places.models import ServicePost, ServicePostPhoto
 from shezhi.stats import models as st
 from shezhi.volunteering.models import Signup, VolunteerActivity

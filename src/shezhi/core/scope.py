@@ -6,37 +6,57 @@ inside the subtrees of the areas a user holds. Each app's ``permissions.py`` bui
 rules on these, naming the roles a rule admits (``held_areas``, ``scope_over``: an
 allow-list of ``core.roles`` groups); ``roles_of`` is for the site's navigation, which
 asks what a person is, not where.
+
+Core keeps no record of who holds what: the app that does (``people``, its
+``RoleAssignment``) registers how to read a user's holdings with
+``register_holdings_source`` in its ``AppConfig.ready()``, so the arrow points down.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 
 from .lists import subtree_q
-from .models import RoleAssignment
+
+# A function of a signed-in user giving the (role, area) pairs they hold, in one query.
+HoldingsSource = Callable[[Any], Iterable[tuple[str, Any]]]
+
+_holdings_source: list[HoldingsSource] = []
+
+
+def register_holdings_source(source: HoldingsSource) -> None:
+    """Say where holdings are read from; one source for the project.
+
+    Registering the same function again is a no-op (``ready()`` may run twice in tests);
+    a second, different source is a configuration error, not a silent override.
+    """
+    if _holdings_source and _holdings_source[0] is not source:
+        raise ImproperlyConfigured(
+            f"role holdings are already read by {_holdings_source[0].__module__}."
+            f"{_holdings_source[0].__qualname__}"
+        )
+    _holdings_source[:] = [source]
 
 
 def role_holdings(user) -> list[tuple[str, Any]]:
     """(role, area) pairs the user holds (cached on the user object for the request).
 
-    Each area is an ``areas.Area`` read through the assignment, without its boundary.
+    Each area is an ``areas.Area`` read through the holding, without its boundary. With
+    no source registered nobody holds anything: scoped reads show nothing but to a
+    superuser.
     """
     cached = getattr(user, "_shezhirole_holdings", None)
     if cached is None:
-        if not user.is_authenticated:
+        if not user.is_authenticated or not _holdings_source:
             cached = []
         else:
-            cached = [
-                (ra.role, ra.area)
-                for ra in RoleAssignment.objects.filter(user=user)
-                .select_related("area")
-                .defer("area__boundary")
-            ]
+            cached = list(_holdings_source[0](user))
         user._shezhirole_holdings = cached
     return cached
 

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from shezhi.core.models import RoleAssignment
 from shezhi.core.notices import Notice
+from shezhi.people.models import RoleAssignment
 
 from .models import Event, EventFollower
 from .workflow import ACTIONS

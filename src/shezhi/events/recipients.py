@@ -12,8 +12,8 @@ from collections import defaultdict
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
-from shezhi.core.models import RoleAssignment
 from shezhi.core.roles import DISPATCHER_ROLES, GRID_ROLES
+from shezhi.people.models import RoleAssignment
 
 from .models import Event
 

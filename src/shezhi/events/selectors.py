@@ -18,9 +18,8 @@ from django.utils import timezone
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
-from shezhi.core.models import RoleAssignment
 from shezhi.core.roles import GRID_ROLES
-from shezhi.people.models import Assignment, Department, Person
+from shezhi.people.models import Assignment, Department, Person, RoleAssignment
 
 from . import permissions
 from .models import (

@@ -11,8 +11,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from shezhi.areas.models import Area
-from shezhi.core.models import RoleAssignment
 from shezhi.core.scope import top_areas
+from shezhi.people.models import RoleAssignment
 
 from . import causes, permissions
 from .models import Account, Bucket, Entry, Redemption, Reward, Transfer

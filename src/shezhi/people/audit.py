@@ -18,11 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from shezhi.areas.models import Area
-from shezhi.core.models import RoleAssignment
 
 from . import permissions
 from .masking import masked
-from .models import Assignment, Department, Person
+from .models import Assignment, Department, Person, RoleAssignment
 
 AUDITED = (Person, Assignment, Department, RoleAssignment)
 

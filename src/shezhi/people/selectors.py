@@ -14,7 +14,7 @@ from shezhi.areas import constants as c
 from shezhi.areas.models import Area
 
 from . import permissions
-from .models import Assignment, Department, Person
+from .models import Assignment, Department, Person, RoleAssignment
 
 
 def visible_people(user) -> QuerySet[Person]:
@@ -176,3 +176,17 @@ def workforce_counts_by_child(area: Area) -> dict[str, dict]:
         out[path]["force_type"][force_type] += n
         out[path]["total"] += n
     return out
+
+
+def role_holdings_of(user) -> list[tuple[str, Area]]:
+    """The (role, area) pairs ``user`` holds, in one query, each area without its boundary.
+
+    ``core.scope``'s holdings source (registered in ``PeopleConfig.ready``): read them
+    through ``core.scope.role_holdings``, which keeps them for the request.
+    """
+    return [
+        (ra.role, ra.area)
+        for ra in RoleAssignment.objects.filter(user=user)
+        .select_related("area")
+        .defer("area__boundary")
+    ]

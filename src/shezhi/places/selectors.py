@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from shezhi.areas.models import Area
-from shezhi.core.models import RoleAssignment
+from shezhi.people.models import RoleAssignment
 
 from . import hours as opening
 from . import permissions

@@ -18,12 +18,11 @@ from django.utils import timezone
 
 from shezhi.areas.models import Area
 from shezhi.areas.selectors import level_counts, root_areas
-from shezhi.core.models import RoleAssignment
 from shezhi.core.periods import Period
 from shezhi.core.roles import GRID_ROLES
 from shezhi.events.models import Category, Event, EventTransition, WhistleSummons
 from shezhi.events.selectors import CLOCK_STATES
-from shezhi.people.models import Department, Person
+from shezhi.people.models import Department, Person, RoleAssignment
 from shezhi.people.selectors import workforce_counts
 
 from . import permissions
