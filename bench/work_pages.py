@@ -421,7 +421,7 @@ def build_cast(world: dict, n_events: int, rng, now_text: str) -> dict:
 
     from shezhi.areas import constants as c
     from shezhi.areas.models import Area
-    from shezhi.core.models import RoleAssignment
+    from shezhi.people.models import RoleAssignment
     from shezhi.people.models import Department
 
     User = get_user_model()
