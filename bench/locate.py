@@ -223,6 +223,11 @@ def by_geopandas(areas, x, y) -> np.ndarray:
 def load_features(synthetic: bool) -> tuple[list[AreaFeature], str]:
     if synthetic:
         return synthetic_features(), "synthetic district"
+    # The demo package sits above the apps (its __init__ loads models): Django first.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shezhi.settings")
+    import django
+
+    django.setup()
     try:
         from shezhi.demo.areas.geometry import build_demo_features
     except ImportError as exc:
