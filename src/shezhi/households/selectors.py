@@ -232,13 +232,9 @@ def household_rows(items: list[Household]) -> list[HouseholdRow]:
 
 
 def household_residents(household: Household) -> list[Resident]:
-    return list(
-        household.residents.defer(*RESIDENT_DEFER).order_by(
-            # The head first, then the others as registered.
-            ~Q(relation=Resident.Relation.HEAD),
-            "pk",
-        )
-    )
+    people = list(household.residents.defer(*RESIDENT_DEFER).order_by("pk"))
+    # The head first, then the others as registered.
+    return sorted(people, key=lambda r: r.relation != Resident.Relation.HEAD)
 
 
 def moves_of(resident: Resident) -> QuerySet[ResidentMove]:
