@@ -459,7 +459,7 @@ def _row_area(request, code: str) -> Area | None:
 
 @router.get(
     "/households/compounds",
-    response={200: CompoundPage, 404: NotFoundOut},
+    response={200: CompoundPage, 400: ErrorOut, 404: NotFoundOut},
     summary="Compounds (小区/院落) in scope",
 )
 def list_compounds(request: HttpRequest, filters: Query[CompoundQuery]):
@@ -513,7 +513,7 @@ def update_compound(request: HttpRequest, compound_id: int, payload: CompoundPat
 
 @router.get(
     "/households/buildings",
-    response={200: BuildingPage, 404: NotFoundOut},
+    response={200: BuildingPage, 400: ErrorOut, 404: NotFoundOut},
     summary="Buildings (楼栋) in scope",
 )
 def list_buildings(request: HttpRequest, filters: Query[BuildingQuery]):
@@ -602,7 +602,7 @@ def counts(request: HttpRequest, filters: Query[CountsQuery]):
 
 @router.get(
     "/households/residents",
-    response={200: ResidentPage, 404: NotFoundOut},
+    response={200: ResidentPage, 400: ErrorOut, 404: NotFoundOut},
     summary="Residents in scope (masked)",
 )
 def list_residents(request: HttpRequest, filters: Query[ResidentQuery]):
@@ -735,7 +735,7 @@ def reveal(request: HttpRequest, resident_id: int, payload: ResidentRevealIn):
 
 @router.get(
     "/households",
-    response={200: HouseholdPage, 404: NotFoundOut},
+    response={200: HouseholdPage, 400: ErrorOut, 404: NotFoundOut},
     summary="Households (户) in scope",
 )
 def list_households(request: HttpRequest, filters: Query[HouseholdQuery]):
