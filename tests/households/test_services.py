@@ -541,3 +541,52 @@ def test_the_audit_log_holds_no_personal_data(cast, place):
     entry = LogEntry.objects.get_for_object(r).order_by("-timestamp").first()
     assert entry.actor == cast.mg_worker and entry.changes_dict["name"] == ["张伟", "张伟伟"]
     assert entry.additional_data["area_path"] == place.h101.area_path
+
+
+def test_a_resident_links_to_one_workforce_record_and_one_resident_sign_in(cast, place):
+    from shezhi.people import services as people_services
+
+    person = people_services.create_person(
+        actor=cast.community,
+        area=place.h101.micro_grid,
+        name="张伟",
+        category="micro_grid_worker",
+        force_type="part_time",
+    )
+    a = add_resident(
+        cast.mg_worker, place.h101, "张伟", seq=1, person=person.pk, user=cast.resident.username
+    )
+    assert (a.person, a.user) == (person, cast.resident)
+    refused(
+        "person",
+        services.create_resident,
+        actor=cast.mg_worker,
+        household=place.h102,
+        name="乙",
+        person=person,
+    )
+    refused(
+        "user",
+        services.create_resident,
+        actor=cast.mg_worker,
+        household=place.h102,
+        name="乙",
+        user="resident",
+    )
+    # A sign-in that is not a resident's of this micro-grid (micro2's resident).
+    refused(
+        "user",
+        services.create_resident,
+        actor=cast.mg_worker,
+        household=place.h102,
+        name="乙",
+        user=cast.resident2.username,
+    )
+    refused(
+        "person",
+        services.create_resident,
+        actor=cast.mg_worker2,
+        household=place.h201,
+        name="丙",
+        person=10**20,
+    )

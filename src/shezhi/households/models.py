@@ -251,20 +251,22 @@ class Resident(models.Model):
     sensitive_changed_at = models.DateTimeField(
         _("sensitive tags changed at"), null=True, blank=True, editable=False
     )
-    person = models.OneToOneField(
+    # Foreign keys kept unique by constraints, not one-to-one fields: a reverse one-to-one
+    # accessor on Person (or User) would cost every audited save of one a query.
+    person = models.ForeignKey(
         "people.Person",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="household_resident",
+        related_name="household_residents",
         verbose_name=_("workforce record"),
     )
-    user = models.OneToOneField(
+    user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="household_resident",
+        related_name="household_residents",
         verbose_name=_("sign-in"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -285,6 +287,12 @@ class Resident(models.Model):
                 fields=["household"],
                 condition=Q(relation="head"),
                 name="one_head_per_household",
+            ),
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(person__isnull=False), name="one_resident_per_person"
+            ),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(user__isnull=False), name="one_resident_per_sign_in"
             ),
         ]
 

@@ -310,7 +310,7 @@ def _integrity(exc: IntegrityError) -> BadInput:
         )
     if "person" in text:
         return BadInput(_("This person is already linked to another resident."), field="person")
-    if "user" in text:
+    if "user" in text or "sign_in" in text:
         return BadInput(_("This sign-in is already linked to another resident."), field="user")
     return BadInput(_("This household already has a head."), field="relation")
 
