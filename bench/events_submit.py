@@ -94,12 +94,13 @@ def child_setup(out: Path, *, residents: int, points: int, staff: bool, service:
     from shezhi.areas import constants as c
     from shezhi.areas.locating import locate
     from shezhi.areas.models import Area
-    from shezhi.core.models import ApiToken, RoleAssignment
+    from shezhi.core.models import ApiToken
     from shezhi.demo.areas import build_demo_areas
     from shezhi.demo.people import build_demo_workforce, link_demo_users
     from shezhi.demo.users import ensure_demo_users
     from shezhi.events import services
     from shezhi.events.models import Category, Event
+    from shezhi.people.models import RoleAssignment
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)

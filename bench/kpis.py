@@ -217,10 +217,9 @@ def build_world() -> dict:
     from shezhi.areas import constants as c
     from shezhi.areas.models import Area
     from shezhi.core import calendar
-    from shezhi.core.models import RoleAssignment
     from shezhi.demo.areas import build_demo_areas
     from shezhi.events.models import Category
-    from shezhi.people.models import Department
+    from shezhi.people.models import Department, RoleAssignment
 
     build_demo_areas()
     district = Area.objects.get(level=c.DISTRICT, code="510113")
@@ -1240,8 +1239,8 @@ def measure_dashboard(args, world: dict, year, data: dict, now: datetime) -> dic
     from django.utils import timezone
 
     from shezhi.areas.models import Area
-    from shezhi.core.models import RoleAssignment
     from shezhi.events.selectors import CLOCK_STATES
+    from shezhi.people.models import RoleAssignment
     from shezhi.stats.selectors import DASHBOARD_COUNT_CAP
 
     district = world["district"]

@@ -79,7 +79,7 @@ def build_world(people: int) -> dict:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
 
-    from shezhi.core.models import RoleAssignment
+    from shezhi.people.models import RoleAssignment
     from tests.factories import build_territory
 
     territory = build_territory()

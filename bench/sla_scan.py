@@ -121,10 +121,9 @@ def ensure_staff() -> dict:
 
     from shezhi.areas import constants as c
     from shezhi.areas.models import Area
-    from shezhi.core.models import RoleAssignment
     from shezhi.demo.areas import build_demo_areas
     from shezhi.events.default_categories import DEFAULT_CATEGORIES
-    from shezhi.people.models import Department
+    from shezhi.people.models import Department, RoleAssignment
 
     build_demo_areas()
     district = Area.objects.get(level=c.DISTRICT, code="510113")

@@ -27,12 +27,11 @@ from shezhi.areas import constants as c
 from shezhi.areas.models import Area, AreaImport, BoundaryRevision
 from shezhi.areas.services import derive_geometry_fields
 from shezhi.core import models as core
-from shezhi.core.models import RoleAssignment
 from shezhi.events import models as ev
 from shezhi.households import models as hh
 from shezhi.incentives import models as pts
 from shezhi.notifications.models import Delivery, Notification
-from shezhi.people.models import Assignment, Department, Person, RosterImport
+from shezhi.people.models import Assignment, Department, Person, RoleAssignment, RosterImport
 from shezhi.places.models import ServicePost, ServicePostPhoto
 from shezhi.stats import models as st
 from shezhi.volunteering.models import Signup, VolunteerActivity
@@ -763,6 +762,8 @@ class Cast:
         # Department staff of 城管 (cg) and 住建 (zj), the district's departments.
         "dept_cg": ("dept_cg", "department_staff", "district", {"department": "cg"}),
         "dept_zj": ("dept_zj", "department_staff", "district", {"department": "zj"}),
+        # The read-only viewer of an alliance over the district (aggregates only).
+        "alliance": ("alliance", "alliance_viewer", "district", {}),
         "nobody": ("nobody", None, None, {}),
     }
     DEPARTMENTS = {"cg": "区城市管理局", "zj": "区住房和城乡建设局"}

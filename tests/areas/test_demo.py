@@ -10,7 +10,7 @@ from django.db.models import Count
 
 from shezhi.areas import locating
 from shezhi.areas.models import Area
-from shezhi.core.models import RoleAssignment
+from shezhi.people.models import RoleAssignment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

@@ -121,8 +121,7 @@ def test_department_staff_always_name_a_department_of_their_district(territory):
     from django.core.exceptions import ValidationError
     from django.db import IntegrityError, transaction
 
-    from shezhi.core.models import RoleAssignment
-    from shezhi.people.models import Department
+    from shezhi.people.models import Department, RoleAssignment
     from tests.factories import make_user
 
     user = make_user("dept")

@@ -24,7 +24,6 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from shezhi.areas.models import Area
-from shezhi.core.models import RoleAssignment
 from shezhi.core.scope import role_holdings
 from shezhi.demo import events as events_demo
 from shezhi.demo.events.cast import Cast
@@ -34,7 +33,7 @@ from shezhi.demo.users import DEMO_PASSWORD
 from shezhi.events import selectors, services
 from shezhi.events.models import Event, EventFollower, EventTransition, WhistleSummons
 from shezhi.events.workflow import ACTIONS
-from shezhi.people.models import Assignment
+from shezhi.people.models import Assignment, RoleAssignment
 
 pytestmark = pytest.mark.slow
 

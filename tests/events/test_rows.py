@@ -7,8 +7,8 @@ from auditlog.models import LogEntry
 from django.forms.models import model_to_dict
 
 from shezhi.core import rows
-from shezhi.core.models import RoleAssignment
 from shezhi.events.models import EventFollower, EventTransition
+from shezhi.people.models import RoleAssignment
 
 from .conftest import report
 

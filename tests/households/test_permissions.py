@@ -6,7 +6,6 @@ import pytest
 
 from shezhi.households import permissions, selectors
 from shezhi.households.models import Household
-from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +32,7 @@ EXPECTED = {
     "district": EVERYTHING,
     "other_district": set(),
     "dept_cg": {"counts"},
+    "alliance": {"counts"},
     "nobody": set(),
     "root": EVERYTHING,
 }
@@ -48,8 +48,8 @@ def test_each_role_does_what_its_rule_says(cast, place, actor):
     assert (place.h101.pk in listed) == ("view" in EXPECTED[actor])
 
 
-def test_alliance_viewers_read_counts_only(territory, place):
-    viewer = make_user("alliance", role="alliance_viewer", area=territory["district"])
+def test_alliance_viewers_read_counts_only(cast, territory, place):
+    viewer = cast.alliance
     assert permissions.can(viewer, "counts", territory["district"])
     assert not permissions.can(viewer, "view", place.h101)
     assert not permissions.can(viewer, "view")

@@ -10,9 +10,8 @@ import time_machine
 from auditlog.models import LogEntry
 from django.urls import reverse
 
-from shezhi.core.models import RoleAssignment
 from shezhi.people import audit, services
-from shezhi.people.models import Assignment
+from shezhi.people.models import Assignment, RoleAssignment
 from tests.areas.test_api import bearer
 from tests.factories import PASSWORD, make_user
 

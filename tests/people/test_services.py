@@ -212,7 +212,7 @@ def test_residents_do_not_open_workforce_records(person, territory):
     resident = make_user("resident", role="resident", area=territory["micro1"])
     assert list(selectors.visible_people(resident)) == []
     # a resident who is also staff elsewhere sees that scope only
-    from shezhi.core.models import RoleAssignment
+    from shezhi.people.models import RoleAssignment
 
     RoleAssignment.objects.create(
         user=resident, role="community_staff", area=territory["community"]

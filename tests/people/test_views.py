@@ -670,7 +670,7 @@ def test_someone_responsible_for_part_of_the_area_is_told_the_list_is_partial(
 ):
     # a district department's staff member who also serves one micro-grid
     user = make_user("cadre", role="department_staff", area=territory["district"])
-    from shezhi.core.models import RoleAssignment
+    from shezhi.people.models import RoleAssignment
 
     RoleAssignment.objects.create(user=user, role="micro_grid_worker", area=territory["micro1"])
     crowd(territory["micro2"], 2, prefix="别处")

@@ -8,9 +8,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from shezhi.core.models import RoleAssignment
 from shezhi.demo.volunteering import N_PAST, N_UPCOMING, build_demo_activities
 from shezhi.incentives.models import Transfer
+from shezhi.people.models import RoleAssignment
 from shezhi.volunteering.models import Signup, VolunteerActivity
 from tests.factories import make_user
 from tests.volunteering.conftest import make_post

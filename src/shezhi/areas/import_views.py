@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shezhi.core import jobs
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .models import Area
 
 
@@ -24,7 +24,7 @@ class AreaImportForm(forms.Form):
 
 @login_required
 def import_list(request):
-    if not selectors.can_import_areas(request.user):
+    if not permissions.can(request.user, "import"):
         raise Http404
     form = AreaImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -6,11 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from shezhi.core.navigation import Place, Who, signed_in
 
-from .selectors import can_import_areas
+from . import permissions
 
 
 def _imports_areas(who: Who) -> bool:
-    return who.signed_in and who.once("imports", lambda: can_import_areas(who.user))
+    return who.signed_in and who.once("imports", lambda: permissions.can(who.user, "import"))
 
 
 PLACES = [

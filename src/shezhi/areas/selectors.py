@@ -1,32 +1,29 @@
-"""Every read of areas that lists, searches or counts, in the user's scope (``core.scope``)."""
+"""Every read of areas that lists, searches or counts, in the user's scope (``permissions``)."""
 
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from shezhi.core.models import RoleAssignment
-from shezhi.core.scope import role_areas, role_holdings, scope_q, sees_everything
+from shezhi.core.scope import top_areas
 
 from . import constants as c
+from . import permissions
 from .models import Area, AreaImport
 
 
 def visible_areas(user) -> QuerySet[Area]:
     qs = Area.objects.all()
-    q = scope_q(user)
+    q = permissions.scope(user, "view")
     return qs if q is None else qs.filter(q)
 
 
 def root_areas(user) -> list[Area]:
     """Where the user's area browser starts: districts for an admin, else their role areas."""
-    if sees_everything(user):
+    held = permissions.scope_areas(user, "view")
+    if held is None:
         return list(Area.objects.get_root_nodes().defer("boundary"))
-    tops = {a.path: a for a in role_areas(user)}
-    return sorted(
-        (a for p, a in tops.items() if not any(p != o and p.startswith(o) for o in tops)),
-        key=lambda a: a.path,
-    )
+    return top_areas(held)
 
 
 def get_area(user, code: str) -> Area:
@@ -96,28 +93,8 @@ def level_counts(area: Area) -> dict[str, int]:
     return counts
 
 
-def can_import_areas(user) -> bool:
-    if sees_everything(user):
-        return True
-    # The holdings already read for this request (every page's navigation asks).
-    return any(role == "district_admin" for role, _area in role_holdings(user))
-
-
-def import_scope_codes(user) -> list[str] | None:
-    """District codes the user may import into; None means any."""
-    if sees_everything(user):
-        return None
-    return [
-        ra.area.code
-        for ra in RoleAssignment.objects.filter(user=user, role="district_admin").select_related(
-            "area"
-        )
-    ]
-
-
 def area_imports(user) -> QuerySet[AreaImport]:
     """Imports the user may read: their own; a superuser reads all."""
     qs = AreaImport.objects.select_related("created_by").order_by("-created_at")
-    if sees_everything(user):
-        return qs
-    return qs.filter(created_by=user) if user.is_authenticated else qs.none()
+    q = permissions.scope(user, "view_import")
+    return qs if q is None else qs.filter(q)

@@ -21,6 +21,7 @@ from shapely.geometry import shape
 from shezhi.core import jobs
 
 from . import constants as c
+from . import permissions
 from .features import AreaFeature
 from .geo.metric import LocalMetric
 from .models import Area, AreaImport, BoundaryRevision
@@ -245,9 +246,7 @@ def start_area_import(*, actor, uploaded_file, validate_only: bool = False) -> A
     The worker validates and writes (or not) and leaves the report on the
     ``AreaImport`` row, which the import page shows.
     """
-    from .selectors import can_import_areas
-
-    if not can_import_areas(actor):
+    if not permissions.can(actor, "import"):
         raise ImportRefused(_("Only district administrators may import areas."))
     limit = settings.SHEZHI_AREA_IMPORT_MAX_BYTES
     if uploaded_file.size > limit:
@@ -273,9 +272,15 @@ def start_area_import(*, actor, uploaded_file, validate_only: bool = False) -> A
     )
 
 
+def _import_districts(actor) -> list[str] | None:
+    """Codes of the districts ``actor`` may import into; None: any."""
+    # Fresh: the worker runs the import some time after the upload.
+    held = permissions.scope_areas(actor, "import", fresh=True)
+    return None if held is None else [a.code for a in held]
+
+
 def _run_area_import(job: AreaImport, progress) -> tuple[str, dict]:
     from .files import read_area_bytes
-    from .selectors import import_scope_codes
 
     with job.file.open("rb") as fh:
         data = fh.read()
@@ -285,7 +290,7 @@ def _run_area_import(job: AreaImport, progress) -> tuple[str, dict]:
     outcome = import_areas(
         features=features,
         report=read_report,
-        allowed_districts=import_scope_codes(job.created_by),
+        allowed_districts=_import_districts(job.created_by),
         validate_only=job.validate_only,
         progress=progress,
     )

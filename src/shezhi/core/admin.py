@@ -4,18 +4,9 @@ from .models import (
     ApiToken,
     CalendarOverride,
     PersonalDataView,
-    RoleAssignment,
     UserPreference,
     WorkerBeat,
 )
-
-
-@admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "area", "department", "created_at"]
-    list_filter = ["role"]
-    search_fields = ["user__username", "area__code", "area__name"]
-    autocomplete_fields = ["user", "area", "department"]
 
 
 @admin.register(ApiToken)

@@ -8,14 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_delete, post_save
 
         from .auth import clear_token_cache
-        from .models import ApiToken, RoleAssignment
+        from .models import ApiToken
 
-        auditlog.register(RoleAssignment)
         # A token revoked or a user switched off here stops working at once.
         for model in (ApiToken, get_user_model()):
             post_save.connect(clear_token_cache, sender=model, weak=False)

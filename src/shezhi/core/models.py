@@ -1,4 +1,9 @@
-"""Roles over the area tree, API tokens and the working calendar's overrides."""
+"""The roles there are, API tokens, the personal-data reveal audit and the working calendar's
+overrides.
+
+Who holds which role over which area (``RoleAssignment``) is the workforce's record: it
+lives in ``people``, and ``core.scope`` reads it through the source people registers.
+"""
 
 from __future__ import annotations
 
@@ -22,66 +27,6 @@ class Role(models.TextChoices):
     DEPARTMENT_STAFF = "department_staff", _("Department staff")
     DISTRICT_ADMIN = "district_admin", _("District admin")
     ALLIANCE_VIEWER = "alliance_viewer", _("Alliance viewer")
-
-
-class RoleAssignment(models.Model):
-    """A user holds ``role`` over the whole subtree of ``area``."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="role_assignments",
-        verbose_name=_("user"),
-    )
-    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    area = models.ForeignKey(
-        "areas.Area",
-        on_delete=models.PROTECT,
-        related_name="role_assignments",
-        verbose_name=_("area"),
-    )
-    # Department staff act for one department (城管, 住建 …) of the area's district.
-    department = models.ForeignKey(
-        "people.Department",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="staff_roles",
-        verbose_name=_("department"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("role assignment")
-        verbose_name_plural = _("role assignments")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "role", "area"], name="unique_role_per_area"),
-            models.CheckConstraint(
-                condition=models.Q(role="department_staff", department__isnull=False)
-                | (~models.Q(role="department_staff") & models.Q(department__isnull=True)),
-                name="department_only_and_always_for_department_staff",
-                violation_error_message=_(
-                    "Department staff must name their department; other roles must not."
-                ),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} · {self.area}"
-
-    def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        if (
-            self.department_id
-            and self.area_id
-            and not self.area.path.startswith(self.department.district.path)
-        ):
-            raise ValidationError({"department": _("The department belongs to another district.")})
-
-    def get_additional_data(self) -> dict:
-        # Kept with each audit entry so the log can be scoped even after a deletion.
-        return {"area_path": self.area.path, "area_code": self.area.code}
 
 
 def hash_token(raw: str) -> str:

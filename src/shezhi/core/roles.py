@@ -1,8 +1,9 @@
 """The role groups, declared once: who is staff, who works a grid, who only reads.
 
 Every app names the roles a rule admits with these groups (a role is one of
-``core.models.Role``'s values). Where a rule must list the roles it does NOT
-admit (``scope_q``'s ``exclude_roles``), it says ``all_but(<group>)``.
+``core.models.Role``'s values), in its ``permissions.py``, through
+``core.scope.scope_over`` and ``held_areas``. Where a rule must list the roles it
+does NOT admit (``scope_q``'s ``exclude_roles``), it says ``all_but(<group>)``.
 """
 
 from __future__ import annotations

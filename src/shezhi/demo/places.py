@@ -23,7 +23,7 @@ from shapely.geometry import Point, shape
 from shezhi.areas import constants as c
 from shezhi.areas.locating import locate_many
 from shezhi.areas.models import Area
-from shezhi.core.models import RoleAssignment
+from shezhi.people.models import RoleAssignment
 from shezhi.places.models import ServicePost
 
 DEMO_DISTRICT_CODE = "510113"

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from shezhi.areas.models import Area
-from shezhi.core.models import Role, RoleAssignment
-from shezhi.people.models import Department
+from shezhi.core.models import Role
+from shezhi.people.models import Department, RoleAssignment
 
 # A demo is for trying the platform on one's own machine; these are printed on
 # purpose. A real deployment creates its own users (README).

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shezhi.areas.models import Area
-from shezhi.core.models import RoleAssignment
+from shezhi.people.models import RoleAssignment
 from shezhi.places.models import ServicePost
 from shezhi.volunteering import services
 from shezhi.volunteering.models import Signup, VolunteerActivity

@@ -17,7 +17,8 @@ from shezhi.people.models import Department
 
 from . import selectors
 from .models import Event, WhistleSummons
-from .services import parties, report_in_minutes
+from .permissions import parties
+from .services import report_in_minutes
 from .wording import RESIDENT_ACTIONS
 from .workflow import ACTIONS
 

@@ -33,7 +33,7 @@ from shezhi.core.apitypes import (
 from shezhi.core.errors import BadInput, EventError, Forbidden, NotAllowed
 from shezhi.people.masking import masked
 
-from . import selectors, services, spot
+from . import permissions, selectors, services, spot
 from .models import EmergencyPeriod, Event, EventFollower, EventPhoto, Whistle, WhistleSummons
 from .schemas import (
     SLA,
@@ -186,7 +186,7 @@ def event_detail(user, event: Event) -> dict:
         ),
         master_id=event.master_id,
         reporter=_reporter(user, event),
-        allowed_actions=services.allowed_actions(user, event),
+        allowed_actions=permissions.allowed_actions(user, event),
         photos=[
             {
                 "id": p.pk,
@@ -772,7 +772,7 @@ def end_emergency(request: HttpRequest, code: str):
         .first()
     )
     try:
-        if not services.can_switch_emergency(request.user, area):
+        if not permissions.can(request.user, "declare_emergency", area):
             raise Forbidden(_("Street staff or district admins switch emergency mode."))
         if period is None:
             raise NotAllowed(_("The area is not in emergency mode."))

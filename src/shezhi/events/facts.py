@@ -1,6 +1,6 @@
 """The contract of ``EventTransition.data``: what each step records, and how to read it.
 
-``services`` writes a step's data (``_apply``); other apps read it through
+``services`` writes a step's data (its effect, ``services.effects``); other apps read it through
 ``transition_facts`` (the KPI counters in ``stats.counters``, the points of a
 closing in ``incentives.event_points``), never by raw keys, so a key renamed
 here is renamed for every reader. The ``TypedDict`` per action documents the

@@ -17,15 +17,17 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from shezhi.core.models import RoleAssignment
 from shezhi.core.notices import Notice
+from shezhi.people.models import RoleAssignment
 
 from .models import Event, EventFollower
+from .workflow import ACTIONS
 
 S = Event.State
 
-# Steps that are news for the residents following the event (``_resident_what``).
-RESIDENT_NEWS = frozenset({"register", "void", "merge", "handle", "verify_pass"})
+# Steps that are news for the residents following the event (``_resident_what``): the
+# table's rows say so (``workflow.Action.resident_news``).
+RESIDENT_NEWS = frozenset(name for name, a in ACTIONS.items() if a.resident_news)
 
 
 def _staff_what(event: Event, action: str) -> str:

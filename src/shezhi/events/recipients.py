@@ -2,7 +2,8 @@
 
 One definition for the workflow service (one event) and the SLA scan (thousands
 at once): both pass rows with ``pk``, ``handler_kind``, ``handler_user_id``,
-``handler_area_id``, ``handler_department_id`` and ``owner_area_id``.
+``handler_area_id``, ``handler_department_id`` and ``owner_area_id``. The
+one-event helpers at the end (user ids, for one step's effect) are built on them.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from collections import defaultdict
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
-from shezhi.core.models import RoleAssignment
 from shezhi.core.roles import DISPATCHER_ROLES, GRID_ROLES
+from shezhi.people.models import RoleAssignment
 
 from .models import Event
 
@@ -103,3 +104,49 @@ def dispatchers(events: list[dict]) -> dict[int, set[int]]:
             users = community_staff.get(community, set())
         out[e["pk"]] = users
     return out
+
+
+# ---------------------------------------------------------------------------
+# For one event (a step's effect, ``services.effects``): lists of user ids
+
+
+def users_holding(area: Area, roles) -> list[int]:
+    return list(holders([area.pk], roles).get(area.pk, ()))
+
+
+def area_dispatchers(area: Area) -> list[int]:
+    """Staff holding ``area`` (who takes up an event escalated to it)."""
+    return users_holding(area, DISPATCHER_ROLES)
+
+
+def department_users(department_ids) -> list[int]:
+    staff = department_staff(set(department_ids))
+    return [user for users in staff.values() for user in users]
+
+
+def handler_users(event: Event) -> list[int]:
+    return list(handlers([row(event)])[event.pk])
+
+
+def dispatcher_users(event: Event) -> list[int]:
+    return list(dispatchers([row(event)])[event.pk])
+
+
+def follower_users(event: Event) -> list[int]:
+    return list(event.followers.values_list("user_id", flat=True))
+
+
+def verifier_users(event: Event) -> list[int]:
+    """Grid workers of the event's micro-grid and of the grid above it, not its handler."""
+    users = users_holding(event.area, GRID_ROLES)
+    if event.area.level == c.MICRO_GRID:
+        grid = Area.objects.defer("boundary").get(path=event.area.path[: -Area.steplen])
+        users += users_holding(grid, ("grid_worker",))
+    return [u for u in users if u != event.handler_user_id]
+
+
+def community_staff_users(event: Event) -> list[int]:
+    """Staff of the community the event lies in: who verifies a spot check."""
+    path = event.area_path[: 3 * Area.steplen]
+    community = Area.objects.defer("boundary").filter(path=path, level=c.COMMUNITY).first()
+    return users_holding(community, ("community_staff",)) if community else []

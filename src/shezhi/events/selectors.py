@@ -1,11 +1,7 @@
 """Every read of events that lists, counts or shows; the only place their scope applies.
 
-Who sees an event:
-- staff and grid workers holding its area (a subtree prefix on ``area_path``);
-- its reporter and everyone who said "me too" (``EventFollower``);
-- staff of the department it is dispatched to, or that a whistle summoned.
-Residents, department staff and alliance viewers hold areas without opening
-every event in them. Anyone else gets a 404.
+Who sees an event is ``permissions.scope(user, "view")``'s to say (its reporter and
+followers, those working its area, the departments it went to); anyone else gets a 404.
 """
 
 from __future__ import annotations
@@ -13,32 +9,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models import CharField as CharFieldType
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from shezhi.areas import constants as c
 from shezhi.areas.models import Area
-from shezhi.core.models import RoleAssignment
-from shezhi.core.roles import GRID_ROLES, WORKING_ROLES, all_but
-from shezhi.core.scope import role_holdings, scope_q, sees_everything
+from shezhi.core.roles import GRID_ROLES
+from shezhi.people.models import Assignment, Department, Person, RoleAssignment
 
+from . import permissions
 from .models import (
     OPEN_EXCLUDED,
     Category,
     EmergencyPeriod,
     Event,
-    EventFollower,
     EventTransition,
     WhistleSummons,
 )
-from .services import user_departments
+from .permissions import user_departments
 
 S = Event.State
-# Roles that hold areas without opening the individual events in them: all but those
-# who work there.
-NOT_EVENT_ROLES = all_but(WORKING_ROLES)
 OPEN_STATES = [s for s in S.values if s not in OPEN_EXCLUDED]
 # States in which somebody is handling it against the clock.
 CLOCK_STATES = [S.DISPATCHED, S.ACCEPTED, S.DEFERRAL_REQUESTED]
@@ -46,25 +40,11 @@ CLOCK_STATES = [S.DISPATCHED, S.ACCEPTED, S.DEFERRAL_REQUESTED]
 
 def visible_events(user) -> QuerySet[Event]:
     qs = Event.objects.all()
-    if sees_everything(user):
+    cond = permissions.scope(user, "view")
+    if cond is None:
         return qs
     if not user.is_authenticated:
         return qs.none()
-    cond = Exists(EventFollower.objects.filter(event=OuterRef("pk"), user=user))
-    area_q = scope_q(user, "area_path", exclude_roles=NOT_EVENT_ROLES)
-    if area_q is not None:
-        cond = cond | area_q
-    departments = user_departments(user)
-    if departments:
-        cond = (
-            cond
-            | Q(handler_department_id__in=departments)
-            | Exists(
-                WhistleSummons.objects.filter(
-                    whistle__event=OuterRef("pk"), department_id__in=departments
-                )
-            )
-        )
     return qs.filter(cond)
 
 
@@ -130,14 +110,7 @@ def _base(qs):
 
 def handler_inbox(user) -> QuerySet[Event]:
     """What the user must act on as a handler: by deadline, most urgent first."""
-    cond = Q(handler_kind=Event.HandlerKind.WORKER, handler_user=user)
-    community_q = scope_q(user, "handler_area__path")
-    communities = [a.pk for role, a in role_holdings(user) if role == "community_staff"]
-    if communities and community_q is not None:
-        cond |= Q(handler_kind=Event.HandlerKind.COMMUNITY, handler_area_id__in=communities)
-    departments = user_departments(user)
-    if departments:
-        cond |= Q(handler_kind=Event.HandlerKind.DEPARTMENT, handler_department_id__in=departments)
+    cond = permissions.scope(user, "handle")
     states = [S.DISPATCHED, S.ACCEPTED, S.DEFERRAL_REQUESTED, S.DEFERRED, S.HANDLED]
     qs = Event.objects.filter(cond, state__in=states)
     return with_sla(_base(qs)).order_by(
@@ -301,9 +274,6 @@ def grid_worker_choices(event: Event) -> list[tuple[int, str]]:
 def display_names(user_ids) -> dict[int, str]:
     """How people are named on event pages: their roster name, else their full name,
     else (only when nothing else is known) their sign-in name. One query each way."""
-    from django.contrib.auth import get_user_model
-
-    from shezhi.people.models import Person
 
     ids = {u for u in user_ids if u}
     if not ids:
@@ -338,10 +308,6 @@ class DispatchDefault:
 
 def responsible_worker(event: Event) -> int | None:
     """The user id of the event's micro-grid's responsible worker (active, with a sign-in)."""
-    from django.contrib.auth import get_user_model
-
-    from shezhi.areas import constants as c
-    from shezhi.people.models import Assignment
 
     if event.area.level != c.MICRO_GRID:
         return None
@@ -367,7 +333,6 @@ def dispatch_default(event: Event, departments=None) -> DispatchDefault:
     to the category's department when the district has it; otherwise the
     dispatcher chooses. ``departments``: the district's departments, if at hand.
     """
-    from shezhi.people.models import Department
 
     code = event.category.department_code or ""
     if code:

@@ -339,8 +339,8 @@ def _claim_and_notify(select: _Select, batch: int, send) -> tuple[int, int]:
 
 
 # ---------------------------------------------------------------------------
-# Recipients, looked up once per batch (the same people as services.steps._handler_users,
-# _dispatcher_users and _department_users, for many events at once)
+# Recipients, looked up once per batch (the same people as recipients.handler_users,
+# dispatcher_users and department_users, for many events at once)
 
 
 EVENT_FIELDS = (

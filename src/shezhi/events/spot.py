@@ -37,10 +37,8 @@ from shezhi.areas.models import Area
 from shezhi.core import photos as photo_processing
 from shezhi.core.errors import BadInput, Forbidden, KeyReused
 from shezhi.core.notices import Notice, publish_notices
-from shezhi.core.roles import GRID_ROLES
-from shezhi.core.scope import holds_role_over, role_holdings
 
-from . import services
+from . import permissions, services
 from .models import Event, EventPhoto, EventTransition
 from .services import reporting, steps
 
@@ -49,9 +47,7 @@ RESULT_MAX = 4000
 
 def may_handle_on_spot(user) -> bool:
     """Whether ``user`` is a grid worker somewhere (the page and the API's first gate)."""
-    if not user.is_authenticated or user.is_superuser:
-        return False
-    return any(role in GRID_ROLES for role, _area in role_holdings(user))
+    return permissions.can(user, "spot_handle")
 
 
 def spot_categories():
@@ -190,12 +186,12 @@ def _check_own_grid(actor, lng, lat, crs: str) -> None:
     except (OutsideAllDistricts, InvalidCoordinates, TypeError, ValueError):
         return  # report_event says what is wrong with it
     area = Area.objects.only("path").get(pk=chain[0].id)
-    if not holds_role_over(actor, area, GRID_ROLES):
+    if not permissions.can(actor, "spot_handle", area):
         raise _outside_grid()
 
 
 def _steps(actor, event: Event, result: str, after, now) -> Event:
-    if not holds_role_over(actor, event.area, GRID_ROLES):
+    if not permissions.can(actor, "spot_handle", event.area):
         raise _outside_grid()
     step = {"actor": actor, "at": now}
     event = services.perform(event=event, action="register", **step)

@@ -24,10 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shezhi.areas.models import Area
 from shezhi.core.errors import EventError
 from shezhi.core.pages import show_on_form
-from shezhi.core.roles import DISPATCHER_ROLES, SENIOR_STAFF_ROLES, WORKING_ROLES
-from shezhi.core.scope import role_holdings
 
-from . import forms, held_photos, selectors, services, wording
+from . import forms, held_photos, permissions, selectors, services, wording
 from .models import Event, EventFollower, EventPhoto, HeldPhoto
 
 # A service error's field → the form field it is shown next to.
@@ -48,12 +46,6 @@ def _delete_files(names) -> None:
             default_storage.delete(name)
 
 
-def holds_any(user, roles) -> bool:
-    if user.is_superuser:
-        return True
-    return any(role in roles for role, _area in role_holdings(user))
-
-
 # ---------------------------------------------------------------------------
 # Report pages
 
@@ -61,9 +53,8 @@ def holds_any(user, roles) -> bool:
 @dataclass(frozen=True)
 class ReportPage:
     name: str  # URL name
-    source: str
+    source: str  # who opens the page: ``permissions.can(user, "report", source)``
     form_class: type
-    roles: tuple[str, ...] | None  # None: anyone signed in
     title: str
     intro: str
     submit: str
@@ -75,7 +66,6 @@ PAGES = {
         "report",
         Event.Source.RESIDENT,
         forms.ReportForm,
-        None,
         gettext_lazy("Report a problem"),
         gettext_lazy(
             "Tell us what is wrong and where. Your grid worker sees it at once, and you can"
@@ -87,7 +77,6 @@ PAGES = {
         "patrol",
         Event.Source.PATROL,
         forms.PatrolForm,
-        WORKING_ROLES,
         gettext_lazy("Patrol report"),
         gettext_lazy("Something you found on patrol inside your own grid."),
         gettext_lazy("Send the patrol report"),
@@ -96,7 +85,6 @@ PAGES = {
         "hotline",
         Event.Source.HOTLINE,
         forms.HotlineForm,
-        DISPATCHER_ROLES,
         gettext_lazy("12345 hotline transfer"),
         gettext_lazy(
             "A call transferred from the 12345 hotline, in your area. The caller's contact is"
@@ -109,7 +97,6 @@ PAGES = {
         "assign",
         Event.Source.ASSIGNED,
         forms.AssignForm,
-        SENIOR_STAFF_ROLES,
         gettext_lazy("Assign an event"),
         gettext_lazy(
             "An event assigned from above to an area you hold. It is registered at once and"
@@ -151,12 +138,12 @@ def _submit(page: ReportPage, user, form, held=()) -> Event:
     return reported.event
 
 
-def _frame(user, roles) -> tuple[list[float] | None, list[str]]:
-    """Where the report map opens: the user's areas (for ``roles``), else every district.
+def _frame(held) -> tuple[list[float] | None, list[str]]:
+    """Where the report map opens: the user's areas ``held`` (``permissions.held_areas``),
+    else every district.
 
     Returns the bbox [south, west, north, east] and boundary URLs to outline.
     """
-    held = [a for role, a in role_holdings(user) if roles is None or role in roles]
     paths = {a.path: a for a in held}
     tops = [
         a for p, a in sorted(paths.items()) if not any(p != o and p.startswith(o) for o in paths)
@@ -198,7 +185,7 @@ def _map_i18n() -> str:
 def _report_view(request: HttpRequest, key: str) -> HttpResponse:
     page = PAGES[key]
     user = request.user
-    if page.roles is not None and not holds_any(user, page.roles):
+    if not permissions.can(user, "report", page.source):
         raise Http404
     form_class = page.form_class
     kept: list = []
@@ -229,7 +216,7 @@ def _report_view(request: HttpRequest, key: str) -> HttpResponse:
                 form.add_error("photos", problem)
     else:
         form = form_class()
-    bbox, outlines = _frame(user, page.roles)
+    bbox, outlines = _frame(permissions.held_areas(user, "report", page.source))
     return render(
         request,
         "events/report_form.html",

@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from shezhi.core.pages import attempt
-from shezhi.core.roles import GRID_ROLES
 
-from . import spot
+from . import permissions, spot
 from .models import Event
 from .spot_forms import SpotForm
 from .views_report import _frame, _map_i18n, _submitted_point, detail_url
@@ -58,7 +57,7 @@ def spot_page(request: HttpRequest) -> HttpResponse:
             status = 400
     else:
         form = SpotForm()
-    bbox, outlines = _frame(user, GRID_ROLES)
+    bbox, outlines = _frame(permissions.held_areas(user, "spot_handle"))
     return render(
         request,
         "events/spot_form.html",

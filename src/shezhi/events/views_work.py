@@ -10,7 +10,6 @@ services), and an error is shown by the field it is about, with the status
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
@@ -31,11 +30,9 @@ from shezhi.areas.models import Area
 from shezhi.core import timefmt
 from shezhi.core.errors import Conflict
 from shezhi.core.pages import attempt
-from shezhi.core.roles import DISPATCHER_ROLES, GRID_ROLES, HANDLER_ROLES, SENIOR_STAFF_ROLES
-from shezhi.core.scope import holds_role_over, role_holdings
 from shezhi.people.models import Department
 
-from . import selectors, services, wording
+from . import permissions, selectors, services, wording
 from .action_forms import FORMS, ActionForm, form_for
 from .models import EmergencyPeriod, Event, EventPhoto, WhistleSummons
 from .workflow import ACTIONS
@@ -67,43 +64,6 @@ SLA_LABELS = {
     "yellow": gettext_lazy("Due soon"),
     "red": gettext_lazy("Overdue"),
 }
-
-
-# ---------------------------------------------------------------------------
-# Who the user is, for the navigation and the pages' gates
-
-
-@dataclass(frozen=True)
-class RoleFlags:
-    signed_in: bool = False
-    grid: bool = False  # micro-grid or full-time grid worker
-    handler: bool = False  # receives tasks: grid workers, community and department staff
-    dispatcher: bool = False  # community / street staff, district admin
-    department: bool = False  # department staff bound to a department
-    emergency: bool = False  # may switch emergency mode somewhere
-
-
-def role_flags(user) -> RoleFlags:
-    """The user's kinds of work, from their role holdings (cached on the user object)."""
-    cached = getattr(user, "_shezhi_event_flags", None)
-    if cached is not None:
-        return cached
-    if not user.is_authenticated:
-        flags = RoleFlags()
-    else:
-        roles = {role for role, _area in role_holdings(user)}
-        superuser = user.is_superuser
-        flags = RoleFlags(
-            signed_in=True,
-            grid=bool(roles & set(GRID_ROLES)),
-            handler=bool(roles & set(HANDLER_ROLES)),
-            dispatcher=superuser or bool(roles & set(DISPATCHER_ROLES)),
-            # Department staff always name their department (a constraint on the role).
-            department="department_staff" in roles,
-            emergency=superuser or bool(roles & set(SENIOR_STAFF_ROLES)),
-        )
-    user._shezhi_event_flags = flags
-    return flags
 
 
 # ---------------------------------------------------------------------------
@@ -287,9 +247,9 @@ def _detail_context(request, event: Event, *, bound: ActionForm | None = None, e
     user = request.user
     now = timezone.now()
     _decorate(event, now)
-    mine = services.parties(user, event)
+    mine = permissions.parties(user, event)
     staff_view = not wording.resident_view(mine)
-    allowed = services.allowed_actions(user, event)
+    allowed = permissions.allowed_actions(user, event)
     forms = []
     for name in allowed:
         if name not in FORMS:
@@ -362,7 +322,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in FORMS:
         raise Http404("No such action.")
     form = form_for(action, event, request.user, request.POST, request.FILES)
-    form.resident = wording.resident_view(services.parties(request.user, event))
+    form.resident = wording.resident_view(permissions.parties(request.user, event))
     if not form.is_valid():
         message = _("Check the form below.")
         if "version" in form.errors:
@@ -431,7 +391,7 @@ def photo(request: HttpRequest, pk: int, photo_id: int) -> HttpResponse:
 def inbox(request: HttpRequest) -> HttpResponse:
     """My tasks, most urgent first (red, yellow, green, then without a clock), one tap to act."""
     user = request.user
-    if not (role_flags(user).handler or user.is_superuser):
+    if not permissions.can(user, "see_inbox"):
         raise Http404("No inbox.")
     now = timezone.now()
     here = reverse("events:inbox")
@@ -440,12 +400,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
     tasks.sort(key=lambda e: (selectors.SLA_ORDER.get(e.sla, 3), e.deadline_at or far, e.pk))
     for e in tasks:
         e.quick_forms = _quick_forms(
-            request, e, services.allowed_actions(user, e), INBOX_QUICK, here
+            request, e, permissions.allowed_actions(user, e), INBOX_QUICK, here
         )
     # Grid workers also register (and dispatch, 小事不出网格) what waits in their grid,
     # and verify results there.
     to_register, to_verify = [], []
-    grid_areas = [a for role, a in role_holdings(user) if role in GRID_ROLES]
+    grid_areas = permissions.held_areas(user, "work_grid")
     seen_register, seen_verify = set(), set()
     for area in grid_areas:
         for e in (
@@ -455,7 +415,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         ):
             if e.pk not in seen_register:
                 seen_register.add(e.pk)
-                allowed = services.allowed_actions(user, e)
+                allowed = permissions.allowed_actions(user, e)
                 e.quick_forms = _quick_forms(request, e, allowed, ("register", "dispatch"), here)
                 _decorate(e, now)
                 to_register.append(e)
@@ -479,16 +439,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
 # The dispatcher's queue
 
 
-def _may_dispatch_in(user, area: Area) -> bool:
-    return holds_role_over(user, area, DISPATCHER_ROLES + GRID_ROLES)
-
-
 @login_required
 @require_GET
 def queue_home(request: HttpRequest) -> HttpResponse:
     """The queue of the user's own top area (the highest one they dispatch for)."""
     user = request.user
-    areas = [a for role, a in role_holdings(user) if role in DISPATCHER_ROLES]
+    areas = permissions.held_areas(user, "own_queue")
     if not areas and user.is_superuser:
         areas = area_selectors.root_areas(user)
     if not areas:
@@ -504,7 +460,7 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
     """An area's queue, one tab at a time, with every tab's count."""
     user = request.user
     area = area_selectors.get_area(user, code)
-    if not _may_dispatch_in(user, area):
+    if not permissions.can(user, "see_queue", area):
         raise Http404("No such area.")
     tab = request.GET.get("tab") or selectors.DISPATCHER_TABS[0]
     if tab not in selectors.DISPATCHER_TABS:
@@ -517,7 +473,7 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
     rows = []
     for e in page.object_list:
         _decorate(e, now)
-        allowed = services.allowed_actions(user, e)
+        allowed = permissions.allowed_actions(user, e)
         e.quick_forms = _quick_forms(request, e, allowed, QUEUE_QUICK, here)
         rows.append(e)
     tabs = [
@@ -538,7 +494,7 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
             "children": list(area_selectors.children(user, area).defer("boundary")[:100])
             if area.level in ("district", "street")
             else [],
-            "can_emergency": holds_role_over(user, area, SENIOR_STAFF_ROLES),
+            "can_emergency": permissions.can(user, "declare_emergency", area),
             "in_emergency": services.in_emergency(area, now),
         },
     )
@@ -554,9 +510,9 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
 def department(request: HttpRequest) -> HttpResponse:
     """Events dispatched or whistled to my departments; summonses to report in to, soonest first."""
     user = request.user
-    department_ids = services.user_departments(user)
-    if not department_ids:
+    if not permissions.can(user, "see_department"):
         raise Http404("No department.")
+    department_ids = permissions.user_departments(user)
     now = timezone.now()
     here = reverse("events:department")
     summonses = list(selectors.open_summonses(user))
@@ -575,7 +531,7 @@ def department(request: HttpRequest) -> HttpResponse:
     for e in events:
         e.whistled_only = e.handler_department_id not in department_ids
         e.quick_forms = _quick_forms(
-            request, e, services.allowed_actions(user, e), INBOX_QUICK, here
+            request, e, permissions.allowed_actions(user, e), INBOX_QUICK, here
         )
     return render(
         request,
@@ -600,7 +556,7 @@ def emergency(request: HttpRequest, code: str) -> HttpResponse:
     """Whether the area is in emergency mode (战时), and the switch to start or end it."""
     user = request.user
     area = area_selectors.get_area(user, code)
-    if not holds_role_over(user, area, SENIOR_STAFF_ROLES):
+    if not permissions.can(user, "declare_emergency", area):
         raise Http404("No such area.")
     error = None
     status = 200
@@ -648,7 +604,7 @@ def emergency(request: HttpRequest, code: str) -> HttpResponse:
     active = selectors.active_emergency_periods(area, now)
     names = selectors.display_names(p.started_by_id for p in active)
     for p in active:
-        p.can_end = holds_role_over(user, p.area, SENIOR_STAFF_ROLES)
+        p.can_end = permissions.can(user, "declare_emergency", p.area)
         p.inherited = p.area_id != area.pk
         p.started_by_name = names.get(p.started_by_id, "")
     history = list(

@@ -56,7 +56,7 @@ STAFF_PARTS = frozenset({"dispatcher", "grid", "handler", "summoned"})
 
 
 def resident_view(parts) -> bool:
-    """True when the viewer has no staff part in the event (see ``services.parties``)."""
+    """True when the viewer has no staff part in the event (see ``permissions.parties``)."""
     return not (set(parts) & STAFF_PARTS)
 
 

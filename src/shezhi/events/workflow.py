@@ -1,8 +1,10 @@
 """The one transition table of the event loop (GB/T 30428's seven steps and the side paths).
 
 Each action names the states it may start from, the state it leads to (None:
-the state stays), and who may perform it. ``services.perform`` is the only code
-that applies it; pages and the API ask ``allowed_actions`` what to offer.
+the state stays), who may perform it, and whom it tells. ``services.perform`` is
+the only code that applies it, with the action's effect (``services.effects``);
+``permissions`` decides who may take it (pages and the API ask
+``permissions.allowed_actions`` what to offer); ``facts`` says what stats reads of it.
 
 Who (``Party``):
 - ``dispatcher``: community/street staff or district admin holding the event's
@@ -37,35 +39,49 @@ class Action:
     target: str | None
     parties: tuple[str, ...]
     needs_reason: bool = False
+    # The step tells the event's followers (its reporter and the "me too"s).
+    tells_followers: bool = False
+    # Residents hear of the step in their own words (``notices``); the other steps are
+    # internal (the dispatch, above all) and not news for them.
+    resident_news: bool = False
     # ``target`` None: the state stays, except that a whistle blown over an event
     # nobody handles yet dispatches it to the first summoned department.
 
 
-def _a(name, label, sources, target, parties, needs_reason=False) -> Action:
-    return Action(name, label, frozenset(sources), target, tuple(parties), needs_reason)
+def _a(
+    name, label, sources, target, parties, needs_reason=False, *, followers=False, news=False
+) -> Action:
+    return Action(
+        name, label, frozenset(sources), target, tuple(parties), needs_reason,
+        tells_followers=followers, resident_news=news,
+    )  # fmt: skip
 
 
 # fmt: off
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
-        _a("register", _("Register"), [S.REPORTED], S.REGISTERED, ["dispatcher", "grid"]),
-        _a("void", _("Void"), [S.REPORTED], S.VOIDED, ["dispatcher"], needs_reason=True),
+        _a("register", _("Register"), [S.REPORTED], S.REGISTERED, ["dispatcher", "grid"],
+           followers=True, news=True),
+        _a("void", _("Void"), [S.REPORTED], S.VOIDED, ["dispatcher"], needs_reason=True,
+           followers=True, news=True),
         _a("merge", _("Merge as a duplicate"), [S.REPORTED, S.REGISTERED], S.MERGED,
-           ["dispatcher"]),
+           ["dispatcher"], followers=True, news=True),
         _a("dispatch", _("Dispatch"), [S.REGISTERED, S.RETURNED], S.DISPATCHED,
-           ["dispatcher", "grid"]),
+           ["dispatcher", "grid"], followers=True),
         _a("accept", _("Accept"), [S.DISPATCHED], S.ACCEPTED, ["handler"]),
         _a("return", _("Send back: not ours"), [S.DISPATCHED, S.ACCEPTED], S.RETURNED,
            ["handler"], needs_reason=True),
-        _a("handle", _("Report the result"), [S.ACCEPTED], S.HANDLED, ["handler"]),
-        _a("verify_pass", _("Verified: close"), [S.HANDLED], S.CLOSED, ["verifier"]),
+        _a("handle", _("Report the result"), [S.ACCEPTED], S.HANDLED, ["handler"],
+           followers=True, news=True),
+        _a("verify_pass", _("Verified: close"), [S.HANDLED], S.CLOSED, ["verifier"],
+           followers=True, news=True),
         _a("verify_fail", _("Verification failed: rework"), [S.HANDLED], S.ACCEPTED,
            ["verifier"], needs_reason=True),
         # 当场处置 (spot.handle_on_spot): the worker's own on-the-spot fix closes without a
         # second person, unless it was drawn for the community's spot check.
         _a("close_on_spot", _("Handled on the spot: close"), [S.HANDLED], S.CLOSED,
-           ["handler"]),
+           ["handler"], followers=True),
         _a("request_deferral", _("Ask to defer"), [S.ACCEPTED], S.DEFERRAL_REQUESTED,
            ["handler"], needs_reason=True),
         _a("approve_deferral", _("Approve the deferral"), [S.DEFERRAL_REQUESTED], S.DEFERRED,

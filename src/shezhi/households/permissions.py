@@ -28,8 +28,14 @@ from django.db.models import Exists, OuterRef, Q
 
 from shezhi.areas.models import Area
 from shezhi.core.lists import subtree_q
-from shezhi.core.roles import READ_ONLY_ROLES, STAFF_ROLES, WORKING_ROLES, all_but
-from shezhi.core.scope import holds_role_over, role_areas, scope_q, sees_everything
+from shezhi.core.roles import READ_ONLY_ROLES, STAFF_ROLES, WORKING_ROLES
+from shezhi.core.scope import (
+    held_areas,
+    holds_role_over,
+    scope_over,
+    sees_everything,
+    top_areas,
+)
 
 ROW_READERS = WORKING_ROLES
 WRITERS = WORKING_ROLES
@@ -83,7 +89,7 @@ def can(user, action: str, obj=None) -> bool:
     if sees_everything(user):
         return True
     if obj is None:
-        return bool(role_areas(user, exclude_roles=all_but(roles)))
+        return bool(held_areas(user, roles))
     from .models import Compound
 
     if isinstance(obj, Compound) and action == "view":
@@ -98,7 +104,7 @@ def can(user, action: str, obj=None) -> bool:
 def scope(user, action: str = "view", field: str = "area_path") -> Q | None:
     """Rows whose area path (in ``field``) lies where ``user`` may do ``action``;
     None: no limit. Nothing at all for a user without such a role."""
-    return scope_q(user, field, exclude_roles=all_but(_roles(action)))
+    return scope_over(user, _roles(action), field)
 
 
 def compound_scope(user) -> Q | None:
@@ -117,8 +123,7 @@ def in_scope_paths(user, action: str = "view") -> list[str] | None:
     """The paths at the top of ``user``'s scope for ``action``; None: everywhere."""
     if sees_everything(user):
         return None
-    paths = {a.path for a in role_areas(user, exclude_roles=all_but(_roles(action)))}
-    return sorted(p for p in paths if not any(p != o and p.startswith(o) for o in paths))
+    return [a.path for a in top_areas(held_areas(user, _roles(action)))]
 
 
 def area_q(area: Area, field: str = "area_path") -> Q:

@@ -9,19 +9,24 @@ class IncentivesConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        # In ready(): the hooks, listeners and selectors import models, loaded only now.
+        # In ready(): the hooks, listeners and selectors (events', volunteering's and this
+        # app's) import models, loaded only now.
         from shezhi.events import hooks
         from shezhi.events.selectors import own_anonymous_reports
+        from shezhi.volunteering import hooks as volunteering_hooks
 
         from . import (
             causes,
             event_points,
             rules,  # noqa: F401  (connects the rules' cache to their writes)
+            volunteer_points,
         )
         from .models import PieceRateRule, Reward
 
         # A step's points commit or roll back with the step (exactly once per cause).
         hooks.on_step(event_points.award_points, when="in_transaction")
+        # A volunteer's hours: with the check-out, once per sign-up.
+        volunteering_hooks.on_checked_out(volunteer_points.award_hours)
         # An anonymous report's points name it to its reporter only (causes).
         causes.register("event", own_anonymous_reports)
 

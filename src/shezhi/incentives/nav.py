@@ -6,11 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from shezhi.core.navigation import Place, Who, signed_in
 
-from .selectors import is_points_staff
+from . import permissions
 
 
 def _points_staff(who: Who) -> bool:
-    return who.signed_in and who.once("points", lambda: is_points_staff(who.user))
+    return who.signed_in and who.once("points", lambda: permissions.can(who.user, "manage"))
 
 
 PLACES = [

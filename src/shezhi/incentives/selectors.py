@@ -11,14 +11,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from shezhi.areas.models import Area
-from shezhi.core.models import RoleAssignment
-from shezhi.core.roles import STAFF_ROLES
-from shezhi.core.scope import role_areas, role_holdings, scope_q, sees_everything
+from shezhi.core.scope import top_areas
+from shezhi.people.models import RoleAssignment
 
-from . import causes
+from . import causes, permissions
 from .models import Account, Bucket, Entry, Redemption, Reward, Transfer
-from .permissions import NOT_ON_LEADERBOARDS, NOT_STAFF, individuals_q
-from .permissions import is_points_staff as is_points_staff
 
 
 def _local_start(day: date) -> datetime:
@@ -116,7 +113,7 @@ def own_private_causes(person, statement: Statement) -> dict[int, causes.Shown]:
 def people_in_scope(staff) -> QuerySet:
     """Users holding any role in the staff member's scope (their statements are open to them)."""
     User = get_user_model()
-    q = individuals_q(staff, "area__path")
+    q = permissions.scope(staff, "manage", field="area__path")
     holdings = RoleAssignment.objects.all() if q is None else RoleAssignment.objects.filter(q)
     return User.objects.filter(pk__in=holdings.values("user_id"))
 
@@ -137,7 +134,7 @@ def get_person(staff, user_id) -> object:
 
 def get_transfer(staff, pk) -> Transfer:
     """A transfer earned in the member of staff's scope (to reverse it), else 404."""
-    q = individuals_q(staff, "area_path")
+    q = permissions.scope(staff, "manage", field="area_path")
     qs = Transfer.objects.select_related("area", "user")
     if q is not None:
         qs = qs.filter(q)
@@ -197,7 +194,7 @@ def leaderboard(
 
 def points_area(user, code: str) -> Area:
     """An area whose leaderboard the user may read (staff and grid workers in scope), else 404."""
-    q = scope_q(user, exclude_roles=NOT_ON_LEADERBOARDS)
+    q = permissions.scope(user, "view_leaderboard", field="path")
     qs = Area.objects.defer("boundary")
     if q is not None:
         qs = qs.filter(q)
@@ -211,35 +208,28 @@ def rules_district(user, code: str) -> Area:
     """A district whose piece rates the user may read: anybody who holds a role in it
     (everyone should know what their work earns), else 404."""
     area = Area.objects.filter(code=code, depth=1).defer("boundary").first()
-    if area is None or not (
-        sees_everything(user) or any(a.path.startswith(area.path) for a in role_areas(user))
-    ):
+    if area is None or not permissions.can(user, "view_rules", area):
         raise Http404("No such district.")
     return area
 
 
 def default_points_area(user) -> Area | None:
-    if sees_everything(user):
+    held = permissions.scope_areas(user, "view_leaderboard")
+    if held is None:
         return Area.objects.filter(depth=1).defer("boundary").order_by("path").first()
-    tops = sorted(role_areas(user, exclude_roles=NOT_ON_LEADERBOARDS), key=lambda a: a.path)
-    return tops[0] if tops else None
+    return min(held, key=lambda a: a.path, default=None)
 
 
 # ---------------------------------------------------------------------------
 # Rewards and redemptions
 
 
-def _ancestor_paths(areas) -> set[str]:
-    return {p for a in areas for p in Area.lineage(a.path)}
-
-
 def rewards_for(user) -> QuerySet[Reward]:
     """The catalogue a person may redeem from: rewards offered in any area above or at
     one of their own areas (a community's rewards reach its micro-grids' residents)."""
     qs = Reward.objects.filter(active=True).select_related("area")
-    if sees_everything(user):
-        return qs
-    return qs.filter(area_path__in=_ancestor_paths(role_areas(user)))
+    q = permissions.scope(user, "redeem", field="area_path")
+    return qs if q is None else qs.filter(q)
 
 
 def get_reward_for(user, pk) -> Reward:
@@ -251,7 +241,7 @@ def get_reward_for(user, pk) -> Reward:
 
 def managed_rewards(staff) -> QuerySet[Reward]:
     """Rewards the member of staff manages: offered inside their scope."""
-    q = scope_q(staff, "area_path", exclude_roles=NOT_STAFF)
+    q = permissions.scope(staff, "manage", field="area_path")
     qs = Reward.objects.select_related("area")
     return qs if q is None else qs.filter(q)
 
@@ -275,7 +265,7 @@ def get_my_redemption(user, pk) -> Redemption:
 
 
 def managed_redemptions(staff) -> QuerySet[Redemption]:
-    q = individuals_q(staff, "reward__area_path")
+    q = permissions.scope(staff, "manage", field="reward__area_path")
     # The people's names come with them (display_name), not one query per row.
     qs = Redemption.objects.select_related("reward", "user__person", "reward__area")
     return qs if q is None else qs.filter(q)
@@ -366,9 +356,10 @@ def reward_areas(staff) -> QuerySet[Area]:
     """Areas where the member of staff may offer rewards: under an area where they hold a
     staff role, down to the communities."""
     qs = Area.objects.filter(depth__lte=REWARD_DEPTH).defer("boundary").order_by("path")
-    if sees_everything(staff):
+    held = permissions.scope_areas(staff, "manage")
+    if held is None:
         return qs
-    paths = {a.path for role, a in role_holdings(staff) if role in STAFF_ROLES}
+    paths = {a.path for a in held}
     if not paths:
         return qs.none()
     q = Q()
@@ -380,11 +371,11 @@ def reward_areas(staff) -> QuerySet[Area]:
 def points_area_choices(user, current: Area | None) -> list[Area]:
     """Areas to offer on the leaderboard's picker: the user's own top areas, the current
     area's ancestors inside the user's scope, and its children."""
-    if sees_everything(user):
+    held = permissions.scope_areas(user, "view_leaderboard")
+    if held is None:
         tops = list(Area.objects.filter(depth=1).defer("boundary").order_by("path"))
     else:
-        held = {a.path: a for a in role_areas(user, exclude_roles=NOT_ON_LEADERBOARDS)}
-        tops = [a for p, a in held.items() if not any(p != o and p.startswith(o) for o in held)]
+        tops = top_areas(held)
     found = {a.path: a for a in tops}
     if current is not None:
         roots = [a.path for a in tops]
@@ -402,9 +393,8 @@ def points_area_choices(user, current: Area | None) -> list[Area]:
 def own_districts(user) -> list[Area]:
     """Districts the user holds any role in (every district for a superuser)."""
     qs = Area.objects.filter(depth=1).defer("boundary").order_by("path")
-    if sees_everything(user):
-        return list(qs)
-    return list(qs.filter(path__in={a.path[: Area.steplen] for a in role_areas(user)}))
+    q = permissions.scope(user, "view_rules", field="path")
+    return list(qs if q is None else qs.filter(q))
 
 
 # ---------------------------------------------------------------------------

@@ -23,10 +23,9 @@ from django.utils.translation import gettext as _
 from shezhi.areas.models import Area
 from shezhi.core import rows
 from shezhi.core.errors import BadInput, Forbidden, NotAllowed
-from shezhi.core.scope import holds_role_over
 from shezhi.core.snapshot import Snapshot
 
-from . import causes, rules
+from . import causes, permissions, rules
 from .models import (
     DEDUCTION_RULES,
     Account,
@@ -39,7 +38,6 @@ from .models import (
     RuleKind,
     Transfer,
 )
-from .permissions import can_correct
 
 BUCKET_ORDER = [Bucket.ROUTINE, Bucket.EMERGENCY, Bucket.OTHER]
 # A redemption spends routine points first, then other, and emergency points
@@ -387,7 +385,7 @@ def reverse_transfer(*, actor, transfer: Transfer, reason: str, at: datetime | N
         raise BadInput(_("Give a reason."), field="reason")
     if len(reason) > 200:
         raise BadInput(_("The reason is longer than 200 characters."), field="reason")
-    if not can_correct(actor, transfer.area):
+    if not permissions.can(actor, "manage", transfer.area):
         raise Forbidden(
             _("You cannot correct points earned in %(area)s.") % {"area": transfer.area}
         )
@@ -512,7 +510,7 @@ def cancel_redemption(*, actor, redemption: Redemption, reason: str, at=None) ->
     if len(reason) > 200:
         raise BadInput(_("The reason is longer than 200 characters."), field="reason")
     own = actor.pk == redemption.user_id
-    if not own and not can_correct(actor, redemption.reward.area):
+    if not own and not permissions.can(actor, "manage", redemption.reward.area):
         raise Forbidden(_("You cannot cancel this redemption."))
     if own and not reason:
         reason = _("Cancelled by the person")
@@ -538,7 +536,7 @@ def cancel_redemption(*, actor, redemption: Redemption, reason: str, at=None) ->
 
 def hand_over(*, actor, redemption: Redemption, at=None) -> Redemption:
     """Staff record that the reward was handed to the person."""
-    if not can_correct(actor, redemption.reward.area):
+    if not permissions.can(actor, "manage", redemption.reward.area):
         raise Forbidden(
             _("You cannot hand over rewards of %(area)s.") % {"area": redemption.reward.area}
         )
@@ -573,7 +571,7 @@ def set_rule(
     """A district admin sets what one kind of work pays from now on (past entries keep theirs)."""
     if district.depth != 1:
         raise BadInput(_("Piece rates are set per district."), field="district")
-    if not holds_role_over(actor, district, ("district_admin",)):
+    if not permissions.can(actor, "set_rules", district):
         raise Forbidden(_("Only the district's administrators set its piece rates."))
     if kind not in RuleKind.values:
         raise BadInput(_("Unknown kind of work %(kind)s.") % {"kind": kind}, field="kind")
@@ -626,7 +624,7 @@ def save_reward(
     reward: Reward | None = None,
 ) -> Reward:
     """Offer (or change) a reward in ``area``: staff holding the area (or above it)."""
-    if not can_correct(actor, area):
+    if not permissions.can(actor, "manage", area):
         raise Forbidden(_("You cannot offer rewards in %(area)s.") % {"area": area})
     name = (name or "").strip()
     if not name:

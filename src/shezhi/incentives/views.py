@@ -19,7 +19,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shezhi.core.pages import attempt
-from shezhi.core.scope import holds_role_over
 
 from . import causes, exports, forms, permissions, rules, selectors, services
 from .models import DEDUCTION_RULES, Bucket, CauseType, Redemption, RuleKind, Transfer
@@ -50,7 +49,7 @@ def _tabs(user, current: str) -> list[dict]:
         tabs.append(("leaderboard", _("Leaderboard"), reverse("incentives:leaderboard")))
     if selectors.own_districts(user):
         tabs.append(("rules", _("Piece rates"), reverse("incentives:rules")))
-    if selectors.is_points_staff(user):
+    if permissions.can(user, "manage"):
         tabs.append(("manage", _("Manage"), reverse("incentives:manage")))
     return [
         {"key": k, "label": label, "url": url, "current": k == current} for k, label, url in tabs
@@ -138,7 +137,7 @@ def _statement_context(
             staff is not None
             and t.kind in REVERSIBLE
             and t.pk not in done
-            and permissions.can_correct(staff, t.area)
+            and permissions.can(staff, "manage", t.area)
         )
         form = None
         if reversible:
@@ -417,7 +416,7 @@ def rules_page(request: HttpRequest) -> HttpResponse:
     if not code:
         return render(request, "incentives/rules.html", context)
     district = selectors.rules_district(user, code)
-    can_edit = holds_role_over(user, district, ("district_admin",))
+    can_edit = permissions.can(user, "set_rules", district)
     bound, error, status = None, None, 200
     if request.method == "POST":
         kind = request.POST.get("kind", "")

@@ -24,6 +24,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from shezhi.people.models import Person
+
 from .models import Notification
 
 logger = logging.getLogger("shezhi.notifications")
@@ -115,8 +117,6 @@ class ConsoleChannel(Channel):
 
 def phone_of(user_id: int) -> str:
     """The phone on the user's linked person record (decrypted), or ''."""
-    from shezhi.people.models import Person
-
     # Only the phone: loading the whole record would decrypt the ID number too.
     phones = Person.objects.filter(user_id=user_id).values_list("phone", flat=True)
     return (phones.first() or "").strip()

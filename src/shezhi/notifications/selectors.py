@@ -1,4 +1,5 @@
-"""Reading notifications: a user only ever sees their own; anyone else's is a 404."""
+"""Reading notifications: a user only ever sees their own (``permissions``); anyone
+else's is a 404."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.http import Http404
 
 from shezhi.core.notices import subject_type
 
+from . import permissions
 from .models import Delivery, Notification
 
 MAX_ATTEMPTS = 3  # tries per notification and channel before giving up
@@ -19,7 +21,7 @@ def notifications_for(user, *, unread: bool | None = None) -> QuerySet[Notificat
     """The user's notifications, newest first; only the unread (or read) ones when asked."""
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
-    qs = Notification.objects.filter(user=user)
+    qs = Notification.objects.filter(permissions.scope(user, "view"))
     if unread is True:
         qs = qs.filter(read_at__isnull=True)
     elif unread is False:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .masking import masked
-from .models import Assignment, Department, Person
+from .models import Assignment, Department, Person, RoleAssignment
 
 
 @admin.register(Department)
@@ -49,3 +49,11 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["person__name", "area__code", "area__name"]
     autocomplete_fields = ["person", "area"]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "area", "department", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "area__code", "area__name"]
+    autocomplete_fields = ["user", "area", "department"]

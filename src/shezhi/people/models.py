@@ -1,4 +1,4 @@
-"""The grid workforce: who serves where, with what history.
+"""The grid workforce: who serves where, with what history, and who holds which role where.
 
 Phones and ID numbers are stored encrypted (``EncryptedTextField``); the
 ``*_index`` columns hold a keyed HMAC for exact lookups and duplicate checks,
@@ -8,10 +8,12 @@ the ``*_last4`` columns what a masked display may show.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shezhi.core.models import Role
 from shezhi.core.personal_data import EncryptedTextField
 
 
@@ -185,6 +187,71 @@ class Assignment(models.Model):
         return self.ended_on is None
 
     def get_additional_data(self) -> dict:
+        return {"area_path": self.area.path, "area_code": self.area.code}
+
+
+class RoleAssignment(models.Model):
+    """A user holds ``role`` over the whole subtree of ``area``.
+
+    ``shezhi.core.scope`` reads these through the source ``PeopleConfig.ready`` registers;
+    the role groups that name them are ``shezhi.core.roles``.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    area = models.ForeignKey(
+        "areas.Area",
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+        verbose_name=_("area"),
+    )
+    # Department staff act for one department (城管, 住建 …) of the area's district.
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff_roles",
+        verbose_name=_("department"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        # The table core created when it held this model: moved without a copy
+        # (migration people 0003).
+        db_table = "core_roleassignment"
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "area"], name="unique_role_per_area"),
+            models.CheckConstraint(
+                condition=models.Q(role="department_staff", department__isnull=False)
+                | (~models.Q(role="department_staff") & models.Q(department__isnull=True)),
+                name="department_only_and_always_for_department_staff",
+                violation_error_message=_(
+                    "Department staff must name their department; other roles must not."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.area}"
+
+    def clean(self) -> None:
+        if (
+            self.department_id
+            and self.area_id
+            and not self.area.path.startswith(self.department.district.path)
+        ):
+            raise ValidationError({"department": _("The department belongs to another district.")})
+
+    def get_additional_data(self) -> dict:
+        # Kept with each audit entry so the log can be scoped even after a deletion.
         return {"area_path": self.area.path, "area_code": self.area.code}
 
 

@@ -11,12 +11,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from shezhi.areas.models import Area
 from shezhi.areas.selectors import get_area
 from shezhi.core import jobs
-from shezhi.core.scope import role_areas
 
-from . import roster
+from . import permissions, roster
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The report page lists this many errors; the counts cover them all.
@@ -41,19 +39,6 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _export_areas(user) -> list[Area]:
-    """The tops of the user's scope whose roster they may export."""
-    if user.is_superuser:
-        return list(Area.objects.filter(depth=1).defer("boundary").order_by("path"))
-    tops = {a.path: a for a in role_areas(user)}
-    areas = [
-        a
-        for p, a in sorted(tops.items())
-        if not any(p != o and p.startswith(o) for o in tops) and roster.can_export(user, a)
-    ]
-    return areas
-
-
 @login_required
 def upload(request):
     if not roster.can_import_rosters(request.user):
@@ -75,7 +60,7 @@ def upload(request):
         {
             "form": form,
             "imports": roster.roster_imports(request.user)[:30],
-            "export_areas": _export_areas(request.user),
+            "export_areas": permissions.export_areas(request.user),
         },
     )
 

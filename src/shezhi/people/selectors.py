@@ -12,58 +12,15 @@ from django.utils.translation import gettext as _
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
-from shezhi.core.models import Role
-from shezhi.core.roles import WORKING_ROLES, all_but
-from shezhi.core.scope import role_areas, role_holdings, scope_q, sees_everything
 
-from .models import Assignment, Department, Person
-
-# Roles that hold an area without opening its workforce's records: a resident
-# holds a micro-grid to report and follow their own matters; department staff
-# see what is dispatched or whistled to them; alliance viewers see aggregates. Those
-# who work in the area read them.
-NOT_WORKFORCE_READERS = all_but(WORKING_ROLES)
+from . import permissions
+from .models import Assignment, Department, Person, RoleAssignment
 
 
 def visible_people(user) -> QuerySet[Person]:
     qs = Person.objects.select_related("area")
-    q = scope_q(user, "area__path", exclude_roles=NOT_WORKFORCE_READERS)
+    q = permissions.scope(user, "view", field="area__path")
     return qs if q is None else qs.filter(q)
-
-
-@dataclass(frozen=True)
-class WorkforceReach:
-    """How much of an area's workforce records a user may open.
-
-    ``kind``: ``all`` (the whole area), ``part`` (only the ``areas`` inside it the user
-    holds a reading role over) or ``none`` (the user's roles here read aggregates only:
-    ``roles`` names them, for the page to say so).
-    """
-
-    kind: str
-    roles: list[str]
-    areas: list[Area]
-
-
-def workforce_reach(user, area: Area) -> WorkforceReach:
-    if sees_everything(user):
-        return WorkforceReach("all", [], [])
-    holdings = role_holdings(user)
-    readers = [a for role, a in holdings if role not in NOT_WORKFORCE_READERS]
-    if any(area.path.startswith(a.path) for a in readers):
-        return WorkforceReach("all", [], [])
-    inside = sorted((a for a in readers if a.path.startswith(area.path)), key=lambda a: a.path)
-    if inside:
-        return WorkforceReach("part", [], inside)
-    roles = sorted(
-        {
-            str(Role(role).label)
-            for role, a in holdings
-            if role in NOT_WORKFORCE_READERS
-            and (area.path.startswith(a.path) or a.path.startswith(area.path))
-        }
-    )
-    return WorkforceReach("none", roles, [])
 
 
 def get_person(user, pk: int) -> Person:
@@ -190,13 +147,10 @@ def candidates_for(user, micro_grid: Area) -> list[Candidate]:
 
 
 def visible_departments(user) -> QuerySet[Department]:
-    qs = Department.objects.select_related("district")
-    q = scope_q(user, "district__path")
-    if q is None:
-        return qs
     # A department is visible to anyone whose scope lies inside its district.
-    districts = {a.path[: Area.steplen] for a in role_areas(user)}
-    return qs.filter(district__path__in=districts)
+    qs = Department.objects.select_related("district")
+    q = permissions.scope(user, "view_department", field="district__path")
+    return qs if q is None else qs.filter(q)
 
 
 def workforce_counts_by_child(area: Area) -> dict[str, dict]:
@@ -222,3 +176,17 @@ def workforce_counts_by_child(area: Area) -> dict[str, dict]:
         out[path]["force_type"][force_type] += n
         out[path]["total"] += n
     return out
+
+
+def role_holdings_of(user) -> list[tuple[str, Area]]:
+    """The (role, area) pairs ``user`` holds, in one query, each area without its boundary.
+
+    ``core.scope``'s holdings source (registered in ``PeopleConfig.ready``): read them
+    through ``core.scope.role_holdings``, which keeps them for the request.
+    """
+    return [
+        (ra.role, ra.area)
+        for ra in RoleAssignment.objects.filter(user=user)
+        .select_related("area")
+        .defer("area__boundary")
+    ]

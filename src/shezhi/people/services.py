@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
 from shezhi.core import personal_data as pd
-from shezhi.core.roles import MANAGER_ROLES
-from shezhi.core.scope import holds_role_over
 
+from . import permissions
 from .models import Assignment, Person
 
 # Which level of area each kind of assignment is made on.
@@ -26,13 +25,8 @@ ROLE_LEVEL = {
 }
 
 
-def can_manage(actor, area: Area) -> bool:
-    """May ``actor`` change the workforce of ``area`` (and reveal its personal data)?"""
-    return holds_role_over(actor, area, MANAGER_ROLES)
-
-
 def _require_manager(actor, area: Area) -> None:
-    if actor is not None and not can_manage(actor, area):
+    if actor is not None and not permissions.can(actor, "manage", area):
         raise PermissionDenied(_("You may not change the workforce of %(area)s.") % {"area": area})
 
 

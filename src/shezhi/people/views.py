@@ -23,7 +23,7 @@ from shezhi.areas import constants as c
 from shezhi.areas import selectors as area_selectors
 from shezhi.areas.models import Area
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .masking import masked
 from .models import Assignment, Person
 
@@ -104,7 +104,7 @@ def _area_tabs(area: Area, current: str) -> dict:
 
 
 def _area_tabs_for(user, area: Area, current: str) -> dict:
-    return {**_area_tabs(area, current), "can_manage": services.can_manage(user, area)}
+    return {**_area_tabs(area, current), "can_manage": permissions.can(user, "manage", area)}
 
 
 def _visible_person_ids(user, ids) -> set[int]:
@@ -122,7 +122,7 @@ def _visible_person_ids(user, ids) -> set[int]:
 def area_people(request: HttpRequest, code: str) -> HttpResponse:
     """People whose record lies inside an area: filtered, 50 a page, phones masked."""
     area = area_selectors.get_area(request.user, code)
-    reach = selectors.workforce_reach(request.user, area)
+    reach = permissions.workforce_reach(request.user, area)
     form = PeopleFilterForm(request.GET)
     filters = form.filters()
     people = selectors.people_in(request.user, area, **filters).defer(*LIST_DEFER)
@@ -173,7 +173,7 @@ def _person_context(request: HttpRequest, person: Person, form: RevealForm) -> d
         "past": [a for a in history if a.ended_on is not None],
         "linked_areas": linked,
         "team_levels": (c.MICRO_GRID, c.GENERAL_GRID),
-        "can_reveal": services.can_manage(request.user, person.area)
+        "can_reveal": permissions.can(request.user, "manage", person.area)
         and bool(form.fields["field"].choices),
         "form": form,
     }
@@ -201,7 +201,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person(request.user, pk)
     if request.method != "POST":
         return redirect("people:person", pk=person.pk)
-    if not services.can_manage(request.user, person.area):
+    if not permissions.can(request.user, "manage", person.area):
         raise Http404("No such person.")
     form = RevealForm(request.POST, person=person)
     if form.is_valid():

@@ -18,10 +18,8 @@ from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from shezhi.areas.geo.crs import CRS_CHOICES, to_wgs84
 from shezhi.core.apitypes import AreaRef, ErrorOut, Flag, Id, Limit, Moment, NotFoundOut, Offset
 from shezhi.core.errors import BadInput
-from shezhi.core.roles import ALL_ROLES
-from shezhi.core.scope import holds_role_over
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .models import ServicePost
 from .present import post_dict
 
@@ -312,6 +310,6 @@ def _staff_post(user, post_id: int) -> ServicePost:
         .filter(pk=post_id)
         .first()
     )
-    if post is None or not holds_role_over(user, post.area, ALL_ROLES):
+    if post is None or not permissions.can(user, "know", post.area):
         raise Http404("No such service post.")
     return post

@@ -6,11 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from shezhi.core.navigation import Place, Who, anyone
 
-from .services import manages_anything
+from . import permissions
 
 
 def _manages_posts(who: Who) -> bool:
-    return who.once("posts", lambda: manages_anything(who.user))
+    return who.once("posts", lambda: permissions.can(who.user, "manage"))
 
 
 PLACES = [

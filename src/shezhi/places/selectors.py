@@ -17,11 +17,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from shezhi.areas.models import Area
-from shezhi.core.models import RoleAssignment
-from shezhi.core.roles import LOCAL_ROLES, MANAGER_ROLES, all_but
-from shezhi.core.scope import role_areas, scope_q
+from shezhi.people.models import RoleAssignment
 
 from . import hours as opening
+from . import permissions
 from .models import ServicePost
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -29,11 +28,9 @@ DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 # Without a radius, only posts within this distance are considered (the whole district).
 DEFAULT_WITHIN_M = 50_000
-# Roles that do not open the staff registry.
 # What a post's card needs: its area and its responsible person's name, in one query.
 RELATED = ("area", "responsible__person")
 DEFERRED = ("area__boundary", "responsible__person__phone", "responsible__person__id_number")
-NON_MANAGER_ROLES = all_but(MANAGER_ROLES)
 
 
 # ---------------------------------------------------------------------------
@@ -184,9 +181,10 @@ def home_area(user) -> Area | None:
 
     if not with_posts:
         return None
-    if user.is_authenticated and not user.is_superuser:
+    own = permissions.scope_areas(user, "know")  # None: a superuser, who has no area
+    if own:
         cut = 3 * Area.steplen
-        for area in sorted(role_areas(user), key=lambda a: a.path):
+        for area in sorted(own, key=lambda a: a.path):
             path = area.path[:cut] if len(area.path) > cut else area.path
             if has_posts(path):
                 return area if path == area.path else Area.objects.defer("boundary").get(path=path)
@@ -214,14 +212,10 @@ def in_area(
 # The staff registry
 
 
-def manager_scope_q(user) -> Q | None:
-    return scope_q(user, "area_path", exclude_roles=NON_MANAGER_ROLES)
-
-
 def manageable_posts(user) -> QuerySet[ServicePost]:
     """Every post (active or not) in the areas where ``user`` manages posts."""
     qs = ServicePost.objects.all()
-    q = manager_scope_q(user)
+    q = permissions.scope(user, "manage", field="area_path")
     return qs if q is None else qs.filter(q)
 
 
@@ -257,7 +251,7 @@ def get_managed_post(user, pk) -> ServicePost:
 def managed_area(user, code: str) -> Area:
     """An area by code inside the user's management scope, else 404."""
     qs = Area.objects.filter(code=code).defer("boundary")
-    q = scope_q(user, exclude_roles=NON_MANAGER_ROLES)
+    q = permissions.scope(user, "manage", field="path")
     if q is not None:
         qs = qs.filter(q)
     area = qs.first()
@@ -268,8 +262,8 @@ def managed_area(user, code: str) -> Area:
 
 def responsible_candidates(user, limit: int = 200) -> list[str]:
     """Usernames holding a role inside the user's management scope (for the form's hints)."""
-    qs = RoleAssignment.objects.filter(role__in=LOCAL_ROLES)
-    q = scope_q(user, "area__path", exclude_roles=NON_MANAGER_ROLES)
+    qs = RoleAssignment.objects.filter(role__in=permissions.RESPONSIBLE_ROLES)
+    q = permissions.scope(user, "manage", field="area__path")
     if q is not None:
         qs = qs.filter(q)
     return list(
@@ -280,8 +274,8 @@ def responsible_candidates(user, limit: int = 200) -> list[str]:
 def responsible_options(user, limit: int = 200) -> list[tuple[str, str]]:
     """(username, "name · area") of the people who may be made responsible for a post in
     the user's scope: the form offers them by name, the way people know each other."""
-    qs = RoleAssignment.objects.filter(role__in=LOCAL_ROLES)
-    q = scope_q(user, "area__path", exclude_roles=NON_MANAGER_ROLES)
+    qs = RoleAssignment.objects.filter(role__in=permissions.RESPONSIBLE_ROLES)
+    q = permissions.scope(user, "manage", field="area__path")
     if q is not None:
         qs = qs.filter(q)
     rows = qs.order_by("user__username", "area__path").values_list(

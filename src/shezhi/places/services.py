@@ -27,18 +27,15 @@ from shezhi.areas.models import Area
 from shezhi.core import personal_data as pd
 from shezhi.core import photos as photo_processing
 from shezhi.core.errors import BadInput, Forbidden
-from shezhi.core.roles import ALL_ROLES, LOCAL_ROLES, MANAGER_ROLES
-from shezhi.core.scope import holds_role_over, role_holdings
 
 from . import hours as opening
+from . import permissions
 from .models import ServicePost, ServicePostPhoto
 
 User = get_user_model()
 
-# Who registers and edits posts over the areas they hold: MANAGER_ROLES.
-# Who may be a post's responsible person: anybody working in (or living in) its area,
-# LOCAL_ROLES. Any role at all (ALL_ROLES): whoever holds one over a post "sees" it as
-# staff (refusal, not 404).
+# Who may do what: ``permissions`` (managers change posts; whoever holds any role over
+# a post is refused with a reason, anybody else gets a 404).
 
 MAX_SERVICES = 20
 MAX_SERVICE_LENGTH = 30
@@ -51,23 +48,10 @@ _UNSET = object()
 # Permission
 
 
-def can_manage(user, area: Area) -> bool:
-    """May ``user`` create or change posts in ``area``?"""
-    return holds_role_over(user, area, MANAGER_ROLES)
-
-
-def manages_anything(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return any(role in MANAGER_ROLES for role, _area in role_holdings(user))
-
-
 def _require_manager_of(actor, post: ServicePost) -> None:
-    if can_manage(actor, post.area):
+    if permissions.can(actor, "manage", post.area):
         return
-    if not holds_role_over(actor, post.area, ALL_ROLES):
+    if not permissions.can(actor, "know", post.area):
         raise Http404("No such service post.")
     raise Forbidden(
         _("Only community staff, street staff and district admins of its area change a post.")
@@ -92,7 +76,7 @@ def _locate(lng, lat, crs: str) -> tuple[float, float, Area]:
 
 
 def _check_area(actor, area: Area) -> None:
-    if not can_manage(actor, area):
+    if not permissions.can(actor, "manage", area):
         raise BadInput(
             _("The point lies in %(area)s, outside the areas where you manage service posts.")
             % {"area": area.name},
@@ -217,7 +201,7 @@ def _responsible(value, area: Area):
             raise BadInput(
                 _("There is no user %(name)s.") % {"name": str(value)[:50]}, field="responsible"
             )
-    if not holds_role_over(user, area, LOCAL_ROLES) or user.is_superuser:
+    if not permissions.can(user, "be_responsible", area):
         raise BadInput(
             _("%(name)s holds no role in %(area)s and cannot be responsible for a post there.")
             % {"name": user.get_username(), "area": area.name},
@@ -287,7 +271,7 @@ def create_post(
 
     A mobile ``phone`` needs ``public_mobile_confirmed=True``: staff confirm it is the
     post's public service number, since the public page shows it to everybody."""
-    if not manages_anything(actor):
+    if not permissions.can(actor, "manage"):
         raise Forbidden(
             _("Only community staff, street staff and district admins register service posts.")
         )
@@ -440,10 +424,9 @@ def reactivate_post(*, actor, post: ServicePost) -> ServicePost:
 
 def managed_areas_bbox(actor) -> list[float] | None:
     """[south, west, north, east] around the areas where ``actor`` manages posts."""
-    if actor.is_superuser:
+    tops = permissions.scope_areas(actor, "manage")
+    if tops is None:
         tops = list(Area.objects.filter(depth=1).defer("boundary"))
-    else:
-        tops = [a for role, a in role_holdings(actor) if role in MANAGER_ROLES]
     if not tops:
         return None
     return [
@@ -455,12 +438,10 @@ def managed_areas_bbox(actor) -> list[float] | None:
 
 
 __all__ = [
-    "can_manage",
     "clean_hours",
     "clean_services",
     "create_post",
     "deactivate_post",
-    "manages_anything",
     "reactivate_post",
     "update_post",
 ]

@@ -25,7 +25,7 @@ from shezhi.areas.models import Area
 from shezhi.core.pages import attempt
 
 from . import hours as opening
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import PostForm, RegistryFilterForm
 from .models import ServicePost, ServicePostPhoto
 from .present import distance_label, post_dict, responsible_name
@@ -240,7 +240,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for day in opening.week(post.opening_hours, now)
             ],
             "photos": list(post.photos.all()),
-            "can_edit": services.can_manage(request.user, post.area),
+            "can_edit": permissions.can(request.user, "manage", post.area),
         },
     )
 
@@ -266,7 +266,7 @@ def photo(request: HttpRequest, pk: int, photo_id: int) -> HttpResponse:
 
 
 def _require_manager(user) -> None:
-    if not services.manages_anything(user):
+    if not permissions.can(user, "manage"):
         raise Http404
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shezhi.core.navigation import Place, Who
 from shezhi.core.roles import STAFF_ROLES
-from shezhi.core.scope import role_holdings
+from shezhi.core.scope import roles_of
 from shezhi.events.selectors import my_reports
 
 # How many places the bottom bar (and the desktop header) shows before "更多".
@@ -32,9 +32,9 @@ MAIN_PLACES = 3
 
 
 def who_for(user) -> Who:
-    """The user and the roles they hold (read once per request: role_holdings caches)."""
+    """The user and the roles they hold (read once per request: the holdings are cached)."""
     signed_in = bool(user and user.is_authenticated)
-    return Who(user, {role for role, _area in role_holdings(user)} if signed_in else ())
+    return Who(user, roles_of(user) if signed_in else ())
 
 
 def _back_office(who: Who) -> bool:

@@ -1,8 +1,8 @@
 """Every read of the statistics for a user: scope first, then the one KPI definition.
 
-Who sees an area's numbers: anyone holding a staff role over it (a resident's
-role opens no statistics); everyone else gets 404 for that area, as for any
-object outside their scope.
+Who sees an area's numbers (``permissions``): those who work in it and the
+read-only roles (a resident's role opens no statistics); everyone else gets 404
+for that area, as for any object outside their scope.
 """
 
 from __future__ import annotations
@@ -17,22 +17,18 @@ from django.http import Http404
 from django.utils import timezone
 
 from shezhi.areas.models import Area
-from shezhi.areas.selectors import root_areas
-from shezhi.core.models import RoleAssignment
+from shezhi.areas.selectors import level_counts, root_areas
 from shezhi.core.periods import Period
-from shezhi.core.roles import GRID_ROLES, READ_ONLY_ROLES, WORKING_ROLES, all_but
-from shezhi.core.scope import role_areas, scope_q, sees_everything
-from shezhi.events.models import Category, EventTransition, WhistleSummons
-from shezhi.people.models import Department
+from shezhi.core.roles import GRID_ROLES
+from shezhi.events.models import Category, Event, EventTransition, WhistleSummons
+from shezhi.events.selectors import CLOCK_STATES
+from shezhi.people.models import Department, Person, RoleAssignment
+from shezhi.people.selectors import workforce_counts
 
+from . import permissions
 from .counters import COUNTERS
 from .kpis import AreaKpis, Kpis, area_kpis, cached, counter_sums
 from .models import CategoryRollup, EventFact
-
-# Residents read no statistics; those who work in an area and the read-only roles do.
-NOT_STATISTICS = all_but(WORKING_ROLES, READ_ONLY_ROLES)
-# Department staff and alliance viewers read statistics without opening the events.
-NOT_EVENT_ROLES = all_but(WORKING_ROLES)
 
 
 def _subtree(field: str, area: Area) -> Q:
@@ -45,7 +41,7 @@ def _subtree(field: str, area: Area) -> Q:
 
 def statistics_areas(user):
     """Areas whose statistics ``user`` may read."""
-    q = scope_q(user, exclude_roles=NOT_STATISTICS)
+    q = permissions.scope(user, "view", field="path")
     qs = Area.objects.defer("boundary")
     return qs if q is None else qs.filter(q)
 
@@ -259,8 +255,6 @@ def _display_names(user_ids) -> dict[int, str]:
     """The worker's name from the roster when linked, else the sign-in name."""
     from django.contrib.auth import get_user_model
 
-    from shezhi.people.models import Person
-
     names = dict(
         get_user_model().objects.filter(pk__in=list(user_ids)).values_list("pk", "username")
     )
@@ -347,9 +341,6 @@ def headcounts(area: Area) -> dict:
     """
     from django.core.cache import cache
 
-    from shezhi.areas.selectors import level_counts
-    from shezhi.people.selectors import workforce_counts
-
     key = f"shezhi:dashboard:headcounts:{area.path}"
     found = cache.get(key)
     if found is None:
@@ -388,9 +379,6 @@ def sla_lists(area: Area, now: datetime | None = None, limit: int = DASHBOARD_LI
     the open events past (or near) their deadline, never with the area's history.
     """
     from django.db.models.functions import Substr
-
-    from shezhi.events.models import Event
-    from shezhi.events.selectors import CLOCK_STATES
 
     now = now or timezone.now()
     # The area as a prefix no index serves: with ANALYZE statistics SQLite would
@@ -517,9 +505,9 @@ def _heat(area: Area, period: Period, cells: int) -> dict:
 
 def top_statistics_area(user) -> Area | None:
     """The highest area whose statistics the user reads (a superuser: the first district)."""
-    if sees_everything(user):
+    areas = permissions.scope_areas(user, "view")
+    if areas is None:
         return next(iter(root_areas(user)), None)
-    areas = role_areas(user, exclude_roles=NOT_STATISTICS)
     return min(areas, key=lambda a: (a.depth, a.path), default=None)
 
 
@@ -529,11 +517,7 @@ def opens_events_in(user, area: Area) -> bool:
     Department staff and alliance viewers read an area's statistics without
     opening its events (the same rule as ``events.selectors.visible_events``).
     """
-    if sees_everything(user):
-        return True
-    return any(
-        area.path.startswith(a.path) for a in role_areas(user, exclude_roles=NOT_EVENT_ROLES)
-    )
+    return permissions.can(user, "open_events", area)
 
 
 def reporting_periods(area: Area) -> list:

@@ -6,11 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from shezhi.core.navigation import Place, Who, anyone
 
-from .selectors import manages_any
+from . import permissions
 
 
 def _manages_activities(who: Who) -> bool:
-    return who.once("volunteering", lambda: manages_any(who.user))
+    return who.once("volunteering", lambda: permissions.can(who.user, "manage"))
 
 
 PLACES = [

@@ -4,7 +4,7 @@ Who sees what:
 - published activities (and cancelled ones, marked so) are public: anybody may
   list the upcoming ones and open one;
 - a volunteer sees their own sign-ups, hours and points;
-- staff manage the activities of the posts they manage (``services.can_manage_post``):
+- staff manage the activities of the posts they manage (``permissions``, ``manage``):
   community/street staff and district admins over the post's area, and the post's
   responsible person. Their rosters name volunteers, never their phones.
 Anything managed outside the user's scope answers 404.
@@ -16,19 +16,16 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from shezhi.core.roles import MANAGER_ROLES, all_but
-from shezhi.core.scope import role_holdings, scope_q, sees_everything
 from shezhi.places.models import ServicePost
 
+from . import permissions
 from .models import Signup, VolunteerActivity
 
 A = VolunteerActivity.Status
-# Roles that hold areas without managing their posts' activities.
-NOT_MANAGER_ROLES = all_but(MANAGER_ROLES)
 UPCOMING_MAX = 200
 
 
@@ -139,22 +136,11 @@ def my_totals(user) -> Totals:
 # Staff
 
 
-def _manage_q(user, prefix: str = "") -> Q | None:
-    """Posts (``prefix`` "" ) or activities (``prefix`` "post__") the user manages; None: all."""
-    if sees_everything(user):
-        return None
-    cond = Q(**{f"{prefix}responsible": user})
-    area_q = scope_q(user, "area_path", exclude_roles=NOT_MANAGER_ROLES)
-    if area_q is not None:
-        cond |= area_q
-    return cond
-
-
 def managed_posts(user) -> QuerySet[ServicePost]:
     if not user.is_authenticated:
         return ServicePost.objects.none()
     qs = ServicePost.objects.select_related("area")
-    cond = _manage_q(user)
+    cond = permissions.scope(user, "manage")
     return (qs if cond is None else qs.filter(cond)).order_by("area_path", "name", "pk")
 
 
@@ -165,16 +151,6 @@ def get_managed_post(user, pk) -> ServicePost:
     return found
 
 
-def manages_any(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    if sees_everything(user):
-        return True
-    if any(role in MANAGER_ROLES for role, _area in role_holdings(user)):
-        return True
-    return ServicePost.objects.filter(responsible=user).exists()
-
-
 def managed_activities(
     user, *, when: str = "", post: ServicePost | None = None, now: dt.datetime | None = None
 ) -> QuerySet[VolunteerActivity]:
@@ -182,7 +158,7 @@ def managed_activities(
     if not user.is_authenticated:
         return VolunteerActivity.objects.none()
     qs = public_activities()
-    cond = _manage_q(user, "post__")
+    cond = permissions.scope(user, "manage", responsible="post__responsible")
     if cond is not None:
         qs = qs.filter(cond)
     if post is not None:

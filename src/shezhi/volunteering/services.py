@@ -9,8 +9,9 @@ function. Exactly once, under any concurrency:
 - check-in and check-out are conditional UPDATEs on the sign-up row (``checked_in_at
   IS NULL`` / ``checked_out_at IS NULL``): two scans at once find one of them
   writing and the other seeing it done;
-- the points are awarded by ``incentives.services.award_piece`` in the check-out's
-  transaction, keyed on the sign-up, so the ledger holds one award per sign-up.
+- the check-out is published (``hooks.checked_out``) in its transaction, where
+  incentives awards the points, keyed on the sign-up, so the ledger holds one award
+  per sign-up.
 
 The check-in code at a post is a URL carrying a signed, timestamped token naming
 the activity (``make_scan_token``); it expires after ``SHEZHI_VOLUNTEER_QR_SECONDS``
@@ -30,9 +31,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shezhi.core.errors import BadInput, Forbidden, NotAllowed
-from shezhi.core.roles import MANAGER_ROLES
-from shezhi.core.scope import holds_role_over
+from shezhi.core.notices import Notice, publish_notices
 
+from . import hooks, permissions
 from .models import Signup, VolunteerActivity
 
 A = VolunteerActivity.Status
@@ -42,7 +43,6 @@ LONGEST = dt.timedelta(hours=24)
 # A volunteer may check in this long before the start.
 CHECK_IN_EARLY = dt.timedelta(minutes=30)
 SCAN_SALT = "shezhi.volunteering.scan"
-POINTS_KIND = "volunteer_hour"
 
 
 # ---------------------------------------------------------------------------
@@ -93,17 +93,8 @@ class TokenInvalid(BadInput):
 # Who may manage a post's activities
 
 
-def can_manage_post(user, post) -> bool:
-    """Community/street staff or a district admin over the post's area, or its responsible one."""
-    if user is None or not user.is_authenticated:
-        return False
-    if post.responsible_id is not None and post.responsible_id == user.pk:
-        return True
-    return holds_role_over(user, post.area, MANAGER_ROLES)
-
-
 def _require_manager(user, post) -> None:
-    if not can_manage_post(user, post):
+    if not permissions.can(user, "manage", post):
         raise Forbidden(_("Only the post's staff may manage its volunteer activities."))
 
 
@@ -250,14 +241,17 @@ def cancel_activity(
         current.signups.filter(status=Signup.Status.SIGNED_UP).values_list("user_id", flat=True)
     )
     if volunteers:
-        from shezhi.notifications.services import notify
-
-        notify(
-            volunteers,
-            kind="volunteer_activity_cancelled",
-            title=_("Volunteer activity cancelled: %(title)s") % {"title": current.title},
-            body=reason,
-            url=f"/volunteering/{current.pk}/",
+        # Written in this transaction by whichever app delivers notices (notifications).
+        publish_notices(
+            [
+                Notice(
+                    recipients=set(volunteers),
+                    kind="volunteer_activity_cancelled",
+                    title=_("Volunteer activity cancelled: %(title)s") % {"title": current.title},
+                    body=reason,
+                    url=f"/volunteering/{current.pk}/",
+                )
+            ]
         )
     return current
 
@@ -276,7 +270,7 @@ def _current_signup(user, activity) -> Signup | None:
 def sign_up(*, user, activity: VolunteerActivity, now: dt.datetime | None = None) -> Signup:
     """Take one place; refused when full, cancelled, ended, or already signed up."""
     now = _now(now)
-    if not user.is_authenticated:
+    if not permissions.can(user, "volunteer", activity):
         raise Forbidden(_("Sign in to sign up."))
     activity.refresh_from_db()
     if activity.status == A.CANCELLED:
@@ -439,22 +433,12 @@ def _do_check_out(signup: Signup, *, at: dt.datetime, by, method: str) -> bool:
     if not done:
         signup.refresh_from_db()
         return False
-    if minutes > 0:
-        from shezhi.incentives.services import award_piece
-
-        transfer = award_piece(
-            kind=POINTS_KIND,
-            user=signup.user,
-            area=activity.post.area,
-            cause_type="activity",
-            cause_id=str(signup.pk),
-            cause_ref=activity.title,
-            quantity=minutes / 60,
-            at=at,
-            actor=by,
-        )
-        if transfer is not None:
-            Signup.objects.filter(pk=signup.pk).update(transfer=transfer)
+    # The points for the hours (incentives listens), in this transaction: exactly once.
+    transfer = hooks.checked_out(
+        hooks.CheckedOut(signup=signup, activity=activity, minutes=minutes, at=at, by=by)
+    )
+    if transfer is not None:
+        Signup.objects.filter(pk=signup.pk).update(transfer=transfer)
     signup.refresh_from_db()
     return True
 
@@ -494,7 +478,7 @@ def scan(
     at = _now(at)
     if expect not in (None, "", "check_in", "check_out"):
         raise BadInput(_("Unknown action."), field="action")
-    if not user.is_authenticated:
+    if not permissions.can(user, "volunteer"):
         raise Forbidden(_("Sign in to check in."))
     activity_id = read_scan_token(token, now=at)
     try:

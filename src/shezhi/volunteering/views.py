@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shezhi.core.pages import attempt
 
-from . import qr, selectors, services
+from . import permissions, qr, selectors, services
 from .forms import ActivityForm
 from .models import Signup, VolunteerActivity
 
@@ -30,7 +30,7 @@ def _float(value) -> float | None:
 
 
 def _staff_required(request: HttpRequest) -> None:
-    if not selectors.manages_any(request.user):
+    if not permissions.can(request.user, "manage"):
         raise Http404
 
 
@@ -57,7 +57,7 @@ def activity_list(request: HttpRequest):
             "rows": rows,
             "mine": mine,
             "near": near,
-            "can_manage": selectors.manages_any(request.user),
+            "can_manage": permissions.can(request.user, "manage"),
         },
     )
 
@@ -67,9 +67,7 @@ def activity_detail(request: HttpRequest, pk: int):
     activity = selectors.get_activity(pk)
     now = timezone.now()
     signup = selectors.current_signup(request.user, activity)
-    can_manage = request.user.is_authenticated and services.can_manage_post(
-        request.user, activity.post
-    )
+    can_manage = permissions.can(request.user, "manage", activity.post)
     return render(
         request,
         "volunteering/detail.html",

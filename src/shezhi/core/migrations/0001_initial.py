@@ -6,11 +6,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    """Core's first tables. RoleAssignment was created here until it moved to people.
+
+    Its CreateModel (and the dependency on areas it needed) now lives in people 0003,
+    which creates the table on a new database and adopts it on one migrated before
+    the move: applied migrations never run again, so editing this one changes nothing
+    on an existing database and lets a new one install core before any app.
+    """
 
     initial = True
 
     dependencies = [
-        ('areas', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -30,21 +36,6 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'API token',
                 'verbose_name_plural': 'API tokens',
-            },
-        ),
-        migrations.CreateModel(
-            name='RoleAssignment',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('resident', 'Resident'), ('micro_grid_worker', 'Micro-grid worker'), ('grid_worker', 'Full-time grid worker'), ('community_staff', 'Community staff'), ('street_staff', 'Street staff'), ('department_staff', 'Department staff'), ('district_admin', 'District admin'), ('alliance_viewer', 'Alliance viewer')], max_length=32, verbose_name='role')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='role_assignments', to='areas.area', verbose_name='area')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-            ],
-            options={
-                'verbose_name': 'role assignment',
-                'verbose_name_plural': 'role assignments',
-                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'area'), name='unique_role_per_area')],
             },
         ),
     ]

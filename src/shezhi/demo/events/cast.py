@@ -11,8 +11,7 @@ from django.db import transaction
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
-from shezhi.core.models import RoleAssignment
-from shezhi.people.models import Assignment, Department, Person
+from shezhi.people.models import Assignment, Department, Person, RoleAssignment
 
 from .figures import DEMO_COMMUNITY, DEMO_STREET
 from .words import GIVEN, SURNAMES

@@ -9,20 +9,14 @@ from django.utils.translation import gettext as _
 
 from shezhi.areas.models import Area
 from shezhi.core.errors import BadInput, Forbidden, NotAllowed
-from shezhi.core.roles import SENIOR_STAFF_ROLES
-from shezhi.core.scope import holds_role_over
 
+from .. import permissions
 from ..models import EmergencyPeriod
 from .clock import in_emergency
 
 
-def can_switch_emergency(actor, area: Area) -> bool:
-    """Street staff and district admins switch emergency mode for their areas."""
-    return actor.is_superuser or holds_role_over(actor, area, SENIOR_STAFF_ROLES)
-
-
 def start_emergency(*, actor, area: Area, reason: str, at: datetime | None = None):
-    if not can_switch_emergency(actor, area):
+    if not permissions.can(actor, "declare_emergency", area):
         raise Forbidden(_("Street staff or district admins switch emergency mode."))
     reason = (reason or "").strip()
     if not reason:
@@ -36,7 +30,7 @@ def start_emergency(*, actor, area: Area, reason: str, at: datetime | None = Non
 
 
 def end_emergency(*, actor, period: EmergencyPeriod, at: datetime | None = None):
-    if not can_switch_emergency(actor, period.area):
+    if not permissions.can(actor, "declare_emergency", period.area):
         raise Forbidden(_("Street staff or district admins switch emergency mode."))
     if period.ended_at is not None:
         raise NotAllowed(_("Emergency mode has already ended."))

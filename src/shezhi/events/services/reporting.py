@@ -20,17 +20,14 @@ from shezhi.core import personal_data as pd
 from shezhi.core import photos as photo_processing
 from shezhi.core import rows
 from shezhi.core.errors import BadInput, KeyReused
-from shezhi.core.roles import DISPATCHER_ROLES, GRID_ROLES
-from shezhi.core.scope import holds_role_over
 from shezhi.core.snapshot import Snapshot
 
+from .. import permissions
 from ..models import Category, Event, EventFollower, EventPhoto, EventTransition
+from ..permissions import STAFF_SOURCES
 from .steps import _delete_files, _follow_up, _publish
 
 S = Event.State
-
-
-STAFF_SOURCES = {Event.Source.HOTLINE: DISPATCHER_ROLES, Event.Source.ASSIGNED: DISPATCHER_ROLES}
 
 
 def _load_categories() -> tuple[dict[str, Category], dict[int, Category]]:
@@ -92,11 +89,11 @@ def _by_key(submitted_by, key: str) -> Event | None:
 def _check_source(submitted_by, source: str, area: Area) -> None:
     if source not in Event.Source.values:
         raise BadInput(_("Unknown source %(source)s.") % {"source": source}, field="source")
-    if source == Event.Source.PATROL and not holds_role_over(
-        submitted_by, area, GRID_ROLES + DISPATCHER_ROLES
+    if source == Event.Source.PATROL and not permissions.can(
+        submitted_by, "report", (source, area)
     ):
         raise BadInput(_("A patrol report must lie inside your own grid."), field="location")
-    if source in STAFF_SOURCES and not holds_role_over(submitted_by, area, STAFF_SOURCES[source]):
+    if source in STAFF_SOURCES and not permissions.can(submitted_by, "report", (source, area)):
         raise BadInput(
             _("Only staff of the area where it happened can enter this kind of event."),
             field="source",

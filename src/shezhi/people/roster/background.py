@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from shezhi.core import jobs
 from shezhi.core import personal_data as pd
 
+from .. import permissions
 from ..roster_models import RosterImport
 from .importing import can_import_rosters, import_roster
 from .results import RowError
@@ -100,6 +101,5 @@ def run_roster_job(job_id: int) -> RosterImport:
 def roster_imports(user):
     """Imports the user may read: their own; a superuser reads all."""
     qs = RosterImport.objects.select_related("created_by").order_by("-created_at")
-    if user.is_authenticated and user.is_superuser:
-        return qs
-    return qs.filter(created_by=user) if user.is_authenticated else qs.none()
+    q = permissions.scope(user, "view_import")
+    return qs if q is None else qs.filter(q)

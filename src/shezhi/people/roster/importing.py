@@ -13,9 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shezhi.core import personal_data as pd
-from shezhi.core.models import RoleAssignment
-from shezhi.core.roles import MANAGER_ROLES
 
+from .. import permissions
 from ..models import Assignment, Person
 from .checks import _chunks
 from .reading import Progress, read_roster
@@ -32,16 +31,13 @@ BATCH = 1000
 
 
 def manager_paths(actor) -> list[str] | None:
-    """Paths of the areas whose workforce ``actor`` manages; None: everywhere."""
-    if actor is None or actor.is_superuser:
+    """Paths of the areas whose workforce ``actor`` manages; None: everywhere (a system
+    import, with no actor, too)."""
+    if actor is None:
         return None
-    if not actor.is_authenticated:
-        return []
-    return list(
-        RoleAssignment.objects.filter(user=actor, role__in=MANAGER_ROLES).values_list(
-            "area__path", flat=True
-        )
-    )
+    # Fresh: an import may run long after its upload, or follow a change of roles.
+    held = permissions.scope_areas(actor, "manage", fresh=True)
+    return None if held is None else [a.path for a in held]
 
 
 def can_import_rosters(user) -> bool:

@@ -12,13 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from shezhi.areas import permissions as area_permissions
 from shezhi.areas.models import Area
 from shezhi.areas.selectors import visible_areas
 from shezhi.core import personal_data as pd
-from shezhi.core.roles import MANAGER_ROLES
-from shezhi.core.scope import holds_role_over, scope_q
 
-from .. import selectors
+from .. import permissions, selectors
 from ..models import Assignment, Person
 from .format import CHOICES, COLUMNS, MASK_CHAR, _chinese, choice_label, header, yes_no
 
@@ -259,7 +258,8 @@ def export_roster(*, user, area: Area) -> bytes:
         ended_on__isnull=True,
         person_id__in=selectors.people_in(user, area).values("pk"),
     ).select_related("area")
-    scope = scope_q(user, "area__path")
+    # Their assignments in the areas the user sees (any role of theirs), as on the pages.
+    scope = area_permissions.scope(user, "view", field="area__path")
     if scope is not None:
         current = current.filter(scope)
     by_person: dict[int, list[Assignment]] = defaultdict(list)
@@ -300,4 +300,4 @@ def export_roster(*, user, area: Area) -> bytes:
 
 
 def can_export(user, area: Area) -> bool:
-    return holds_role_over(user, area, MANAGER_ROLES)
+    return permissions.can(user, "manage", area)
