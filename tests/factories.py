@@ -28,6 +28,7 @@ from shezhi.areas.models import Area, AreaImport, BoundaryRevision
 from shezhi.areas.services import derive_geometry_fields
 from shezhi.core import models as core
 from shezhi.events import models as ev
+from shezhi.households import models as hh
 from shezhi.incentives import models as pts
 from shezhi.notifications.models import Delivery, Notification
 from shezhi.people.models import Assignment, Department, Person, RoleAssignment, RosterImport
@@ -826,3 +827,106 @@ class Cast:
         for attr in attrs:
             getattr(self, attr)
         return self
+
+
+# ------------------------------------------------------------------ households
+
+
+class CompoundFactory(DjangoModelFactory):
+    """A compound of a new community (district → street → community)."""
+
+    class Meta:
+        model = hh.Compound
+
+    name = factory.Sequence(lambda n: f"小区{n}")
+    community = factory.SubFactory(
+        AreaFactory, parent=factory.SubFactory(AreaFactory, parent=factory.SubFactory(AreaFactory))
+    )
+    area_path = factory.LazyAttribute(lambda o: o.community.path)
+
+
+def _micro_grid_in(community: Area) -> Area:
+    return AreaFactory(parent=AreaFactory(parent=community))
+
+
+class BuildingFactory(DjangoModelFactory):
+    """A building at the centre of a new micro-grid of its compound's community (the row
+    only: ``services.create_building`` locates a real point)."""
+
+    class Meta:
+        model = hh.Building
+
+    compound = factory.SubFactory(CompoundFactory)
+    number = factory.Sequence(lambda n: f"{n % 100 + 1}")
+    micro_grid = factory.LazyAttribute(lambda o: _micro_grid_in(o.compound.community))
+    area_path = factory.LazyAttribute(lambda o: o.micro_grid.path)
+    lng = factory.LazyAttribute(lambda o: o.micro_grid.centroid_lng)
+    lat = factory.LazyAttribute(lambda o: o.micro_grid.centroid_lat)
+    floors = 6
+    units = 2
+
+
+class HouseholdFactory(DjangoModelFactory):
+    class Meta:
+        model = hh.Household
+
+    building = factory.SubFactory(BuildingFactory)
+    unit = "1"
+    room = factory.Sequence(lambda n: f"{n % 6 + 1}{n % 100:02d}")
+    kind = hh.Household.Kind.OWNER_OCCUPIED
+    micro_grid = factory.LazyAttribute(lambda o: o.building.micro_grid)
+    area_path = factory.LazyAttribute(lambda o: o.building.area_path)
+
+
+class ResidentFactory(DjangoModelFactory):
+    """A resident row without personal data (``services.create_resident`` validates and
+    encrypts an ID number and a phone)."""
+
+    class Meta:
+        model = hh.Resident
+
+    household = factory.SubFactory(HouseholdFactory)
+    name = factory.Sequence(lambda n: f"居民{n}")
+    relation = hh.Resident.Relation.OTHER
+    residence = hh.Resident.Residence.REGISTERED
+
+
+class ResidentMoveFactory(DjangoModelFactory):
+    class Meta:
+        model = hh.ResidentMove
+
+    resident = factory.SubFactory(ResidentFactory)
+    from_household = factory.LazyAttribute(lambda o: o.resident.household)
+    to_household = factory.LazyAttribute(
+        lambda o: HouseholdFactory(building=o.resident.household.building)
+    )
+    from_path = factory.LazyAttribute(lambda o: o.from_household.area_path)
+    to_path = factory.LazyAttribute(lambda o: o.to_household.area_path)
+    from_label = factory.LazyAttribute(lambda o: str(o.from_household))
+    to_label = factory.LazyAttribute(lambda o: str(o.to_household))
+    moved_on = dt.date(2026, 3, 1)
+
+
+class TagCountFactory(DjangoModelFactory):
+    class Meta:
+        model = hh.TagCount
+
+    micro_grid = factory.LazyFunction(lambda: BuildingFactory().micro_grid)
+    area_path = factory.LazyAttribute(lambda o: o.micro_grid.path)
+    tag = "lives_alone"
+    count = 1
+
+
+FACTORIES.update(
+    {
+        f._meta.model: f
+        for f in (
+            CompoundFactory,
+            BuildingFactory,
+            HouseholdFactory,
+            ResidentFactory,
+            ResidentMoveFactory,
+            TagCountFactory,
+        )
+    }
+)

@@ -144,6 +144,17 @@ UNSCOPED = {
     "points/rules/",  # ?district= outside scope is a 404 (tests/incentives/test_pages.py)
     "points/manage/",  # staff only; scoped lists
     "points/manage/rewards/new/",
+    # Households: the caller's own scope; a body's ID number is looked up inside it.
+    "households/overview/",  # redirects to the figures of the user's own area
+    "api/v1/households/residents/lookup",  # POST; 404 outside scope (tests/households)
+    # Lists scoped by the selectors; ?area= below (AREA_QUERY_ROUTES). POSTs create inside
+    # the caller's scope only (tests/households/test_api.py).
+    "households/",
+    "api/v1/households",
+    "api/v1/households/compounds",
+    "api/v1/households/buildings",
+    "api/v1/households/residents",
+    "api/v1/households/counts",
 }
 
 # Route → (method, kind of object it names, query string / body).
@@ -232,6 +243,26 @@ ROUTES = {
     "points/manage/redemptions/<int:pk>/cancel/": ("post", "redemption", {"reason": "x"}),
     "points/people/<int:user_id>/": ("get", "user", ""),
     "points/transfers/<int:pk>/reverse/": ("post", "transfer", {"reason": "更正"}),
+    "households/<int:pk>/": ("get", "household", ""),
+    "households/residents/<int:pk>/": ("get", "resident", ""),
+    "households/residents/<int:pk>/reveal/": (
+        "post",
+        "resident",
+        {"field": "phone", "reason": "上门走访联系"},
+    ),
+    "households/residents/<int:pk>/tags/": ("post", "resident", {"tags": ["veteran"]}),
+    "households/overview/<str:code>/": ("get", "area", ""),
+    "api/v1/households/compounds/<compound_id>": ("get", "compound", ""),
+    "api/v1/households/buildings/<building_id>": ("get", "building", ""),
+    "api/v1/households/<household_id>": ("get", "household", ""),
+    "api/v1/households/residents/<resident_id>": ("get", "resident", ""),
+    "api/v1/households/residents/<resident_id>/tags": ("put", "resident", {"tags": ["veteran"]}),
+    "api/v1/households/residents/<resident_id>/move": ("post", "resident", {"to_household": 1}),
+    "api/v1/households/residents/<resident_id>/reveal": (
+        "post",
+        "resident",
+        {"field": "phone", "reason": "上门走访联系"},
+    ),
 }
 # A list route that takes its area in the query string.
 AREA_QUERY_ROUTES = {
@@ -244,6 +275,12 @@ AREA_QUERY_ROUTES = {
     "api/v1/points/leaderboard": "area",
     "points/leaderboard/": "area",
     "points/leaderboard/export.xlsx": "area",
+    "households/": "area",
+    "api/v1/households": "area",
+    "api/v1/households/compounds": "area",
+    "api/v1/households/buildings": "area",
+    "api/v1/households/residents": "area",
+    "api/v1/households/counts": "area",
 }
 
 
@@ -409,8 +446,35 @@ def world(territory):
             "post": post.pk,
             "activity": activity.pk,
             **points_in(area, reporter, actor),
+            **households_in(area),
         }
     return objects
+
+
+def households_in(area) -> dict:
+    """A compound of the area's community with a building in the area, a household, and a
+    resident of it with a phone."""
+    from shezhi.areas.models import Area
+    from shezhi.core import personal_data as pd
+    from tests.factories import CompoundFactory, HouseholdFactory, ResidentFactory
+
+    community = Area.objects.get(code=area.code[:12])
+    compound = CompoundFactory(community=community)
+    household = HouseholdFactory(
+        building__compound=compound, building__micro_grid=area, building__area_path=area.path
+    )
+    resident = ResidentFactory(
+        household=household,
+        phone="13800001234",
+        phone_last4="1234",
+        phone_index=pd.blind_index("phone", "13800001234"),
+    )
+    return {
+        "compound": compound.pk,
+        "building": household.building_id,
+        "household": household.pk,
+        "resident": resident.pk,
+    }
 
 
 # Each role held where it would be in practice, inside district A's street 1.
@@ -644,6 +708,21 @@ def _reward_update(m: Mine):
     return {"reward_id": m.reward()}, body
 
 
+# Households: those who work the area read them (the read-only roles: counts only).
+HOUSEHOLD_READERS = STAFF | {R.MICRO_GRID_WORKER, R.GRID_WORKER}
+
+
+def _hh(m: Mine) -> dict:
+    """A compound, building, household and resident in micro1 (inside every role's area)."""
+    return households_in(m.micro1)
+
+
+def _hh_move(m: Mine):
+    made = _hh(m)
+    target = households_in(m.micro1)["household"]
+    return {"resident_id": made["resident"]}, {"to_household": target}
+
+
 # Route → (the roles whose own objects it serves, how to make the role's object: its
 # path parameters and, when it differs from ``ROUTES``, the body).
 INSIDE = {
@@ -750,6 +829,42 @@ INSIDE = {
     "points/manage/redemptions/<int:pk>/cancel/": (STAFF, _own(pk=Mine.redemption)),
     "points/people/<int:user_id>/": (STAFF, _own(user_id=lambda m: m.earning().user_id)),
     "points/transfers/<int:pk>/reverse/": (STAFF, _own(pk=lambda m: m.earning().pk)),
+    "households/<int:pk>/": (HOUSEHOLD_READERS, _own(pk=lambda m: _hh(m)["household"])),
+    "households/residents/<int:pk>/": (HOUSEHOLD_READERS, _own(pk=lambda m: _hh(m)["resident"])),
+    "households/residents/<int:pk>/reveal/": (
+        HOUSEHOLD_READERS,
+        _own(pk=lambda m: _hh(m)["resident"]),
+    ),
+    "households/residents/<int:pk>/tags/": (
+        HOUSEHOLD_READERS,
+        _own(pk=lambda m: _hh(m)["resident"]),
+    ),
+    "households/overview/<str:code>/": (STATS_ROLES, _area),
+    "api/v1/households/compounds/<compound_id>": (
+        HOUSEHOLD_READERS,
+        _own(compound_id=lambda m: _hh(m)["compound"]),
+    ),
+    "api/v1/households/buildings/<building_id>": (
+        HOUSEHOLD_READERS,
+        _own(building_id=lambda m: _hh(m)["building"]),
+    ),
+    "api/v1/households/<household_id>": (
+        HOUSEHOLD_READERS,
+        _own(household_id=lambda m: _hh(m)["household"]),
+    ),
+    "api/v1/households/residents/<resident_id>": (
+        HOUSEHOLD_READERS,
+        _own(resident_id=lambda m: _hh(m)["resident"]),
+    ),
+    "api/v1/households/residents/<resident_id>/tags": (
+        HOUSEHOLD_READERS,
+        _own(resident_id=lambda m: _hh(m)["resident"]),
+    ),
+    "api/v1/households/residents/<resident_id>/move": (HOUSEHOLD_READERS, _hh_move),
+    "api/v1/households/residents/<resident_id>/reveal": (
+        HOUSEHOLD_READERS,
+        _own(resident_id=lambda m: _hh(m)["resident"]),
+    ),
 }
 # Who reads an area-query list of their own area.
 INSIDE_AREA_QUERY = {
@@ -762,6 +877,12 @@ INSIDE_AREA_QUERY = {
     "api/v1/points/leaderboard": LEADERBOARD_ROLES,
     "points/leaderboard/": LEADERBOARD_ROLES,
     "points/leaderboard/export.xlsx": LEADERBOARD_ROLES,
+    "households/": HOUSEHOLD_READERS,
+    "api/v1/households": HOUSEHOLD_READERS,
+    "api/v1/households/compounds": HOUSEHOLD_READERS,
+    "api/v1/households/buildings": HOUSEHOLD_READERS,
+    "api/v1/households/residents": HOUSEHOLD_READERS,
+    "api/v1/households/counts": STATS_ROLES,
 }
 OK = (200, 201, 302)
 

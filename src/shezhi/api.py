@@ -25,6 +25,7 @@ from shezhi.core.apitypes import (
 from shezhi.core.auth import api_auth
 from shezhi.core.errors import EventError
 from shezhi.events.api import router as events_router
+from shezhi.households.api import router as households_router
 from shezhi.incentives.api import router as incentives_router
 from shezhi.notifications.api import router as notifications_router
 from shezhi.people.api import router as people_router
@@ -57,6 +58,7 @@ api.add_router("", stats_router, tags=["stats"])
 api.add_router("", places_router, tags=["service posts"])
 api.add_router("", volunteering_router, tags=["volunteering"])
 api.add_router("", incentives_router, tags=["points"])
+api.add_router("", households_router, tags=["households"])
 
 
 def _answer(request, status: int, detail: str, code: str, field: str | None = None):

@@ -24,4 +24,5 @@ urlpatterns = [
     path("posts/", include("shezhi.places.urls")),
     path("volunteering/", include("shezhi.volunteering.urls")),
     path("points/", include("shezhi.incentives.urls")),
+    path("households/", include("shezhi.households.urls")),
 ]

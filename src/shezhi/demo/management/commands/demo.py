@@ -15,6 +15,7 @@ from tqdm import tqdm
 from shezhi.areas.models import Area
 from shezhi.demo.areas import build_demo_areas
 from shezhi.demo.events import DISTRICT_CODE, build_demo_events
+from shezhi.demo.households import build_demo_households
 from shezhi.demo.incentives import build_demo_rewards
 from shezhi.demo.people import build_demo_workforce, link_demo_users
 from shezhi.demo.places import build_demo_posts
@@ -83,6 +84,7 @@ class Command(BaseCommand):
         if not no_events:
             self.build_events(no_progress)
         self.build_places()
+        self.build_households()
         self.stdout.write("Demo sign-ins:")
         for line in sign_in_lines():
             self.stdout.write(line)
@@ -132,5 +134,18 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo service posts: {posts}, volunteer activities: {activities},"
                     f" rewards: {rewards}, {time.perf_counter() - started:.1f} s."
+                )
+            )
+
+    def build_households(self) -> None:
+        """A first community's compounds, buildings, households and residents."""
+        started = time.perf_counter()
+        made = build_demo_households()
+        if made:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo households: "
+                    + ", ".join(f"{n} {what}" for what, n in made.items())
+                    + f", {time.perf_counter() - started:.1f} s."
                 )
             )

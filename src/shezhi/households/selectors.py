@@ -1,0 +1,360 @@
+"""Every read of the household base that lists, finds or counts, in the user's scope.
+
+Lists are built with the shared list primitive (``shezhi.core.lists``): the scope and
+the area asked for are path ranges on ``area_path``, pages are keyset cursors, counts
+stop at the cap. An object outside the user's scope is a 404, like one that does not
+exist. Counts by tag come from ``TagCount`` (no decryption, no link to a person).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.http import Http404
+
+from shezhi.areas.models import Area
+from shezhi.core import personal_data as pd
+from shezhi.core.lists import Page, capped_count, keyset_page, subtree_q
+
+from . import permissions
+from . import tags as tagset
+from .models import Building, Compound, Household, Resident, ResidentMove, TagCount
+
+# Never needed to draw a list or a page: the clear values (decrypted only on reveal).
+RESIDENT_DEFER = ("phone", "id_number", "birth_date", "sensitive_tags")
+AREA_DEFER = ("micro_grid__boundary",)
+
+HOUSEHOLD_ORDER = ("building__compound__name", "building__sort_key", "sort_key", "id")
+RESIDENT_ORDER = ("household_id", "id")
+COMPOUND_ORDER = ("area_path", "name", "id")
+BUILDING_ORDER = ("compound_id", "sort_key", "id")
+
+
+def _scoped(qs: QuerySet, q: Q | None) -> QuerySet:
+    return qs if q is None else qs.filter(q)
+
+
+# ---------------------------------------------------------------------------
+# Visible rows
+
+
+def visible_compounds(user) -> QuerySet[Compound]:
+    qs = Compound.objects.select_related("community").defer("community__boundary", "boundary")
+    return _scoped(qs, permissions.compound_scope(user))
+
+
+def visible_buildings(user) -> QuerySet[Building]:
+    qs = Building.objects.select_related("compound", "micro_grid").defer(
+        *AREA_DEFER, "footprint", "compound__boundary"
+    )
+    return _scoped(qs, permissions.scope(user, "view"))
+
+
+def visible_households(user) -> QuerySet[Household]:
+    qs = Household.objects.select_related("building__compound", "micro_grid").defer(
+        *AREA_DEFER, "building__footprint", "building__compound__boundary"
+    )
+    return _scoped(qs, permissions.scope(user, "view"))
+
+
+def visible_residents(user) -> QuerySet[Resident]:
+    qs = Resident.objects.select_related(
+        "household__building__compound", "household__micro_grid"
+    ).defer(
+        *RESIDENT_DEFER,
+        "household__micro_grid__boundary",
+        "household__building__footprint",
+        "household__building__compound__boundary",
+    )
+    return _scoped(qs, permissions.scope(user, "view", "household__area_path"))
+
+
+def _get(qs: QuerySet, pk, what: str):
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise Http404(f"No such {what}.")
+    return obj
+
+
+def get_compound(user, pk) -> Compound:
+    return _get(visible_compounds(user), pk, "compound")
+
+
+def get_building(user, pk) -> Building:
+    return _get(visible_buildings(user), pk, "building")
+
+
+def get_household(user, pk) -> Household:
+    return _get(visible_households(user), pk, "household")
+
+
+def get_resident(user, pk) -> Resident:
+    return _get(visible_residents(user), pk, "resident")
+
+
+def resident_by_id_number(user, id_number: str) -> Resident:
+    """The resident holding ``id_number`` (by its blind index), if in scope; else 404."""
+    index = pd.blind_index(pd.ID_NUMBER, id_number)
+    if not index:
+        raise Http404("No such resident.")
+    resident = visible_residents(user).filter(id_number_index=index).first()
+    if resident is None:
+        raise Http404("No such resident.")
+    return resident
+
+
+# ---------------------------------------------------------------------------
+# Lists
+
+
+def compounds(user, *, area: Area | None = None, q: str = "") -> QuerySet[Compound]:
+    qs = visible_compounds(user)
+    if area is not None:
+        qs = qs.filter(subtree_q("area_path", area.path) | Q(area_path__in=Area.lineage(area.path)))
+    if q.strip():
+        qs = qs.filter(Q(name__icontains=q.strip()) | Q(address__icontains=q.strip()))
+    return qs
+
+
+def buildings(user, *, area: Area | None = None, compound: Compound | None = None):
+    qs = visible_buildings(user)
+    if area is not None:
+        qs = qs.filter(subtree_q("area_path", area.path))
+    if compound is not None:
+        qs = qs.filter(compound=compound)
+    return qs
+
+
+def _has_tag(tag: str, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}tags__contains": tagset.contains(tag)})
+
+
+def households(
+    user,
+    *,
+    area: Area | None = None,
+    building: Building | None = None,
+    q: str = "",
+    tag: str = "",
+    kind: str = "",
+) -> QuerySet[Household]:
+    """Households in scope, inside ``area``; ``q`` matches a room ("302", "2-302") or a
+    resident's name; ``tag`` (a plain tag) keeps those with a resident carrying it."""
+    qs = visible_households(user)
+    if area is not None:
+        qs = qs.filter(subtree_q("area_path", area.path))
+    if building is not None:
+        qs = qs.filter(building=building)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if tag:
+        qs = qs.filter(Exists(Resident.objects.filter(Q(household=OuterRef("pk")) & _has_tag(tag))))
+    q = q.strip()
+    if q:
+        match = Q(room__icontains=q) | Q(
+            Exists(Resident.objects.filter(household=OuterRef("pk"), name__icontains=q))
+        )
+        unit, sep, room = q.replace("—", "-").partition("-")
+        if sep and unit.strip() and room.strip():
+            match |= Q(unit=unit.strip(), room__icontains=room.strip())
+        qs = qs.filter(match)
+    return qs
+
+
+def residents(
+    user,
+    *,
+    area: Area | None = None,
+    household: Household | None = None,
+    q: str = "",
+    tag: str = "",
+) -> QuerySet[Resident]:
+    qs = visible_residents(user)
+    if area is not None:
+        qs = qs.filter(subtree_q("household__area_path", area.path))
+    if household is not None:
+        qs = qs.filter(household=household)
+    if tag:
+        qs = qs.filter(_has_tag(tag))
+    if q.strip():
+        qs = qs.filter(name__icontains=q.strip())
+    return qs
+
+
+def page_of(
+    qs: QuerySet, order, *, limit: int, after: str | None = None, before: str | None = None
+) -> Page:
+    """One keyset page of ``qs`` with its capped count."""
+    page = keyset_page(qs, order=order, limit=limit, after=after, before=before)
+    page.count = capped_count(qs)
+    return page
+
+
+# ---------------------------------------------------------------------------
+# What a household's row and page show
+
+
+@dataclass
+class HouseholdRow:
+    household: Household
+    head: Resident | None
+    residents: int
+    tags: list[str] = field(default_factory=list)
+
+
+def household_rows(items: list[Household]) -> list[HouseholdRow]:
+    """The rows of a page of households: head, number of residents, plain tags of its
+    residents; one query for the whole page."""
+    by_household: dict[int, list[Resident]] = defaultdict(list)
+    for r in (
+        Resident.objects.filter(household__in=[h.pk for h in items])
+        .only("id", "household_id", "name", "relation", "tags")
+        .order_by("household_id", "id")
+    ):
+        by_household[r.household_id].append(r)
+    rows = []
+    for h in items:
+        people = by_household.get(h.pk, [])
+        head = next((r for r in people if r.relation == Resident.Relation.HEAD), None)
+        present = {t for r in people for t in r.tag_list}
+        rows.append(
+            HouseholdRow(
+                household=h,
+                head=head or (people[0] if people else None),
+                residents=len(people),
+                tags=[t for t in tagset.PLAIN if t in present],
+            )
+        )
+    return rows
+
+
+def household_residents(household: Household) -> list[Resident]:
+    people = list(household.residents.defer(*RESIDENT_DEFER).order_by("pk"))
+    # The head first, then the others as registered.
+    return sorted(people, key=lambda r: r.relation != Resident.Relation.HEAD)
+
+
+def moves_of(resident: Resident) -> QuerySet[ResidentMove]:
+    return resident.moves.select_related("moved_by").order_by("-moved_on", "-pk")
+
+
+def residents_with_prefetch(qs: QuerySet[Household]) -> QuerySet[Household]:
+    return qs.prefetch_related(
+        Prefetch("residents", queryset=Resident.objects.defer(*RESIDENT_DEFER).order_by("pk"))
+    )
+
+
+# ---------------------------------------------------------------------------
+# Counts: what every role over an area may read
+
+
+@dataclass
+class AreaCounts:
+    households: int
+    residents: int
+    by_kind: dict[str, int]
+    by_tag: dict[str, int]
+    sensitive: dict[str, int] | None  # None: not for this reader
+
+
+def may_count(user, area: Area) -> bool:
+    return permissions.can(user, "counts", area)
+
+
+def sees_sensitive_counts(user, area: Area) -> bool:
+    return permissions.can(user, "sensitive", area)
+
+
+def area_counts(user, area: Area) -> AreaCounts:
+    """Households, residents, households per kind and residents per tag inside ``area``
+    (the caller checks ``may_count``); sensitive tags only for their readers."""
+    inside = subtree_q("area_path", area.path)
+    by_kind = dict(
+        Household.objects.filter(inside).order_by().values_list("kind").annotate(n=Count("id"))
+    )
+    residents_n = Resident.objects.filter(subtree_q("household__area_path", area.path)).count()
+    tallies = dict(
+        TagCount.objects.filter(inside).order_by().values_list("tag").annotate(n=Sum("count"))
+    )
+    sensitive = None
+    if sees_sensitive_counts(user, area):
+        sensitive = {t: tallies.get(t, 0) or 0 for t in tagset.SENSITIVE_TAGS}
+    return AreaCounts(
+        households=sum(by_kind.values()),
+        residents=residents_n,
+        by_kind={k: by_kind.get(k, 0) for k in Household.Kind.values},
+        by_tag={t: tallies.get(t, 0) or 0 for t in tagset.PLAIN},
+        sensitive=sensitive,
+    )
+
+
+def counts_by_child(area: Area) -> dict[str, dict]:
+    """Households, residents and residents per tag for each child path of ``area``: one
+    grouped query per table over the path prefix (as ``people.selectors`` does)."""
+    length = (area.depth + 1) * Area.steplen
+    out: dict[str, dict] = defaultdict(lambda: {"households": 0, "residents": 0, "tags": {}})
+    inside = subtree_q("area_path", area.path)
+    for path, n in (
+        Household.objects.filter(inside)
+        .annotate(child=Substr("area_path", 1, length))
+        .order_by()
+        .values_list("child")
+        .annotate(n=Count("id"))
+    ):
+        out[path]["households"] = n
+    for path, n in (
+        Resident.objects.filter(subtree_q("household__area_path", area.path))
+        .annotate(child=Substr("household__area_path", 1, length))
+        .order_by()
+        .values_list("child")
+        .annotate(n=Count("id"))
+    ):
+        out[path]["residents"] = n
+    for path, tag, n in (
+        TagCount.objects.filter(inside)
+        .annotate(child=Substr("area_path", 1, length))
+        .order_by()
+        .values_list("child", "tag")
+        .annotate(n=Sum("count"))
+    ):
+        out[path]["tags"][tag] = n or 0
+    return out
+
+
+def count_area(user, code: str) -> Area:
+    """An area whose figures ``user`` may read, by code; else 404."""
+    area = Area.objects.filter(code=code).defer("boundary").first()
+    if area is None or not may_count(user, area):
+        raise Http404("No such area.")
+    return area
+
+
+def row_area(user, code: str) -> Area:
+    """An area whose households ``user`` may list, by code; else 404."""
+    area = Area.objects.filter(code=code).defer("boundary").first()
+    if area is None or not permissions.can(user, "view", area):
+        raise Http404("No such area.")
+    return area
+
+
+def home_area(user) -> Area | None:
+    """Where the household list starts: the top of the user's scope for rows (their
+    micro-grid, grid, community …); the first district for a superuser."""
+    paths = permissions.in_scope_paths(user, "view")
+    if paths is None:
+        return Area.objects.filter(depth=1).defer("boundary").order_by("path").first()
+    if not paths:
+        return None
+    return Area.objects.defer("boundary").get(path=paths[0])
+
+
+def count_home_area(user) -> Area | None:
+    paths = permissions.in_scope_paths(user, "counts")
+    if paths is None:
+        return Area.objects.filter(depth=1).defer("boundary").order_by("path").first()
+    if not paths:
+        return None
+    return Area.objects.defer("boundary").get(path=paths[0])

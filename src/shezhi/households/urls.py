@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "households"
+
+urlpatterns = [
+    path("", views.household_list, name="list"),
+    path("<int:pk>/", views.household_detail, name="household"),
+    path("residents/<int:pk>/", views.resident_detail, name="resident"),
+    path("residents/<int:pk>/reveal/", views.reveal, name="reveal"),
+    path("residents/<int:pk>/tags/", views.set_tags, name="tags"),
+    path("overview/", views.overview_home, name="overview_home"),
+    path("overview/<str:code>/", views.overview, name="overview"),
+]
