@@ -72,6 +72,8 @@ class KeysetPaging(PaginationBase):
 
     Input.__name__ = Input.__qualname__ = "KeysetPageQuery"
 
+    cap = COUNT_CAP
+
     class Output(Schema):
         items: list[Any]
         count: int = Field(description=f"how many rows match, counted up to {COUNT_CAP:,}")
@@ -82,7 +84,7 @@ class KeysetPaging(PaginationBase):
         order = [str(o) for o in queryset.query.order_by]
         if not order:
             raise ValueError("KeysetPaging pages a queryset with an explicit order_by")
-        counted = capped_count(queryset)
+        counted = capped_count(queryset, self.cap)
         if pagination.cursor:
             page = keyset_page(
                 queryset, order=order, limit=pagination.limit, after=pagination.cursor
