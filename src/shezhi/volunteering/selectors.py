@@ -28,6 +28,8 @@ from .models import Signup, VolunteerActivity
 
 A = VolunteerActivity.Status
 UPCOMING_MAX = 200
+# What no list shows of an activity's post: its hours and services (JSON, parsed per row).
+POST_UNSHOWN = ("post__opening_hours", "post__services", "post__description")
 # The staff's lists: the soonest first, or the latest first (keyset orders).
 UPCOMING_ORDER = ("starts_at", "id")
 PAST_ORDER = ("-starts_at", "-id")
@@ -78,7 +80,7 @@ def upcoming(
     With ``near`` (lng, lat) each row gets ``distance_m`` to its post.
     """
     now = now or timezone.now()
-    qs = public_activities().filter(status=A.PUBLISHED, ends_at__gt=now)
+    qs = public_activities().filter(status=A.PUBLISHED, ends_at__gt=now).defer(*POST_UNSHOWN)
     if post is not None:
         qs = qs.filter(post=post)
     if area_path:

@@ -167,7 +167,7 @@ def manage(request: HttpRequest):
     # 200 a page, the pages after the first by cursor: a year of past activities
     # costs what a week does.
     page = page_of(
-        selectors.managed_activities(request.user, when=when),
+        selectors.managed_activities(request.user, when=when).defer(*selectors.POST_UNSHOWN),
         request.GET,
         order=order,
         per_page=MANAGE_PAGE,
