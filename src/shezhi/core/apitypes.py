@@ -65,12 +65,14 @@ class KeysetPaging(PaginationBase):
     this list did not give out is a 400 naming ``cursor``.
     """
 
-    class Input(Schema):
+    # Named at its definition: the schema's reference is taken then (a second "Input"
+    # would clash with Paging's in the document).
+    class KeysetPageQuery(Schema):
         limit: Limit = 100
         offset: Offset = 0
         cursor: Cursor | None = None
 
-    Input.__name__ = Input.__qualname__ = "KeysetPageQuery"
+    Input = KeysetPageQuery
 
     cap = COUNT_CAP
 
@@ -80,7 +82,9 @@ class KeysetPaging(PaginationBase):
         count_capped: bool = Field(description="true: more rows match than `count` says")
         next_cursor: str | None = Field(description="the `cursor` of the next page; null: last")
 
-    def paginate_queryset(self, queryset, pagination: Input, request: HttpRequest, **params):
+    def paginate_queryset(
+        self, queryset, pagination: KeysetPageQuery, request: HttpRequest, **params
+    ):
         order = [str(o) for o in queryset.query.order_by]
         if not order:
             raise ValueError("KeysetPaging pages a queryset with an explicit order_by")
