@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import given
@@ -15,15 +16,18 @@ from shezhi.areas.models import Area
 from shezhi.core.errors import BadInput
 from shezhi.core.lists import (
     PATH_ALPHABET,
+    CappedPaginator,
     Count,
     capped_count,
     decode_cursor,
     encode_cursor,
     keyset_page,
+    page_of,
     subtree_q,
     successor,
 )
 from shezhi.events.models import Event
+from shezhi.notifications.models import Notification
 from tests.factories import AreaFactory, EventFactory
 
 # ---------------------------------------------------------------------------
@@ -172,3 +176,82 @@ def test_keyset_page_refuses_both_directions_at_once():
     with pytest.raises(BadInput) as refused:
         keyset_page(Event.objects.none(), order=["-id"], limit=5, after="x", before="y")
     assert refused.value.field == "cursor"
+
+
+# ---------------------------------------------------------------------------
+# page_of: numbered pages over a capped count, cursors past it
+
+
+def _ids(page) -> list[int]:
+    return [n.pk for n in page.object_list]
+
+
+def _follow(query: str) -> QueryDict:
+    return QueryDict(query)
+
+
+@pytest.mark.django_db
+def test_page_of_walks_numbers_then_cursors_over_the_same_rows_in_the_same_order():
+    from tests.factories import NotificationFactory, UserFactory
+
+    user = UserFactory()
+    base = timezone.now()
+    for i in range(17):  # ties on created_at: the id breaks them
+        NotificationFactory(user=user, created_at=base - dt.timedelta(minutes=i // 2))
+    qs = Notification.objects.filter(user=user)
+    order = ("-created_at", "-id")
+    expected = list(qs.order_by(*order).values_list("pk", flat=True))
+
+    params = QueryDict("show=all")
+    first = page_of(qs, params, order=order, per_page=3, cap=5)  # the cap rounds up to 6
+    assert first.number == 1 and first.paginator.count == 6 and first.paginator.capped
+    assert first.paginator.num_pages == 2 and first.next_query == "show=all&page=2"
+    second = page_of(qs, _follow(first.next_query), order=order, per_page=3, cap=5)
+    assert second.number == 2 and second.has_next() and "after=" in second.next_query
+    assert second.previous_query == "show=all&page=1"
+
+    seen, pages, page = _ids(first) + _ids(second), [first, second], second
+    while page.has_next():
+        page = page_of(qs, _follow(page.next_query), order=order, per_page=3, cap=5)
+        assert page.number is None and "show=all" in page.next_query + page.previous_query
+        pages.append(page)
+        seen += _ids(page)
+    assert seen == expected
+    # And back: "newer" from the last page gives the pages before it, each the same.
+    back = pages[-1]
+    for earlier in reversed(pages[:-1]):
+        back = page_of(qs, _follow(back.previous_query), order=order, per_page=3, cap=5)
+        assert _ids(back) == _ids(earlier)
+        if not back.has_previous():
+            break
+
+
+@pytest.mark.django_db
+def test_page_of_without_a_cap_counts_exactly_and_a_foreign_cursor_shows_the_first_page():
+    from tests.factories import NotificationFactory, UserFactory
+
+    user = UserFactory()
+    NotificationFactory.create_batch(7, user=user)
+    qs = Notification.objects.filter(user=user)
+    order = ("-created_at", "-id")
+    exact = page_of(qs, QueryDict("page=3"), order=order, per_page=3, cap=None)
+    assert exact.paginator.count == 7 and not exact.paginator.capped and exact.number == 3
+    assert not exact.has_next() and exact.next_query == ""
+    for query in ("after=not-ours", "before=bnVsbA", "page=x", "page=99&after="):
+        page = page_of(qs, QueryDict(query), order=order, per_page=3)
+        assert page.number in (1, 3)
+    assert page_of(qs, QueryDict("after=not-ours"), order=order, per_page=3).number == 1
+
+
+@pytest.mark.django_db
+def test_capped_paginator_counts_at_most_the_cap_plus_one():
+    from tests.factories import NotificationFactory, UserFactory
+
+    user = UserFactory()
+    NotificationFactory.create_batch(9, user=user)
+    qs = Notification.objects.filter(user=user).order_by("-id")
+    with CaptureQueriesContext(connection) as queries:
+        paginator = CappedPaginator(qs, 2, cap=4)
+        assert paginator.count == 4 and paginator.capped and paginator.num_pages == 2
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    assert "LIMIT 5" in sql

@@ -114,3 +114,37 @@ def test_openapi_documents_the_routes(client):
     assert paths["/api/v1/notifications"]["get"]["summary"] == "My notifications, newest first"
     assert "/api/v1/notifications/{notification_id}/read" in paths
     assert "/api/v1/notifications/read-all" in paths
+
+
+def test_cursor_paging_walks_every_notification_once_and_the_count_is_capped(
+    client, inbox, monkeypatch
+):
+    from shezhi.core import apitypes
+
+    headers = bearer(client, "alice")
+    first = client.get("/api/v1/notifications?limit=2", **headers).json()
+    assert first["count"] == 5 and first["count_capped"] is False and first["next_cursor"]
+    seen, page = [i["title"] for i in first["items"]], first
+    while page["next_cursor"]:
+        page = client.get(
+            f"/api/v1/notifications?limit=2&cursor={page['next_cursor']}", **headers
+        ).json()
+        seen += [i["title"] for i in page["items"]]
+    assert seen == [f"通知{i}" for i in range(4, -1, -1)]
+    # An offset's page says where to go on from too.
+    offset = client.get("/api/v1/notifications?limit=2&offset=2", **headers).json()
+    after = client.get(
+        f"/api/v1/notifications?limit=2&cursor={offset['next_cursor']}", **headers
+    ).json()
+    assert [i["title"] for i in after["items"]] == ["通知0"] and after["next_cursor"] is None
+
+    monkeypatch.setattr(apitypes.KeysetPaging, "cap", 3)
+    capped = client.get("/api/v1/notifications?limit=2", **headers).json()
+    assert capped["count"] == 3 and capped["count_capped"] is True
+
+
+@pytest.mark.parametrize("cursor", ["x", "bnVsbA", "W1tdXQ", "W10"])
+def test_a_cursor_this_list_did_not_give_out_is_a_400_naming_it(client, inbox, cursor):
+    resp = client.get(f"/api/v1/notifications?cursor={cursor}", **bearer(client, "alice"))
+    assert resp.status_code == 400
+    assert resp.json()["code"] == "bad_input" and resp.json()["field"] == "cursor"

@@ -206,3 +206,25 @@ def test_qr_page_and_its_refresh(client, actors, soon):
     data = client.get(f"/volunteering/manage/{soon.pk}/qr/current.json").json()
     assert data["url"].startswith("http://testserver/volunteering/scan/")
     assert data["svg"].startswith("data:image/svg+xml") and data["refresh_seconds"] == 60
+
+
+def test_the_staffs_past_activities_go_on_by_cursor_after_the_first_200(client, actors, posts):
+    now = timezone.now()
+    VolunteerActivity.objects.bulk_create(
+        VolunteerActivity(
+            post=posts.post, title=f"往期{i:03d}", starts_at=now - (i + 5) * H,
+            ends_at=now - (i + 4) * H, slots=5, area_id=posts.post.area_id,
+            area_path=posts.post.area_path,
+        )
+        for i in range(203)
+    )  # fmt: skip
+    login(client, actors.community.username)
+    first = client.get("/volunteering/manage/?when=past", **EN).content.decode()
+    rows = re.findall(r"<tr data-activity=\"\d+\">\s*<td><a [^>]*>(往期\d+)</a>", first)
+    assert rows == [f"往期{i:03d}" for i in range(200)]
+    older = re.search(r'href="\?([^"]*after=[^"]*)" rel="next"', first)
+    assert older and "when=past" in older[1]
+    second = client.get("/volunteering/manage/?" + older[1].replace("&amp;", "&"), **EN)
+    html = second.content.decode()
+    assert re.findall(r">(往期\d+)</a>", html) == ["往期200", "往期201", "往期202"]
+    assert 'rel="prev"' in html and 'rel="next"' not in html

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from shezhi.core.lists import subtree_q
 from shezhi.core.scope import top_areas
 
 from . import constants as c
@@ -37,7 +38,7 @@ def get_area(user, code: str) -> Area:
 def children(user, area: Area) -> QuerySet[Area]:
     return (
         visible_areas(user)
-        .filter(path__startswith=area.path, depth=area.depth + 1)
+        .filter(subtree_q("path", area.path), depth=area.depth + 1)
         .order_by("path")
     )
 
@@ -60,7 +61,7 @@ def search(
 ) -> QuerySet[Area]:
     qs = visible_areas(user)
     if within is not None:
-        qs = qs.filter(path__startswith=within.path)
+        qs = qs.filter(subtree_q("path", within.path))
     if level:
         qs = qs.filter(level=level)
     if kind:
@@ -76,7 +77,7 @@ def search(
 def level_counts(area: Area) -> dict[str, int]:
     """How many areas of each level (micro-grids split by kind) lie inside ``area``."""
     rows = (
-        Area.objects.filter(path__startswith=area.path, depth__gt=area.depth)
+        Area.objects.filter(subtree_q("path", area.path), depth__gt=area.depth)
         .order_by()  # drop the tree's default ordering, or GROUP BY would include path
         .values("level", "kind")
         .annotate(n=Count("id"))

@@ -14,11 +14,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
 from shezhi.core import jobs
+from shezhi.core.lists import subtree_q
 
 from . import constants as c
 from . import permissions
@@ -154,7 +154,7 @@ def _stored_areas(district_codes: Sequence[str]) -> list[Area]:
     paths = list(Area.objects.filter(code__in=district_codes).values_list("path", flat=True))
     if not paths:
         return []
-    return list(Area.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths))))
+    return list(Area.objects.filter(reduce(or_, (subtree_q("path", p) for p in paths))))
 
 
 def _write(features: Sequence[AreaFeature], existing_areas: list[Area]) -> tuple[int, int]:

@@ -14,9 +14,11 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Schema
-from ninja.pagination import LimitOffsetPagination
+from ninja.pagination import LimitOffsetPagination, PaginationBase
 from ninja.parser import Parser
 from pydantic import AfterValidator, BeforeValidator, ValidationInfo
+
+from .lists import COUNT_CAP, Page, capped_count, cursor_of, keyset_page
 
 # ---------------------------------------------------------------------------
 # Paging
@@ -42,6 +44,67 @@ class Paging(LimitOffsetPagination):
 
     def __init__(self, **kwargs):
         super().__init__(max_limit=PAGE_MAX, **kwargs)
+
+
+Cursor = Annotated[
+    str,
+    Field(
+        max_length=1000,
+        description="go on after the last row of a page: its `next_cursor` (offset ignored)",
+    ),
+]
+
+
+class KeysetPaging(PaginationBase):
+    """``Paging``'s limit and offset, plus a keyset ``cursor``, for the long lists.
+
+    Each page says ``next_cursor`` (None on the last): from it the next page costs
+    what the first did, however deep (an offset walks every row it skips). The
+    count stops at ``COUNT_CAP`` (``count_capped``: there are more). The queryset's
+    ``order_by`` is the keyset order and ends in a unique key (``-id``). A cursor
+    this list did not give out is a 400 naming ``cursor``.
+    """
+
+    # Named at its definition: the schema's reference is taken then (a second "Input"
+    # would clash with Paging's in the document).
+    class KeysetPageQuery(Schema):
+        limit: Limit = 100
+        offset: Offset = 0
+        cursor: Cursor | None = None
+
+    Input = KeysetPageQuery
+
+    cap = COUNT_CAP
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(description=f"how many rows match, counted up to {COUNT_CAP:,}")
+        count_capped: bool = Field(description="true: more rows match than `count` says")
+        next_cursor: str | None = Field(description="the `cursor` of the next page; null: last")
+
+    def paginate_queryset(
+        self, queryset, pagination: KeysetPageQuery, request: HttpRequest, **params
+    ):
+        order = [str(o) for o in queryset.query.order_by]
+        if not order:
+            raise ValueError("KeysetPaging pages a queryset with an explicit order_by")
+        counted = capped_count(queryset, self.cap)
+        if pagination.cursor:
+            page = keyset_page(
+                queryset, order=order, limit=pagination.limit, after=pagination.cursor
+            )
+        else:
+            start = pagination.offset
+            rows = list(queryset[start : start + pagination.limit + 1])
+            page = Page(rows[: pagination.limit])
+            if len(rows) > pagination.limit:
+                page.next_cursor = cursor_of(page.items[-1], order)
+        return {
+            "items": page.items,
+            "count": counted.value,
+            "count_capped": counted.capped,
+            "next_cursor": page.next_cursor,
+        }
 
 
 # ---------------------------------------------------------------------------

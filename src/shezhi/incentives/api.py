@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import BaseModel
 
 from shezhi.areas.selectors import get_area
 from shezhi.core.apitypes import DayText, Flag, Id, Int32
@@ -56,7 +57,22 @@ class TransferOut(Schema):
     memo: str
 
 
-class LineOut(TransferOut):
+# A statement's line: ``TransferOut``'s fields and the balance, as a plain pydantic model,
+# validated in pydantic's core (a ninja ``Schema`` reads each of a long statement's
+# thousands of lines through a Django getter, field by field: a third of its time).
+class LineOut(BaseModel):
+    id: int
+    at: str
+    kind: str
+    bucket: str
+    points: int
+    rule: str
+    cause_type: str
+    cause_id: str
+    cause_ref: str
+    area: str = Field(description="code of the area where the points were earned or spent")
+    reverses: int | None
+    memo: str
     balance: int = Field(description="the person's total after this line")
 
 
@@ -71,7 +87,7 @@ class StatementOut(Schema):
     lines: list[LineOut]
 
 
-def _transfer(t: Transfer, shown: causes.Shown | None = None) -> dict:
+def _transfer(t: Transfer | selectors.LeanTransfer, shown: causes.Shown | None = None) -> dict:
     """A transfer as the API shows it. A private cause (an anonymous report) has no id
     and a neutral reference, except for its own person (``shown``)."""
     cause_id, cause_ref = t.cause_id, t.cause_ref
@@ -121,10 +137,13 @@ def _period_or_open(from_: str, to: str) -> tuple[date | None, date | None]:
 def statement(request: HttpRequest, q: Query[StatementQuery]):
     person = request.user if q.user is None else selectors.get_person(request.user, q.user)
     start, end = _period_or_open(q.from_, q.to)
-    s = selectors.statement(person, start=start, end=end)
+    s = selectors.statement(person, start=start, end=end, lean=True)
     # Which anonymous report earned a line: for the person's own eyes only.
     shown = selectors.own_private_causes(person, s) if person.pk == request.user.pk else {}
-    return {
+    # Validated here, in one pass, and handed to ninja as the model it answers with (it
+    # dumps an instance as it is; a dict it validates again from attributes, line by
+    # line: 140 ms of a 2,903-line statement).
+    return StatementOut.model_validate({
         "user": person.pk,
         "name": selectors.display_name(person),
         "start": start.isoformat() if start else None,
@@ -136,7 +155,7 @@ def statement(request: HttpRequest, q: Query[StatementQuery]):
             {**_transfer(line.transfer, shown.get(line.transfer.pk)), "balance": line.balance}
             for line in s.lines
         ],
-    }
+    })  # fmt: skip
 
 
 def _last(end: date | None) -> str | None:

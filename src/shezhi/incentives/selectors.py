@@ -6,16 +6,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from shezhi.areas.models import Area
+from shezhi.core.lists import subtree_q
 from shezhi.core.scope import top_areas
 from shezhi.people.models import RoleAssignment
 
 from . import causes, permissions
 from .models import Account, Bucket, Entry, Redemption, Reward, Transfer
+
+# What a line never shows of its area.
+AREA_OUTLINE = ("area__boundary",)
 
 
 def _local_start(day: date) -> datetime:
@@ -24,7 +28,7 @@ def _local_start(day: date) -> datetime:
 
 def _subtree(path: str, field: str = "area_path") -> Q:
     # A range, not LIKE: both databases answer it from the (path, at) index.
-    return Q(**{f"{field}__gte": path, f"{field}__lt": path + "\uffff"})
+    return subtree_q(field, path)
 
 
 # ---------------------------------------------------------------------------
@@ -65,8 +69,53 @@ def balances(user) -> Balances:
 
 @dataclass
 class StatementLine:
-    transfer: Transfer
+    transfer: Transfer | LeanTransfer
     balance: int  # the person's total after this line
+
+
+@dataclass(frozen=True, slots=True)
+class AreaCode:
+    code: str
+
+
+@dataclass(slots=True)
+class LeanTransfer:
+    """What the API's statement shows of a transfer (and ``causes.resolve`` reads), read
+    as plain values: a long history's thousands of model instances were most of its time."""
+
+    pk: int
+    user_id: int
+    at: datetime
+    kind: str
+    bucket: str
+    points: int
+    rule: str
+    cause_type: str
+    cause_id: str
+    cause_ref: str
+    private_cause: bool
+    memo: str
+    area: AreaCode
+    reverses_id: int | None
+    reverses: LeanTransfer | None = None
+
+
+_LEAN = (
+    "pk", "user_id", "at", "kind", "bucket", "points", "rule", "cause_type", "cause_id",
+    "cause_ref", "private_cause", "memo", "area__code", "reverses_id",
+    "reverses__cause_type", "reverses__cause_id", "reverses__private_cause",
+)  # fmt: skip
+
+
+def _lean(row: tuple) -> LeanTransfer:
+    t = LeanTransfer(*row[:12], AreaCode(row[12]), row[13])
+    if t.reverses_id is not None:
+        # What a reversal's cause is read from: the transfer it reverses.
+        t.reverses = LeanTransfer(
+            t.reverses_id, t.user_id, t.at, "", "", 0, "", row[14], row[15], "", row[16],
+            "", t.area, None,
+        )  # fmt: skip
+    return t
 
 
 @dataclass
@@ -80,10 +129,13 @@ class Statement:
     balances: Balances
 
 
-def statement(user, *, start: date | None = None, end: date | None = None) -> Statement:
+def statement(
+    user, *, start: date | None = None, end: date | None = None, lean: bool = False
+) -> Statement:
     """Every transfer of the person in ``[start, end)`` (local dates; None: open), oldest
     first, each with its cause and the running total; the opening total is what the
-    person held before ``start``."""
+    person held before ``start``. ``lean``: the lines' transfers as ``LeanTransfer``
+    values (the API), not model instances (the pages, which ask more of them)."""
     qs = Transfer.objects.filter(user_id=user.pk)
     opening = 0
     if start is not None:
@@ -93,7 +145,14 @@ def statement(user, *, start: date | None = None, end: date | None = None) -> St
     if end is not None:
         qs = qs.filter(at__lt=_local_start(end))
     lines, running = [], opening
-    for t in qs.select_related("area", "reverses").order_by("at", "pk"):
+    # Each line names its area: never with its outline (a GeoJSON polygon parsed per line
+    # was most of a long statement's time).
+    qs = qs.order_by("at", "pk")
+    if lean:
+        rows = [_lean(row) for row in qs.values_list(*_LEAN)]
+    else:
+        rows = qs.select_related("area", "reverses").defer(*AREA_OUTLINE)
+    for t in rows:
         running += t.points
         lines.append(StatementLine(t, running))
     return Statement(user, start, end, opening, lines, running, balances(user))
@@ -111,11 +170,17 @@ def own_private_causes(person, statement: Statement) -> dict[int, causes.Shown]:
 
 
 def people_in_scope(staff) -> QuerySet:
-    """Users holding any role in the staff member's scope (their statements are open to them)."""
+    """Users holding any role in the staff member's scope (their statements are open to them).
+
+    ``EXISTS`` per user, not ``id IN (…)``: one person's lookup reads their own role
+    rows, where the list of every holder in a district was read first (400 ms).
+    """
     User = get_user_model()
     q = permissions.scope(staff, "manage", field="area__path")
-    holdings = RoleAssignment.objects.all() if q is None else RoleAssignment.objects.filter(q)
-    return User.objects.filter(pk__in=holdings.values("user_id"))
+    holdings = RoleAssignment.objects.filter(user=OuterRef("pk"))
+    if q is not None:
+        holdings = holdings.filter(q)
+    return User.objects.filter(Exists(holdings))
 
 
 def get_person(staff, user_id) -> object:
@@ -383,9 +448,9 @@ def points_area_choices(user, current: Area | None) -> list[Area]:
         for a in Area.objects.filter(path__in=above).defer("boundary"):
             found[a.path] = a
         found[current.path] = current
-        for a in Area.objects.filter(path__startswith=current.path, depth=current.depth + 1).defer(
-            "boundary"
-        ):
+        for a in Area.objects.filter(
+            subtree_q("path", current.path), depth=current.depth + 1
+        ).defer("boundary"):
             found[a.path] = a
     return [found[p] for p in sorted(found)]
 

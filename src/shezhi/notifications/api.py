@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from shezhi.core.apitypes import Flag, NotFoundOut, Paging
+from shezhi.core.apitypes import ErrorOut, Flag, KeysetPaging, NotFoundOut
 
 from . import selectors, services
 
@@ -48,10 +48,10 @@ class MarkedOut(Schema):
 
 @router.get(
     "/notifications",
-    response=list[NotificationOut],
+    response={200: list[NotificationOut], 400: ErrorOut},
     summary="My notifications, newest first",
 )
-@paginate(Paging)
+@paginate(KeysetPaging)
 def list_notifications(request: HttpRequest, filters: Query[NotificationFilters]):
     return selectors.notifications_for(request.user, unread=filters.unread)
 

@@ -61,6 +61,8 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["user", "read_at", "created_at"], name="notif_user_read_created"),
+            # The notification centre's order for one user (newest first), without a sort.
+            models.Index(fields=["user", "created_at", "id"], name="notif_user_created"),
             models.Index(fields=["subject_type", "subject_id"], name="notif_subject"),
         ]
 

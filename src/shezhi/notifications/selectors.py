@@ -15,6 +15,8 @@ from . import permissions
 from .models import Delivery, Notification
 
 MAX_ATTEMPTS = 3  # tries per notification and channel before giving up
+# Newest first; the index notif_user_created serves it for one user.
+ORDER = ("-created_at", "-id")
 
 
 def notifications_for(user, *, unread: bool | None = None) -> QuerySet[Notification]:
@@ -26,7 +28,7 @@ def notifications_for(user, *, unread: bool | None = None) -> QuerySet[Notificat
         qs = qs.filter(read_at__isnull=True)
     elif unread is False:
         qs = qs.filter(read_at__isnull=False)
-    return qs.order_by("-created_at", "-pk")
+    return qs.order_by(*ORDER)
 
 
 def unread_count(user, *, cap: int | None = None) -> int:

@@ -6,13 +6,14 @@ Someone else's notification is a 404, like one that does not exist.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+
+from shezhi.core.lists import page_of
 
 from . import selectors, services
 
@@ -37,10 +38,13 @@ def _back_to_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
-    """Newest first, 30 a page, unread ones marked; ``?show=unread`` for only those."""
+    """Newest first, 30 a page, unread ones marked; ``?show=unread`` for only those.
+
+    Numbered pages over the newest thousand, then "older" pages by cursor (``page_of``).
+    """
     unread_only = request.GET.get("show") == "unread"
     notifications = selectors.notifications_for(request.user, unread=True if unread_only else None)
-    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(notifications, request.GET, order=selectors.ORDER, per_page=PAGE_SIZE)
     return render(
         request,
         "notifications/list.html",

@@ -24,6 +24,8 @@ from .masking import masked
 from .models import Assignment, Department, Person, RoleAssignment
 
 AUDITED = (Person, Assignment, Department, RoleAssignment)
+# Newest first (a keyset order: it ends in the id).
+ORDER = ("-timestamp", "-id")
 
 
 def can_read_audit_log(user) -> bool:
@@ -39,7 +41,7 @@ def audit_entries(user, *, q: str = "") -> QuerySet[LogEntry]:
         qs = qs.filter(within)
     if q.strip():
         qs = qs.filter(Q(object_repr__icontains=q.strip()) | Q(actor__username=q.strip()))
-    return qs.order_by("-timestamp", "-pk")
+    return qs.order_by(*ORDER)
 
 
 # ---------- what the log page shows of each entry ----------

@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+
+from shezhi.core.lists import page_of
 
 from . import audit
 
@@ -13,8 +14,9 @@ def audit_log(request):
     if not audit.can_read_audit_log(request.user):
         raise Http404
     q = request.GET.get("q", "")
-    page = Paginator(audit.audit_entries(request.user, q=q), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    # Numbered pages over the latest thousand entries, older ones by cursor (page_of).
+    page = page_of(
+        audit.audit_entries(request.user, q=q), request.GET, order=audit.ORDER, per_page=PAGE_SIZE
     )
     return render(
         request,

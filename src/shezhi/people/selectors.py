@@ -12,9 +12,13 @@ from django.utils.translation import gettext as _
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
+from shezhi.core.lists import subtree_q
 
 from . import permissions
 from .models import Assignment, Department, Person, RoleAssignment
+
+# People lists: by name, the id breaking ties.
+PEOPLE_ORDER = ("name", "id")
 
 
 def visible_people(user) -> QuerySet[Person]:
@@ -43,7 +47,7 @@ def people_in(
     q: str = "",
 ) -> QuerySet[Person]:
     """People whose record lies inside ``area``, filtered; always within the user's scope."""
-    qs = visible_people(user).filter(area__path__startswith=area.path, active=True)
+    qs = visible_people(user).filter(subtree_q("area__path", area.path), active=True)
     if category:
         qs = qs.filter(category=category)
     if force_type:
@@ -63,7 +67,7 @@ def people_in(
             qs = qs.filter(**{field: value})
     if q.strip():
         qs = qs.filter(Q(name__icontains=q.strip()) | Q(employer__icontains=q.strip()))
-    return qs.order_by("name", "pk")
+    return qs.order_by(*PEOPLE_ORDER)
 
 
 def current_assignments(area: Area) -> QuerySet[Assignment]:
@@ -80,7 +84,7 @@ def assignment_history(person: Person) -> QuerySet[Assignment]:
 
 def workforce_counts(area: Area) -> dict[str, dict[str, int]]:
     """Active people inside ``area`` per category and per force type."""
-    base = Person.objects.filter(area__path__startswith=area.path, active=True).order_by()
+    base = Person.objects.filter(subtree_q("area__path", area.path), active=True).order_by()
     by_category = dict(base.values_list("category").annotate(n=Count("id")))
     by_force = dict(base.values_list("force_type").annotate(n=Count("id")))
     return {
@@ -93,7 +97,7 @@ def workforce_counts(area: Area) -> dict[str, dict[str, int]]:
 def micro_grids_without_worker(area: Area) -> QuerySet[Area]:
     """General micro-grids inside ``area`` that have no responsible worker now."""
     return Area.objects.filter(
-        path__startswith=area.path, level=c.MICRO_GRID, kind=c.KIND_GENERAL
+        subtree_q("path", area.path), level=c.MICRO_GRID, kind=c.KIND_GENERAL
     ).exclude(
         Exists(
             Assignment.objects.filter(
@@ -118,8 +122,8 @@ def candidates_for(user, micro_grid: Area) -> list[Candidate]:
     member who is not a veteran ranks above a veteran who is not a party member.
     Ties: fewer current assignments first (spread the load), then the earlier record.
     """
-    inside = Q(lives_in__path__startswith=micro_grid.path) | Q(
-        works_in__path__startswith=micro_grid.path
+    inside = subtree_q("lives_in__path", micro_grid.path) | subtree_q(
+        "works_in__path", micro_grid.path
     )
     people = (
         visible_people(user)
@@ -162,7 +166,7 @@ def workforce_counts_by_child(area: Area) -> dict[str, dict]:
     """
     length = (area.depth + 1) * Area.steplen
     rows = (
-        Person.objects.filter(area__path__startswith=area.path, active=True)
+        Person.objects.filter(subtree_q("area__path", area.path), active=True)
         .annotate(child_path=Substr("area__path", 1, length))
         .order_by()
         .values_list("child_path", "category", "force_type")

@@ -12,7 +12,6 @@ from collections import Counter, defaultdict
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from shezhi.areas import constants as c
 from shezhi.areas import selectors as area_selectors
 from shezhi.areas.models import Area
+from shezhi.core.lists import page_of
 
 from . import permissions, selectors, services
 from .masking import masked
@@ -126,7 +126,8 @@ def area_people(request: HttpRequest, code: str) -> HttpResponse:
     form = PeopleFilterForm(request.GET)
     filters = form.filters()
     people = selectors.people_in(request.user, area, **filters).defer(*LIST_DEFER)
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Exact counts and numbered pages: a workforce is thousands of people, not millions.
+    page = page_of(people, request.GET, order=selectors.PEOPLE_ORDER, per_page=PAGE_SIZE, cap=None)
     rows = [{"person": p, "phone": masked("phone", p.phone_last4)} for p in page.object_list]
     more_filters = any(filters[k] for k in ("category", "force_type", "role")) or any(
         filters[f] is not None for f in FLAGS

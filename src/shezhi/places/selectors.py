@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from shezhi.areas.models import Area
+from shezhi.core.lists import subtree_q
 from shezhi.people.models import RoleAssignment
 
 from . import hours as opening
@@ -54,7 +55,7 @@ def public_list(*, type: str = "", area: Area | None = None) -> QuerySet[Service
     if type:
         qs = qs.filter(type=type)
     if area is not None:
-        qs = qs.filter(area_path__startswith=area.path)
+        qs = qs.filter(subtree_q("area_path", area.path))
     return qs.select_related(*RELATED).defer(*DEFERRED).order_by("area_path", "name", "pk")
 
 
@@ -134,7 +135,7 @@ def nearest(
     if type:
         qs = qs.filter(type=type)
     if area is not None:
-        qs = qs.filter(area_path__startswith=area.path)
+        qs = qs.filter(subtree_q("area_path", area.path))
     rows = list(qs.order_by().values_list("pk", "lng", "lat", "opening_hours"))
     if not rows:
         return []
@@ -229,7 +230,7 @@ def registry(
 ) -> QuerySet[ServicePost]:
     qs = manageable_posts(user)
     if area is not None:
-        qs = qs.filter(area_path__startswith=area.path)
+        qs = qs.filter(subtree_q("area_path", area.path))
     if type:
         qs = qs.filter(type=type)
     if active is not None:

@@ -67,6 +67,11 @@ class VolunteerActivity(models.Model):
         indexes = [
             models.Index(fields=["status", "starts_at"], name="vol_activity_status_start"),
             models.Index(fields=["post", "starts_at"], name="vol_activity_post_start"),
+            # The staff's lists, latest first, walked from now back (keyset on starts_at, id).
+            models.Index(fields=["starts_at", "id"], name="vol_activity_start"),
+            # What is still to come: a range of the few not yet over, not a walk through
+            # every activity since the first (then sorted by start, a few hundred rows).
+            models.Index(fields=["status", "ends_at"], name="vol_activity_status_end"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -20,6 +20,7 @@ from django.db.models import QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from shezhi.core.lists import subtree_q
 from shezhi.places.models import ServicePost
 
 from . import permissions
@@ -27,6 +28,11 @@ from .models import Signup, VolunteerActivity
 
 A = VolunteerActivity.Status
 UPCOMING_MAX = 200
+# What no list shows of an activity's post: its hours and services (JSON, parsed per row).
+POST_UNSHOWN = ("post__opening_hours", "post__services", "post__description")
+# The staff's lists: the soonest first, or the latest first (keyset orders).
+UPCOMING_ORDER = ("starts_at", "id")
+PAST_ORDER = ("-starts_at", "-id")
 
 
 def _int(pk) -> int:
@@ -74,11 +80,11 @@ def upcoming(
     With ``near`` (lng, lat) each row gets ``distance_m`` to its post.
     """
     now = now or timezone.now()
-    qs = public_activities().filter(status=A.PUBLISHED, ends_at__gt=now)
+    qs = public_activities().filter(status=A.PUBLISHED, ends_at__gt=now).defer(*POST_UNSHOWN)
     if post is not None:
         qs = qs.filter(post=post)
     if area_path:
-        qs = qs.filter(area_path__startswith=area_path)
+        qs = qs.filter(subtree_q("area_path", area_path))
     limit = max(1, min(limit, UPCOMING_MAX))
     if near is None:
         return list(qs.order_by("starts_at", "pk")[:limit])
@@ -165,10 +171,12 @@ def managed_activities(
         qs = qs.filter(post=post)
     now = now or timezone.now()
     if when == "upcoming":
-        return qs.filter(ends_at__gt=now).order_by("starts_at", "pk")
+        return qs.filter(ends_at__gt=now).order_by(*UPCOMING_ORDER)
     if when == "past":
-        return qs.filter(ends_at__lte=now).order_by("-starts_at", "-pk")
-    return qs.order_by("-starts_at", "-pk")
+        # An activity ends after it starts (a check constraint), so one that is over
+        # started before now: the bound lets the (starts_at, id) index walk from now back.
+        return qs.filter(ends_at__lte=now, starts_at__lt=now).order_by(*PAST_ORDER)
+    return qs.order_by(*PAST_ORDER)
 
 
 def get_managed_activity(user, pk) -> VolunteerActivity:

@@ -14,11 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shezhi.core.lists import page_of
 from shezhi.core.pages import attempt
 
 from . import permissions, qr, selectors, services
 from .forms import ActivityForm
 from .models import Signup, VolunteerActivity
+
+# Activities on a page of the staff's list.
+MANAGE_PAGE = 200
 
 
 def _float(value) -> float | None:
@@ -159,8 +163,21 @@ def manage(request: HttpRequest):
     when = request.GET.get("when", "upcoming")
     if when not in ("upcoming", "past"):
         when = "upcoming"
-    rows = list(selectors.managed_activities(request.user, when=when)[:200])
-    return render(request, "volunteering/manage_list.html", {"rows": rows, "when": when})
+    order = selectors.UPCOMING_ORDER if when == "upcoming" else selectors.PAST_ORDER
+    # 200 a page, the pages after the first by cursor: a year of past activities
+    # costs what a week does.
+    page = page_of(
+        selectors.managed_activities(request.user, when=when).defer(*selectors.POST_UNSHOWN),
+        request.GET,
+        order=order,
+        per_page=MANAGE_PAGE,
+        cap=MANAGE_PAGE,
+    )
+    return render(
+        request,
+        "volunteering/manage_list.html",
+        {"rows": page.object_list, "page": page, "when": when},
+    )
 
 
 @login_required

@@ -13,6 +13,7 @@ from shezhi.areas import services
 from shezhi.areas.files import read_area_file
 from shezhi.areas.models import Area
 from shezhi.areas.report import Report
+from shezhi.core.lists import subtree_q
 
 
 def print_report(stdout, style, report: Report) -> None:
@@ -99,7 +100,7 @@ class Command(BaseCommand):
             top = Area.objects.filter(code=root).first()
             if top is None:
                 raise CommandError(f"No area with code {root}.")
-            areas = areas.filter(path__startswith=top.path)
+            areas = areas.filter(subtree_q("path", top.path))
         text = services.dump_feature_collection(services.export_features(areas=areas.iterator()))
         if output:
             output.write_text(text, encoding="utf-8")

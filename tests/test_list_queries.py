@@ -1,0 +1,262 @@
+"""A list's queries do not grow with its rows (issue 14).
+
+Each case builds rows for one list (a page or an API), asks for it as the role whose
+work it is, and counts the queries; it does so with 5 rows and again with 50, and the
+two counts must be the same: whatever a row shows (its area's name, its cause, "signed
+up") is read for the whole page at once, never per row.
+
+To add a list: a ``ListCase`` (who asks, the URL, how to add ``n`` rows, how to count
+the rows it shows) in a block of its own below, and its name in the block's list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from shezhi.areas.models import Area
+from tests.factories import (
+    NotificationFactory,
+    PersonFactory,
+    ServicePostFactory,
+    SignupFactory,
+    TransferFactory,
+    VolunteerActivityFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+FEW, MANY = 5, 50
+
+
+@dataclass(frozen=True)
+class ListCase:
+    """One list: ``role`` (an actor of ``tests.factories.Cast``) asks for ``url`` (a
+    function of the cast and the territory); ``build(cast, territory, n)`` adds ``n``
+    rows to it; ``shown(response)`` says how many rows the answer shows."""
+
+    name: str
+    role: str
+    url: Callable[[object, dict], str]
+    build: Callable[[object, dict, int], None]
+    shown: Callable[[object], int]
+
+
+def html_rows(marker: str) -> Callable[[object], int]:
+    """Rows of a page: how many times ``marker`` (a row's own attribute) appears."""
+    return lambda response: len(re.findall(marker, response.content.decode()))
+
+
+def json_rows(key: str = "items") -> Callable[[object], int]:
+    def count(response) -> int:
+        body = response.json()
+        return len(body if key == "" else body[key])
+
+    return count
+
+
+def queries_for(client, cast, territory, case: ListCase, n: int) -> tuple[int, int]:
+    """Add ``n`` rows to the case's list, ask for it as its role (once to warm the
+    session and the per-process caches, then counted): (queries, rows shown)."""
+    case.build(cast, territory, n)
+    client.force_login(getattr(cast, case.role))
+    url = case.url(cast, territory)
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (case.name, response.content[:300])
+    return len(ctx.captured_queries), case.shown(response)
+
+
+def assert_flat(client, cast, territory, case: ListCase) -> None:
+    few, few_rows = queries_for(client, cast, territory, case, FEW)
+    many, many_rows = queries_for(client, cast, territory, case, MANY - FEW)
+    # (The audit log also lists the cast's own role: a row or two beyond the five.)
+    assert FEW <= few_rows < many_rows, (case.name, few_rows, many_rows)
+    assert many == few, f"{case.name}: {few} queries for {few_rows} rows, {many} for {many_rows}"
+
+
+# ---------------------------------------------------------------------------
+# People, notifications, points, posts, activities, the audit log
+
+
+def _people(cast, territory, n):
+    for i in range(n):
+        PersonFactory(area=territory["micro1" if i % 2 else "micro2"], name=f"人员{i:03d}")
+
+
+def _notifications(cast, territory, n):
+    area_type = ContentType.objects.get_for_model(Area)
+    for i in range(n):
+        NotificationFactory(
+            user=cast.resident,
+            url=f"/areas/{i}/",
+            subject_type=area_type if i % 2 else None,
+            subject_id=territory["micro1"].pk if i % 2 else None,
+            read_at=timezone.now() if i % 3 else None,
+        )
+
+
+def _transfers(user_attr: str):
+    def build(cast, territory, n):
+        user = getattr(cast, user_attr)
+        for i in range(n):
+            if i % 2:
+                TransferFactory(user=user, area=territory["micro1"])
+            else:
+                TransferFactory(
+                    user=user,
+                    area=territory["micro2"],
+                    kind="event_registered",
+                    cause_type="event",
+                    cause_id=str(1000 + i + n * 100),
+                    cause_ref=f"E{i}",
+                )
+
+    return build
+
+
+def _posts(cast, territory, n):
+    for i in range(n):
+        ServicePostFactory(
+            area=territory["micro1" if i % 2 else "micro2"],
+            responsible=cast.post_keeper if i % 3 else None,
+        )
+
+
+def _activities(when: str):
+    def build(cast, territory, n):
+        post = ServicePostFactory(area=territory["micro1"], responsible=cast.post_keeper)
+        now = timezone.now()
+        for i in range(n):
+            starts = now + dt.timedelta(days=2, hours=i) if when == "upcoming" else None
+            if when == "past":
+                starts = now - dt.timedelta(days=2, hours=i)
+            activity = VolunteerActivityFactory(
+                post=post, starts_at=starts, ends_at=starts + dt.timedelta(hours=2)
+            )
+            if i % 2:
+                SignupFactory(activity=activity, user=cast.resident)
+
+    return build
+
+
+def _audit(cast, territory, n):
+    # Each new person is an entry of the log, in the district.
+    for i in range(n):
+        PersonFactory(area=territory["micro1"], name=f"审计{i:03d}")
+
+
+OTHER_LISTS = [
+    ListCase(
+        "people page",
+        "community",
+        lambda cast, t: f"/people/area/{t['community'].code}/",
+        _people,
+        html_rows(r"<tr data-person="),
+    ),
+    ListCase(
+        "people API",
+        "community",
+        lambda cast, t: f"/api/v1/people?area={t['community'].code}&limit=50",
+        _people,
+        json_rows(),
+    ),
+    ListCase(
+        "notifications page",
+        "resident",
+        lambda cast, t: "/notifications/",
+        _notifications,
+        html_rows(r'data-notification="'),
+    ),
+    ListCase(
+        "notifications API",
+        "resident",
+        lambda cast, t: "/api/v1/notifications?limit=50",
+        _notifications,
+        json_rows(),
+    ),
+    ListCase(
+        "points: my statement",
+        "mg_worker",
+        lambda cast, t: "/points/",
+        _transfers("mg_worker"),
+        html_rows(r'data-testid="statement-line"'),
+    ),
+    ListCase(
+        "points: a person's statement",
+        "district",
+        lambda cast, t: f"/points/people/{cast.mg_worker.pk}/",
+        _transfers("mg_worker"),
+        html_rows(r'data-testid="statement-line"'),
+    ),
+    ListCase(
+        "points API statement",
+        "resident",
+        lambda cast, t: "/api/v1/points/statement",
+        _transfers("resident"),
+        json_rows("lines"),
+    ),
+    ListCase(
+        "posts API",
+        "resident",
+        lambda cast, t: f"/api/v1/posts?area={t['district'].code}&limit=50",
+        _posts,
+        json_rows(),
+    ),
+    ListCase(
+        "posts registry page",
+        "district",
+        lambda cast, t: "/posts/manage/",
+        _posts,
+        html_rows(r"<tr data-post="),
+    ),
+    ListCase(
+        "posts registry API",
+        "district",
+        lambda cast, t: "/api/v1/posts/manage",
+        _posts,
+        json_rows(),
+    ),
+    ListCase(
+        "activities page",
+        "resident",
+        lambda cast, t: "/volunteering/",
+        _activities("upcoming"),
+        html_rows(r'<li class="vol-card" data-activity='),
+    ),
+    ListCase(
+        "activities API",
+        "resident",
+        lambda cast, t: "/api/v1/volunteering/activities",
+        _activities("upcoming"),
+        json_rows(""),
+    ),
+    ListCase(
+        "activities managed, past",
+        "district",
+        lambda cast, t: "/volunteering/manage/?when=past",
+        _activities("past"),
+        html_rows(r"<tr data-activity="),
+    ),
+    ListCase(
+        "audit log",
+        "district",
+        lambda cast, t: "/people/audit/",
+        _audit,
+        html_rows(r'<li class="card audit-entry"'),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", OTHER_LISTS, ids=lambda c: c.name)
+def test_other_lists_read_the_same_queries_for_5_rows_as_for_50(client, cast, territory, case):
+    assert_flat(client, cast, territory, case)
