@@ -421,8 +421,7 @@ def build_cast(world: dict, n_events: int, rng, now_text: str) -> dict:
 
     from shezhi.areas import constants as c
     from shezhi.areas.models import Area
-    from shezhi.people.models import RoleAssignment
-    from shezhi.people.models import Department
+    from shezhi.people.models import Department, RoleAssignment
 
     User = get_user_model()
     users = {u.username: u.pk for u in User.objects.filter(username__in=[
