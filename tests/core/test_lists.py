@@ -19,6 +19,7 @@ from shezhi.core.lists import (
     CappedPaginator,
     Count,
     capped_count,
+    capped_counts,
     decode_cursor,
     encode_cursor,
     keyset_page,
@@ -109,6 +110,31 @@ def test_capped_count_reads_at_most_cap_plus_one_rows():
         capped_count(Event.objects.order_by("-created_at"), cap=2)
     (sql,) = [q["sql"] for q in queries.captured_queries]
     assert "LIMIT 3" in sql and "ORDER BY" not in sql
+
+
+@pytest.mark.django_db
+def test_capped_counts_count_several_lists_in_one_statement():
+    area = AreaFactory()
+    events = EventFactory.create_batch(5, area=area)
+    lists = {
+        "all": Event.objects.order_by("-created_at"),
+        "two": Event.objects.filter(pk__in=[e.pk for e in events[:2]]),
+        "none": Event.objects.none(),
+        "empty_in": Event.objects.filter(pk__in=[]),
+        "nothing": Event.objects.filter(description="no such"),
+    }
+    with CaptureQueriesContext(connection) as queries:
+        counts = capped_counts(lists, cap=3)
+    assert len(queries.captured_queries) == 1
+    assert counts == {
+        "all": Count(3, capped=True),
+        "two": Count(2),
+        "none": Count(0),
+        "empty_in": Count(0),
+        "nothing": Count(0),
+    }
+    assert counts == {k: capped_count(qs, cap=3) for k, qs in lists.items()}
+    assert capped_counts({}) == {}
 
 
 # ---------------------------------------------------------------------------

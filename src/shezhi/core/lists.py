@@ -13,7 +13,8 @@ Every list in the project (an API's items, a work page's rows) is built from thr
   pages either side. Offsets stay for short lists and for the API's compatibility.
 - **Capped counts.** An exact count over a million rows costs a scan of its index;
   nobody reads "937,412" where "1,000+" does. ``capped_count`` counts at most
-  ``cap + 1`` rows through a sliced subquery and says whether it stopped.
+  ``cap + 1`` rows through a sliced subquery and says whether it stopped;
+  ``capped_counts`` counts several lists (a page's tabs) so in one statement.
 
 And one rule for the rows themselves: whatever a row shows (its area's name, its
 buttons, "me too") is fetched for the whole page in a fixed number of queries, never
@@ -25,13 +26,15 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page as DjangoPage
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils.functional import cached_property
@@ -97,6 +100,9 @@ class Count:
     def __int__(self) -> int:
         return self.value
 
+    def __bool__(self) -> bool:
+        return self.value > 0
+
 
 def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> Count:
     """Count ``qs`` up to ``cap`` rows: ``SELECT COUNT(*) FROM (… LIMIT cap + 1)``.
@@ -104,9 +110,38 @@ def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> Count:
     The work is bounded by the cap, however many rows match.
     """
     n = qs.order_by().values("pk")[: cap + 1].count()
-    if n > cap:
-        return Count(cap, capped=True)
-    return Count(n)
+    return _count(n, cap)
+
+
+def _count(n: int, cap: int) -> Count:
+    return Count(cap, capped=True) if n > cap else Count(n)
+
+
+def capped_counts(querysets: Mapping[str, QuerySet], cap: int = COUNT_CAP) -> dict[str, Count]:
+    """``capped_count`` of each of ``querysets`` (all on one database), in one statement:
+    ``SELECT (SELECT COUNT(*) FROM (… LIMIT cap + 1) AS c), …`` (a page's tabs).
+
+    Each count is bounded by the cap as ``capped_count``'s is; one round trip for all.
+    """
+    if not querysets:
+        return {}
+    using = next(iter(querysets.values())).db
+    parts: list[str] = []
+    params: list[Any] = []
+    for qs in querysets.values():
+        inner = qs.order_by().values("pk")[: cap + 1]
+        try:
+            sql, inner_params = inner.query.get_compiler(using=using).as_sql()
+        except EmptyResultSet:  # e.g. ``none()`` or an empty ``__in``: nothing to count
+            parts.append("0")
+            continue
+        # The ORM's own SQL, its values left as parameters.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")  # noqa: S608
+        params.extend(inner_params)
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return {name: _count(int(n), cap) for name, n in zip(querysets, row, strict=True)}
 
 
 # ---------------------------------------------------------------------------
