@@ -7,9 +7,12 @@ The cast (tests/factories.Cast) over the shared territory: an event reported by
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
 from shezhi.events import permissions
 from shezhi.events.models import Event, EventFollower
@@ -283,3 +286,92 @@ def test_a_row_without_its_effect_fails_loudly(monkeypatch):
 
 def test_refusals_name_only_actions_of_the_table():
     assert set(permissions.REFUSALS) <= set(ACTIONS)
+
+
+# ---------------------------------------------------------------------------
+# A page's buttons: every row decided as one event at a time, in a fixed number of queries
+
+
+def _every_kind_of_row(cast, territory) -> list[Event]:
+    """Events in every state, each as the worker's, the community's, a department's and
+    nobody's yet, with the parts a row's rules read: "me too"s, open whistles summoning
+    a department (reported in or not, rated or not), on-the-spot handlings, ratings,
+    escalated ones held by the street and the district."""
+    now = timezone.now()
+    cast.assemble(*EVERYONE)
+    handlers = [
+        {},
+        {"handler_kind": Event.HandlerKind.WORKER, "handler_user": cast.mg_worker},
+        {"handler_kind": Event.HandlerKind.COMMUNITY, "handler_area": territory["community"]},
+        {"handler_kind": Event.HandlerKind.DEPARTMENT, "handler_department": cast.cg},
+    ]
+    events = []
+    for i, state in enumerate(Event.State.values):
+        for j, handler in enumerate(handlers):
+            variant = (i + j) % 4
+            fields = {"state": state, **handler}
+            if state == Event.State.CLOSED:
+                fields["closed_at"] = now - dt.timedelta(days=2 if variant else 30)
+                if variant == 2:
+                    fields["rated_at"] = now
+            if state == Event.State.HANDLED and variant in (1, 2):
+                fields["on_spot"] = True
+                fields["spot_check"] = variant == 2
+            if variant == 3:
+                held = territory["street1"] if j % 2 else territory["district"]
+                fields.update(owner_area=held, owner_path=held.path, escalation_count=1)
+            area = territory["micro1" if (i + j) % 3 else "micro2"]
+            event = EventFactory(area=area, submitted_by=cast.resident, created_at=now, **fields)
+            EventFollowerFactory(event=event, user=cast.resident, kind=EventFollower.Kind.REPORTER)
+            if variant == 1:
+                EventFollowerFactory(event=event, user=cast.resident2)
+            if variant in (1, 2):
+                whistle = WhistleFactory(event=event, area=territory["community"])
+                SummonsFactory(
+                    whistle=whistle,
+                    department=cast.zj,
+                    reported_in_at=now if variant == 2 else None,
+                    rating=3 if variant == 2 else None,
+                )
+            if variant == 3:
+                whistle = WhistleFactory(event=event, area=territory["community"], closed_at=now)
+                SummonsFactory(whistle=whistle, department=cast.cg)
+            events.append(event)
+    return events
+
+
+def test_a_pages_buttons_are_each_rows_allowed_actions(cast, territory):
+    events = _every_kind_of_row(cast, territory)
+    for name in EVERYONE:
+        user = getattr(cast, name)
+        page = list(Event.objects.filter(pk__in=[e.pk for e in events]).order_by("id"))
+        on_page = permissions.allowed_actions_for_page(user, page)
+        one_by_one = {e.pk: permissions.allowed_actions(user, reload(e)) for e in events}
+        assert on_page == one_by_one, name
+    # Somebody is offered each of the actions a person takes.
+    offered = {
+        a
+        for name in EVERYONE
+        for actions in permissions.allowed_actions_for_page(getattr(cast, name), events).values()
+        for a in actions
+    }
+    assert offered == set(ACTIONS) - {"escalate_overdue"}
+
+
+def test_a_pages_buttons_cost_a_fixed_number_of_queries(cast, territory):
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    events = _every_kind_of_row(cast, territory)
+    for name in ("community", "dept_cg", "resident2", "district", "root", "mg_worker"):
+        counts = []
+        for rows in (events[::9], events):  # 5 rows of several states, then all 44
+            user = get_user_model().objects.get(pk=getattr(cast, name).pk)  # nothing cached
+            page = list(Event.objects.filter(pk__in=[e.pk for e in rows]).order_by("id"))
+            with CaptureQueriesContext(connection) as ctx:
+                permissions.allowed_actions_for_page(user, page)
+            counts.append(len(ctx.captured_queries))
+        # Roles, departments; areas, categories, the community handlers' areas; summonses,
+        # follows, unrated responses, pending report-ins: each once at most.
+        assert counts[0] == counts[1] <= 11, (name, counts)

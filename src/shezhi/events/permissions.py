@@ -32,11 +32,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shezhi.areas import constants as c
+from shezhi.areas.models import Area
 from shezhi.core.roles import (
     DISPATCHER_ROLES,
     GRID_ROLES,
@@ -111,8 +112,131 @@ def open_summoned_departments(event: Event) -> set[int]:
     )
 
 
-def parties(user, event: Event) -> set[str]:
-    """The parts ``user`` plays in ``event`` (see ``workflow``'s docstring)."""
+class Known:
+    """What the rules read beyond an event's own row and its areas, for one user: asked
+    of one event at a time, a query each (the event's page, a service's step).
+
+    ``PageKnown`` answers the same questions for a whole list of events at once.
+    """
+
+    def __init__(self, user):
+        self.user = user
+
+    def summoned_departments(self, event: Event) -> set[int]:
+        """The departments an open whistle over the event summons."""
+        return open_summoned_departments(event)
+
+    def follows(self, event: Event) -> bool:
+        """The user follows the event (its reporter or a "me too")."""
+        return event.followers.filter(user=self.user).exists()
+
+    def unrated_response(self, event: Event) -> bool:
+        """A whistle over the event waits for a department's response to be rated."""
+        return Whistle.objects.filter(event=event, summonses__rating__isnull=True).exists()
+
+    def summons_to_report_in(self, event: Event) -> bool:
+        """An open whistle over the event summons one of the user's departments, which
+        has not reported in yet."""
+        return WhistleSummons.objects.filter(
+            whistle__event=event,
+            whistle__closed_at__isnull=True,
+            department_id__in=user_departments(self.user),
+            reported_in_at__isnull=True,
+        ).exists()
+
+
+class PageKnown(Known):
+    """``Known`` for a page of events: each question asked once for the whole page (the
+    first time a row needs it), so a list's buttons cost a fixed number of queries
+    however many rows it shows. The events' areas (the rules read their paths and
+    levels) and categories are loaded without boundaries when not already at hand.
+    """
+
+    def __init__(self, user, events):
+        super().__init__(user)
+        self.events = list(events)
+        self.ids = {e.pk for e in self.events}
+        self._answers: dict[str, set | dict] = {}
+        if self.events:
+            lean = Area.objects.defer("boundary")
+            handled_by_community = [
+                e for e in self.events if e.handler_kind == Event.HandlerKind.COMMUNITY
+            ]
+            prefetch_related_objects(
+                self.events, Prefetch("area", lean), Prefetch("owner_area", lean), "category"
+            )
+            if handled_by_community:
+                prefetch_related_objects(handled_by_community, Prefetch("handler_area", lean))
+
+    def _once(self, name: str, read):
+        if name not in self._answers:
+            self._answers[name] = read()  # no query for no ids (an empty IN)
+        return self._answers[name]
+
+    def summoned_departments(self, event: Event) -> set[int]:
+        if event.pk not in self.ids:  # not one of the page's rows: asked on its own
+            return super().summoned_departments(event)
+
+        def read():
+            found: dict[int, set[int]] = {}
+            for event_id, department_id in WhistleSummons.objects.filter(
+                whistle__event_id__in=self.ids, whistle__closed_at__isnull=True
+            ).values_list("whistle__event_id", "department_id"):
+                found.setdefault(event_id, set()).add(department_id)
+            return found
+
+        return set(self._once("summoned", read).get(event.pk, ()))
+
+    def follows(self, event: Event) -> bool:
+        if event.pk not in self.ids:
+            return super().follows(event)
+        return event.pk in self._once(
+            "follows",
+            lambda: set(
+                EventFollower.objects.filter(event_id__in=self.ids, user=self.user).values_list(
+                    "event_id", flat=True
+                )
+            ),
+        )
+
+    def unrated_response(self, event: Event) -> bool:
+        if event.pk not in self.ids:
+            return super().unrated_response(event)
+        return event.pk in self._once(
+            "unrated",
+            lambda: set(
+                Whistle.objects.filter(
+                    event_id__in=self.ids, summonses__rating__isnull=True
+                ).values_list("event_id", flat=True)
+            ),
+        )
+
+    def summons_to_report_in(self, event: Event) -> bool:
+        if event.pk not in self.ids:
+            return super().summons_to_report_in(event)
+        departments = user_departments(self.user)
+        return event.pk in self._once(
+            "report_in",
+            lambda: (
+                set(
+                    WhistleSummons.objects.filter(
+                        whistle__event_id__in=self.ids,
+                        whistle__closed_at__isnull=True,
+                        department_id__in=departments,
+                        reported_in_at__isnull=True,
+                    ).values_list("whistle__event_id", flat=True)
+                )
+                if departments
+                else set()
+            ),
+        )
+
+
+def parties(user, event: Event, known: Known | None = None) -> set[str]:
+    """The parts ``user`` plays in ``event`` (see ``workflow``'s docstring).
+
+    ``known``: what a page already read for all its rows (``PageKnown``).
+    """
     if user is None:
         return {"system"}
     if not user.is_authenticated:
@@ -129,7 +253,7 @@ def parties(user, event: Event) -> set[str]:
     if found & {"grid", "reporter", "dispatcher"}:
         found.add("verifier")
     departments = user_departments(user)  # cached: no query for those without one
-    if departments and departments & open_summoned_departments(event):
+    if departments and departments & (known or Known(user)).summoned_departments(event):
         found.add("summoned")
     found.add("anyone")
     return found
@@ -146,25 +270,35 @@ def _is_handler(user, event: Event) -> bool:
     return False
 
 
-def allowed_actions(user, event: Event) -> list[str]:
+def allowed_actions(user, event: Event, known: Known | None = None) -> list[str]:
     """The actions the user may take on the event now, in the table's order."""
-    mine = parties(user, event)
-    return [name for name in ACTIONS if _allows(user, event, name, mine)]
+    known = known or Known(user)
+    mine = parties(user, event, known)
+    return [name for name in ACTIONS if _allows(user, event, name, mine, known)]
 
 
-def _allows(user, event: Event, action: str, mine: set[str]) -> bool:
+def allowed_actions_for_page(user, events, known: PageKnown | None = None) -> dict[int, list]:
+    """``allowed_actions`` of each of ``events`` (by id), for a list's one-tap buttons:
+    the user's parts in them (departments, summonses, follows) are read once for the
+    page and each row decided in Python, the same rules as one event at a time."""
+    events = list(events)
+    known = known or PageKnown(user, events)
+    return {e.pk: allowed_actions(user, e, known) for e in events}
+
+
+def _allows(user, event: Event, action: str, mine: set[str], known: Known | None = None) -> bool:
     spec = ACTIONS[action]
     return bool(
         event.state in spec.sources
         and mine & set(spec.parties)
-        and refusal(user, event, action, mine) is None
+        and refusal(user, event, action, mine, known=known) is None
     )
 
 
 # ---------------------------------------------------------------------------
 # Rules beyond state and party, one per action that has any
 
-Refusal = Callable[[Any, Event, set[str], datetime | None], str | None]
+Refusal = Callable[[Any, Event, set[str], datetime | None, Known], str | None]
 REFUSALS: dict[str, Refusal] = {}
 
 
@@ -182,20 +316,27 @@ def _refuses(*actions: str):
 
 
 def refusal(
-    user, event: Event, action: str, mine: set[str] | None = None, now: datetime | None = None
+    user,
+    event: Event,
+    action: str,
+    mine: set[str] | None = None,
+    now: datetime | None = None,
+    known: Known | None = None,
 ) -> str | None:
     """Why ``user`` may not take ``action`` on ``event`` beyond its state and their part,
     or None when nothing refuses it.
 
     ``mine``: the user's parties in the event, if already known; ``now``: the moment of
-    the action (``perform``'s ``at``), for the reopen window.
+    the action (``perform``'s ``at``), for the reopen window; ``known``: what a page
+    already read for all its rows (``PageKnown``).
     """
     if user is None:
         return None
     rule = REFUSALS.get(action)
     if rule is None:
         return None
-    return rule(user, event, parties(user, event) if mine is None else mine, now)
+    known = known or Known(user)
+    return rule(user, event, parties(user, event, known) if mine is None else mine, now, known)
 
 
 def _own_handling(user, event: Event) -> bool:
@@ -203,7 +344,7 @@ def _own_handling(user, event: Event) -> bool:
 
 
 @_refuses("close_on_spot")
-def _close_on_spot(user, event, mine, now):
+def _close_on_spot(user, event, mine, now, known):
     if not (
         event.on_spot
         and not event.spot_check
@@ -215,7 +356,7 @@ def _close_on_spot(user, event, mine, now):
 
 
 @_refuses("verify_pass", "verify_fail")
-def _verify(user, event, mine, now):
+def _verify(user, event, mine, now, known):
     if event.spot_check and "dispatcher" not in mine:
         return _("The community's staff verify an on-the-spot handling drawn for a spot check.")
     # Separation of duties: nobody verifies their own handling.
@@ -225,7 +366,7 @@ def _verify(user, event, mine, now):
 
 
 @_refuses("rate")
-def _rate(user, event, mine, now):
+def _rate(user, event, mine, now, known):
     # A worker reporting what they then handled (e.g. on the spot) is no satisfied resident.
     if _own_handling(user, event):
         return _("Nobody rates their own handling.")
@@ -235,8 +376,8 @@ def _rate(user, event, mine, now):
 
 
 @_refuses("me_too")
-def _me_too(user, event, mine, now):
-    if event.followers.filter(user=user).exists():
+def _me_too(user, event, mine, now, known):
+    if known.follows(event):
         return _("You already follow this event.")
     if mine & {"dispatcher", "handler", "grid", "summoned"}:
         # Those who handle, dispatch or patrol it are no "me too" (nor offered one).
@@ -245,7 +386,7 @@ def _me_too(user, event, mine, now):
 
 
 @_refuses("reopen")
-def _reopen(user, event, mine, now):
+def _reopen(user, event, mine, now, known):
     if event.closed_at:
         limit = event.closed_at + timedelta(days=event.category.reopen_days)
         if (now or timezone.now()) > limit:
@@ -256,7 +397,7 @@ def _reopen(user, event, mine, now):
 
 
 @_refuses("escalate")
-def _escalate(user, event, mine, now):
+def _escalate(user, event, mine, now, known):
     if event.owner_area.level == c.DISTRICT:
         return _("The event is already held by the district.")
     if (
@@ -269,20 +410,15 @@ def _escalate(user, event, mine, now):
 
 
 @_refuses("rate_whistle")
-def _rate_whistle(user, event, mine, now):
-    if not Whistle.objects.filter(event=event, summonses__rating__isnull=True).exists():
+def _rate_whistle(user, event, mine, now, known):
+    if not known.unrated_response(event):
         return _("No department response is waiting for a rating.")
     return None
 
 
 @_refuses("report_in")
-def _report_in(user, event, mine, now):
-    if not WhistleSummons.objects.filter(
-        whistle__event=event,
-        whistle__closed_at__isnull=True,
-        department_id__in=user_departments(user),
-        reported_in_at__isnull=True,
-    ).exists():
+def _report_in(user, event, mine, now, known):
+    if not known.summons_to_report_in(event):
         return _("Your department has already reported in.")
     return None
 
