@@ -12,7 +12,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shezhi.areas.models import Area
+from shezhi.core.widgets import PlainWidgets
 from shezhi.people.models import Department
 
 from . import selectors
@@ -66,6 +66,9 @@ class ActionForm(forms.Form):
     """The fields every action posts: the version the user saw, and where to go next."""
 
     action: str = ""
+    # A list draws many of these (a form per row): its widgets drawn in Python, the same
+    # markup as Django's templates.
+    default_renderer = PlainWidgets
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)
 
@@ -78,12 +81,16 @@ class ActionForm(forms.Form):
     # The step the event waits for: drawn first and open.
     primary = False
 
-    def __init__(self, *args, event: Event, user=None, **kwargs):
+    def __init__(self, *args, event: Event, user=None, mine=None, choices=None, **kwargs):
         # Several forms (of several events) share a page: ids must not collide.
         kwargs.setdefault("auto_id", f"e{event.pk}-{self.action}-%s")
         super().__init__(*args, **kwargs)
         self.event = event
         self.user = user
+        # What a list worked out for all its rows at once (the user's parts in the event,
+        # ``selectors.DispatchChoices``), so that a row's form reads nothing itself.
+        self.mine = mine
+        self.choices = choices
         self.fields["version"].initial = event.version
         self.setup()
 
@@ -159,15 +166,19 @@ class DispatchForm(ActionForm):
 
     def setup(self) -> None:
         event = self.event
-        departments = district_departments(event)
-        default = selectors.dispatch_default(event, departments)
+        choices = self.choices or selectors.dispatch_choices([event])[event.pk]
+        departments = choices.departments
+        default = choices.default
         self.default = default
-        worker_choices = selectors.grid_worker_choices(event)
+        worker_choices = choices.workers
         self.fields["worker"].choices = [("", _("Choose the worker…")), *worker_choices]
         if default.worker is not None and any(pk == default.worker for pk, _n in worker_choices):
             self.fields["worker"].initial = default.worker
         self.fields["worker"].for_target = Event.HandlerKind.WORKER
-        mine = parties(self.user, event) if self.user is not None else set()
+        if self.mine is not None:
+            mine = self.mine
+        else:
+            mine = parties(self.user, event) if self.user is not None else set()
         if "grid" in mine and "dispatcher" not in mine:
             # A grid worker dispatches only to the micro-grid's own worker (小事不出网格).
             self.fields["target"].choices = [
@@ -399,8 +410,12 @@ FORMS: dict[str, type[ActionForm]] = {
 PAGE_ACTIONS = frozenset(FORMS)
 
 
-def form_for(action: str, event: Event, user, data=None, files=None) -> ActionForm:
-    return FORMS[action](data, files, event=event, user=user)
+def form_for(
+    action: str, event: Event, user, data=None, files=None, *, mine=None, choices=None
+) -> ActionForm:
+    """The form of ``action`` for ``event``; ``mine`` and ``choices``: what a list already
+    worked out for the row (``ActionForm``)."""
+    return FORMS[action](data, files, event=event, user=user, mine=mine, choices=choices)
 
 
 # --- choices --------------------------------------------------------------
@@ -408,12 +423,4 @@ def form_for(action: str, event: Event, user, data=None, files=None) -> ActionFo
 
 def district_departments(event: Event) -> list[Department]:
     """The departments of the event's district, for dispatch and whistle choices."""
-    cached = getattr(event, "_district_departments", None)
-    if cached is None:
-        cached = list(
-            Department.objects.filter(district__path=event.area_path[: Area.steplen]).order_by(
-                "code"
-            )
-        )
-        event._district_departments = cached
-    return cached
+    return selectors.district_departments(event)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.db.models import CharField as CharFieldType
 from django.http import Http404
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
+from shezhi.core.lists import Count, capped_counts, subtree_q
 from shezhi.core.roles import GRID_ROLES
 from shezhi.people.models import Assignment, Department, Person, RoleAssignment
 
@@ -28,6 +29,7 @@ from .models import (
     EmergencyPeriod,
     Event,
     EventTransition,
+    Whistle,
     WhistleSummons,
 )
 from .permissions import user_departments
@@ -118,35 +120,62 @@ def handler_inbox(user) -> QuerySet[Event]:
     )
 
 
+# What waits in a grid for its grid workers to take on.
+GRID_WAITING = (S.REPORTED, S.REGISTERED, S.RETURNED)
+
+
+def grid_waiting(user, area) -> QuerySet[Event]:
+    """Events in ``area`` (a grid the user works) waiting to be registered or dispatched
+    (小事不出网格), oldest first."""
+    qs = visible_events(user).filter(subtree_q("area_path", area.path), state__in=GRID_WAITING)
+    return qs.order_by("created_at", "id")
+
+
 DISPATCHER_TABS = ("to_register", "to_dispatch", "returned", "overdue", "deferral", "to_verify",
                    "escalated")  # fmt: skip
 
 
-def dispatcher_queue(user, area, tab: str, now: datetime | None = None) -> QuerySet[Event]:
-    """The dispatcher's queue for ``area`` (already checked to be in the user's scope)."""
-    now = now or timezone.now()
-    qs = visible_events(user).filter(owner_path__startswith=area.path)
+def _queue_tab(visible: QuerySet[Event], area, tab: str, now: datetime) -> QuerySet[Event]:
+    """``visible`` events in the queue of ``area``'s tab ``tab``, unordered.
+
+    The level holding an event (``owner_path``) and where it is (``area_path``) are
+    subtrees written as path ranges (``core.lists.subtree_q``), which an index answers.
+    """
+    if tab == "to_verify":
+        return visible.filter(subtree_q("area_path", area.path), state=S.HANDLED)
+    held = visible.filter(subtree_q("owner_path", area.path))
     if tab == "to_register":
-        qs = qs.filter(state=S.REPORTED)
-    elif tab == "to_dispatch":
-        qs = qs.filter(state=S.REGISTERED)
-    elif tab == "returned":
-        qs = qs.filter(state=S.RETURNED)
-    elif tab == "overdue":
-        qs = qs.filter(state__in=CLOCK_STATES, deadline_at__lte=now)
-    elif tab == "deferral":
-        qs = qs.filter(state=S.DEFERRAL_REQUESTED)
-    elif tab == "to_verify":
-        qs = visible_events(user).filter(area_path__startswith=area.path, state=S.HANDLED)
-    elif tab == "escalated":
-        qs = qs.filter(owner_area=area, escalation_count__gt=0, state__in=OPEN_STATES)
-    else:
-        raise Http404
-    return with_sla(_base(qs), now).order_by("created_at", "id")
+        return held.filter(state=S.REPORTED)
+    if tab == "to_dispatch":
+        return held.filter(state=S.REGISTERED)
+    if tab == "returned":
+        return held.filter(state=S.RETURNED)
+    if tab == "overdue":
+        return held.filter(state__in=CLOCK_STATES, deadline_at__lte=now)
+    if tab == "deferral":
+        return held.filter(state=S.DEFERRAL_REQUESTED)
+    if tab == "escalated":
+        return held.filter(owner_area=area, escalation_count__gt=0, state__in=OPEN_STATES)
+    raise Http404
 
 
-def queue_counts(user, area, now: datetime | None = None) -> dict[str, int]:
-    return {tab: dispatcher_queue(user, area, tab, now).count() for tab in DISPATCHER_TABS}
+def dispatcher_queue(user, area, tab: str, now: datetime | None = None) -> QuerySet[Event]:
+    """The dispatcher's queue for ``area`` (already checked to be in the user's scope),
+    oldest first (``created_at, id``: the order of ``QUEUE_ORDER``'s keyset pages)."""
+    now = now or timezone.now()
+    qs = _queue_tab(visible_events(user), area, tab, now)
+    return with_sla(_base(qs), now).order_by(*QUEUE_ORDER)
+
+
+QUEUE_ORDER = ("created_at", "id")
+
+
+def queue_counts(user, area, now: datetime | None = None) -> dict[str, Count]:
+    """How many events wait in each tab of ``area``'s queue, each capped ("1,000+";
+    ``core.lists.capped_counts``), all in one statement."""
+    now = now or timezone.now()
+    visible = visible_events(user)
+    return capped_counts({tab: _queue_tab(visible, area, tab, now) for tab in DISPATCHER_TABS})
 
 
 def department_queue(user) -> QuerySet[Event]:
@@ -154,15 +183,13 @@ def department_queue(user) -> QuerySet[Event]:
     departments = user_departments(user)
     if not departments:
         return Event.objects.none()
-    summoned = Exists(
-        WhistleSummons.objects.filter(
-            whistle__event=OuterRef("pk"),
-            whistle__closed_at__isnull=True,
-            department_id__in=departments,
-        )
-    )
+    # The summoned events as a set (``id IN (…)``), not a per-row EXISTS: the set is
+    # small and read once, where the EXISTS made the database visit every event.
+    summoned = Whistle.objects.filter(
+        closed_at__isnull=True, summonses__department_id__in=departments
+    ).values("event_id")
     qs = Event.objects.filter(
-        Q(handler_department_id__in=departments, state__in=OPEN_STATES) | summoned
+        Q(handler_department_id__in=departments, state__in=OPEN_STATES) | Q(pk__in=summoned)
     )
     return with_sla(_base(qs)).order_by("deadline_at", "id")
 
@@ -253,22 +280,32 @@ def active_emergency_periods(area, now: datetime) -> list:
 
 def grid_worker_choices(event: Event) -> list[tuple[int, str]]:
     """Grid workers serving where the event is (its area or a grid above it), nearest first."""
+    return _grid_worker_choices([event])[event.pk]
+
+
+def _grid_worker_choices(events) -> dict[int, list[tuple[int, str]]]:
+    """``grid_worker_choices`` of each of ``events``: one read of the roles over all their
+    areas' lineages, each event keeping those over its own."""
+    lineages = {e.pk: set(Area.lineage(e.area_path)) for e in events}
     rows = (
         RoleAssignment.objects.filter(
-            role__in=GRID_ROLES, area__path__in=Area.lineage(event.area_path)
+            role__in=GRID_ROLES, area__path__in=set().union(*lineages.values())
         )
         .select_related("user", "area")
         .defer("area__boundary")
-        .order_by("-area__depth", "user__username")
+        .order_by("-area__depth", "user__username", "pk")
     )
-    seen: dict[int, str] = {}
     active = [ra for ra in rows if ra.user.is_active]
     names = display_names(ra.user_id for ra in active)
-    for ra in active:
-        if ra.user_id not in seen:
-            name = names.get(ra.user_id, ra.user.get_username())
-            seen[ra.user_id] = f"{name} · {ra.get_role_display()}"
-    return list(seen.items())
+    out = {}
+    for event_id, lineage in lineages.items():
+        seen: dict[int, str] = {}
+        for ra in active:
+            if ra.area.path in lineage and ra.user_id not in seen:
+                name = names.get(ra.user_id, ra.user.get_username())
+                seen[ra.user_id] = f"{name} · {ra.get_role_display()}"
+        out[event_id] = list(seen.items())
+    return out
 
 
 def display_names(user_ids) -> dict[int, str]:
@@ -308,22 +345,45 @@ class DispatchDefault:
 
 def responsible_worker(event: Event) -> int | None:
     """The user id of the event's micro-grid's responsible worker (active, with a sign-in)."""
+    return _responsible_workers([event]).get(event.area_id)
 
-    if event.area.level != c.MICRO_GRID:
-        return None
-    user_id = (
+
+def _responsible_workers(events) -> dict[int, int]:
+    """``responsible_worker`` by micro-grid (area id) for the micro-grids of ``events``."""
+    micro_grids = {e.area_id for e in events if e.area.level == c.MICRO_GRID}
+    if not micro_grids:
+        return {}
+    first: dict[int, int] = {}
+    for area_id, user_id in (
         Assignment.objects.filter(
-            area_id=event.area_id,
+            area_id__in=micro_grids,
             role=Assignment.Role.RESPONSIBLE_WORKER,
             ended_on__isnull=True,
             person__user__isnull=False,
         )
-        .values_list("person__user_id", flat=True)
-        .first()
+        .order_by(*Assignment._meta.ordering)
+        .values_list("area_id", "person__user_id")
+    ):
+        first.setdefault(area_id, user_id)
+    active = set(
+        get_user_model()
+        .objects.filter(pk__in=set(first.values()), is_active=True)
+        .values_list("pk", flat=True)
     )
-    if user_id and get_user_model().objects.filter(pk=user_id, is_active=True).exists():
-        return user_id
-    return None
+    return {area_id: user_id for area_id, user_id in first.items() if user_id in active}
+
+
+def _dispatch_default(event: Event, departments, worker: int | None) -> DispatchDefault:
+    code = event.category.department_code or ""
+    if code and not any(d.code == code for d in departments):
+        code = ""
+    if event.category.grid_can_solve:
+        kind = Event.HandlerKind.WORKER
+    elif code:
+        kind = Event.HandlerKind.DEPARTMENT
+    else:
+        kind = ""
+    return DispatchDefault(kind=kind, worker=worker, department=code)
 
 
 def dispatch_default(event: Event, departments=None) -> DispatchDefault:
@@ -333,24 +393,64 @@ def dispatch_default(event: Event, departments=None) -> DispatchDefault:
     to the category's department when the district has it; otherwise the
     dispatcher chooses. ``departments``: the district's departments, if at hand.
     """
+    if departments is None:
+        departments = district_departments(event)
+    return _dispatch_default(event, departments, responsible_worker(event))
 
-    code = event.category.department_code or ""
-    if code:
-        if departments is not None:
-            known = any(d.code == code for d in departments)
-        else:
-            known = Department.objects.filter(
-                district__path=event.area_path[: Area.steplen], code=code
-            ).exists()
-        code = code if known else ""
-    worker = responsible_worker(event)
-    if event.category.grid_can_solve:
-        kind = Event.HandlerKind.WORKER
-    elif code:
-        kind = Event.HandlerKind.DEPARTMENT
-    else:
-        kind = ""
-    return DispatchDefault(kind=kind, worker=worker, department=code)
+
+def district_departments(event: Event) -> list[Department]:
+    """The departments of the event's district, for dispatch and whistle choices (kept on
+    the event for the request)."""
+    cached = getattr(event, "_district_departments", None)
+    if cached is None:
+        cached = _district_departments([event])[event.area_path[: Area.steplen]]
+        event._district_departments = cached
+    return cached
+
+
+def _district_departments(events) -> dict[str, list[Department]]:
+    """Each district's departments by code, by the district's path, for ``events``."""
+    districts = {e.area_path[: Area.steplen] for e in events}
+    out: dict[str, list[Department]] = {path: [] for path in districts}
+    for d in (
+        Department.objects.filter(district__path__in=districts)
+        .annotate(district_path=F("district__path"))
+        .order_by("code")
+    ):
+        out[d.district_path].append(d)
+    return out
+
+
+@dataclass(frozen=True)
+class DispatchChoices:
+    """What the dispatch form offers for one event: its district's departments, the
+    default (``dispatch_default``) and the grid workers serving there, nearest first."""
+
+    departments: list[Department]
+    default: DispatchDefault
+    workers: list[tuple[int, str]]
+
+
+def dispatch_choices(events) -> dict[int, DispatchChoices]:
+    """``DispatchChoices`` of each of ``events`` (by id), for a list's dispatch forms: a
+    fixed number of queries however many rows (departments, responsible workers, grid
+    workers and their names), the same answers as one event at a time."""
+    events = list(events)
+    if not events:
+        return {}
+    departments = _district_departments(events)
+    workers = _responsible_workers(events)
+    choices = _grid_worker_choices(events)
+    out = {}
+    for e in events:
+        mine = departments[e.area_path[: Area.steplen]]
+        e._district_departments = mine
+        out[e.pk] = DispatchChoices(
+            departments=mine,
+            default=_dispatch_default(e, mine, workers.get(e.area_id)),
+            workers=choices[e.pk],
+        )
+    return out
 
 
 def waits_for(user, event: Event) -> str:

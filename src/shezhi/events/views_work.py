@@ -13,8 +13,8 @@ import json
 from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +28,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shezhi.areas import selectors as area_selectors
 from shezhi.areas.models import Area
 from shezhi.core import timefmt
-from shezhi.core.errors import Conflict
+from shezhi.core.errors import BadInput, Conflict
+from shezhi.core.lists import keyset_page
 from shezhi.core.pages import attempt
 from shezhi.people.models import Department
 
@@ -40,8 +41,6 @@ from .workflow import ACTIONS
 S = Event.State
 QUEUE_PAGE_SIZE = 50
 INBOX_LIMIT = 200
-# What waits for someone to take it on, in a grid worker's inbox.
-GRID_WAITING = (S.REPORTED, S.REGISTERED, S.RETURNED)
 
 # Actions offered right in a list row (one tap); the rest are on the event's page.
 INBOX_QUICK = ("accept", "handle", "resume")
@@ -104,20 +103,32 @@ def _state_label(value: str) -> str:
         return value
 
 
-def _quick_forms(request, event: Event, allowed: list[str], quick, next_url: str) -> list:
-    forms = []
-    for name in quick:
-        if name in allowed:
-            form = form_for(name, event, request.user)
+def _add_quick_forms(request, events: list[Event], quick, next_url: str) -> None:
+    """Give each row its one-tap forms (``e.quick_forms``): the actions of ``quick`` the
+    user may take on it. What they need is read once for the whole list
+    (``permissions.PageKnown``, ``selectors.dispatch_choices``): a fixed number of
+    queries however many rows."""
+    user = request.user
+    known = permissions.PageKnown(user, events)
+    allowed = permissions.allowed_actions_for_page(user, events, known)
+    dispatching = [e for e in events if "dispatch" in quick and "dispatch" in allowed[e.pk]]
+    choices = selectors.dispatch_choices(dispatching)
+    for e in events:
+        e.quick_forms = []
+        names = [name for name in quick if name in allowed[e.pk]]
+        if not names:
+            continue
+        mine = permissions.parties(user, e, known)
+        for name in names:
+            form = form_for(name, e, user, mine=mine, choices=choices.get(e.pk))
             form.fields["next"].initial = next_url
-            forms.append(form)
-    return forms
+            e.quick_forms.append(form)
 
 
 def _lean(qs):
     """A list's events with what rows and ``allowed_actions`` read, without outlines."""
-    return qs.select_related("category", "area", "owner_area").defer(
-        "area__boundary", "owner_area__boundary"
+    return qs.select_related("category", "area", "owner_area", "handler_area").defer(
+        "area__boundary", "owner_area__boundary", "handler_area__boundary"
     )
 
 
@@ -398,27 +409,16 @@ def inbox(request: HttpRequest) -> HttpResponse:
     tasks = [_decorate(e, now) for e in _lean(selectors.handler_inbox(user))[:INBOX_LIMIT]]
     far = datetime.max.replace(tzinfo=now.tzinfo)
     tasks.sort(key=lambda e: (selectors.SLA_ORDER.get(e.sla, 3), e.deadline_at or far, e.pk))
-    for e in tasks:
-        e.quick_forms = _quick_forms(
-            request, e, permissions.allowed_actions(user, e), INBOX_QUICK, here
-        )
+    _add_quick_forms(request, tasks, INBOX_QUICK, here)
     # Grid workers also register (and dispatch, 小事不出网格) what waits in their grid,
     # and verify results there.
     to_register, to_verify = [], []
-    grid_areas = permissions.held_areas(user, "work_grid")
     seen_register, seen_verify = set(), set()
-    for area in grid_areas:
-        for e in (
-            _lean(selectors.visible_events(user))
-            .filter(state__in=GRID_WAITING, area_path__startswith=area.path)
-            .order_by("created_at", "id")[:50]
-        ):
+    for area in permissions.held_areas(user, "work_grid"):
+        for e in _lean(selectors.grid_waiting(user, area))[:50]:
             if e.pk not in seen_register:
                 seen_register.add(e.pk)
-                allowed = permissions.allowed_actions(user, e)
-                e.quick_forms = _quick_forms(request, e, allowed, ("register", "dispatch"), here)
-                _decorate(e, now)
-                to_register.append(e)
+                to_register.append(_decorate(e, now))
         # A spot check of an on-the-spot handling is the community's to verify.
         for e in (
             _lean(selectors.dispatcher_queue(user, area, "to_verify", now))
@@ -428,6 +428,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             if e.pk not in seen_verify:
                 seen_verify.add(e.pk)
                 to_verify.append(e)
+    _add_quick_forms(request, to_register, ("register", "dispatch"), here)
     return render(
         request,
         "events/inbox.html",
@@ -468,14 +469,20 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
     now = timezone.now()
     counts = selectors.queue_counts(user, area, now)
     events = _lean(selectors.dispatcher_queue(user, area, tab, now))
-    page = Paginator(events, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    here = request.get_full_path()
-    rows = []
-    for e in page.object_list:
-        _decorate(e, now)
-        allowed = permissions.allowed_actions(user, e)
-        e.quick_forms = _quick_forms(request, e, allowed, QUEUE_QUICK, here)
-        rows.append(e)
+    after, before = request.GET.get("after") or None, request.GET.get("before") or None
+    try:
+        page = keyset_page(
+            events,
+            order=selectors.QUEUE_ORDER,
+            limit=QUEUE_PAGE_SIZE,
+            after=after,
+            before=before,
+            field_name="before" if before else "after",
+        )
+    except BadInput as exc:  # a cursor this list did not give out
+        raise BadRequest(exc.message) from None
+    rows = [_decorate(e, now) for e in page.items]
+    _add_quick_forms(request, rows, QUEUE_QUICK, request.get_full_path())
     tabs = [
         {"key": t, "label": TAB_LABELS[t], "count": counts[t], "current": t == tab}
         for t in selectors.DISPATCHER_TABS
@@ -530,9 +537,7 @@ def department(request: HttpRequest) -> HttpResponse:
     events = [_decorate(e, now) for e in _lean(selectors.department_queue(user))[:INBOX_LIMIT]]
     for e in events:
         e.whistled_only = e.handler_department_id not in department_ids
-        e.quick_forms = _quick_forms(
-            request, e, permissions.allowed_actions(user, e), INBOX_QUICK, here
-        )
+    _add_quick_forms(request, events, INBOX_QUICK, here)
     return render(
         request,
         "events/department.html",
