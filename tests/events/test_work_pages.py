@@ -1006,3 +1006,40 @@ def test_dates_carry_the_year_only_when_it_is_not_this_one(actors, client):
     mine = as_user(client, actors.resident).get("/events/mine/").content.decode()
     assert local_old.strftime("%Y-%m-%d %H:%M") in mine
     assert f">{local_new.strftime('%m-%d %H:%M')}<" in mine
+
+
+# ---------------------------------------------------------------------------
+# A list row's one-tap form: drawn in Python, as the template draws it
+
+
+def _spaced(html: str) -> str:
+    """HTML with each run of whitespace as one space (the text between tags the same)."""
+    return re.sub(r"\s+", " ", html).strip()
+
+
+@pytest.mark.parametrize("csrf_token", ["tok<en>", "NOTPROVIDED", ""])
+@pytest.mark.filterwarnings("ignore:Calling format_html")  # Django's own {% csrf_token %}
+def test_a_rows_compact_form_is_the_templates(actors, csrf_token):
+    from django.template import Context, engines
+
+    from shezhi.events.action_forms import FORMS, form_for
+
+    event = report(actors.resident)
+    act(actors.community, event, "register")
+    event = Event.objects.select_related("category", "area", "owner_area").get(pk=event.pk)
+    template = engines["django"].engine.get_template("events/_action_form.html")
+    drawn = 0
+    for action in FORMS:
+        form = form_for(action, event, actors.community)
+        form.fields["next"].initial = "/events/queue/?tab=to_dispatch&x=<1>"
+        html = form.compact_html(csrf_token)
+        if html is None:  # radios or boxes: the template draws it
+            continue
+        expected = template.render(
+            Context({"form": form, "compact": True, "csrf_token": csrf_token})
+        )
+        assert _spaced(html) == _spaced(expected), action
+        drawn += 1
+    assert drawn >= 15
+    # A bound form (errors to show) is the template's.
+    assert form_for("handle", event, actors.community, {"version": "x"}).compact_html("t") is None

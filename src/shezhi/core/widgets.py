@@ -19,7 +19,7 @@ from typing import Any
 from django.forms.renderers import DjangoTemplates
 from django.template import Context
 from django.template.base import render_value_in_context
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
 
 _CONTEXT = Context(autoescape=True)
@@ -28,6 +28,8 @@ _WIDGETS = "django/forms/widgets/"
 
 def _text(value: Any) -> str:
     """``{{ value }}`` in a template: localized, made text, escaped unless safe."""
+    if type(value) is str:  # the usual case, which localizing leaves as it is
+        return escape(value)
     return render_value_in_context(value, _CONTEXT)
 
 
