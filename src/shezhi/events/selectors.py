@@ -286,10 +286,10 @@ def grid_worker_choices(event: Event) -> list[tuple[int, str]]:
 def _grid_worker_choices(events) -> dict[int, list[tuple[int, str]]]:
     """``grid_worker_choices`` of each of ``events``: one read of the roles over all their
     areas' lineages, each event keeping those over its own."""
-    lineages = {e.pk: set(Area.lineage(e.area_path)) for e in events}
+    lineages = {e.pk: Area.lineage(e.area_path) for e in events}
     rows = (
         RoleAssignment.objects.filter(
-            role__in=GRID_ROLES, area__path__in=set().union(*lineages.values())
+            role__in=GRID_ROLES, area__path__in={p for paths in lineages.values() for p in paths}
         )
         .select_related("user", "area")
         .defer("area__boundary")
@@ -297,13 +297,19 @@ def _grid_worker_choices(events) -> dict[int, list[tuple[int, str]]]:
     )
     active = [ra for ra in rows if ra.user.is_active]
     names = display_names(ra.user_id for ra in active)
+    labels: dict[str, str] = {}
+    by_path: dict[str, list] = {}
+    for ra in active:  # in the order above: each path's rows by name
+        labels.setdefault(ra.role, ra.get_role_display())
+        by_path.setdefault(ra.area.path, []).append(ra)
     out = {}
     for event_id, lineage in lineages.items():
         seen: dict[int, str] = {}
-        for ra in active:
-            if ra.area.path in lineage and ra.user_id not in seen:
-                name = names.get(ra.user_id, ra.user.get_username())
-                seen[ra.user_id] = f"{name} · {ra.get_role_display()}"
+        for path in reversed(lineage):  # nearest first: one area per depth
+            for ra in by_path.get(path, ()):
+                if ra.user_id not in seen:
+                    name = names.get(ra.user_id, ra.user.get_username())
+                    seen[ra.user_id] = f"{name} · {labels[ra.role]}"
         out[event_id] = list(seen.items())
     return out
 
