@@ -260,3 +260,190 @@ OTHER_LISTS = [
 @pytest.mark.parametrize("case", OTHER_LISTS, ids=lambda c: c.name)
 def test_other_lists_read_the_same_queries_for_5_rows_as_for_50(client, cast, territory, case):
     assert_flat(client, cast, territory, case)
+
+
+# ---------------------------------------------------------------------------
+# The events' work pages: 我的任务 inbox, the dispatcher's queue and its tabs, the
+# department's page (events/views_work.py). Each row offers one-tap buttons (and the
+# dispatch form's choices) decided for the page at once.
+
+
+def _work_world(cast, territory):
+    """The cast of the work pages, micro1's worker on the roster as its responsible
+    worker; the two categories the rows use (the grid's own, a department's)."""
+    from shezhi.events.models import Category
+    from shezhi.people.models import Assignment
+    from tests.factories import AssignmentFactory
+
+    cast.assemble("resident", "resident2", "mg_worker", "grid_worker", "community", "district")
+    cast.assemble("dept_cg", "dept_zj")
+    if not Assignment.objects.exists():
+        person = PersonFactory(area=territory["micro1"], name="李明", user=cast.mg_worker)
+        AssignmentFactory(person=person, role=Assignment.Role.RESPONSIBLE_WORKER)
+    return Category.objects.get(code="0101"), Category.objects.get(code="0301")
+
+
+def _work_events(cast, territory, n: int, *, micro2: bool = True, **fields) -> list:
+    """``n`` more events with ``fields``, of five kinds in turn (so that 5 rows show each):
+    in micro1 or (``micro2``) micro2, of a category the grid solves or a department's,
+    with a "me too", whistled to two departments (rated or not, reported in or not)."""
+    from shezhi.events.models import EventFollower
+    from tests.factories import (
+        EventFactory,
+        EventFollowerFactory,
+        WhistleFactory,
+        WhistleSummonsFactory,
+    )
+
+    grid_can_solve, department_job = _work_world(cast, territory)
+    now = timezone.now()
+    events = []
+    for i in range(n):
+        kind = i % 5
+        reporter = cast.resident if kind % 2 else cast.resident2
+        event = EventFactory(
+            area=territory["micro2" if micro2 and kind >= 3 else "micro1"],
+            category=grid_can_solve if kind % 2 else department_job,
+            submitted_by=reporter,
+            created_at=now - dt.timedelta(hours=n - i),
+            **fields,
+        )
+        EventFollowerFactory(event=event, user=reporter, kind=EventFollower.Kind.REPORTER)
+        if kind == 1:
+            EventFollowerFactory(event=event, user=cast.resident2)
+        if kind in (2, 3):
+            whistle = WhistleFactory(
+                event=event, area=territory["community"], blown_by=cast.community
+            )
+            WhistleSummonsFactory(
+                whistle=whistle, department=cast.cg, rating=3 if kind == 3 else None
+            )
+            WhistleSummonsFactory(
+                whistle=whistle, department=cast.zj, reported_in_at=now if kind == 3 else None
+            )
+        events.append(event)
+    return events
+
+
+def _handled_by(**handler):
+    """Events dispatched to ``handler`` (a cast attribute's user, department or area),
+    dispatched, accepted or deferred in turn, their deadlines around now."""
+
+    def build(cast, territory, n):
+        from shezhi.events.models import Event
+
+        values = {
+            k: (getattr(cast, v) if k in ("handler_user", "handler_department") else v)
+            for k, v in handler.items()
+        }
+        if "handler_area" in values:
+            values["handler_area"] = territory[values["handler_area"]]
+        now = timezone.now()
+        states = [Event.State.DISPATCHED, Event.State.ACCEPTED, Event.State.DEFERRED]
+        for i, e in enumerate(_work_events(cast, territory, n)):
+            Event.objects.filter(pk=e.pk).update(
+                state=states[i % 3], deadline_at=now + dt.timedelta(hours=i - 3), **values
+            )
+
+    return build
+
+
+def _in_state(state, *, micro2: bool = True, **more):
+    """Events in ``state`` with ``more`` (``handler_user`` names a cast attribute,
+    ``handler_area`` an area of the territory; ``owner``: the territory's area holding
+    them; ``overdue``: a deadline an hour ago)."""
+
+    def build(cast, territory, n):
+        from shezhi.events.models import Event
+
+        values = dict(more)
+        if "handler_user" in values:
+            values["handler_user"] = getattr(cast, values["handler_user"])
+        if "handler_area" in values:
+            values["handler_area"] = territory[values["handler_area"]]
+        if "owner" in values:
+            owner = territory[values.pop("owner")]
+            values.update(owner_area=owner, owner_path=owner.path)
+        if values.pop("overdue", False):
+            values["deadline_at"] = timezone.now() - dt.timedelta(hours=1)
+        for e in _work_events(cast, territory, n, micro2=micro2):
+            Event.objects.filter(pk=e.pk).update(state=state, **values)
+
+    return build
+
+
+_CARD = html_rows(r'data-testid="event-card"')
+_QUEUE = "/events/queue/510113/?tab="
+
+
+def _queue_tab(tab: str, url: str = _QUEUE):
+    return lambda cast, t: f"{url}{tab}"
+
+
+WORK_PAGES = [
+    ListCase(
+        "inbox, community staff",
+        "community",
+        lambda cast, t: "/events/inbox/",
+        _handled_by(handler_kind="community", handler_area="community"),
+        _CARD,
+    ),
+    ListCase(
+        "inbox, micro-grid worker",
+        "mg_worker",
+        lambda cast, t: "/events/inbox/",
+        _handled_by(handler_kind="worker", handler_user="mg_worker"),
+        _CARD,
+    ),
+    ListCase(
+        "inbox, micro-grid worker: waiting in the grid",
+        "mg_worker",
+        lambda cast, t: "/events/inbox/",
+        _in_state("registered", micro2=False),
+        _CARD,
+    ),
+    ListCase(
+        "inbox, grid worker: to verify",
+        "grid_worker",
+        lambda cast, t: "/events/inbox/",
+        _in_state("handled", handler_kind="worker", handler_user="mg_worker"),
+        _CARD,
+    ),
+    ListCase(
+        "inbox, department staff",
+        "dept_cg",
+        lambda cast, t: "/events/inbox/",
+        _handled_by(handler_kind="department", handler_department="cg"),
+        _CARD,
+    ),
+    ListCase(
+        # And two in five whistled to it: summonses to report in to.
+        "department page",
+        "dept_cg",
+        lambda cast, t: "/events/department/",
+        _handled_by(handler_kind="department", handler_department="cg"),
+        _CARD,
+    ),
+    ListCase("queue, district: to_register", "district", _queue_tab("to_register"),
+             _in_state("reported"), _CARD),
+    ListCase("queue, district: to_dispatch", "district", _queue_tab("to_dispatch"),
+             _in_state("registered"), _CARD),
+    ListCase("queue, district: returned", "district", _queue_tab("returned"),
+             _in_state("returned"), _CARD),
+    ListCase("queue, district: overdue", "district", _queue_tab("overdue"),
+             _in_state("accepted", handler_kind="worker", handler_user="mg_worker",
+                       overdue=True), _CARD),
+    ListCase("queue, district: deferral", "district", _queue_tab("deferral"),
+             _in_state("deferral_requested", handler_kind="community",
+                       handler_area="community"), _CARD),
+    ListCase("queue, district: to_verify", "district", _queue_tab("to_verify"),
+             _in_state("handled", on_spot=True, spot_check=True), _CARD),
+    ListCase("queue, community: escalated", "community",
+             _queue_tab("escalated", url="/events/queue/510113001001/?tab="),
+             _in_state("registered", escalation_count=1, owner="community"), _CARD),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", WORK_PAGES, ids=lambda c: c.name)
+def test_work_pages_read_the_same_queries_for_5_rows_as_for_50(client, cast, territory, case):
+    assert_flat(client, cast, territory, case)
