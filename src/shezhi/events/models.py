@@ -313,6 +313,11 @@ class Event(models.Model):
                 condition=Q(warn_at__isnull=False),
             ),
             models.Index(fields=["owner_path", "state"], name="event_owner_state_idx"),
+            # The queue's tabs: one state's events oldest first, the level holding them
+            # (a subtree of owner_path) read from the index, not from each row.
+            models.Index(
+                fields=["state", "created_at", "owner_path"], name="event_queue_state_created_idx"
+            ),
             models.Index(
                 fields=["handler_department", "state"],
                 name="event_dept_state_idx",
