@@ -1043,3 +1043,21 @@ def test_a_rows_compact_form_is_the_templates(actors, csrf_token):
     assert drawn >= 15
     # A bound form (errors to show) is the template's.
     assert form_for("handle", event, actors.community, {"version": "x"}).compact_html("t") is None
+
+
+@pytest.mark.parametrize("csrf_token", ["tok<en>", "NOTPROVIDED", ""])
+@pytest.mark.parametrize("next_url", ["/events/inbox/", "/events/queue/?a=1&b=<2>", ""])
+def test_a_rows_button_is_the_forms_compact_html(actors, csrf_token, next_url):
+    from shezhi.events.action_forms import BUTTON_ONLY, QuickButton, form_for, quick_form
+
+    event = report(actors.resident)
+    event = Event.objects.select_related("category", "area", "owner_area").get(pk=event.pk)
+    assert {"register", "accept", "resume", "approve_deferral", "report_in"} <= BUTTON_ONLY
+    assert not {"dispatch", "handle", "void", "rate"} & BUTTON_ONLY
+    for action in BUTTON_ONLY:
+        form = form_for(action, event, actors.community)
+        form.fields["next"].initial = next_url
+        button = quick_form(action, event, actors.community, next_url)
+        assert isinstance(button, QuickButton)
+        assert button.compact_html(csrf_token) == form.compact_html(csrf_token), action
+    assert not isinstance(quick_form("handle", event, actors.community, next_url), QuickButton)

@@ -469,6 +469,87 @@ FORMS: dict[str, type[ActionForm]] = {
 PAGE_ACTIONS = frozenset(FORMS)
 
 
+class QuickButton:
+    """A list row's one-tap form for an action with nothing to fill in (accept, resume,
+    register …): the markup its ``ActionForm.compact_html`` draws, made without building
+    the form (a list of 200 rows built 200 forms for their two hidden fields)."""
+
+    def __init__(self, form_class: type[ActionForm], event: Event, next_url: str):
+        self.action = form_class.action
+        self.danger = form_class.danger
+        self.event = event
+        self.next_url = next_url
+
+    @property
+    def label(self) -> str:
+        return str(ACTIONS[self.action].label)
+
+    def compact_html(self, csrf_token) -> str:
+        pk, action = self.event.pk, self.action
+        out = [
+            format_html(
+                '<form class="action-form action-{} is-compact" method="post" action="{}"'
+                ' data-action="{}" data-testid="form-{}">',
+                action, reverse("events:act", args=[pk, action]), action, action,
+            )
+        ]  # fmt: skip
+        if csrf_token and csrf_token != "NOTPROVIDED":  # noqa: S105 (as compact_html)
+            out.append(
+                format_html(
+                    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token
+                )
+            )
+        next_value = format_html(' value="{}"', self.next_url) if self.next_url else ""
+        out.append(
+            format_html(
+                '<input type="hidden" name="version" value="{}" id="e{}-{}-version">'
+                '<input type="hidden" name="next"{} id="e{}-{}-next">',
+                self.event.version, pk, action, next_value, pk, action,
+            )
+        )  # fmt: skip
+        out.append(
+            format_html(
+                '<button type="submit" class="button primary{}" data-testid="do-{}">{}</button>'
+                "\n</form>",
+                " danger" if self.danger else "", action, self.label,
+            )
+        )  # fmt: skip
+        return mark_safe("\n".join(out))  # noqa: S308 (each part escaped by format_html)
+
+
+def _button_only(form_class: type[ActionForm]) -> bool:
+    """The form has nothing to fill in a row: its own fields are the version and the next
+    page (hidden), any other is optional and not asked for in a row, and it sets up nothing."""
+    fields = form_class.base_fields
+    hidden = [n for n, f in fields.items() if f.widget.is_hidden]
+    shown_in_row = (
+        form_class.quick_fields
+        if form_class.quick_fields is not None
+        else [n for n, f in fields.items() if f.required and not f.widget.is_hidden]
+    )
+    return (
+        hidden == ["version", "next"]
+        and not shown_in_row
+        and "photos" not in fields
+        and form_class.setup is ActionForm.setup
+    )
+
+
+BUTTON_ONLY = frozenset(name for name, cls in FORMS.items() if _button_only(cls))
+
+
+def quick_form(
+    action: str, event: Event, user, next_url: str, *, mine=None, choices=None
+) -> ActionForm | QuickButton:
+    """A list row's one-tap form for ``action``, going back to ``next_url``: a
+    ``QuickButton`` when there is nothing to fill in, else the action's form."""
+    if action in BUTTON_ONLY:
+        return QuickButton(FORMS[action], event, next_url)
+    form = form_for(action, event, user, mine=mine, choices=choices)
+    form.fields["next"].initial = next_url
+    return form
+
+
 def form_for(
     action: str, event: Event, user, data=None, files=None, *, mine=None, choices=None
 ) -> ActionForm:

@@ -37,7 +37,7 @@ from shezhi.core.pages import attempt
 from shezhi.people.models import Department
 
 from . import permissions, selectors, services, wording
-from .action_forms import FORMS, ActionForm, form_for
+from .action_forms import FORMS, ActionForm, form_for, quick_form
 from .models import EmergencyPeriod, Event, EventPhoto, WhistleSummons
 from .workflow import ACTIONS
 
@@ -122,10 +122,10 @@ def _add_quick_forms(request, events: list[Event], quick, next_url: str) -> None
         if not names:
             continue
         mine = permissions.parties(user, e, known)
-        for name in names:
-            form = form_for(name, e, user, mine=mine, choices=choices.get(e.pk))
-            form.fields["next"].initial = next_url
-            e.quick_forms.append(form)
+        e.quick_forms = [
+            quick_form(name, e, user, next_url, mine=mine, choices=choices.get(e.pk))
+            for name in names
+        ]
 
 
 def _lean(qs):
@@ -554,8 +554,7 @@ def department(request: HttpRequest) -> HttpResponse:
         s.countdown = _countdown(s.due_at, now)
         event = s.whistle.event
         if event.pk not in report_in_forms:
-            form = form_for("report_in", event, user)
-            form.fields["next"].initial = here
+            form = quick_form("report_in", event, user, here)
             report_in_forms[event.pk] = form
             s.report_in_form = form
         else:
