@@ -7,6 +7,7 @@ from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from shezhi.core.widgets import PlainWidgets
 
@@ -27,7 +28,13 @@ class Everything(forms.Form):
     )
     blank_area = forms.CharField(widget=forms.Textarea, required=False)
     choice = forms.ChoiceField(
-        choices=[("", "Choose…"), ("a", 'A "quoted" <one>'), (2, mark_safe("<b>safe</b>"))],
+        choices=[
+            ("", "Choose…"),
+            ("a", 'A "quoted" <one>'),
+            (2, mark_safe("<b>safe</b>")),
+            ("lazy", gettext_lazy("Deadline")),
+            ("lazy_safe", mark_safe(gettext_lazy("<i>Deadline</i>"))),
+        ],
         initial=2,
     )
     grouped = forms.ChoiceField(

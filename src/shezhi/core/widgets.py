@@ -19,6 +19,7 @@ from typing import Any
 from django.forms.renderers import DjangoTemplates
 from django.template import Context
 from django.template.base import render_value_in_context
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
 
@@ -30,6 +31,8 @@ def _text(value: Any) -> str:
     """``{{ value }}`` in a template: localized, made text, escaped unless safe."""
     if type(value) is str:  # the usual case, which localizing leaves as it is
         return escape(value)
+    if isinstance(value, Promise):  # a translated label: likewise, once made text
+        return conditional_escape(str(value))
     return render_value_in_context(value, _CONTEXT)
 
 

@@ -158,6 +158,8 @@ def _row(event: Event, now: datetime) -> Event:
     event.place = f"{event.area.name} · {event.address}" if event.address else event.area.name
     event.created_iso = date_format(timezone.localtime(event.created_at), "c")
     event.created_text = timefmt.when(event.created_at)
+    event.deadline_iso = ""
+    event.quick_forms = []  # the list's own, if any: _add_quick_forms
     if event.deadline_at and event.time_left:
         left = event.time_left
         event.deadline_iso = date_format(timezone.localtime(event.deadline_at), "c")
