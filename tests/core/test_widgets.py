@@ -33,7 +33,7 @@ class Everything(forms.Form):
             ("a", 'A "quoted" <one>'),
             (2, mark_safe("<b>safe</b>")),
             ("lazy", gettext_lazy("Deadline")),
-            ("lazy_safe", mark_safe(gettext_lazy("<i>Deadline</i>"))),
+            ("lazy_safe", mark_safe(gettext_lazy("<i>Deadline</i>"))),  # noqa: S308
         ],
         initial=2,
     )

@@ -1061,3 +1061,42 @@ def test_a_rows_button_is_the_forms_compact_html(actors, csrf_token, next_url):
         assert isinstance(button, QuickButton)
         assert button.compact_html(csrf_token) == form.compact_html(csrf_token), action
     assert not isinstance(quick_form("handle", event, actors.community, next_url), QuickButton)
+
+
+def test_a_queue_tab_pages_on_in_its_order_and_back(actors, territory):
+    """50 rows a page, oldest first, each page after the one before (a cursor, not an
+    offset), back again; a cursor it did not give out is a 400."""
+    from html import unescape
+    from urllib.parse import urljoin
+
+    from tests.factories import EventFactory
+
+    now = timezone.now()
+    for i in range(120):
+        EventFactory(
+            area=territory["micro1" if i % 2 else "micro2"],
+            submitted_by=actors.resident,
+            created_at=now - timedelta(minutes=i % 7),  # ties: the id decides
+        )
+    expected = [
+        str(pk)
+        for pk in Event.objects.filter(state=S.REPORTED)
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)
+    ]
+    c = as_user(client=None, user=actors.community)
+    url = "/events/queue/510113001001/?tab=to_register"
+    seen, pages = [], []
+    while url:
+        page = c.get(url).content.decode()
+        pages.append(url)
+        seen += re.findall(r'data-testid="event-card" data-event="(\d+)"', page)
+        link = re.search(r'href="([^"]+)" rel="next"', page)
+        url = urljoin(url, unescape(link.group(1))) if link else None
+    assert seen == expected and len(pages) == 3
+    assert queue_counts(c.get(pages[0]).content.decode())["to_register"] == 120
+    back = re.search(r'href="([^"]+)" rel="prev"', c.get(pages[2]).content.decode())
+    page = c.get(urljoin(pages[2], unescape(back.group(1)))).content.decode()
+    assert re.findall(r'data-testid="event-card" data-event="(\d+)"', page) == expected[50:100]
+    for bad in ("?tab=to_register&after=nonsense", "?tab=to_register&before=e30"):
+        assert c.get("/events/queue/510113001001/" + bad).status_code == 400

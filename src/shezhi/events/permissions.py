@@ -7,7 +7,10 @@ read no role themselves.
 
 Workflow actions (``workflow.ACTIONS``; ``obj``: the event): allowed when the event's
 state is one the action starts from, the user plays one of the action's parties in
-the event (``parties``), and no rule beyond those refuses it (``refusal``).
+the event (``parties``), and no rule beyond those refuses it (``refusal``). What the
+rules read beyond the event's row (summonses, follows, whistles) they ask of ``Known``;
+a list asks ``allowed_actions_for_page``, whose ``PageKnown`` reads each of those once
+for all its rows: the same answers, a fixed number of queries.
 
 Other actions:
 
