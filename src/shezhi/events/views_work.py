@@ -13,7 +13,6 @@ import json
 from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,8 +29,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shezhi.areas import selectors as area_selectors
 from shezhi.areas.models import Area
 from shezhi.core import timefmt
-from shezhi.core.errors import BadInput, Conflict
-from shezhi.core.lists import keyset_page
+from shezhi.core.errors import Conflict
+from shezhi.core.lists import page_of
 from shezhi.core.names import local_name
 from shezhi.core.pages import attempt
 from shezhi.people.models import Department
@@ -497,19 +496,9 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
     now = timezone.now()
     counts = selectors.queue_counts(user, area, now)
     events = _lean(selectors.dispatcher_queue(user, area, tab, now))
-    after, before = request.GET.get("after") or None, request.GET.get("before") or None
-    try:
-        page = keyset_page(
-            events,
-            order=selectors.QUEUE_ORDER,
-            limit=QUEUE_PAGE_SIZE,
-            after=after,
-            before=before,
-            field_name="before" if before else "after",
-        )
-    except BadInput as exc:  # a cursor this list did not give out
-        raise BadRequest(exc.message) from None
-    rows = [_row(e, now) for e in page.items]
+    # Numbered pages over the oldest thousand, then on by cursor (``page_of``).
+    page = page_of(events, request.GET, order=selectors.QUEUE_ORDER, per_page=QUEUE_PAGE_SIZE)
+    rows = [_row(e, now) for e in page.object_list]
     _add_quick_forms(request, rows, QUEUE_QUICK, request.get_full_path())
     tabs = [
         {"key": t, "label": TAB_LABELS[t], "count": counts[t], "current": t == tab}
