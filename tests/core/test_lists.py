@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -18,14 +19,17 @@ from shezhi.core.lists import (
     PATH_ALPHABET,
     CappedPaginator,
     Count,
+    among,
     capped_count,
     capped_counts,
     decode_cursor,
+    driven_page,
     encode_cursor,
     keyset_page,
     page_of,
     subtree_q,
     successor,
+    unindexed,
 )
 from shezhi.events.models import Event
 from shezhi.notifications.models import Notification
@@ -281,3 +285,133 @@ def test_capped_paginator_counts_at_most_the_cap_plus_one():
         assert paginator.count == 4 and paginator.capped and paginator.num_pages == 2
     (sql,) = [q["sql"] for q in queries.captured_queries]
     assert "LIMIT 5" in sql
+
+
+# driven_page: the same rows and count whichever index drives
+
+
+@pytest.fixture
+def spread(db):
+    """Events in two streets, several states and sources, with ties on created_at."""
+    district = AreaFactory()
+    streets = [AreaFactory(parent=district), AreaFactory(parent=district)]
+    base = timezone.now()
+    states = ["closed", "closed", "dispatched", "reported", "closed"]
+    sources = ["resident", "hotline", "patrol"]
+    for i in range(41):
+        EventFactory(
+            area=streets[i % 3 == 0],
+            state=states[i % len(states)],
+            source=sources[i % len(sources)],
+            created_at=base - dt.timedelta(minutes=i // 4),
+        )
+    return district, streets
+
+
+# (GATHER_MAX, WALK_WINDOW, LARGE_SET): gathered; walked in a window; a window too
+# short, then gathered from the smallest set; a window too short, then walked on.
+STRATEGIES = [(5000, 2000, 50_000), (0, 1000, 0), (0, 3, 1000), (0, 3, 0)]
+
+
+def _walk_pages(fetch, limit):
+    """Every row over the pages, by cursor and by offset."""
+    by_cursor, after = [], None
+    while True:
+        page = fetch(after=after, offset=0, limit=limit)
+        by_cursor += [e.pk for e in page.items]
+        if page.next_cursor is None:
+            break
+        after = page.next_cursor
+    by_offset, offset = [], 0
+    while True:
+        page = fetch(after=None, offset=offset, limit=limit)
+        by_offset += [e.pk for e in page.items]
+        if page.next_cursor is None:
+            break
+        offset += limit
+    return by_cursor, by_offset, page.count
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize(
+    "shape",
+    ["street", "street+closed", "street+source", "street+two states", "district+rare", "none"],
+)
+def test_driven_page_reads_the_same_rows_and_count_whichever_index_drives(
+    spread, monkeypatch, strategy, shape
+):
+    from shezhi.core import lists
+
+    district, streets = spread
+    for name, value in zip(("GATHER_MAX", "WALK_WINDOW", "LARGE_SET"), strategy, strict=True):
+        monkeypatch.setattr(lists, name, value)
+    street = subtree_q("area_path", streets[0].path)
+    sets, walk, rest = {
+        "street": ([street], Q(), Q()),
+        "street+closed": ([Q(state="closed"), street], Q(state="closed"), Q()),
+        "street+source": ([street], Q(), Q(source="hotline")),
+        "street+two states": ([Q(state__in=["closed", "reported"]), street], Q(), Q()),
+        "district+rare": (
+            [subtree_q("area_path", district.path)],
+            Q(),
+            Q(source="patrol", state="dispatched"),
+        ),
+        "none": ([], Q(), Q()),
+    }[shape]
+    order = ["-created_at", "-id"]
+    everything = Q()
+    for q in [*sets, walk, rest]:
+        everything &= q
+    expected = list(Event.objects.filter(everything).order_by(*order).values_list("pk", flat=True))
+
+    def fetch(**kw):
+        return lists.driven_page(
+            Event.objects.all(), sets=sets, walk=walk, rest=rest, order=order, cap=5, **kw
+        )
+
+    for limit in (1, 4, 50):
+        by_cursor, by_offset, count = _walk_pages(fetch, limit)
+        assert by_cursor == expected and by_offset == expected, (limit, shape)
+        if count.capped:
+            assert count.value == 5 < len(expected)
+        else:
+            assert count.value == len(expected)
+
+
+def test_driven_page_refuses_a_foreign_cursor():
+    with pytest.raises(BadInput) as refused:
+        driven_page(Event.objects.none(), sets=[], order=["-id"], limit=5, after="nope")
+    assert refused.value.field == "after"
+
+
+@pytest.mark.django_db
+def test_unindexed_reads_the_same_rows_and_keeps_sqlite_off_the_index():
+    area = AreaFactory()
+    EventFactory.create_batch(3, area=area, state="closed")
+    EventFactory(area=area, state="reported")
+    q = subtree_q("area_path", area.path) & Q(state__in=["closed"]) & ~Q(source="api")
+    assert set(Event.objects.filter(unindexed(q))) == set(Event.objects.filter(q))
+    assert Event.objects.filter(unindexed(q)).count() == 3
+    sql = str(Event.objects.filter(unindexed(q)).query)
+    if connection.vendor == "sqlite":
+        assert '+"events_event"."area_path" >=' in sql and '+"events_event"."state" IN' in sql
+        plan = Event.objects.filter(unindexed(q)).order_by("-created_at").explain()
+        assert "area_path" not in plan and "created_at" in plan, plan
+    for odd in (Q(area_path__startswith="0001"), Q(category__code="01"), Q(state=None)):
+        with pytest.raises(ValueError):
+            unindexed(odd)
+
+
+@pytest.mark.django_db
+def test_among_selects_what_the_subquery_names():
+    area = AreaFactory()
+    a, b, _c = EventFactory.create_batch(3, area=area)
+    wanted = Event.objects.filter(pk__in=[a.pk, b.pk]).values("pk")
+    assert set(Event.objects.filter(among("pk", wanted))) == {a, b}
+    either = among("pk", wanted) | Q(pk=_c.pk)
+    assert Event.objects.filter(either).count() == 3
+    sql = str(Event.objects.filter(among("pk", wanted)).query)
+    if connection.vendor == "postgresql":
+        assert "= ANY(ARRAY(SELECT" in sql
+    else:
+        assert "IN (SELECT" in sql

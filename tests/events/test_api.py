@@ -565,6 +565,39 @@ def test_list_filters(client, actors):
     assert bad.status_code == 400 and bad.json()["field"] == "handler"
 
 
+def test_list_pages_by_cursor_and_says_whether_its_count_is_capped(client, actors):
+    made = [report(actors.resident) for _ in range(5)]
+    headers = bearer(client, "community")
+    first = client.get("/api/v1/events?limit=2", **headers).json()
+    assert first["count"] == 5 and first["count_capped"] is False
+    assert [r["id"] for r in first["items"]] == [made[4].pk, made[3].pk]
+    seen, after = [r["id"] for r in first["items"]], first["next_cursor"]
+    while after:
+        page = client.get(f"/api/v1/events?limit=2&after={after}", **headers).json()
+        assert page["count"] == 5
+        seen += [r["id"] for r in page["items"]]
+        after = page["next_cursor"]
+    assert seen == [e.pk for e in reversed(made)]
+    # The same pages by offset; a cursor and an offset together, or a foreign cursor: 400.
+    assert client.get("/api/v1/events?limit=2&offset=4", **headers).json()["next_cursor"] is None
+    both = client.get(f"/api/v1/events?offset=2&after={first['next_cursor']}", **headers)
+    assert both.status_code == 400 and both.json()["field"] == "offset"
+    foreign = client.get("/api/v1/events?after=bm90IG91cnM", **headers)
+    assert foreign.status_code == 400 and foreign.json()["field"] == "after"
+
+
+def test_list_count_stops_at_the_cap(client, actors, monkeypatch):
+    from shezhi.core import lists
+
+    for _ in range(4):
+        report(actors.resident)
+    # Every set "large": the page is walked and the count capped at 2.
+    monkeypatch.setattr(lists, "GATHER_MAX", 0)
+    monkeypatch.setattr(lists, "COUNT_CAP", 2)
+    data = client.get("/api/v1/events?limit=3", **bearer(client, "community")).json()
+    assert data["count"] == 2 and data["count_capped"] is True and len(data["items"]) == 3
+
+
 def test_mine_and_handler_inbox(client, actors):
     a = report(actors.resident)
     b = report(actors.resident2, point=IN_MICRO2)

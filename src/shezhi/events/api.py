@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.files.storage import default_storage
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,7 @@ from shezhi.core.errors import BadInput, EventError, Forbidden, NotAllowed
 from shezhi.people.masking import masked
 
 from . import permissions, selectors, services, spot
-from .models import EmergencyPeriod, Event, EventFollower, EventPhoto, Whistle, WhistleSummons
+from .models import EmergencyPeriod, Event, EventPhoto, Whistle, WhistleSummons
 from .schemas import (
     SLA,
     SOURCES,
@@ -411,7 +411,14 @@ class EventFilters(Schema):
     )
     handler: str = Field("", description="`me`: my handling inbox (dispatched to me)")
     limit: Limit = 50
-    offset: Offset = 0
+    offset: Offset = Field(
+        0, description="rows to skip; kept for compatibility: page with `after` instead"
+    )
+    after: str = Field(
+        "",
+        max_length=200,
+        description="the `next_cursor` of the page before: the page after it, however deep",
+    )
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -428,39 +435,41 @@ def _day_start(day: dt.date) -> dt.datetime:
 )
 def list_events(request: HttpRequest, filters: Query[EventFilters]):
     user = request.user
-    qs = selectors.visible_events(user)
-    if filters.state:
-        qs = qs.filter(state__in=filters.state)
-    if filters.category:
-        qs = qs.filter(
-            Q(category__code=filters.category) | Q(category__parent__code=filters.category)
-        )
-    if filters.area:
-        area = area_selectors.get_area(user, filters.area)
-        qs = qs.filter(area_path__startswith=area.path)
-    if filters.source:
-        qs = qs.filter(source=filters.source)
-    if filters.reported_from:
-        qs = qs.filter(created_at__gte=_day_start(filters.reported_from))
-    if filters.reported_to:
-        qs = qs.filter(created_at__lt=_day_start(filters.reported_to + dt.timedelta(days=1)))
-    if filters.mine is not None:
-        follows = Exists(EventFollower.objects.filter(event=OuterRef("pk"), user=user))
-        qs = qs.filter(follows if filters.mine else ~follows)
-    if filters.handler:
-        if filters.handler != "me":
-            return _error(BadInput(_("handler takes only the value me."), field="handler"))
-        qs = qs.filter(pk__in=selectors.handler_inbox(user).values("pk"))
-    qs = selectors.with_sla(qs)
-    if filters.sla:
-        qs = qs.filter(sla=filters.sla)
-    count = qs.count()
-    rows = (
-        qs.select_related(*ROW_RELATED)
-        .defer(*ROW_DEFERRED)
-        .order_by("-created_at", "-id")[filters.offset : filters.offset + filters.limit]
+    area = area_selectors.get_area(user, filters.area) if filters.area else None
+    if filters.handler and filters.handler != "me":
+        return _error(BadInput(_("handler takes only the value me."), field="handler"))
+    if filters.after and filters.offset:
+        return _error(BadInput(_("Give either after or offset, not both."), field="offset"))
+    want = selectors.EventFilter(
+        states=tuple(filters.state),
+        category=filters.category,
+        area=area,
+        source=filters.source or "",
+        sla=filters.sla or "",
+        reported_from=_day_start(filters.reported_from) if filters.reported_from else None,
+        reported_before=(
+            _day_start(filters.reported_to + dt.timedelta(days=1)) if filters.reported_to else None
+        ),
+        mine=filters.mine,
+        handler_me=filters.handler == "me",
     )
-    return {"items": [event_out(e) for e in rows], "count": count}
+    try:
+        page = selectors.event_page(
+            user,
+            want,
+            limit=filters.limit,
+            after=filters.after or None,
+            offset=filters.offset,
+            rows=Event.objects.select_related(*ROW_RELATED).defer(*ROW_DEFERRED),
+        )
+    except BadInput as exc:
+        return _error(exc)
+    return {
+        "items": [event_out(e) for e in page.items],
+        "count": page.count.value,
+        "count_capped": page.count.capped,
+        "next_cursor": page.next_cursor,
+    }
 
 
 @router.get(

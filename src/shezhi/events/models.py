@@ -208,6 +208,7 @@ class Event(models.Model):
         blank=True,
         related_name="reported_events",
         verbose_name=_("reporter"),
+        db_index=False,  # event_reporter_created_idx leads with it
     )
     anonymous = models.BooleanField(_("anonymous"), default=False)
     contact_name = EncryptedTextField(_("contact name"), blank=True)
@@ -307,6 +308,15 @@ class Event(models.Model):
         # SQLite and PostgreSQL still use them.
         indexes = [
             models.Index(fields=["state", "deadline_at"], name="event_state_deadline_idx"),
+            # A state's events newest first (lists filtered by state) walk this index
+            # instead of sorting the state's rows: 937,000 closed in a year.
+            models.Index(fields=["state", "created_at", "id"], name="event_state_created_idx"),
+            # A reporter's own reports newest first ("my reports"), read from the index.
+            models.Index(
+                fields=["reporter", "created_at", "id"],
+                name="event_reporter_created_idx",
+                condition=Q(reporter__isnull=False),
+            ),
             models.Index(
                 fields=["state", "warn_at"],
                 name="event_state_warn_idx",
@@ -503,6 +513,7 @@ class EventFollower(models.Model):
         on_delete=models.CASCADE,
         related_name="followed_events",
         verbose_name=_("user"),
+        db_index=False,  # follower_user_event_idx leads with it
     )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
@@ -513,6 +524,8 @@ class EventFollower(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "user"], name="one_follow_per_user")
         ]
+        # "What I follow" (a resident's scope, my reports) read from the index alone.
+        indexes = [models.Index(fields=["user", "event"], name="follower_user_event_idx")]
 
     def __str__(self) -> str:
         return f"{self.event_id} · {self.user_id} · {self.kind}"

@@ -35,12 +35,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
+from shezhi.core.lists import among
 from shezhi.core.roles import (
     DISPATCHER_ROLES,
     GRID_ROLES,
@@ -517,22 +518,27 @@ def _view_scope(user) -> Q | None:
         return None
     if not user.is_authenticated:
         return Q(pk__in=[])
-    cond = Q(Exists(EventFollower.objects.filter(event=OuterRef("pk"), user=user)))
+    # Each part is a set an index answers (ids from a subquery run once, a path
+    # range, a department's partial index), so the OR is a union of index lookups;
+    # a per-row EXISTS in it would make every list scan the table.
+    cond = followed(user)
     area_q = scope_q(user, "area_path", exclude_roles=NOT_EVENT_ROLES)
     if area_q is not None:
         cond = cond | area_q
     departments = user_departments(user)
     if departments:
+        summoned = WhistleSummons.objects.filter(department_id__in=sorted(departments))
         cond = (
             cond
-            | Q(handler_department_id__in=departments)
-            | Exists(
-                WhistleSummons.objects.filter(
-                    whistle__event=OuterRef("pk"), department_id__in=departments
-                )
-            )
+            | Q(handler_department_id__in=sorted(departments))
+            | among("pk", summoned.values("whistle__event_id"))
         )
     return cond
+
+
+def followed(user) -> Q:
+    """The events ``user`` reported or said "me too" to (their followers' rows)."""
+    return among("pk", EventFollower.objects.filter(user=user).values("event_id"))
 
 
 def _handle_scope(user) -> Q:

@@ -144,7 +144,18 @@ class EventOut(Schema):
 
 class EventListOut(Schema):
     items: list[EventOut]
-    count: int = Field(description="how many events match, over all pages")
+    count: int = Field(
+        description="how many events match, over all pages: exact when `count_capped` is"
+        " false; when it is true, at least this many (the count stops at 1,000: read"
+        " “1,000+”)"
+    )
+    count_capped: bool = Field(
+        False, description="true: `count` is a lower bound, more events match"
+    )
+    next_cursor: str | None = Field(
+        None,
+        description="pass as `after` for the next page; null on the last page",
+    )
 
 
 class EventCountsOut(Schema):

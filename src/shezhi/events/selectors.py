@@ -18,7 +18,17 @@ from django.utils import timezone
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
-from shezhi.core.lists import Count, capped_counts, subtree_q
+from shezhi.core.lists import (
+    Count,
+    Page,
+    Pageable,
+    among,
+    capped_counts,
+    driven_page,
+    subtree_q,
+    unindexed,
+    union_page,
+)
 from shezhi.core.roles import GRID_ROLES
 from shezhi.people.models import Assignment, Department, Person, RoleAssignment
 
@@ -28,6 +38,7 @@ from .models import (
     Category,
     EmergencyPeriod,
     Event,
+    EventFollower,
     EventTransition,
     Whistle,
     WhistleSummons,
@@ -100,6 +111,21 @@ def with_sla(qs: QuerySet[Event], now: datetime | None = None) -> QuerySet[Event
 
 
 SLA_ORDER = {"red": 0, "yellow": 1, "green": 2, "": 3}
+
+
+def sla_q(colour: str, now: datetime | None = None) -> Q:
+    """The events of one SLA colour, as ``sla_colour`` defines it, written on the clock
+    states and the deadline columns themselves so an index answers it (the
+    (state, deadline_at) and (state, warn_at) indexes), not as the CASE of ``with_sla``."""
+    now = now or timezone.now()
+    clock = Q(state__in=CLOCK_STATES)
+    if colour == "red":
+        return clock & Q(deadline_at__lte=now)
+    if colour == "yellow":
+        return clock & Q(deadline_at__gt=now, warn_at__lte=now)
+    if colour == "green":
+        return clock & Q(deadline_at__gt=now) & (Q(warn_at__isnull=True) | Q(warn_at__gt=now))
+    raise ValueError(f"No SLA colour {colour!r}.")
 
 
 # ---------------------------------------------------------------------------
@@ -212,9 +238,125 @@ def open_summonses(user) -> QuerySet[WhistleSummons]:
 
 
 def my_reports(user) -> QuerySet[Event]:
+    """The events the user reported or said "me too" to, newest first."""
     if not user.is_authenticated:
         return Event.objects.none()
-    return _base(Event.objects.filter(followers__user=user)).order_by("-created_at", "-id")
+    return _base(Event.objects.filter(permissions.followed(user))).order_by("-created_at", "-id")
+
+
+def my_reports_pages(user) -> Pageable:
+    """``my_reports`` for a Paginator, flat however long the history.
+
+    The count is read from the follower index (user, event) alone. A page merges two
+    newest-first streams that together are exactly what the user follows: their own
+    reports, walked in (reporter, created_at, id) and checked against what they
+    follow, and the others they follow ("me too", a few), gathered and sorted.
+    """
+    if not user.is_authenticated:
+        return Pageable(count=lambda: 0, rows=lambda offset, limit: [])
+    follows = permissions.followed(user)
+    own = Event.objects.filter(reporter_id=user.pk).filter(unindexed(follows))
+    others = Event.objects.filter(follows).exclude(reporter_id=user.pk)
+    return Pageable(
+        # One follower row per event and user (one_follow_per_user).
+        count=lambda: EventFollower.objects.filter(user=user).count(),
+        rows=lambda offset, limit: union_page(
+            _base(Event.objects.all()),
+            [own, others],
+            order=EVENT_ORDER,
+            limit=limit,
+            offset=offset,
+        ),
+    )
+
+
+# The API's list, newest first: the order of the (state, created_at, id) and
+# (created_at) indexes.
+EVENT_ORDER = ("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What a list of events asks for (each empty value: no filter)."""
+
+    states: tuple[str, ...] = ()
+    category: str = ""  # a subcategory's code, or a class's for all of it
+    area: Area | None = None  # already checked to be in the user's scope
+    source: str = ""
+    sla: str = ""
+    reported_from: datetime | None = None
+    reported_before: datetime | None = None
+    mine: bool | None = None
+    handler_me: bool = False
+
+
+def event_page(
+    user,
+    want: EventFilter,
+    *,
+    limit: int,
+    after: str | None = None,
+    offset: int = 0,
+    rows: QuerySet[Event] | None = None,
+    now: datetime | None = None,
+) -> Page:
+    """A page of the events ``user`` may see that match ``want``, newest first, with the
+    count (exact when the page was gathered from a small set; else capped at
+    ``core.lists.COUNT_CAP``) and the cursor of the next page.
+
+    The filters that an index answers as a set (my inbox, what I follow, an SLA
+    colour, an area, the states, the dates, the user's scope, a category) are tried
+    in that order, the likeliest small first; see ``core.lists.driven_page``.
+    ``rows``: the queryset the rows come from (its joins); each row carries ``sla``.
+    """
+    now = now or timezone.now()
+    sets: list[Q] = []
+    walk = Q()
+    rest = Q()
+    if want.handler_me:
+        sets.append(among("pk", handler_inbox(user).order_by().values("pk")))
+    if want.mine:
+        sets.append(permissions.followed(user))
+    elif want.mine is False:
+        rest &= ~permissions.followed(user)
+    if want.sla:
+        sets.append(sla_q(want.sla, now))
+    if want.area is not None:
+        sets.append(subtree_q("area_path", want.area.path))
+    if len(want.states) == 1:
+        # The (state, created_at, id) index walks one state newest first.
+        walk &= Q(state=want.states[0])
+        sets.append(walk)
+    elif want.states:
+        sets.append(Q(state__in=sorted(want.states)))
+    dates = Q()
+    if want.reported_from:
+        dates &= Q(created_at__gte=want.reported_from)
+    if want.reported_before:
+        dates &= Q(created_at__lt=want.reported_before)
+    if dates:
+        walk &= dates
+        sets.append(dates)
+    scope = permissions.scope(user, "view")
+    if scope is not None:
+        sets.append(scope if user.is_authenticated else Q(pk__in=[]))
+    if want.category:
+        classes = Category.objects.filter(Q(code=want.category) | Q(parent__code=want.category))
+        sets.append(Q(category_id__in=classes.values("pk")))
+    if want.source:
+        rest &= Q(source=want.source)
+    base = rows if rows is not None else Event.objects.all()
+    return driven_page(
+        with_sla(base, now),
+        sets=sets,
+        walk=walk,
+        rest=rest,
+        order=EVENT_ORDER,
+        limit=limit,
+        after=after,
+        offset=offset,
+        field_name="after",
+    )
 
 
 def timeline(user, event: Event) -> list[EventTransition]:
@@ -477,15 +619,19 @@ def waits_for(user, event: Event) -> str:
     return ""
 
 
+def waits_for_q(user) -> Q:
+    """``waits_for``'s rule as a filter: the user's own reports that wait for them."""
+    own = Q(handler_kind=Event.HandlerKind.WORKER, handler_user_id=user.pk)
+    rated = Q(rated_at__isnull=False, closed_at__isnull=False, rated_at__gte=F("closed_at"))
+    return Q(reporter_id=user.pk) & ((Q(state=S.HANDLED) & ~own) | (Q(state=S.CLOSED) & ~rated))
+
+
 def awaiting_count(user) -> int:
-    """How many of the user's own reports wait for them (to confirm or to rate)."""
-    return sum(
-        1
-        for e in Event.objects.filter(reporter=user, state__in=(S.HANDLED, S.CLOSED)).only(
-            "state", "reporter", "handler_kind", "handler_user", "rated_at", "closed_at"
-        )
-        if waits_for(user, e)
-    )
+    """How many of the user's own reports wait for them (to confirm or to rate): one
+    count in the database, however long their history."""
+    if not user.is_authenticated:
+        return 0
+    return Event.objects.filter(waits_for_q(user)).count()
 
 
 def own_anonymous_reports(user) -> list[tuple[str, str, str]]:

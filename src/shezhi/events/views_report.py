@@ -317,8 +317,7 @@ def assign(request):
 @login_required
 @require_GET
 def my_reports(request):
-    qs = selectors.my_reports(request.user)
-    paginator = Paginator(qs, MY_REPORTS_PER_PAGE)
+    paginator = Paginator(selectors.my_reports_pages(request.user), MY_REPORTS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     events = list(page_obj.object_list)
     kinds = dict(
