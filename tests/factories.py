@@ -32,7 +32,7 @@ from shezhi.households import models as hh
 from shezhi.incentives import models as pts
 from shezhi.notifications.models import Delivery, Notification
 from shezhi.people.models import Assignment, Department, Person, RoleAssignment, RosterImport
-from shezhi.places.models import ServicePost, ServicePostPhoto
+from shezhi.places.models import HubDuty, ServiceHub, ServicePost, ServicePostPhoto
 from shezhi.stats import models as st
 from shezhi.volunteering.models import Signup, VolunteerActivity
 
@@ -509,6 +509,35 @@ class ServicePostPhotoFactory(DjangoModelFactory):
     image = factory.django.ImageField(width=40, height=30, format="JPEG", filename="p.jpg")
 
 
+class ServiceHubFactory(DjangoModelFactory):
+    """A community hub of a new community, or a compound hub when given ``compound``."""
+
+    class Meta:
+        model = ServiceHub
+
+    name = factory.Sequence(lambda n: f"社治码头{n}")
+    tier = factory.LazyAttribute(lambda o: "compound" if o.compound else o.area.level)
+    compound = None
+    area = factory.LazyAttribute(
+        lambda o: o.compound.community
+        if o.compound
+        else AreaFactory(parent=AreaFactory(parent=AreaFactory()))
+    )
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+    lng = factory.LazyAttribute(lambda o: o.area.centroid_lng)
+    lat = factory.LazyAttribute(lambda o: o.area.centroid_lat)
+
+
+class HubDutyFactory(DjangoModelFactory):
+    class Meta:
+        model = HubDuty
+
+    hub = factory.SubFactory(ServiceHubFactory)
+    person = factory.LazyAttribute(lambda o: PersonFactory(area=o.hub.area))
+    days = factory.LazyFunction(lambda: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
+    duty = "值班社工"
+
+
 class VolunteerActivityFactory(DjangoModelFactory):
     """A published activity two days ahead at its post (the row only)."""
 
@@ -622,6 +651,8 @@ FACTORIES = {
         DeliveryFactory,
         ServicePostFactory,
         ServicePostPhotoFactory,
+        ServiceHubFactory,
+        HubDutyFactory,
         VolunteerActivityFactory,
         SignupFactory,
         EventFactFactory,

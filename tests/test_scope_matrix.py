@@ -16,14 +16,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from shezhi.areas.models import AreaImport
+from shezhi.areas.models import Area, AreaImport
 from shezhi.core.models import Role
 from shezhi.events import services as event_services
 from shezhi.incentives import services as points_services
 from shezhi.incentives.models import Reward
 from shezhi.notifications.models import Notification
 from shezhi.people import services as people_services
-from shezhi.places.models import ServicePost
+from shezhi.places.models import ServiceHub, ServicePost
 from shezhi.volunteering.models import VolunteerActivity
 from tests.factories import (
     PASSWORD,
@@ -110,6 +110,15 @@ UNSCOPED = {
     "posts/manage/",  # the selector's list; 404 for users who manage nothing
     "posts/manage/new/",
     "api/v1/posts/manage",  # scoped list; ?area= outside scope is a 404 (tests/places)
+    # Service hubs are public too: the directory, a hub's page, its figures (counts only).
+    "hubs/",
+    "hubs/<int:pk>/",
+    "hubs/manage/",  # the selector's list; 404 for users who manage nothing
+    "hubs/manage/new/",  # the service checks the area or compound (tests/places/test_hubs.py)
+    "api/v1/hubs",  # GET public; POST checks the area or compound (tests/places/test_hubs.py)
+    "api/v1/hubs/at",
+    "api/v1/hubs/<hub_id>",  # GET public; PATCH scoped (tests/places/test_hubs.py)
+    "api/v1/hubs/<hub_id>/figures",
     # Volunteer activities are public; anyone signed in may volunteer anywhere.
     "volunteering/",
     "volunteering/<int:pk>/",
@@ -205,6 +214,7 @@ ROUTES = {
     "stats/<str:code>/export.xlsx": ("get", "area", ""),
     "stats/<str:code>/report.pdf": ("get", "area", ""),
     "posts/manage/<int:pk>/edit/": ("get", "post", ""),
+    "hubs/manage/<int:pk>/edit/": ("get", "hub", ""),
     "posts/manage/<int:pk>/deactivate/": ("post", "post", {}),
     "posts/manage/<int:pk>/reactivate/": ("post", "post", {}),
     "api/v1/posts/manage/<post_id>": ("get", "post", ""),
@@ -432,6 +442,15 @@ def world(territory):
             area_path=area.path,
             created_by=actor,
         )
+        community = Area.objects.get(code=area.code[:12])
+        hub = ServiceHub.objects.create(
+            tier="community",
+            name=f"社治码头{seq}",
+            area=community,
+            area_path=community.path,
+            lng=area.centroid_lng,
+            lat=area.centroid_lat,
+        )
         job = AreaImport.objects.create(
             created_by=actor, file="area_imports/x.geojson", original_name="x.geojson"
         )
@@ -444,6 +463,7 @@ def world(territory):
             "event": event.pk,
             "notification": notification.pk,
             "post": post.pk,
+            "hub": hub.pk,
             "activity": activity.pk,
             **points_in(area, reporter, actor),
             **households_in(area),
@@ -650,6 +670,13 @@ class Mine:
     def post(self, **kw):
         return ServicePostFactory(area=self.micro1, **kw).pk
 
+    def hub(self):
+        """A compound hub in micro1's community (a fresh compound: one hub per compound)."""
+        from tests.factories import CompoundFactory, ServiceHubFactory
+
+        compound = CompoundFactory(community=self.t["community"])
+        return ServiceHubFactory(compound=compound).pk
+
     def activity(self, **kw):
         return VolunteerActivityFactory(post__area=self.micro1, created_by=self.manager, **kw)
 
@@ -784,6 +811,7 @@ INSIDE = {
     "stats/<str:code>/export.xlsx": (STATS_ROLES, _area),
     "stats/<str:code>/report.pdf": (STATS_ROLES, _area),
     "posts/manage/<int:pk>/edit/": (STAFF, _own(pk=Mine.post)),
+    "hubs/manage/<int:pk>/edit/": (STAFF, _own(pk=Mine.hub)),
     "posts/manage/<int:pk>/deactivate/": (STAFF, _own(pk=Mine.post)),
     "posts/manage/<int:pk>/reactivate/": (STAFF, _own(pk=lambda m: m.post(active=False))),
     "api/v1/posts/manage/<post_id>": (STAFF, _own(post_id=Mine.post)),

@@ -22,6 +22,7 @@ urlpatterns = [
     path("notifications/", include("shezhi.notifications.urls")),
     path("stats/", include("shezhi.stats.urls")),
     path("posts/", include("shezhi.places.urls")),
+    path("hubs/", include("shezhi.places.hub_urls")),
     path("volunteering/", include("shezhi.volunteering.urls")),
     path("points/", include("shezhi.incentives.urls")),
     path("households/", include("shezhi.households.urls")),

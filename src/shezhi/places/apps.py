@@ -9,8 +9,10 @@ class PlacesConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from .models import ServicePost, ServicePostPhoto
+        from .models import HubDuty, ServiceHub, ServicePost, ServicePostPhoto
 
         # A post's data is public (its phone is the post's, not a person's).
         auditlog.register(ServicePost, exclude_fields=["created_at", "updated_at"])
         auditlog.register(ServicePostPhoto, exclude_fields=["created_at"])
+        auditlog.register(ServiceHub, exclude_fields=["created_at", "updated_at"])
+        auditlog.register(HubDuty)

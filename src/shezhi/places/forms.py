@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from shezhi.core.forms import MultipleFileInput, PhotosField
 
 from . import hours as opening
-from .models import ServicePost
+from .models import ServiceHub, ServicePost
 
 HOURS_HELP = _(
     "One line per day or range of days, e.g. “mon-fri: 08:30-12:00, 14:00-17:30” and"
@@ -144,3 +144,138 @@ class RegistryFilterForm(forms.Form):
             "type": d.get("type", ""),
             "active": {"yes": True, "no": False}.get(d.get("active", "")),
         }
+
+
+# ---------------------------------------------------------------------------
+# Service hubs
+
+DUTIES_HELP = _(
+    "One person a line: their number in the people registry, the days, then the duty,"
+    " e.g. “1024 mon-fri 值班社工” or “2048 sat,sun 志愿者”."
+)
+_DUTY_RE = re.compile(r"^\s*(\d{1,18})\s+([A-Za-z,，\-]+)\s*(.*)$")
+
+
+class HubForm(forms.Form):
+    """A hub's fields; ``tier``, ``area`` and ``compound`` only when it is opened."""
+
+    tier = forms.ChoiceField(label=_("Tier"), choices=ServiceHub.Tier.choices)
+    area = forms.CharField(
+        label=_("Area code"),
+        required=False,
+        max_length=40,
+        help_text=_("The district, street or community served (not for a compound hub)."),
+    )
+    compound = forms.IntegerField(
+        label=_("Compound number"),
+        required=False,
+        min_value=1,
+        help_text=_("For a compound hub: the compound's number in the household base."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=100)
+    lng = forms.FloatField(label=_("Longitude (WGS84)"), min_value=-180, max_value=180)
+    lat = forms.FloatField(label=_("Latitude (WGS84)"), min_value=-90, max_value=90)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    hours = forms.CharField(
+        label=_("Opening hours"),
+        required=False,
+        help_text=HOURS_HELP,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+    )
+    services = forms.CharField(
+        label=_("Services"),
+        required=False,
+        help_text=_("One service per line."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    phone = forms.CharField(
+        label=_("Public phone of the hub"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
+    public_mobile_confirmed = forms.BooleanField(
+        label=_("This mobile number is the hub's public service number"), required=False
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    duties = forms.CharField(
+        label=_("Duty roster"),
+        required=False,
+        help_text=DUTIES_HELP,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+    )
+    active = forms.BooleanField(label=_("Shown to the public"), required=False, initial=True)
+
+    def __init__(self, *args, hub: ServiceHub | None = None, **kwargs):
+        self.hub = hub
+        if hub is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "name": hub.name,
+                "lng": hub.lng,
+                "lat": hub.lat,
+                "address": hub.address,
+                "hours": opening.as_text(hub.opening_hours or {}),
+                "services": "\n".join(hub.services or []),
+                "phone": hub.phone,
+                "description": hub.description,
+                "active": hub.active,
+                "duties": "\n".join(
+                    " ".join(x for x in (str(d.person_id), ",".join(d.days), d.duty) if x)
+                    for d in hub.duties.all()
+                ),
+            }
+        super().__init__(*args, **kwargs)
+        if hub is not None:
+            for name in ("tier", "area", "compound"):
+                del self.fields[name]
+
+    def clean_hours(self):
+        try:
+            return opening.parse_text(self.cleaned_data.get("hours", ""))
+        except opening.HoursError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_services(self):
+        text = self.cleaned_data.get("services", "")
+        return [s.strip() for s in re.split(r"[\n\r]+", text) if s.strip()]
+
+    def clean_duties(self):
+        rows = []
+        for n, line in enumerate((self.cleaned_data.get("duties") or "").splitlines(), 1):
+            if not line.strip():
+                continue
+            match = _DUTY_RE.match(line)
+            if match is None:
+                raise forms.ValidationError(
+                    _("Line %(n)d: write the person's number, the days, then the duty.")
+                    % {"n": n}
+                )
+            try:
+                days = opening.days_of(match.group(2).lower(), n)
+            except opening.HoursError as exc:
+                raise forms.ValidationError(str(exc)) from None
+            rows.append(
+                {"person": int(match.group(1)), "days": days, "duty": match.group(3).strip()}
+            )
+        return rows
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        out = {
+            "name": d["name"],
+            "lng": d["lng"],
+            "lat": d["lat"],
+            "address": d.get("address", ""),
+            "opening_hours": d.get("hours") or {},
+            "services": d.get("services") or [],
+            "phone": d.get("phone", ""),
+            "public_mobile_confirmed": bool(d.get("public_mobile_confirmed")),
+            "description": d.get("description", ""),
+            "active": bool(d.get("active")),
+            "duties": d.get("duties") or [],
+        }
+        if self.hub is None:
+            out.update(tier=d["tier"], area=d.get("area") or None, compound=d.get("compound"))
+        return out

@@ -151,6 +151,13 @@ def _pad(value: str) -> str:
     return value
 
 
+def days_of(text: str, n: int = 1) -> list[str]:
+    """Days named as on a form's line (``mon-fri``, ``sat,sun``), in order; ``n`` is the
+    line's number for the message."""
+    days = _days_of(text, n)
+    return [d for d in DAYS if d in days]
+
+
 def _days_of(text: str, n: int) -> list[str]:
     days: list[str] = []
     for part in re.split(r"[,，\s]+", text):

@@ -16,5 +16,8 @@ def _manages_posts(who: Who) -> bool:
 PLACES = [
     Place("posts_manage", "places:manage", _("Service posts registry"), "nav-posts-manage",
           _manages_posts, 130),
+    Place("hubs_manage", "hubs:manage", _("Service hubs registry"), "nav-hubs-manage",
+          _manages_posts, 131),
     Place("posts", "places:nearby", _("Service posts"), "nav-posts", anyone, 170),
+    Place("hubs", "hubs:directory", _("Service hubs"), "nav-hubs", anyone, 171),
 ]  # fmt: skip

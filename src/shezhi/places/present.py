@@ -7,7 +7,7 @@ import datetime as dt
 from django.urls import reverse
 
 from . import hours as opening
-from .models import ServicePost
+from .models import ServiceHub, ServicePost
 
 
 def responsible_name(user) -> str:
@@ -82,3 +82,36 @@ def distance_label(metres: float | None) -> str:
     if metres < 1000:
         return f"{round(metres / 10) * 10:.0f} m"
     return f"{metres / 1000:.1f} km"
+
+
+def hub_dict(hub: ServiceHub, *, at: dt.datetime | None = None, staff: bool = False) -> dict:
+    """A hub for the API and the directory (its area and compound loaded with it)."""
+    state = opening.state(hub.opening_hours, at)
+    out = {
+        "id": hub.pk,
+        "name": hub.name,
+        "tier": hub.tier,
+        "tier_label": str(ServiceHub.Tier(hub.tier).label),
+        "area": {"code": hub.area.code, "name": hub.area.name, "level": hub.area.level},
+        "compound": (
+            {"id": hub.compound_id, "name": hub.compound.name} if hub.compound_id else None
+        ),
+        "address": hub.address,
+        "lng": hub.lng,
+        "lat": hub.lat,
+        "opening_hours": hub.opening_hours or {},
+        "services": list(hub.services or []),
+        "phone": hub.phone,
+        "description": hub.description,
+        "open_now": state.open,
+        "today_label": opening.label(state.today),
+        "url": reverse("hubs:detail", args=[hub.pk]),
+    }
+    if staff:
+        out.update(
+            active=hub.active,
+            created_at=_iso(hub.created_at),
+            updated_at=_iso(hub.updated_at),
+            edit_url=reverse("hubs:edit", args=[hub.pk]),
+        )
+    return out

@@ -17,12 +17,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from shezhi.areas.models import Area
-from shezhi.core.lists import subtree_q
+from shezhi.core.lists import capped_count, subtree_q
+from shezhi.households.models import Compound
 from shezhi.people.models import RoleAssignment
 
+from . import hooks, permissions
 from . import hours as opening
-from . import permissions
-from .models import ServicePost
+from .models import ServiceHub, ServicePost
 
 EARTH_RADIUS_M = 6_371_008.8
 DEFAULT_LIMIT = 10
@@ -297,4 +298,190 @@ def responsible_options(user, limit: int = 200) -> list[tuple[str, str]]:
     return list(options.items())
 
 
-__all__ = ["Nearby", "get_managed_post", "get_public_post", "nearest"]
+# ---------------------------------------------------------------------------
+# The service hubs (社治港湾 / 港口 / 码头 / 小区服务集装箱)
+
+# A subtree's hubs top-down: the area's path, the tier's rank, the id (an index).
+HUB_ORDER = ("area_path", "rank", "id")
+HUB_RELATED = ("area", "compound")
+HUB_DEFERRED = (
+    "area__boundary",
+    "compound__boundary",
+    "compound__property_manager_phone",
+)
+# Posts listed on a hub page (the rest: the posts page of its area).
+HUB_POSTS_SHOWN = 10
+
+
+def _hubs(qs: QuerySet[ServiceHub]) -> QuerySet[ServiceHub]:
+    return qs.select_related(*HUB_RELATED).defer(*HUB_DEFERRED)
+
+
+def public_hubs() -> QuerySet[ServiceHub]:
+    return ServiceHub.objects.filter(active=True)
+
+
+def hub_list(
+    *, tier: str = "", area: Area | None = None, q: str = "", base=None
+) -> QuerySet[ServiceHub]:
+    """Hubs (active ones, or ``base``) in ``HUB_ORDER``, filtered by tier, inside ``area``
+    and by a name or address containing ``q``."""
+    qs = public_hubs() if base is None else base
+    if tier:
+        qs = qs.filter(tier=tier)
+    if area is not None:
+        qs = qs.filter(subtree_q("area_path", area.path))
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(address__icontains=q))
+    return _hubs(qs).order_by(*HUB_ORDER)
+
+
+def get_public_hub(pk) -> ServiceHub:
+    """An active hub by id (for anybody), else 404."""
+    hub = _hubs(public_hubs().filter(pk=pk)).first()
+    if hub is None:
+        raise Http404("No such service hub.")
+    return hub
+
+
+def manageable_hubs(user) -> QuerySet[ServiceHub]:
+    """Every hub (active or not) in the areas where ``user`` manages hubs."""
+    q = permissions.scope(user, "manage", field="area_path")
+    qs = ServiceHub.objects.all()
+    return qs if q is None else qs.filter(q)
+
+
+def get_managed_hub(user, pk) -> ServiceHub:
+    hub = _hubs(manageable_hubs(user).filter(pk=pk)).first()
+    if hub is None:
+        raise Http404("No such service hub.")
+    return hub
+
+
+def get_hub(user, pk) -> ServiceHub:
+    """An active hub for anybody; an inactive one for those who manage it; else 404."""
+    hub = _hubs(ServiceHub.objects.filter(pk=pk)).first()
+    if hub is None or not (hub.active or permissions.can(user, "manage", hub.area)):
+        raise Http404("No such service hub.")
+    return hub
+
+
+def child_hubs(hub: ServiceHub) -> list[ServiceHub]:
+    """The next tier's active hubs inside the hub's area (a community hub: the compound
+    hubs of its community; a compound hub has none)."""
+    if hub.tier == ServiceHub.Tier.COMPOUND:
+        return []
+    qs = public_hubs().filter(rank=hub.rank + 1)
+    if hub.tier == ServiceHub.Tier.COMMUNITY:
+        qs = qs.filter(area_id=hub.area_id)
+    else:
+        qs = qs.filter(subtree_q("area_path", hub.area_path))
+    return list(_hubs(qs).order_by(*HUB_ORDER))
+
+
+def parent_hubs(hub: ServiceHub) -> list[ServiceHub]:
+    """The active hubs above this one, top first (its area's ancestors' hubs)."""
+    step = Area.steplen
+    paths = [hub.area_path[:cut] for cut in range(step, len(hub.area_path) + 1, step)]
+    qs = public_hubs().filter(area_path__in=paths, compound__isnull=True, rank__lt=hub.rank)
+    return list(_hubs(qs).order_by(*HUB_ORDER))
+
+
+def hubs_at_area(area: Area) -> list[ServiceHub]:
+    """The hubs serving ``area``: those of its district, street and community (top
+    first), then the compound hubs of its community."""
+    step = Area.steplen
+    paths = [area.path[:cut] for cut in range(step, min(len(area.path), 3 * step) + 1, step)]
+    qs = public_hubs().filter(area_path__in=paths)
+    community = paths[-1] if len(paths) == 3 else None
+    qs = qs.filter(Q(compound__isnull=True) | Q(area_path=community))
+    return list(_hubs(qs).order_by(*HUB_ORDER))
+
+
+def hub_reach(hub: ServiceHub) -> list[str]:
+    """The area paths the hub covers (``hooks.reach``): its area, or its compound's
+    micro-grids."""
+    return hooks.reach([hub.target])[0]
+
+
+def posts_below(hub: ServiceHub, limit: int = HUB_POSTS_SHOWN) -> tuple[list[ServicePost], int]:
+    """The active posts in the hub's reach (first ``limit`` by area and name) and how
+    many there are (capped like every count of a long list)."""
+    reach = hub_reach(hub)
+    if not reach:
+        return [], 0
+    q = Q()
+    for path in reach:
+        q |= subtree_q("area_path", path)
+    qs = public_posts().filter(q)
+    rows = list(
+        qs.select_related("area")
+        .defer("area__boundary")
+        .order_by("area_path", "name", "pk")[:limit]
+    )
+    count = len(rows) if len(rows) < limit else capped_count(qs).value
+    return rows, count
+
+
+@dataclass(frozen=True)
+class OnDuty:
+    name: str
+    duty: str
+
+
+def on_duty(hub: ServiceHub, at: dt.datetime | None = None) -> list[OnDuty]:
+    """Today's roster: the active people on duty at the hub on today's weekday."""
+    today = opening.day_key(timezone.localtime(at or timezone.now()).date())
+    rows = (
+        hub.duties.filter(person__active=True)
+        .order_by("pk")
+        .values_list("person__name", "duty", "days")
+    )
+    return [OnDuty(name, duty) for name, duty, days in rows if today in (days or [])]
+
+
+def duties_of(hub: ServiceHub) -> list:
+    return list(hub.duties.select_related("person").only("days", "duty", "person__name"))
+
+
+@dataclass
+class HubFigures:
+    """Registered figures (``hooks.hub_figures``) for a hub and its children."""
+
+    figures: list  # HubFigure
+    own: list  # one value per figure
+    children: list  # (hub, values) per child
+
+
+def figures(hub: ServiceHub, children: list[ServiceHub], period) -> HubFigures:
+    """Each registered figure for the hub and each child: one call of each provider."""
+    targets = [hub.target, *(c.target for c in children)]
+    registered = hooks.hub_figures()
+    columns = [f.counts(targets, period) for f in registered]
+    values = [[col[i] for col in columns] for i in range(len(targets))]
+    return HubFigures(registered, values[0], list(zip(children, values[1:], strict=True)))
+
+
+def hub_area(code: str) -> Area:
+    return public_area(code)
+
+
+def compounds_for_hubs(community: Area) -> list:
+    """The compounds of a community (for the staff form's choice of a compound hub)."""
+    return list(
+        Compound.objects.filter(community=community).only("id", "name").order_by("name", "id")
+    )
+
+
+__all__ = [
+    "Nearby",
+    "child_hubs",
+    "figures",
+    "get_hub",
+    "get_managed_post",
+    "get_public_post",
+    "hub_list",
+    "hubs_at_area",
+    "nearest",
+]

@@ -27,10 +27,12 @@ from shezhi.areas.models import Area
 from shezhi.core import personal_data as pd
 from shezhi.core import photos as photo_processing
 from shezhi.core.errors import BadInput, Forbidden
+from shezhi.households.models import Compound
+from shezhi.people.models import Person
 
 from . import hours as opening
 from . import permissions
-from .models import ServicePost, ServicePostPhoto
+from .models import HubDuty, ServiceHub, ServicePost, ServicePostPhoto
 
 User = get_user_model()
 
@@ -437,11 +439,293 @@ def managed_areas_bbox(actor) -> list[float] | None:
     ]
 
 
+# ---------------------------------------------------------------------------
+# The service hubs (社治港湾 / 港口 / 码头 / 小区服务集装箱)
+#
+# Who writes: the managers of posts (community, street and district staff) over the
+# hub's area (a compound hub: its compound's community). A hub's tier and what it
+# serves are fixed at creation: a hub for another area is a new hub.
+
+MAX_DUTIES = 50
+
+
+def _require_manager_of_hub(actor, hub: ServiceHub) -> None:
+    if permissions.can(actor, "manage", hub.area):
+        return
+    if not permissions.can(actor, "know", hub.area):
+        raise Http404("No such service hub.")
+    raise Forbidden(
+        _("Only community staff, street staff and district admins of its area change a hub.")
+    )
+
+
+def _clean_tier(value) -> str:
+    if value not in ServiceHub.Tier.values:
+        raise BadInput(
+            _("Unknown tier %(tier)s; use one of %(choices)s.")
+            % {"tier": str(value)[:30], "choices": ", ".join(ServiceHub.Tier.values)},
+            field="tier",
+        )
+    return value
+
+
+def _hub_place(actor, tier: str, area, compound) -> tuple[Area, Compound | None]:
+    """The area a new hub serves (and its compound), checked against the tier and the
+    actor's scope. An unknown area and one outside the actor's scope read the same."""
+    if tier == ServiceHub.Tier.COMPOUND:
+        if compound in (None, ""):
+            raise BadInput(_("A compound hub names its compound."), field="compound")
+        found = compound if isinstance(compound, Compound) else None
+        if found is None:
+            try:
+                found = Compound.objects.select_related("community").get(pk=int(compound))
+            except (Compound.DoesNotExist, TypeError, ValueError, OverflowError):
+                found = None
+        if found is None or not permissions.can(actor, "manage", found.community):
+            raise BadInput(
+                _("There is no such compound among those where you manage hubs."),
+                field="compound",
+            )
+        return found.community, found
+    if compound not in (None, ""):
+        raise BadInput(_("Only a compound hub names a compound."), field="compound")
+    if area in (None, ""):
+        raise BadInput(_("Give the area the hub serves."), field="area")
+    found = area if isinstance(area, Area) else None
+    if found is None:
+        found = Area.objects.filter(code=str(area)[:40]).defer("boundary").first()
+    if found is None or not permissions.can(actor, "manage", found):
+        raise BadInput(
+            _("There is no area %(code)s among those where you manage hubs.")
+            % {"code": str(area)[:40]},
+            field="area",
+        )
+    if found.level != tier:
+        raise BadInput(
+            _("A %(tier)s serves a %(tier_level)s; %(area)s is not one.")
+            % {
+                "tier": ServiceHub.Tier(tier).label,
+                "tier_level": tier,
+                "area": found.name,
+            },
+            field="area",
+        )
+    return found, None
+
+
+def _hub_point(lng, lat, crs: str, area: Area) -> tuple[float, float]:
+    """The hub's point (WGS84): it must lie inside the area it serves."""
+    wlng, wlat, located = _locate(lng, lat, crs)
+    if not located.path.startswith(area.path):
+        raise BadInput(
+            _("The point lies in %(found)s, outside %(area)s, which the hub serves.")
+            % {"found": located.name, "area": area.name},
+            field="location",
+        )
+    return wlng, wlat
+
+
+def _clean_days(value) -> list[str]:
+    if not isinstance(value, list | tuple) or not value:
+        raise BadInput(
+            _("Give the days on duty: a list of mon, tue, wed, thu, fri, sat, sun."),
+            field="duties",
+        )
+    days = []
+    for day in value:
+        if day not in opening.DAYS:
+            raise BadInput(
+                _("Unknown day %(day)s; use mon, tue, wed, thu, fri, sat, sun.")
+                % {"day": str(day)[:10]},
+                field="duties",
+            )
+        if day not in days:
+            days.append(day)
+    return [d for d in opening.DAYS if d in days]
+
+
+def clean_duties(value, area: Area) -> list[tuple[Person, list[str], str]]:
+    """The duty roster: ``[{"person": id, "days": ["mon", …], "duty": "值班社工"}, …]``;
+    each person active, with a record inside the hub's area, named once."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, str | bytes | dict) or not isinstance(value, list | tuple):
+        raise BadInput(_("The duty roster is a list of people and days."), field="duties")
+    if len(value) > MAX_DUTIES:
+        raise BadInput(
+            _("At most %(n)d people on a hub's roster.") % {"n": MAX_DUTIES}, field="duties"
+        )
+    wanted: list[tuple[int, list[str], str]] = []
+    for row in value:
+        if not isinstance(row, dict):
+            raise BadInput(_("The duty roster is a list of people and days."), field="duties")
+        person = row.get("person")
+        if isinstance(person, bool) or not isinstance(person, int) or not 0 < person < 2**63:
+            raise BadInput(_("Each line of the roster names a person by id."), field="duties")
+        duty = _clean_text(row.get("duty") or "", "duties", 30, _("duty"))
+        wanted.append((person, _clean_days(row.get("days")), duty))
+    ids = [w[0] for w in wanted]
+    if len(set(ids)) != len(ids):
+        raise BadInput(_("A person is on the roster twice."), field="duties")
+    people = Person.objects.select_related("area").defer("area__boundary").in_bulk(ids)
+    out = []
+    for pk, days, duty in wanted:
+        person = people.get(pk)
+        if person is None or not person.active or not person.area.path.startswith(area.path):
+            raise BadInput(
+                _("Person %(id)s is not one of the active people of %(area)s.")
+                % {"id": pk, "area": area.name},
+                field="duties",
+            )
+        out.append((person, days, duty))
+    return out
+
+
+def _unique_hub(area: Area, compound: Compound | None, exclude_pk=None) -> None:
+    qs = ServiceHub.objects.filter(compound=compound) if compound else None
+    if qs is None:
+        qs = ServiceHub.objects.filter(area=area, compound__isnull=True)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    if qs.exists():
+        raise _hub_taken(area, compound)
+
+
+def _hub_taken(area: Area, compound: Compound | None) -> BadInput:
+    if compound is not None:
+        return BadInput(
+            _("%(compound)s already has a hub.") % {"compound": compound.name}, field="compound"
+        )
+    return BadInput(_("%(area)s already has a hub.") % {"area": area.name}, field="area")
+
+
+def _write_duties(hub: ServiceHub, duties) -> None:
+    HubDuty.objects.filter(hub=hub).delete()
+    HubDuty.objects.bulk_create(
+        HubDuty(hub=hub, person=person, days=days, duty=duty) for person, days, duty in duties
+    )
+
+
+def create_hub(
+    *,
+    actor,
+    tier: str,
+    name: str,
+    lng,
+    lat,
+    area=None,
+    compound=None,
+    crs: str = "wgs84",
+    address: str = "",
+    opening_hours=None,
+    services=(),
+    phone: str = "",
+    public_mobile_confirmed: bool = False,
+    description: str = "",
+    active: bool = True,
+    duties=(),
+) -> ServiceHub:
+    """Open a hub for an area (district, street, community: ``area``, by code or
+    instance) or a compound (``compound``, by id or instance); nothing written on bad
+    input. The point lies inside the area served (a compound: its community)."""
+    if not permissions.can(actor, "manage"):
+        raise Forbidden(
+            _("Only community staff, street staff and district admins open service hubs.")
+        )
+    tier = _clean_tier(tier)
+    name = _clean_name(name)
+    area, compound = _hub_place(actor, tier, area, compound)
+    wlng, wlat = _hub_point(lng, lat, crs, area)
+    hub = ServiceHub(
+        tier=tier,
+        name=name,
+        area=area,
+        area_path=area.path,
+        compound=compound,
+        address=_clean_text(address, "address", 200, _("address")),
+        lng=wlng,
+        lat=wlat,
+        opening_hours=clean_hours(opening_hours),
+        services=clean_services(services),
+        phone=_clean_phone(phone),
+        description=_clean_text(
+            description, "description", 2000, pgettext("free text about a thing", "description")
+        ),
+        active=bool(active),
+    )
+    _check_public_mobile(hub.phone, public_mobile_confirmed)
+    roster = clean_duties(list(duties or ()), area)
+    _unique_hub(area, compound)
+    try:
+        with transaction.atomic(), set_actor(actor):
+            hub.save()
+            _write_duties(hub, roster)
+    except IntegrityError:
+        raise _hub_taken(area, compound) from None
+    return hub
+
+
+def update_hub(
+    *,
+    actor,
+    hub: ServiceHub,
+    name=_UNSET,
+    lng=_UNSET,
+    lat=_UNSET,
+    crs: str = "wgs84",
+    address=_UNSET,
+    opening_hours=_UNSET,
+    services=_UNSET,
+    phone=_UNSET,
+    public_mobile_confirmed: bool = False,
+    description=_UNSET,
+    active=_UNSET,
+    duties=_UNSET,
+) -> ServiceHub:
+    """Change what is given (leave the rest); ``duties`` replaces the whole roster."""
+    _require_manager_of_hub(actor, hub)
+    changes: dict = {}
+    if name is not _UNSET:
+        changes["name"] = _clean_name(name)
+    if lng is not _UNSET or lat is not _UNSET:
+        changes["lng"], changes["lat"] = _hub_point(
+            hub.lng if lng is _UNSET else lng, hub.lat if lat is _UNSET else lat, crs, hub.area
+        )
+    if address is not _UNSET:
+        changes["address"] = _clean_text(address, "address", 200, _("address"))
+    if opening_hours is not _UNSET:
+        changes["opening_hours"] = clean_hours(opening_hours)
+    if services is not _UNSET:
+        changes["services"] = clean_services(services)
+    if phone is not _UNSET:
+        changes["phone"] = _clean_phone(phone)
+        _check_public_mobile(changes["phone"], public_mobile_confirmed, hub.phone)
+    if description is not _UNSET:
+        changes["description"] = _clean_text(
+            description, "description", 2000, pgettext("free text about a thing", "description")
+        )
+    if active is not _UNSET:
+        changes["active"] = bool(active)
+    roster = None if duties is _UNSET else clean_duties(duties, hub.area)
+    with transaction.atomic(), set_actor(actor):
+        locked = ServiceHub.objects.select_for_update().get(pk=hub.pk)
+        for key, value in changes.items():
+            setattr(locked, key, value)
+        if changes:
+            locked.save()
+        if roster is not None:
+            _write_duties(locked, roster)
+    locked.area, locked.compound = hub.area, hub.compound
+    return locked
+
+
 __all__ = [
     "clean_hours",
     "clean_services",
+    "create_hub",
     "create_post",
     "deactivate_post",
     "reactivate_post",
+    "update_hub",
     "update_post",
 ]
