@@ -519,9 +519,11 @@ class ServiceHubFactory(DjangoModelFactory):
     tier = factory.LazyAttribute(lambda o: "compound" if o.compound else o.area.level)
     compound = None
     area = factory.LazyAttribute(
-        lambda o: o.compound.community
-        if o.compound
-        else AreaFactory(parent=AreaFactory(parent=AreaFactory()))
+        lambda o: (
+            o.compound.community
+            if o.compound
+            else AreaFactory(parent=AreaFactory(parent=AreaFactory()))
+        )
     )
     area_path = factory.LazyAttribute(lambda o: o.area.path)
     lng = factory.LazyAttribute(lambda o: o.area.centroid_lng)

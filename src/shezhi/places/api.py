@@ -414,7 +414,10 @@ class HubDetailOut(StaffHubOut):
     posts: list[PostRef] = Field(description="the first active posts in the hub's reach")
     posts_count: int = Field(description="active posts in its reach, counted up to 1,000")
     posts_url: str = Field(description="the posts page of its area")
+    # The staff side's fields, for the staff who manage the hub only (else null).
     active: bool | None = None  # type: ignore[assignment]
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
     edit_url: str | None = None  # type: ignore[assignment]
 
 
@@ -664,6 +667,6 @@ def _staff_hub(user, hub_id: int) -> ServiceHub:
         .filter(pk=hub_id)
         .first()
     )
-    if hub is None or not permissions.can(user, "know", hub.area):
+    if hub is None or not permissions.knows_hub(user, hub):
         raise Http404("No such service hub.")
     return hub

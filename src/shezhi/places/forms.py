@@ -249,8 +249,7 @@ class HubForm(forms.Form):
             match = _DUTY_RE.match(line)
             if match is None:
                 raise forms.ValidationError(
-                    _("Line %(n)d: write the person's number, the days, then the duty.")
-                    % {"n": n}
+                    _("Line %(n)d: write the person's number, the days, then the duty.") % {"n": n}
                 )
             try:
                 days = opening.days_of(match.group(2).lower(), n)

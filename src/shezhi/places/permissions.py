@@ -12,9 +12,15 @@ refused with a reason, not a 404 (``know``); for anybody else a post outside the
 subtrees answers 404. A post's responsible person is somebody who lives or works in
 its area (``RESPONSIBLE_ROLES``), never a superuser without a place there.
 
-Actions (``obj``): ``view`` (a post: an active one for anybody), ``manage`` (a post
-or an area; None: anywhere), ``know`` (a post or an area: refusal, not 404),
+Actions (``obj``): ``view`` (a post or a hub: an active one for anybody), ``manage`` (a
+post, a hub or an area; None: anywhere), ``know`` (a post or an area: refusal, not 404;
+a hub: also whoever holds a role inside its area, who works where it serves),
 ``be_responsible`` (an area: may this user be responsible for a post there).
+
+Service hubs (社治港湾 … 小区服务集装箱) follow the same rules over the area they serve
+(a compound hub: its compound's community): anybody reads an active hub, its figures
+(counts only) and its roster (names and duties); the staff over its area change it and
+open hubs there; the read-only roles read what the public reads.
 """
 
 from __future__ import annotations
@@ -53,6 +59,16 @@ def can(user, action: str, obj=None) -> bool:
     if obj is None:
         return sees_everything(user) or bool(held_areas(user, roles))
     return holds_role_over(user, _area_of(obj), roles)
+
+
+def knows_hub(user, hub) -> bool:
+    """``know`` for a hub: a role over its area, or inside it (a grid worker of the
+    community knows its 码头: a refusal names why, not a 404)."""
+    if holds_role_over(user, hub.area, KNOWING_ROLES):
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    return any(a.path.startswith(hub.area.path) for a in held_areas(user, KNOWING_ROLES))
 
 
 def scope(user, action: str = "view", *, field: str = "area_path") -> Q | None:

@@ -452,7 +452,7 @@ MAX_DUTIES = 50
 def _require_manager_of_hub(actor, hub: ServiceHub) -> None:
     if permissions.can(actor, "manage", hub.area):
         return
-    if not permissions.can(actor, "know", hub.area):
+    if not permissions.knows_hub(actor, hub):
         raise Http404("No such service hub.")
     raise Forbidden(
         _("Only community staff, street staff and district admins of its area change a hub.")

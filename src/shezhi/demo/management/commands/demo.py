@@ -16,6 +16,7 @@ from shezhi.areas.models import Area
 from shezhi.demo.areas import build_demo_areas
 from shezhi.demo.events import DISTRICT_CODE, build_demo_events
 from shezhi.demo.households import build_demo_households
+from shezhi.demo.hubs import build_demo_hubs
 from shezhi.demo.incentives import build_demo_rewards
 from shezhi.demo.people import build_demo_workforce, link_demo_users
 from shezhi.demo.places import build_demo_posts
@@ -85,6 +86,7 @@ class Command(BaseCommand):
             self.build_events(no_progress)
         self.build_places()
         self.build_households()
+        self.build_hubs()
         self.stdout.write("Demo sign-ins:")
         for line in sign_in_lines():
             self.stdout.write(line)
@@ -134,6 +136,19 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo service posts: {posts}, volunteer activities: {activities},"
                     f" rewards: {rewards}, {time.perf_counter() - started:.1f} s."
+                )
+            )
+
+    def build_hubs(self) -> None:
+        """The four-level 社治港, on whatever compounds the household base holds by now."""
+        started = time.perf_counter()
+        made = build_demo_hubs()
+        if made:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo service hubs: "
+                    + ", ".join(f"{n} {tier}" for tier, n in made.items())
+                    + f", {time.perf_counter() - started:.2f} s."
                 )
             )
 
