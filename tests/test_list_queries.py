@@ -134,6 +134,36 @@ def _posts(cast, territory, n):
         )
 
 
+def _community_hub(territory):
+    from shezhi.places.models import ServiceHub
+    from tests.factories import ServiceHubFactory
+
+    hub = ServiceHub.objects.filter(tier="community").first()
+    return hub or ServiceHubFactory(area=territory["community"], name="凤凰社区社治码头")
+
+
+def _compound_hubs(cast, territory, n):
+    """A community hub and ``n`` compound hubs below it, each compound with a building in
+    micro1 or micro2 and a person on its roster (the rows' figures and names)."""
+    from tests.factories import (
+        BuildingFactory,
+        CompoundFactory,
+        HubDutyFactory,
+        ServiceHubFactory,
+    )
+
+    _community_hub(territory)
+    for i in range(n):
+        micro = territory["micro1" if i % 2 else "micro2"]
+        compound = CompoundFactory(community=territory["community"])
+        BuildingFactory(compound=compound, micro_grid=micro, area_path=micro.path)
+        HubDutyFactory(hub=ServiceHubFactory(compound=compound))
+
+
+def _hub_url(suffix: str):
+    return lambda cast, t: f"/{suffix}".replace("<id>", str(_community_hub(t).pk))
+
+
 def _activities(when: str):
     def build(cast, territory, n):
         post = ServicePostFactory(area=territory["micro1"], responsible=cast.post_keeper)
@@ -227,6 +257,41 @@ OTHER_LISTS = [
         lambda cast, t: "/api/v1/posts/manage",
         _posts,
         json_rows(),
+    ),
+    ListCase(
+        "hub page: its child hubs with their figures",
+        "resident",
+        _hub_url("hubs/<id>/"),
+        _compound_hubs,
+        html_rows(r"<tr data-hub="),
+    ),
+    ListCase(
+        "hub API: its child hubs",
+        "resident",
+        _hub_url("api/v1/hubs/<id>"),
+        _compound_hubs,
+        json_rows("children"),
+    ),
+    ListCase(
+        "hub figures API: the children's figures",
+        "resident",
+        _hub_url("api/v1/hubs/<id>/figures"),
+        _compound_hubs,
+        json_rows("children"),
+    ),
+    ListCase(
+        "hubs API",
+        "resident",
+        lambda cast, t: "/api/v1/hubs?limit=100",
+        _compound_hubs,
+        json_rows(),
+    ),
+    ListCase(
+        "hubs registry page",
+        "district",
+        lambda cast, t: "/hubs/manage/",
+        _compound_hubs,
+        html_rows(r"<tr data-hub="),
     ),
     ListCase(
         "activities page",

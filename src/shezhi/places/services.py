@@ -502,11 +502,12 @@ def _hub_place(actor, tier: str, area, compound) -> tuple[Area, Compound | None]
         )
     if found.level != tier:
         raise BadInput(
-            _("A %(tier)s serves a %(tier_level)s; %(area)s is not one.")
+            _("%(area)s is a %(level)s; a %(tier)s serves a %(wanted)s.")
             % {
-                "tier": ServiceHub.Tier(tier).label,
-                "tier_level": tier,
                 "area": found.name,
+                "level": Area.Level(found.level).label,
+                "tier": ServiceHub.Tier(tier).label,
+                "wanted": Area.Level(tier).label,
             },
             field="area",
         )
