@@ -400,7 +400,7 @@ class OnDutyOut(Schema):
     duty: str
 
 
-class PostRef(Schema):
+class HubPostRef(Schema):
     id: int
     name: str
     type: str
@@ -411,7 +411,7 @@ class HubDetailOut(StaffHubOut):
     parents: list[HubOut]
     children: list[HubOut]
     on_duty: list[OnDutyOut] = Field(description="today's roster: names and duties only")
-    posts: list[PostRef] = Field(description="the first active posts in the hub's reach")
+    posts: list[HubPostRef] = Field(description="the first active posts in the hub's reach")
     posts_count: int = Field(description="active posts in its reach, counted up to 1,000")
     posts_url: str = Field(description="the posts page of its area")
     # The staff side's fields, for the staff who manage the hub only (else null).
