@@ -213,6 +213,17 @@ def list_posts(request: HttpRequest, filters: Query[PublicFilters]):
     return {"items": [post_dict(p, at=at) for p in page], "count": count}
 
 
+def _patch(payload, nullable: tuple[str, ...] = ()) -> tuple[str, dict]:
+    """A PATCH body's coordinate system and the fields it gives; a null for a field that
+    cannot be empty is a 400 naming it."""
+    changes = payload.dict(exclude_unset=True)
+    crs = changes.pop("crs", "wgs84")
+    for key, value in changes.items():
+        if value is None and key not in nullable:
+            raise BadInput(_("%(field)s cannot be null.") % {"field": key}, field=key)
+    return crs, changes
+
+
 def _wgs84(lng: float, lat: float, crs: str) -> tuple[float, float]:
     if not (-180 <= lng <= 180 and -90 <= lat <= 90):
         raise BadInput(_("Coordinates out of range."), field="lng")
@@ -290,12 +301,7 @@ def create_post(request: HttpRequest, payload: PostIn):
 def update_post(request: HttpRequest, post_id: int, payload: PostPatch):
     user = request.user
     post = _staff_post(user, post_id)
-    changes = payload.dict(exclude_unset=True)
-    crs = changes.pop("crs", "wgs84")
-    for key in [k for k, v in changes.items() if v is None]:
-        if key == "responsible":
-            continue
-        raise BadInput(_("%(field)s cannot be null.") % {"field": key}, field=key)
+    crs, changes = _patch(payload, nullable=("responsible",))
     post = services.update_post(actor=user, post=post, crs=crs, **changes)
     return post_dict(post, staff=True, photos=True)
 
@@ -646,10 +652,7 @@ def create_hub(request: HttpRequest, payload: HubIn):
 def update_hub(request: HttpRequest, hub_id: Id, payload: HubPatch):
     user = request.user
     hub = _staff_hub(user, hub_id)
-    changes = payload.dict(exclude_unset=True)
-    crs = changes.pop("crs", "wgs84")
-    for key in [k for k, v in changes.items() if v is None]:
-        raise BadInput(_("%(field)s cannot be null.") % {"field": key}, field=key)
+    crs, changes = _patch(payload)
     if "duties" in changes:
         changes["duties"] = [dict(d) for d in changes["duties"]]
     services.update_hub(actor=user, hub=hub, crs=crs, **changes)

@@ -22,11 +22,11 @@ HOURS_HELP = _(
 )
 
 
-class PostForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
-    type = forms.ChoiceField(label=_("Type"), choices=ServicePost.Type.choices)
-    lng = forms.FloatField(required=False, widget=forms.HiddenInput)
-    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+class PlaceForm(forms.Form):
+    """The fields a post's form and a hub's share (``models.PublicPlace``), and how the
+    form's text becomes the services' input: hours from one line per day, services
+    from one per line."""
+
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     hours = forms.CharField(
         label=_("Opening hours"),
@@ -40,6 +40,53 @@ class PostForm(forms.Form):
         help_text=_("One service per line, e.g. “代办社保”, “法律咨询”."),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean_hours(self):
+        try:
+            return opening.parse_text(self.cleaned_data.get("hours", ""))
+        except opening.HoursError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_services(self):
+        text = self.cleaned_data.get("services", "")
+        return [s.strip() for s in re.split(r"[\n\r]+", text) if s.strip()]
+
+    def place_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "address": d.get("address", ""),
+            "opening_hours": d.get("hours") or {},
+            "services": d.get("services") or [],
+            "phone": d.get("phone", ""),
+            "public_mobile_confirmed": bool(d.get("public_mobile_confirmed")),
+            "description": d.get("description", ""),
+        }
+
+    @staticmethod
+    def place_initial(place) -> dict:
+        return {
+            "lng": place.lng,
+            "lat": place.lat,
+            "address": place.address,
+            "hours": opening.as_text(place.opening_hours or {}),
+            "services": "\n".join(place.services or []),
+            "phone": place.phone,
+            "description": place.description,
+        }
+
+
+class PostForm(PlaceForm):
+    field_order = ["name", "type", "lng", "lat", "address", "hours", "services",
+                   "responsible", "phone", "public_mobile_confirmed", "description", "photos",
+                   "remove_photos"]  # fmt: skip
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    type = forms.ChoiceField(label=_("Type"), choices=ServicePost.Type.choices)
+    lng = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     responsible = forms.CharField(
         label=_("Responsible person (username)"),
         required=False,
@@ -62,9 +109,6 @@ class PostForm(forms.Form):
             " public. Landlines and 400 or hotline numbers need no tick."
         ),
     )
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
     photos = PhotosField(
         label=_("Add photos"),
         help_text=_("JPEG, PNG or WebP; up to six."),
@@ -77,16 +121,10 @@ class PostForm(forms.Form):
     def __init__(self, *args, post: ServicePost | None = None, **kwargs):
         if post is not None and "initial" not in kwargs:
             kwargs["initial"] = {
+                **self.place_initial(post),
                 "name": post.name,
                 "type": post.type,
-                "lng": post.lng,
-                "lat": post.lat,
-                "address": post.address,
-                "hours": opening.as_text(post.opening_hours or {}),
-                "services": "\n".join(post.services or []),
                 "responsible": post.responsible.get_username() if post.responsible_id else "",
-                "phone": post.phone,
-                "description": post.description,
             }
         super().__init__(*args, **kwargs)
         if post is not None:
@@ -96,30 +134,15 @@ class PostForm(forms.Form):
         else:
             del self.fields["remove_photos"]
 
-    def clean_hours(self):
-        try:
-            return opening.parse_text(self.cleaned_data.get("hours", ""))
-        except opening.HoursError as exc:
-            raise forms.ValidationError(str(exc)) from None
-
-    def clean_services(self):
-        text = self.cleaned_data.get("services", "")
-        return [s.strip() for s in re.split(r"[\n\r]+", text) if s.strip()]
-
     def service_kwargs(self) -> dict:
         d = self.cleaned_data
         return {
+            **self.place_kwargs(),
             "name": d["name"],
             "type": d["type"],
             "lng": d.get("lng"),
             "lat": d.get("lat"),
-            "address": d.get("address", ""),
-            "opening_hours": d.get("hours") or {},
-            "services": d.get("services") or [],
             "responsible": d.get("responsible", ""),
-            "phone": d.get("phone", ""),
-            "public_mobile_confirmed": bool(d.get("public_mobile_confirmed")),
-            "description": d.get("description", ""),
             "photos": d.get("photos") or [],
         }
 
@@ -156,8 +179,12 @@ DUTIES_HELP = _(
 _DUTY_RE = re.compile(r"^\s*(\d{1,18})\s+([A-Za-z,，\-]+)\s*(.*)$")
 
 
-class HubForm(forms.Form):
+class HubForm(PlaceForm):
     """A hub's fields; ``tier``, ``area`` and ``compound`` only when it is opened."""
+
+    field_order = ["tier", "area", "compound", "name", "lng", "lat", "address", "hours",
+                   "services", "phone", "public_mobile_confirmed", "description", "duties",
+                   "active"]  # fmt: skip
 
     tier = forms.ChoiceField(label=_("Tier"), choices=ServiceHub.Tier.choices)
     area = forms.CharField(
@@ -175,19 +202,6 @@ class HubForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     lng = forms.FloatField(label=_("Longitude (WGS84)"), min_value=-180, max_value=180)
     lat = forms.FloatField(label=_("Latitude (WGS84)"), min_value=-90, max_value=90)
-    address = forms.CharField(label=_("Address"), max_length=200, required=False)
-    hours = forms.CharField(
-        label=_("Opening hours"),
-        required=False,
-        help_text=HOURS_HELP,
-        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
-    )
-    services = forms.CharField(
-        label=_("Services"),
-        required=False,
-        help_text=_("One service per line."),
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
     phone = forms.CharField(
         label=_("Public phone of the hub"),
         max_length=20,
@@ -196,9 +210,6 @@ class HubForm(forms.Form):
     )
     public_mobile_confirmed = forms.BooleanField(
         label=_("This mobile number is the hub's public service number"), required=False
-    )
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     duties = forms.CharField(
         label=_("Duty roster"),
@@ -212,14 +223,8 @@ class HubForm(forms.Form):
         self.hub = hub
         if hub is not None and "initial" not in kwargs:
             kwargs["initial"] = {
+                **self.place_initial(hub),
                 "name": hub.name,
-                "lng": hub.lng,
-                "lat": hub.lat,
-                "address": hub.address,
-                "hours": opening.as_text(hub.opening_hours or {}),
-                "services": "\n".join(hub.services or []),
-                "phone": hub.phone,
-                "description": hub.description,
                 "active": hub.active,
                 "duties": "\n".join(
                     " ".join(x for x in (str(d.person_id), ",".join(d.days), d.duty) if x)
@@ -230,16 +235,6 @@ class HubForm(forms.Form):
         if hub is not None:
             for name in ("tier", "area", "compound"):
                 del self.fields[name]
-
-    def clean_hours(self):
-        try:
-            return opening.parse_text(self.cleaned_data.get("hours", ""))
-        except opening.HoursError as exc:
-            raise forms.ValidationError(str(exc)) from None
-
-    def clean_services(self):
-        text = self.cleaned_data.get("services", "")
-        return [s.strip() for s in re.split(r"[\n\r]+", text) if s.strip()]
 
     def clean_duties(self):
         rows = []
@@ -263,15 +258,10 @@ class HubForm(forms.Form):
     def service_kwargs(self) -> dict:
         d = self.cleaned_data
         out = {
+            **self.place_kwargs(),
             "name": d["name"],
             "lng": d["lng"],
             "lat": d["lat"],
-            "address": d.get("address", ""),
-            "opening_hours": d.get("hours") or {},
-            "services": d.get("services") or [],
-            "phone": d.get("phone", ""),
-            "public_mobile_confirmed": bool(d.get("public_mobile_confirmed")),
-            "description": d.get("description", ""),
             "active": bool(d.get("active")),
             "duties": d.get("duties") or [],
         }

@@ -9,7 +9,29 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
-class ServicePost(models.Model):
+class PublicPlace(models.Model):
+    """What a service post and a service hub share: a public place with an address, a
+    point (WGS84), weekly opening hours (``hours.py``'s form: ``{"mon": [["08:30",
+    "12:00"], …]}``, local time; a day without an entry is closed), services and a
+    description, shown to the public while active."""
+
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    lng = models.FloatField(_("longitude (WGS84)"))
+    lat = models.FloatField(_("latitude (WGS84)"))
+    opening_hours = models.JSONField(_("opening hours"), default=dict, blank=True)
+    services = models.JSONField(_("services"), default=list, blank=True)
+    description = models.TextField(
+        pgettext_lazy("free text about a thing", "description"), blank=True
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ServicePost(PublicPlace):
     """A small physical spot where residents get help (会客厅, 党群服务站 …).
 
     Located to its micro-grid like every located record (``area``/``area_path``:
@@ -33,13 +55,6 @@ class ServicePost(models.Model):
         "areas.Area", on_delete=models.PROTECT, related_name="service_posts", verbose_name=_("area")
     )
     area_path = models.CharField(max_length=255, db_index=True, editable=False)
-    address = models.CharField(_("address"), max_length=200, blank=True)
-    lng = models.FloatField(_("longitude (WGS84)"))
-    lat = models.FloatField(_("latitude (WGS84)"))
-    # Weekly hours: {"mon": [["08:30", "12:00"], ["14:00", "17:30"]], …}; a day
-    # without an entry is closed. Local time (settings.TIME_ZONE).
-    opening_hours = models.JSONField(_("opening hours"), default=dict, blank=True)
-    services = models.JSONField(_("services"), default=list, blank=True)
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -49,12 +64,6 @@ class ServicePost(models.Model):
         verbose_name=_("responsible person"),
     )
     phone = models.CharField(_("public phone of the post"), max_length=20, blank=True)
-    description = models.TextField(
-        pgettext_lazy("free text about a thing", "description"), blank=True
-    )
-    active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("service post")
@@ -86,7 +95,7 @@ class ServicePostPhoto(models.Model):
         return self.caption or f"{self.post_id}/{self.pk}"
 
 
-class ServiceHub(models.Model):
+class ServiceHub(PublicPlace):
     """A service hub of the four-level 社治港: 社治港湾 (district), 社治港口 (street),
     社治码头 (community) and 小区服务集装箱 (compound).
 
@@ -125,18 +134,7 @@ class ServiceHub(models.Model):
         related_name="service_hubs",
         verbose_name=_("compound"),
     )
-    address = models.CharField(_("address"), max_length=200, blank=True)
-    lng = models.FloatField(_("longitude (WGS84)"))
-    lat = models.FloatField(_("latitude (WGS84)"))
-    opening_hours = models.JSONField(_("opening hours"), default=dict, blank=True)
-    services = models.JSONField(_("services"), default=list, blank=True)
     phone = models.CharField(_("public phone of the hub"), max_length=20, blank=True)
-    description = models.TextField(
-        pgettext_lazy("free text about a thing", "description"), blank=True
-    )
-    active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("service hub")

@@ -247,6 +247,33 @@ def _check_photo_count(post: ServicePost | None, adding: int, removing: int = 0)
         )
 
 
+def clean_place(*, previous_phone: str = "", public_mobile_confirmed=False, **given) -> dict:
+    """What a post and a hub share (``models.PublicPlace``: address, opening hours,
+    services, description, active; and the public phone), cleaned: only the keys given
+    (``_UNSET`` ones left out). A new mobile phone needs ``public_mobile_confirmed``."""
+    given = {k: v for k, v in given.items() if v is not _UNSET}
+    out: dict = {}
+    if "address" in given:
+        out["address"] = _clean_text(given["address"], "address", 200, _("address"))
+    if "opening_hours" in given:
+        out["opening_hours"] = clean_hours(given["opening_hours"])
+    if "services" in given:
+        out["services"] = clean_services(given["services"])
+    if "phone" in given:
+        out["phone"] = _clean_phone(given["phone"])
+        _check_public_mobile(out["phone"], public_mobile_confirmed, previous_phone)
+    if "description" in given:
+        out["description"] = _clean_text(
+            given["description"],
+            "description",
+            2000,
+            pgettext("free text about a thing", "description"),
+        )
+    if "active" in given:
+        out["active"] = bool(given["active"])
+    return out
+
+
 # ---------------------------------------------------------------------------
 # Writes
 
@@ -281,24 +308,19 @@ def create_post(
     type = _clean_type(type)
     wlng, wlat, area = _locate(lng, lat, crs)
     _check_area(actor, area)
-    post = ServicePost(
-        name=name,
-        type=type,
-        area=area,
-        area_path=area.path,
-        address=_clean_text(address, "address", 200, _("address")),
-        lng=wlng,
-        lat=wlat,
-        opening_hours=clean_hours(opening_hours),
-        services=clean_services(services),
-        responsible=_responsible(responsible, area),
-        phone=_clean_phone(phone),
-        description=_clean_text(
-            description, "description", 2000, pgettext("free text about a thing", "description")
-        ),
-        active=bool(active),
+    place = clean_place(
+        address=address,
+        opening_hours=opening_hours,
+        services=services,
+        phone=phone,
+        description=description,
+        active=active,
+        public_mobile_confirmed=public_mobile_confirmed,
     )
-    _check_public_mobile(post.phone, public_mobile_confirmed)
+    post = ServicePost(
+        name=name, type=type, area=area, area_path=area.path, lng=wlng, lat=wlat,
+        responsible=_responsible(responsible, area), **place,
+    )  # fmt: skip
     _unique_name(name, area)
     _check_photo_count(None, len(photos or ()))
     processed = photo_processing.process_photos(photos)
@@ -358,26 +380,23 @@ def update_post(
         )
         _check_area(actor, area)
         changes.update(lng=wlng, lat=wlat, area=area, area_path=area.path)
-    if address is not _UNSET:
-        changes["address"] = _clean_text(address, "address", 200, _("address"))
-    if opening_hours is not _UNSET:
-        changes["opening_hours"] = clean_hours(opening_hours)
-    if services is not _UNSET:
-        changes["services"] = clean_services(services)
+    changes.update(
+        clean_place(
+            address=address,
+            opening_hours=opening_hours,
+            services=services,
+            phone=phone,
+            description=description,
+            active=active,
+            previous_phone=post.phone,
+            public_mobile_confirmed=public_mobile_confirmed,
+        )
+    )
     if responsible is not _UNSET:
         changes["responsible"] = _responsible(responsible, area)
     elif "area" in changes and post.responsible_id:
         # The responsible person must still hold a role where the post now is.
         changes["responsible"] = _responsible(post.responsible, area)
-    if phone is not _UNSET:
-        changes["phone"] = _clean_phone(phone)
-        _check_public_mobile(changes["phone"], public_mobile_confirmed, post.phone)
-    if description is not _UNSET:
-        changes["description"] = _clean_text(
-            description, "description", 2000, pgettext("free text about a thing", "description")
-        )
-    if active is not _UNSET:
-        changes["active"] = bool(active)
     if "name" in changes or "area" in changes:
         _unique_name(changes.get("name", post.name), area, exclude_pk=post.pk)
     remove_ids = {int(i) for i in remove_photos or ()}
@@ -637,24 +656,19 @@ def create_hub(
     name = _clean_name(name)
     area, compound = _hub_place(actor, tier, area, compound)
     wlng, wlat = _hub_point(lng, lat, crs, area)
-    hub = ServiceHub(
-        tier=tier,
-        name=name,
-        area=area,
-        area_path=area.path,
-        compound=compound,
-        address=_clean_text(address, "address", 200, _("address")),
-        lng=wlng,
-        lat=wlat,
-        opening_hours=clean_hours(opening_hours),
-        services=clean_services(services),
-        phone=_clean_phone(phone),
-        description=_clean_text(
-            description, "description", 2000, pgettext("free text about a thing", "description")
-        ),
-        active=bool(active),
+    place = clean_place(
+        address=address,
+        opening_hours=opening_hours,
+        services=services,
+        phone=phone,
+        description=description,
+        active=active,
+        public_mobile_confirmed=public_mobile_confirmed,
     )
-    _check_public_mobile(hub.phone, public_mobile_confirmed)
+    hub = ServiceHub(
+        tier=tier, name=name, area=area, area_path=area.path, compound=compound, lng=wlng,
+        lat=wlat, **place,
+    )  # fmt: skip
     roster = clean_duties(list(duties or ()), area)
     _unique_hub(area, compound)
     try:
@@ -692,21 +706,18 @@ def update_hub(
         changes["lng"], changes["lat"] = _hub_point(
             hub.lng if lng is _UNSET else lng, hub.lat if lat is _UNSET else lat, crs, hub.area
         )
-    if address is not _UNSET:
-        changes["address"] = _clean_text(address, "address", 200, _("address"))
-    if opening_hours is not _UNSET:
-        changes["opening_hours"] = clean_hours(opening_hours)
-    if services is not _UNSET:
-        changes["services"] = clean_services(services)
-    if phone is not _UNSET:
-        changes["phone"] = _clean_phone(phone)
-        _check_public_mobile(changes["phone"], public_mobile_confirmed, hub.phone)
-    if description is not _UNSET:
-        changes["description"] = _clean_text(
-            description, "description", 2000, pgettext("free text about a thing", "description")
+    changes.update(
+        clean_place(
+            address=address,
+            opening_hours=opening_hours,
+            services=services,
+            phone=phone,
+            description=description,
+            active=active,
+            previous_phone=hub.phone,
+            public_mobile_confirmed=public_mobile_confirmed,
         )
-    if active is not _UNSET:
-        changes["active"] = bool(active)
+    )
     roster = None if duties is _UNSET else clean_duties(duties, hub.area)
     with transaction.atomic(), set_actor(actor):
         locked = ServiceHub.objects.select_for_update().get(pk=hub.pk)
