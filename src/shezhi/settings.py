@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "shezhi.core",
     "shezhi.areas",
     "shezhi.people",
+    "shezhi.accounts",
     "shezhi.events",
     "shezhi.notifications",
     "shezhi.stats",
