@@ -976,8 +976,5 @@ class BindingRequestFactory(DjangoModelFactory):
 
 
 FACTORIES.update(
-    {
-        f._meta.model: f
-        for f in (PhoneAccountFactory, OneTimeCodeFactory, BindingRequestFactory)
-    }
+    {f._meta.model: f for f in (PhoneAccountFactory, OneTimeCodeFactory, BindingRequestFactory)}
 )

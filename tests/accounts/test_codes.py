@@ -116,9 +116,7 @@ def test_codes_are_compared_in_constant_time(console, monkeypatch):
 
     calls = []
     real = hmac_module.compare_digest
-    monkeypatch.setattr(
-        services.hmac, "compare_digest", lambda a, b: calls.append(1) or real(a, b)
-    )
+    monkeypatch.setattr(services.hmac, "compare_digest", lambda a, b: calls.append(1) or real(a, b))
     services.request_code(phone=PHONE, client="a")
     services.sign_in_with_code(phone=PHONE, code=console.code(PHONE))
     assert calls == [1]
