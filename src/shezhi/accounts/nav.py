@@ -12,5 +12,5 @@ def _visitor(who: Who) -> bool:
 
 
 PLACES = [
-    Place("signup", "accounts:signup", _("Sign up"), "nav-signup", _visitor, 5),
+    Place("signup", "accounts:signup", _("Create an account"), "nav-signup", _visitor, 5),
 ]
