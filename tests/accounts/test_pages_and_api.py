@@ -58,7 +58,7 @@ def test_a_wrong_password_and_an_unknown_number_get_one_answer(client):
     unknown = client.post("/accounts/phone/", {"phone": "13911110000", "password": "nope-nope-1"})
     assert known.status_code == unknown.status_code == 400
     for answer in (known, unknown):
-        assert "Wrong mobile number or password." in answer.content.decode()
+        assert "手机号或密码错误。" in answer.content.decode()
 
 
 def test_next_is_kept_only_on_this_site(client, console):

@@ -89,7 +89,12 @@ def test_sign_up_bind_and_see_my_household_on_a_phone(
 
     # The micro-grid worker confirms on their phone.
     context, worker = _new_page(
-        chromium, console, viewport=PHONE_VIEW, is_mobile=True, has_touch=True, device_scale_factor=2
+        chromium,
+        console,
+        viewport=PHONE_VIEW,
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
     )
     sign_in(worker, "mg_worker", next_path="/households/bindings/")
     card = worker.locator("[data-testid=binding-requests] li")

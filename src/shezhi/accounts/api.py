@@ -15,7 +15,7 @@ from shezhi.core.apitypes import ErrorOut
 from shezhi.core.models import ApiToken
 
 from . import services
-from .views import SENT, client_of
+from .views import client_of, sent_text
 
 router = Router()
 
@@ -69,7 +69,7 @@ def _token(request, user, created: bool) -> dict:
 )
 def send_code(request, payload: CodeIn):
     services.request_code(phone=payload.phone, client=client_of(request))
-    return Status(202, {"detail": str(SENT)})
+    return Status(202, {"detail": sent_text()})
 
 
 @router.post(

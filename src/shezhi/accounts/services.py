@@ -72,6 +72,10 @@ def ttl() -> timedelta:
     return timedelta(seconds=getattr(settings, "SHEZHI_CODE_TTL_SECONDS", DEFAULT_TTL_SECONDS))
 
 
+def ttl_minutes() -> int:
+    return max(1, int(ttl().total_seconds() // 60))
+
+
 def max_attempts() -> int:
     return int(getattr(settings, "SHEZHI_CODE_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
 
@@ -124,7 +128,7 @@ def request_code(*, phone: str, client: str) -> None:
     if recent.filter(client_hash=client_hash).count() >= rules["client_hour"]:
         raise TooMany(wait, field=None)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    minutes = max(1, int(ttl().total_seconds() // 60))
+    minutes = ttl_minutes()
     text = _(
         "Shezhi Harbor: your code is %(code)s, valid for %(minutes)s minutes. Do not tell"
         " anyone, not even staff."

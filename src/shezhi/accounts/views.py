@@ -22,8 +22,14 @@ from . import forms, services
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 SENT = gettext_lazy(
-    "We sent a 6-digit code to this number if it can receive one. It is valid for 5 minutes."
+    "We sent a 6-digit code to this number if it can receive one. It is valid for"
+    " %(minutes)s minutes."
 )
+
+
+def sent_text() -> str:
+    """What a code request answers, for a known and an unknown number alike."""
+    return SENT % {"minutes": services.ttl_minutes()}
 
 
 def client_of(request) -> str:
@@ -85,7 +91,7 @@ def _code_page(request, *, form_class, template: str, title: str, new_to: str):
             "form": form,
             "title": title,
             "sent": sent,
-            "sent_text": SENT,
+            "sent_text": sent_text(),
             "next": _next(request),
         },
         status=status,
