@@ -7,6 +7,8 @@ its own status (400, 429, 503). One form per page with two buttons: "send me a c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from axes.helpers import get_client_ip_address
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
@@ -46,78 +48,93 @@ def _next(request) -> str:
     return ""
 
 
-def _code_page(request, *, form_class, template: str, title: str, new_to: str):
+@dataclass(frozen=True)
+class CodePage:
+    """A page that signs in with a code: sign-up (name and password too) or code sign-in."""
+
+    way: str  # which of the other ways not to offer again (accounts/_other_ways.html)
+    form_class: type
+    title: str
+    intro: str
+    submit: str
+
+
+CODE_PAGES = {
+    "signup": CodePage(
+        "signup",
+        forms.SignUpForm,
+        gettext_lazy("Sign up with your mobile number"),
+        gettext_lazy(
+            "Residents sign up with their own mobile number. Then ask to be bound to your"
+            " household: your grid worker confirms it."
+        ),
+        gettext_lazy("Create my account"),
+    ),
+    "code": CodePage(
+        "code",
+        forms.CodeForm,
+        gettext_lazy("Sign in with a code"),
+        gettext_lazy("A number that has no account yet gets one when you sign in."),
+        gettext_lazy("Sign in"),
+    ),
+}
+# Where a new account goes first: to ask for its household.
+NEW_ACCOUNT_URL = "households:bind"
+
+
+def _code_page(request, page: CodePage):
     status = 200
     sent = False
+    form = page.form_class(request.POST or None)
     if request.method == "POST":
-        form = form_class(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            if request.POST.get("action") == "send":
-                done = attempt(
-                    request,
-                    services.request_code,
-                    form=form,
-                    phone=data["phone"],
-                    client=client_of(request),
-                )
-                sent = bool(done)
-                status = done.status
-            else:
-                done = attempt(
-                    request,
-                    services.sign_in_with_code,
-                    form=form,
-                    phone=data["phone"],
-                    code=data.get("code", ""),
-                    name=data.get("name", ""),
-                    password=data.get("password", ""),
-                )
-                if done:
-                    login(request, done.value.user, backend=BACKEND)
-                    target = _next(request) or (
-                        reverse(new_to) if done.value.created else reverse("home")
-                    )
-                    return redirect(target)
-                status = done.status
-        else:
+        if not form.is_valid():
             status = 400
-    else:
-        form = form_class()
-    return render(
-        request,
-        template,
-        {
-            "form": form,
-            "title": title,
-            "sent": sent,
-            "sent_text": sent_text(),
-            "next": _next(request),
-        },
-        status=status,
-    )
+        elif request.POST.get("action") == "send":
+            done = attempt(
+                request,
+                services.request_code,
+                form=form,
+                phone=form.cleaned_data["phone"],
+                client=client_of(request),
+            )
+            sent, status = bool(done), done.status
+        else:
+            data = form.cleaned_data
+            done = attempt(
+                request,
+                services.sign_in_with_code,
+                form=form,
+                phone=data["phone"],
+                code=data.get("code", ""),
+                name=data.get("name", ""),
+                password=data.get("password", ""),
+            )
+            if done:
+                login(request, done.value.user, backend=BACKEND)
+                first = NEW_ACCOUNT_URL if done.value.created else "home"
+                return redirect(_next(request) or reverse(first))
+            status = done.status
+    context = {
+        "form": form,
+        "title": page.title,
+        "intro": page.intro,
+        "submit": page.submit,
+        "way": page.way,
+        "sent": sent,
+        "sent_text": sent_text() if sent else "",
+        "next": _next(request),
+    }
+    return render(request, "accounts/code.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def sign_up(request):
-    return _code_page(
-        request,
-        form_class=forms.SignUpForm,
-        template="accounts/signup.html",
-        title=_("Sign up with your mobile number"),
-        new_to="households:bind",
-    )
+    return _code_page(request, CODE_PAGES["signup"])
 
 
 @require_http_methods(["GET", "POST"])
 def code_sign_in(request):
-    return _code_page(
-        request,
-        form_class=forms.CodeForm,
-        template="accounts/code.html",
-        title=_("Sign in with a code"),
-        new_to="households:bind",
-    )
+    return _code_page(request, CODE_PAGES["code"])
 
 
 @require_http_methods(["GET", "POST"])
@@ -152,6 +169,7 @@ def password_sign_in(request):
         {
             "form": form,
             "title": _("Sign in with mobile number and password"),
+            "way": "phone",
             "next": _next(request),
         },
         status=status,

@@ -91,12 +91,7 @@ class BindingOut(Schema):
     ),
 )
 def ask(request, payload: BindIn):
-    household = (
-        Household.objects.select_related("building__compound", "micro_grid")
-        .defer("micro_grid__boundary", "building__footprint", "building__compound__boundary")
-        .filter(pk=payload.household)
-        .first()
-    )
+    household = selectors.household_to_bind(payload.household)
     if household is None:
         raise Http404
     made = services.request_binding(

@@ -30,9 +30,6 @@ def _int(value) -> int | None:
     return number if 0 < number < 2**31 else None
 
 
-HOUSEHOLD_DEFER = ("micro_grid__boundary", "building__footprint", "building__compound__boundary")
-
-
 def _building(value) -> Building | None:
     return Building.objects.filter(pk=_int(value)).defer("footprint").first()
 

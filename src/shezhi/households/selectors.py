@@ -521,3 +521,14 @@ def residents_of_households(household_ids) -> dict[int, list]:
     ):
         out[r.household_id].append(r)
     return out
+
+
+def household_to_bind(pk) -> Household | None:
+    """The household a resident names in a binding request (any household: the request
+    is checked by its worker), with its building and compound; None for an unknown id."""
+    return (
+        Household.objects.select_related("building__compound", "micro_grid")
+        .defer("micro_grid__boundary", "building__footprint", "building__compound__boundary")
+        .filter(pk=pk)
+        .first()
+    )
