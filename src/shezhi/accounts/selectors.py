@@ -10,6 +10,3 @@ def phone_of(user_id: int) -> str:
     phones = PhoneAccount.objects.filter(user_id=user_id).values_list("phone", flat=True)
     return (phones.first() or "").strip()
 
-
-def has_phone_account(user) -> bool:
-    return bool(user.is_authenticated) and PhoneAccount.objects.filter(user=user).exists()
