@@ -196,3 +196,50 @@ def test_without_a_channel_the_code_is_not_sent_and_says_so(monkeypatch):
 
 def test_the_code_message_hides_itself_in_a_traceback():
     assert "123456" not in repr(hooks.CodeMessage(phone=PHONE, code="123456", text="x"))
+
+
+def _at_once(n: int, work) -> list:
+    """Run ``work()`` in ``n`` threads released together; each one's result or error."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(n)
+    outcomes: list = []
+
+    def run():
+        try:
+            barrier.wait()
+            outcomes.append(work())
+        except Exception as exc:
+            outcomes.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_codes_asked_for_at_once_count_one_after_the_other(console):
+    if connection.vendor != "postgresql":
+        pytest.skip("threads need a server database; SQLite serialises writers anyway")
+    outcomes = _at_once(4, lambda: services.request_code(phone=PHONE, client="a"))
+    assert sum(o is None for o in outcomes) == 1
+    assert all(isinstance(o, services.TooMany) for o in outcomes if o is not None)
+    assert OneTimeCode.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_code_spent_at_once_signs_in_once(console):
+    if connection.vendor != "postgresql":
+        pytest.skip("threads need a server database; SQLite serialises writers anyway")
+    services.request_code(phone=PHONE, client="a")
+    code = console.code(PHONE)
+    outcomes = _at_once(3, lambda: services.sign_in_with_code(phone=PHONE, code=code))
+    assert sum(isinstance(o, services.SignedIn) for o in outcomes) == 1
+    assert PhoneAccount.objects.count() == 1

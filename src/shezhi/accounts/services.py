@@ -30,7 +30,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -107,12 +107,15 @@ def _clean_code(value: str) -> str:
     return code
 
 
-def request_code(*, phone: str, client: str) -> None:
-    """Send a new code to ``phone`` (for a sign-up or a sign-in: the same either way)."""
-    number = mobile_number(phone)
-    index = pd.blind_index(pd.PHONE, number)
-    client_hash = _client_hash(client)
-    now = timezone.now()
+def _lock(*keys: str) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in keys:  # always in this order: phone, then address
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(key[:15], 16)])
+
+
+def _check_limits(index: str, client_hash: str, now) -> None:
     rules = limits()
     recent = OneTimeCode.objects.filter(created_at__gt=now - timedelta(hours=1))
     wait = _("Too many codes were asked for. Wait a while and try again.")
@@ -127,13 +130,24 @@ def request_code(*, phone: str, client: str) -> None:
         raise TooMany(wait, field="phone")
     if recent.filter(client_hash=client_hash).count() >= rules["client_hour"]:
         raise TooMany(wait, field=None)
+
+
+def request_code(*, phone: str, client: str) -> None:
+    """Send a new code to ``phone`` (for a sign-up or a sign-in: the same either way)."""
+    number = mobile_number(phone)
+    index = pd.blind_index(pd.PHONE, number)
+    client_hash = _client_hash(client)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    minutes = ttl_minutes()
     text = _(
         "Shezhi Harbor: your code is %(code)s, valid for %(minutes)s minutes. Do not tell"
         " anyone, not even staff."
-    ) % {"code": code, "minutes": minutes}
+    ) % {"code": code, "minutes": ttl_minutes()}
     with transaction.atomic():
+        # Two requests at once for one number (or address) count one after the other:
+        # SQLite's writers are serialised already; PostgreSQL takes a lock per key.
+        _lock(index, client_hash)
+        now = timezone.now()
+        _check_limits(index, client_hash, now)
         OneTimeCode.objects.create(
             phone_index=index,
             code_hash=_code_hash(index, code),
