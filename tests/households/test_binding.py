@@ -213,6 +213,8 @@ def test_the_pages_from_asking_to_my_household(client, home, shared_cast):
     made = BindingRequest.objects.get()
 
     client.force_login(shared_cast.mg_worker)
+    households_page = client.get("/households/").content.decode()
+    assert 'data-testid="bindings-waiting"' in households_page
     listing = client.get("/households/bindings/").content.decode()
     assert f'data-binding="{made.pk}"' in listing
     client.post(f"/households/bindings/{made.pk}/decide/", {"action": "confirm"})
