@@ -279,5 +279,6 @@ def test_the_api_from_asking_to_my_household(client, home, shared_cast):
     client.login(username="zhang_phone", password=PASSWORD)
     mine = client.get("/api/v1/accounts/household").json()
     assert mine["members"] == ["张德明", "李秀英"] and mine["visits"] is None
-    assert set(mine) == {"household", "place", "members", "visits"}
+    assert set(mine) == {"household", "place", "address", "lng", "lat", "members", "visits"}
+    assert mine["address"].startswith("凤凰家园")
     assert client.get("/api/v1/accounts/binding").json()["status"] == "confirmed"

@@ -115,6 +115,9 @@ def latest(request):
 class MyHouseholdOut(Schema):
     household: int
     place: str
+    address: str = Field(description="what a report's address is filled in with")
+    lng: float = Field(description="the building's point, WGS84: a report's point")
+    lat: float
     members: list[str] = Field(description="the members' names, nothing else about them")
     visits: list[str] | None = Field(
         description="the household's visits; null until visits are recorded on the platform"
@@ -130,9 +133,13 @@ def my_household(request):
     mine = selectors.my_household(request.user)
     if mine is None:
         raise Http404
+    building = mine.household.building
     return {
         "household": mine.household.pk,
         "place": str(mine.household),
+        "address": selectors.report_prefill(request.user)["address"],
+        "lng": building.lng,
+        "lat": building.lat,
         "members": mine.member_names,
         "visits": None if mine.visits is None else [str(v) for v in mine.visits],
     }
