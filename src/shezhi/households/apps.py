@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from shezhi.core.notices import register_subject
+
 
 class HouseholdsConfig(AppConfig):
     name = "shezhi.households"
@@ -10,8 +12,6 @@ class HouseholdsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
         from django.urls import reverse
-
-        from shezhi.core.notices import register_subject
 
         from .models import (
             BindingRequest,
