@@ -963,3 +963,51 @@ FACTORIES.update(
         )
     }
 )
+
+
+# ---------------------------------------------------------------------------
+# Residents' own sign-ins (issue 15 §5)
+
+from shezhi.accounts import models as acc  # noqa: E402
+from shezhi.core import personal_data as _pd  # noqa: E402
+
+
+class PhoneAccountFactory(DjangoModelFactory):
+    class Meta:
+        model = acc.PhoneAccount
+
+    user = factory.SubFactory(UserFactory)
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+    phone_index = factory.LazyAttribute(lambda o: _pd.blind_index("phone", o.phone))
+    phone_last4 = factory.LazyAttribute(lambda o: o.phone[-4:])
+
+
+class OneTimeCodeFactory(DjangoModelFactory):
+    """A code row; its hash is of "000000" (services make real ones)."""
+
+    class Meta:
+        model = acc.OneTimeCode
+
+    phone_index = factory.Sequence(lambda n: _pd.blind_index("phone", f"137{n:08d}"))
+    code_hash = factory.LazyAttribute(
+        lambda o: _pd.keyed_token("one-time-code", f"{o.phone_index}:000000")
+    )
+    client_hash = factory.LazyFunction(lambda: _pd.keyed_token("one-time-code-client", "x"))
+    created_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda o: o.created_at + dt.timedelta(minutes=5))
+
+
+class BindingRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = hh.BindingRequest
+
+    user = factory.SubFactory(UserFactory)
+    household = factory.SubFactory(HouseholdFactory)
+    area_path = factory.LazyAttribute(lambda o: o.household.area_path)
+    name = factory.Sequence(lambda n: f"居民{n}")
+    id_last4 = "123X"
+
+
+FACTORIES.update(
+    {f._meta.model: f for f in (PhoneAccountFactory, OneTimeCodeFactory, BindingRequestFactory)}
+)

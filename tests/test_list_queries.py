@@ -181,6 +181,26 @@ def _activities(when: str):
     return build
 
 
+def _bindings(cast, territory, n):
+    """``n`` pending binding requests for households of micro1, each with two residents."""
+    from tests.factories import (
+        BindingRequestFactory,
+        CompoundFactory,
+        HouseholdFactory,
+        ResidentFactory,
+    )
+
+    micro = territory["micro1"]
+    compound = CompoundFactory(community=territory["community"])
+    for _ in range(n):
+        household = HouseholdFactory(
+            building__compound=compound, building__micro_grid=micro, building__area_path=micro.path
+        )
+        matched = ResidentFactory(household=household)
+        ResidentFactory(household=household)
+        BindingRequestFactory(household=household, resident=matched)
+
+
 def _audit(cast, territory, n):
     # Each new person is an entry of the log, in the district.
     for i in range(n):
@@ -320,6 +340,20 @@ OTHER_LISTS = [
         lambda cast, t: "/people/audit/",
         _audit,
         html_rows(r'<li class="card audit-entry"'),
+    ),
+    ListCase(
+        "household binding requests page",
+        "mg_worker",
+        lambda cast, t: "/households/bindings/",
+        lambda cast, t, n: _bindings(cast, t, n),
+        html_rows(r'data-binding="'),
+    ),
+    ListCase(
+        "household binding requests API",
+        "mg_worker",
+        lambda cast, t: "/api/v1/accounts/binding/requests",
+        lambda cast, t, n: _bindings(cast, t, n),
+        json_rows(""),
     ),
 ]
 

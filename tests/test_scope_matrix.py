@@ -164,6 +164,23 @@ UNSCOPED = {
     "api/v1/households/buildings",
     "api/v1/households/residents",
     "api/v1/households/counts",
+    # Residents' own sign-ins: no credentials yet (sign-up, codes), or the caller's own
+    # request and household only; a worker's list is scoped by the selector
+    # (tests/accounts, tests/households/test_binding.py).
+    "accounts/signup/",
+    "accounts/code/",
+    "accounts/phone/",
+    "api/v1/accounts/codes",
+    "api/v1/accounts/signup",
+    "api/v1/accounts/signin/code",
+    "api/v1/accounts/signin/password",
+    "households/bind/",  # chooses places by name (public), asks for the caller only
+    "households/mine/",
+    "households/bindings/",
+    "api/v1/accounts/places",
+    "api/v1/accounts/binding",
+    "api/v1/accounts/household",
+    "api/v1/accounts/binding/requests",
 }
 
 # Route → (method, kind of object it names, query string / body).
@@ -272,6 +289,16 @@ ROUTES = {
         "post",
         "resident",
         {"field": "phone", "reason": "上门走访联系"},
+    ),
+    "households/bindings/<int:pk>/decide/": (
+        "post",
+        "binding",
+        {"action": "refuse", "reason": "户内无此人"},
+    ),
+    "api/v1/accounts/binding/requests/<binding_id>/decide": (
+        "post",
+        "binding",
+        {"confirm": False, "reason": "户内无此人"},
     ),
 }
 # A list route that takes its area in the query string.
@@ -476,7 +503,12 @@ def households_in(area) -> dict:
     resident of it with a phone."""
     from shezhi.areas.models import Area
     from shezhi.core import personal_data as pd
-    from tests.factories import CompoundFactory, HouseholdFactory, ResidentFactory
+    from tests.factories import (
+        BindingRequestFactory,
+        CompoundFactory,
+        HouseholdFactory,
+        ResidentFactory,
+    )
 
     community = Area.objects.get(code=area.code[:12])
     compound = CompoundFactory(community=community)
@@ -494,6 +526,7 @@ def households_in(area) -> dict:
         "building": household.building_id,
         "household": household.pk,
         "resident": resident.pk,
+        "binding": BindingRequestFactory(household=household).pk,
     }
 
 
@@ -737,6 +770,8 @@ def _reward_update(m: Mine):
 
 # Households: those who work the area read them (the read-only roles: counts only).
 HOUSEHOLD_READERS = STAFF | {R.MICRO_GRID_WORKER, R.GRID_WORKER}
+# A resident's request to be bound to a household: its micro-grid worker and the staff.
+BINDING_DECIDERS = STAFF | {R.MICRO_GRID_WORKER}
 
 
 def _hh(m: Mine) -> dict:
@@ -892,6 +927,14 @@ INSIDE = {
     "api/v1/households/residents/<resident_id>/reveal": (
         HOUSEHOLD_READERS,
         _own(resident_id=lambda m: _hh(m)["resident"]),
+    ),
+    "households/bindings/<int:pk>/decide/": (
+        BINDING_DECIDERS,
+        _own(pk=lambda m: _hh(m)["binding"]),
+    ),
+    "api/v1/accounts/binding/requests/<binding_id>/decide": (
+        BINDING_DECIDERS,
+        _own(binding_id=lambda m: _hh(m)["binding"]),
     ),
 }
 # Who reads an area-query list of their own area.

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from shezhi.accounts.api import router as accounts_router
 from shezhi.areas.api import router as areas_router
 from shezhi.core.api import router as auth_router
 from shezhi.core.apitypes import (
@@ -26,6 +27,7 @@ from shezhi.core.auth import api_auth
 from shezhi.core.errors import EventError
 from shezhi.events.api import router as events_router
 from shezhi.households.api import router as households_router
+from shezhi.households.binding_api import router as binding_router
 from shezhi.incentives.api import router as incentives_router
 from shezhi.notifications.api import router as notifications_router
 from shezhi.people.api import router as people_router
@@ -50,6 +52,7 @@ api = ShezhiAPI(
     parser=TextParser(),
 )
 api.add_router("/auth", auth_router, tags=["auth"])
+api.add_router("/accounts", accounts_router, tags=["accounts"])
 api.add_router("", areas_router, tags=["areas"])
 api.add_router("", people_router, tags=["people"])
 api.add_router("", events_router, tags=["events"])
@@ -59,6 +62,7 @@ api.add_router("", places_router, tags=["service posts"])
 api.add_router("", volunteering_router, tags=["volunteering"])
 api.add_router("", incentives_router, tags=["points"])
 api.add_router("", households_router, tags=["households"])
+api.add_router("", binding_router, tags=["accounts"])
 
 
 def _answer(request, status: int, detail: str, code: str, field: str | None = None):

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "shezhi.core",
     "shezhi.areas",
     "shezhi.people",
+    "shezhi.accounts",
     "shezhi.events",
     "shezhi.notifications",
     "shezhi.stats",
@@ -312,6 +313,16 @@ SHEZHI_KPI_BASICALLY_SATISFIED_WEIGHT = float(env("SHEZHI_KPI_BASICALLY_SATISFIE
 SHEZHI_NOTIFICATION_CHANNELS = env_list("SHEZHI_NOTIFICATION_CHANNELS", "console")
 SHEZHI_SMS_GATEWAY_URL = env("SHEZHI_SMS_GATEWAY_URL")
 SHEZHI_SMS_GATEWAY_TOKEN = env("SHEZHI_SMS_GATEWAY_TOKEN")
+
+# Residents' sign-up and sign-in codes (shezhi.accounts): how long one holds, how many
+# wrong tries it allows, and how many codes a number and a client address may ask for.
+SHEZHI_CODE_TTL_SECONDS = int(env("SHEZHI_CODE_TTL_SECONDS", "300"))
+SHEZHI_CODE_MAX_ATTEMPTS = int(env("SHEZHI_CODE_MAX_ATTEMPTS", "5"))
+SHEZHI_CODE_LIMITS = {
+    "phone_minute": 60,  # seconds between two codes to one number
+    "phone_hour": int(env("SHEZHI_CODES_PER_NUMBER_HOUR", "5")),
+    "client_hour": int(env("SHEZHI_CODES_PER_ADDRESS_HOUR", "20")),
+}
 SHEZHI_WECOM_WEBHOOK_URL = env("SHEZHI_WECOM_WEBHOOK_URL")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shezhi.areas.models import Area
 from shezhi.core.errors import EventError
 from shezhi.core.pages import show_on_form
+from shezhi.households import selectors as households
 
 from . import forms, held_photos, permissions, selectors, services, wording
 from .models import Event, EventFollower, EventPhoto, HeldPhoto
@@ -215,7 +216,9 @@ def _report_view(request: HttpRequest, key: str) -> HttpResponse:
             if problem not in shown:
                 form.add_error("photos", problem)
     else:
-        form = form_class()
+        # A resident bound to a household reports with its address (and building) filled in.
+        prefill = households.report_prefill(user) if key == "report" else {}
+        form = form_class(initial=prefill)
     bbox, outlines = _frame(permissions.held_areas(user, "report", page.source))
     return render(
         request,
@@ -231,7 +234,7 @@ def _report_view(request: HttpRequest, key: str) -> HttpResponse:
             "location_errors": form.errors.get("lng", []) + form.errors.get("lat", []),
             "map_bbox": ",".join(f"{v:.6f}" for v in bbox) if bbox else "",
             "map_outlines": json.dumps(outlines),
-            "map_point": _submitted_point(form),
+            "map_point": _submitted_point(form) or _initial_point(form),
             "map_i18n": _map_i18n(),
             "no_anonymous": json.dumps(forms.no_anonymous_codes()),
             "register_always": page.register == "always",
@@ -275,6 +278,14 @@ def held_photo(request: HttpRequest, pk: int) -> HttpResponse:
     response = FileResponse(handle, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def _initial_point(form) -> str:
+    """The point a form opens with (a bound resident's building), "lng,lat" or ""."""
+    lng, lat = form.initial.get("lng"), form.initial.get("lat")
+    if form.is_bound or lng is None or lat is None:
+        return ""
+    return f"{lng:.6f},{lat:.6f}"
 
 
 def _submitted_point(form) -> str:

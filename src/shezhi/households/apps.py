@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from shezhi.core.notices import register_subject
+
 
 class HouseholdsConfig(AppConfig):
     name = "shezhi.households"
@@ -9,8 +11,16 @@ class HouseholdsConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.urls import reverse
 
-        from .models import Building, Compound, Household, Resident, ResidentMove
+        from .models import (
+            BindingRequest,
+            Building,
+            Compound,
+            Household,
+            Resident,
+            ResidentMove,
+        )
 
         # Personal data never enter the log, not even encrypted or hashed: phones, ID
         # numbers, the birth date and the sensitive tags (their change time is logged).
@@ -40,3 +50,11 @@ class HouseholdsConfig(AppConfig):
             ],
         )
         auditlog.register(ResidentMove, exclude_fields=["created_at"])
+        # The last four of the ID number a resident gave stay out of the log.
+        auditlog.register(BindingRequest, exclude_fields=["id_last4", "created_at"])
+        # Notices about a binding request point at it (and go when it goes).
+        register_subject(
+            BindingRequest,
+            name="household_binding",
+            link=lambda pk: reverse("households:bindings"),
+        )

@@ -383,3 +383,81 @@ class TagCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tag}: {self.count}"
+
+
+class BindingRequest(models.Model):
+    """A signed-in resident's request to be bound to their household (issue 15 §5).
+
+    The resident names the household (compound → building → unit and room) and
+    themselves: their name and the last four characters of their ID number (or the whole
+    number, of which only the last four are kept). The request is matched at once
+    against that household's residents (``resident``, or none: the resident is not told
+    which, so the form is no oracle for who lives where); the micro-grid worker of the
+    household decides. Confirming links ``Resident.user``; refusing needs a reason.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the grid worker")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="household_binding_requests",
+        verbose_name=_("sign-in"),
+    )
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.CASCADE,
+        related_name="binding_requests",
+        verbose_name=_("household"),
+    )
+    # The household's micro-grid path, copied: the worker's list is one indexed range.
+    area_path = models.CharField(max_length=255, editable=False)
+    name = models.CharField(_("name given"), max_length=50)
+    id_last4 = models.CharField(_("ID number, last four"), max_length=4)
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="binding_requests",
+        verbose_name=_("matching resident"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("household binding request")
+        verbose_name_plural = _("household binding requests")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="pending"), name="one_pending_binding_per_user"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "area_path", "created_at", "id"], name="households_binding_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.household_id} ({self.status})"
+
+    def get_additional_data(self) -> dict:
+        return {"area_path": self.area_path}

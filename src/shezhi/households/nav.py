@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from shezhi.core.navigation import Place, Who
+from shezhi.core.roles import READ_ONLY_ROLES, WORKING_ROLES
 
 from . import permissions
 
@@ -22,9 +23,24 @@ def _reads_counts_only(who: Who) -> bool:
     )
 
 
+def _lives_here(who: Who) -> bool:
+    """A signed-in user who works no area: a resident (bound or not) sees 我的家."""
+    return who.signed_in and not who.superuser and not who.holds((*WORKING_ROLES, *READ_ONLY_ROLES))
+
+
+def _decides_bindings(who: Who) -> bool:
+    return who.signed_in and who.once(
+        "decide_binding", lambda: permissions.can(who.user, "decide_binding")
+    )
+
+
 PLACES = [
     Place("households", "households:list", _("Households"), "nav-households",
           _lists_households, 125),
     Place("household_counts", "households:overview_home", _("Household figures"),
           "nav-household-counts", _reads_counts_only, 126),
+    Place("my_household", "households:mine", _("My household"), "nav-my-household",
+          _lives_here, 127),
+    Place("household_bindings", "households:bindings", _("Binding requests"),
+          "nav-household-bindings", _decides_bindings, 128),
 ]  # fmt: skip

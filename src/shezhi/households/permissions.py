@@ -14,6 +14,10 @@ the households app reads roles.
   and are located on a map).
 - **Reveals** (audited, with a reason): a phone by ``WORKING_ROLES``, who need to
   call people; an ID number by ``STAFF_ROLES`` only.
+- **Binding requests** (a resident's sign-in asking to be linked to their household):
+  decided by the micro-grid worker holding the household's micro-grid, or the staff
+  over it (``BINDING_DECIDERS``); a full-time grid worker over a whole grid does not
+  (the micro-grid worker knows the household). Any signed-in user may ask for their own.
 - **Sensitive tags** (PIPL art. 28; ``tags.SENSITIVE``), reading and setting: the staff
   over the household (``STAFF_ROLES``) and the micro-grid worker holding the household's
   micro-grid, who visits it. Not a full-time grid worker over a whole grid, not the
@@ -36,6 +40,7 @@ from shezhi.core.scope import (
     sees_everything,
     top_areas,
 )
+from shezhi.people.models import RoleAssignment
 
 ROW_READERS = WORKING_ROLES
 WRITERS = WORKING_ROLES
@@ -44,6 +49,7 @@ PHONE_REVEALERS = WORKING_ROLES
 ID_REVEALERS = STAFF_ROLES
 SENSITIVE_READERS = (*STAFF_ROLES, "micro_grid_worker")
 COUNT_READERS = (*WORKING_ROLES, *READ_ONLY_ROLES)
+BINDING_DECIDERS = ("micro_grid_worker", *STAFF_ROLES)
 
 # Each action → the roles that open it over an area's subtree.
 ACTIONS: dict[str, tuple[str, ...]] = {
@@ -54,6 +60,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "reveal_id_number": ID_REVEALERS,
     "sensitive": SENSITIVE_READERS,
     "counts": COUNT_READERS,
+    "decide_binding": BINDING_DECIDERS,
 }
 
 
@@ -67,7 +74,7 @@ def _roles(action: str) -> tuple[str, ...]:
 def area_of(obj) -> Area:
     """The area an object's rules are decided on: a compound's community, otherwise the
     micro-grid its building stands in."""
-    from .models import Building, Compound, Household, Resident
+    from .models import BindingRequest, Building, Compound, Household, Resident
 
     if isinstance(obj, Area):
         return obj
@@ -76,6 +83,8 @@ def area_of(obj) -> Area:
     if isinstance(obj, Building | Household):
         return obj.micro_grid
     if isinstance(obj, Resident):
+        return obj.household.micro_grid
+    if isinstance(obj, BindingRequest):
         return obj.household.micro_grid
     raise TypeError(f"No area for {type(obj).__name__}")
 
@@ -128,3 +137,23 @@ def in_scope_paths(user, action: str = "view") -> list[str] | None:
 
 def area_q(area: Area, field: str = "area_path") -> Q:
     return subtree_q(field, area.path)
+
+
+def binding_deciders(household) -> set[int]:
+    """Whom a new binding request is sent to: the micro-grid workers holding the
+    household's micro-grid, else (a micro-grid nobody holds yet) the community staff
+    over it. Ids of users."""
+    micro = household.micro_grid
+    workers = set(
+        RoleAssignment.objects.filter(area=micro, role="micro_grid_worker").values_list(
+            "user_id", flat=True
+        )
+    )
+    if workers:
+        return workers
+    above = [micro.path[:n] for n in range(Area.steplen, len(micro.path), Area.steplen)]
+    return set(
+        RoleAssignment.objects.filter(area__path__in=above, role="community_staff").values_list(
+            "user_id", flat=True
+        )
+    )

@@ -21,7 +21,15 @@ from shezhi.core.lists import Page, capped_count, keyset_page, subtree_q
 
 from . import permissions
 from . import tags as tagset
-from .models import Building, Compound, Household, Resident, ResidentMove, TagCount
+from .models import (
+    BindingRequest,
+    Building,
+    Compound,
+    Household,
+    Resident,
+    ResidentMove,
+    TagCount,
+)
 
 # Never needed to draw a list or a page: the clear values (decrypted only on reveal).
 RESIDENT_DEFER = ("phone", "id_number", "birth_date", "sensitive_tags")
@@ -358,3 +366,169 @@ def count_home_area(user) -> Area | None:
     if not paths:
         return None
     return Area.objects.defer("boundary").get(path=paths[0])
+
+
+# ---------------------------------------------------------------------------
+# Residents' own sign-ins: binding, "my household", reaching bound residents
+
+
+def bound_resident(user) -> Resident | None:
+    """The resident record a signed-in user is bound to (confirmed), or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        Resident.objects.select_related("household__building__compound")
+        .defer(
+            *RESIDENT_DEFER,
+            "household__building__footprint",
+            "household__building__compound__boundary",
+        )
+        .filter(user=user)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class MyHousehold:
+    """What a bound resident sees of their household: the place, and the members' names
+    only (no phone, ID number, birth date, tag or relation of anyone else)."""
+
+    resident: Resident
+    household: Household
+    member_names: list[str]
+    visits: list | None  # None: no source of visits is registered yet
+
+
+# Where a bound resident's household visits are read from: the visits module registers
+# one function (household → list of visits, newest first, as it wants them shown);
+# until it does, "my household" says visits are not recorded here yet.
+_visit_sources: list = []
+
+
+def register_visits_source(source) -> None:
+    """The visits module says how to read a household's visits for its resident."""
+    _visit_sources[:] = [source]
+
+
+def my_household(user) -> MyHousehold | None:
+    me = bound_resident(user)
+    if me is None:
+        return None
+    household = me.household
+    names = list(
+        Resident.objects.filter(household=household).order_by("pk").values_list("name", flat=True)
+    )
+    visits = _visit_sources[0](household) if _visit_sources else None
+    return MyHousehold(resident=me, household=household, member_names=names, visits=visits)
+
+
+def report_prefill(user) -> dict:
+    """The report form's address and point for a bound resident (their building), or {}."""
+    me = bound_resident(user)
+    if me is None:
+        return {}
+    building = me.household.building
+    return {
+        "address": f"{building.compound.name} {building.label} {me.household.place_label}"[:200],
+        "lng": building.lng,
+        "lat": building.lat,
+    }
+
+
+def bound_users_in(area: Area) -> QuerySet:
+    """Ids of the users bound to a household inside ``area``'s subtree (broadcasts,
+    emergency checks): a values list, one query, no personal data."""
+    return (
+        Resident.objects.filter(subtree_q("household__area_path", area.path), user__isnull=False)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+
+
+def binding_of(user):
+    """The user's latest binding request, or None."""
+    if not user.is_authenticated:
+        return None
+    return (
+        BindingRequest.objects.select_related("household__building__compound")
+        .defer("household__building__footprint", "household__building__compound__boundary")
+        .filter(user=user)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+BINDING_ORDER = ("created_at", "id")
+
+
+def pending_bindings(user) -> QuerySet:
+    """Pending binding requests the user may decide, oldest first."""
+    qs = (
+        BindingRequest.objects.filter(status=BindingRequest.Status.PENDING)
+        .select_related("household__building__compound", "resident")
+        .defer(
+            "household__building__footprint",
+            "household__building__compound__boundary",
+            *(f"resident__{f}" for f in RESIDENT_DEFER),
+        )
+        .order_by(*BINDING_ORDER)
+    )
+    return _scoped(qs, permissions.scope(user, "decide_binding"))
+
+
+def get_pending_binding(user, pk):
+    return _get(pending_bindings(user), pk, "binding request")
+
+
+def binding_places(*, compound: int | None = None, building: int | None = None, q: str = ""):
+    """The choices of the binding form, one level at a time: compounds by name (``q``),
+    a compound's buildings, a building's households. Names of places only: what any
+    signed-in resident may see. ``Http404`` for an unknown compound or building."""
+    if building is not None:
+        if not Building.objects.filter(pk=building).exists():
+            raise Http404("No such building.")
+        return list(
+            Household.objects.filter(building_id=building)
+            .order_by("sort_key", "pk")
+            .only("pk", "unit", "room")[:500]
+        )
+    if compound is not None:
+        if not Compound.objects.filter(pk=compound).exists():
+            raise Http404("No such compound.")
+        return list(
+            Building.objects.filter(compound_id=compound)
+            .order_by("sort_key", "pk")
+            .only("pk", "number")[:500]
+        )
+    q = " ".join(q.split())
+    if not q:
+        return []
+    return list(
+        Compound.objects.filter(Q(name__contains=q) | Q(address__contains=q))
+        .select_related("community")
+        .only("pk", "name", "address", "community__name")
+        .order_by("name", "pk")[:20]
+    )
+
+
+def residents_of_households(household_ids) -> dict[int, list]:
+    """Household id → its residents (names and ids only), for the worker's choices."""
+    out: dict[int, list] = defaultdict(list)
+    for r in (
+        Resident.objects.filter(household_id__in=list(household_ids))
+        .order_by("household_id", "pk")
+        .only("pk", "name", "household_id", "user_id", "id_number_last4")
+    ):
+        out[r.household_id].append(r)
+    return out
+
+
+def household_to_bind(pk) -> Household | None:
+    """The household a resident names in a binding request (any household: the request
+    is checked by its worker), with its building and compound; None for an unknown id."""
+    return (
+        Household.objects.select_related("building__compound", "micro_grid")
+        .defer("micro_grid__boundary", "building__footprint", "building__compound__boundary")
+        .filter(pk=pk)
+        .first()
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import binding_views, views
 
 app_name = "households"
 
@@ -12,4 +12,9 @@ urlpatterns = [
     path("residents/<int:pk>/tags/", views.set_tags, name="tags"),
     path("overview/", views.overview_home, name="overview_home"),
     path("overview/<str:code>/", views.overview, name="overview"),
+    # Residents' own sign-ins (issue 15 §5).
+    path("bind/", binding_views.bind, name="bind"),
+    path("mine/", binding_views.mine, name="mine"),
+    path("bindings/", binding_views.bindings, name="bindings"),
+    path("bindings/<int:pk>/decide/", binding_views.decide, name="decide_binding"),
 ]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shezhi.areas import selectors as area_selectors
 from shezhi.areas.models import Area
+from shezhi.core.lists import capped_count
 from shezhi.core.pages import attempt
 
 from . import permissions, selectors, services
@@ -86,6 +87,12 @@ def household_list(request: HttpRequest) -> HttpResponse:
             "tag_choices": [{"code": t, "label": tagset.LABELS[t]} for t in tagset.PLAIN],
             "filtered": any(filters.values()),
             "can_count": area is not None and permissions.can(user, "counts", area),
+            # Residents waiting for this worker to confirm who they are (binding requests).
+            "bindings_waiting": (
+                capped_count(selectors.pending_bindings(user))
+                if permissions.can(user, "decide_binding")
+                else 0
+            ),
         },
     )
 

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from shezhi.accounts import hooks as accounts_hooks
 from shezhi.core import notices
 
 
@@ -15,8 +16,12 @@ class NotificationsConfig(AppConfig):
 
         from . import (
             checks,  # noqa: F401
+            codes,
             listeners,
         )
+
+        # Sign-in codes: sent at once on the SMS (or console) channel, never stored.
+        accounts_hooks.on_code_issued(codes.deliver_code)
 
         # In the step's transaction, as every notify: delivery waits for the commit.
         hooks.on_step(listeners.write_step_notices, when="in_transaction")

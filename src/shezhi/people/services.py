@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
 from shezhi.core import personal_data as pd
+from shezhi.core.models import Role
 
 from . import permissions
-from .models import Assignment, Person
+from .models import Assignment, Person, RoleAssignment
 
 # Which level of area each kind of assignment is made on.
 ROLE_LEVEL = {
@@ -173,3 +174,11 @@ def reveal_personal_data(*, actor, person: Person, field: str, reason: str) -> s
         raise ValidationError(_("Only a phone or an ID number can be revealed."))
     _require_manager(actor, person.area)
     return pd.reveal(actor=actor, obj=person, field=field, reason=reason)
+
+
+def grant_resident_role(*, user, area: Area) -> RoleAssignment:
+    """Let ``user`` hold the resident role over ``area`` (their household's micro-grid),
+    as a confirmed household binding does; idempotent. Called by households' services
+    once a micro-grid worker has confirmed who the user is."""
+    held, _created = RoleAssignment.objects.get_or_create(user=user, role=Role.RESIDENT, area=area)
+    return held

@@ -11,6 +11,7 @@ A write that changes who lives in a micro-grid, or their tags, recounts that
 micro-grid's ``TagCount`` rows in the same transaction (``recount``).
 """
 
+from .binding import decide_binding, request_binding
 from .checks import recount
 from .places import create_building, create_compound, update_building, update_compound
 from .residents import (
@@ -31,8 +32,10 @@ __all__ = [
     "create_compound",
     "create_household",
     "create_resident",
+    "decide_binding",
     "move_resident",
     "recount",
+    "request_binding",
     "reveal",
     "reveal_sensitive_tags",
     "set_tags",
