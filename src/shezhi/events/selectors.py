@@ -270,8 +270,8 @@ def my_reports_pages(user) -> Pageable:
     )
 
 
-# The API's list, newest first: the order of the (state, created_at, id) and
-# (created_at) indexes.
+# The API's list, newest first: the order of the (state, created_at, owner_path) and
+# (created_at) indexes (the id breaks a tie of the moment).
 EVENT_ORDER = ("-created_at", "-id")
 
 
@@ -324,7 +324,7 @@ def event_page(
     if want.area is not None:
         sets.append(subtree_q("area_path", want.area.path))
     if len(want.states) == 1:
-        # The (state, created_at, id) index walks one state newest first.
+        # The (state, created_at, owner_path) index walks one state newest first.
         walk &= Q(state=want.states[0])
         sets.append(walk)
     elif want.states:
