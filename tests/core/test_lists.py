@@ -424,9 +424,7 @@ def test_one_state_newest_first_walks_the_queue_index_on_sqlite(spread):
     (0009 dropped the (state, created_at, id) index that repeated it)."""
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL plans from statistics; bench/work_pages.py shows its plan")
-    walked = Event.objects.filter(state="closed").filter(
-        unindexed(subtree_q("area_path", "0001"))
-    )
+    walked = Event.objects.filter(state="closed").filter(unindexed(subtree_q("area_path", "0001")))
     plan = walked.order_by("-created_at", "-id").values_list("created_at", "id")[:51].explain()
     assert "event_queue_state_created_idx" in plan, plan
     # Ties of one moment are put in id order within the moment, never the state's rows.

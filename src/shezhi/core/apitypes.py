@@ -55,6 +55,8 @@ Cursor = Annotated[
         description="go on after the last row of a page: its `next_cursor` (offset ignored)",
     ),
 ]
+
+
 class KeysetPaging(PaginationBase):
     """``Paging``'s limit and offset, plus a keyset cursor ``after``, for the long lists
     (the name every list API uses: the events, the households, the points statement).
@@ -103,9 +105,7 @@ class KeysetPaging(PaginationBase):
         after, name = pagination.after, "after"
         if pagination.cursor:
             if after and after != pagination.cursor:
-                raise BadInput(
-                    _("Give after only: cursor is its old name."), field="cursor"
-                )
+                raise BadInput(_("Give after only: cursor is its old name."), field="cursor")
             after, name = pagination.cursor, "cursor"
         counted = capped_count(queryset, self.cap)
         if after:

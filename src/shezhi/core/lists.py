@@ -210,7 +210,7 @@ def decode_cursor(token: str, width: int, *, field_name: str = "cursor") -> list
         ) from None
 
 
-def _after_q(order: Sequence[str], values: Sequence[Any], *, inclusive: bool = False) -> Q:
+def after_q(order: Sequence[str], values: Sequence[Any], *, inclusive: bool = False) -> Q:
     """Rows strictly after ``values`` in ``order`` (fields, "-" for descending); with
     ``inclusive``, the row at ``values`` too.
 
@@ -287,7 +287,7 @@ def keyset_page(
     if before:
         values = decode_cursor(before, len(order), field_name=field_name)
         rows = list(
-            qs.filter(_after_q(_reverse(order), values)).order_by(*_reverse(order))[: limit + 1]
+            qs.filter(after_q(_reverse(order), values)).order_by(*_reverse(order))[: limit + 1]
         )
         more_before = len(rows) > limit
         rows = rows[:limit][::-1]
@@ -298,7 +298,7 @@ def keyset_page(
         )
     if after:
         values = decode_cursor(after, len(order), field_name=field_name)
-        qs = qs.filter(_after_q(order, values))
+        qs = qs.filter(after_q(order, values))
     rows = list(qs.order_by(*order)[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
@@ -664,7 +664,7 @@ class _Plan:
     def _bounded(self, qs: QuerySet, wrap=lambda q: q) -> QuerySet:
         if self.bound is None:
             return qs
-        return qs.filter(wrap(_after_q(self.order, self.bound)))
+        return qs.filter(wrap(after_q(self.order, self.bound)))
 
     def gathered(self, pool: QuerySet) -> Page:
         """The page out of ``pool``'s ids: only they are read through an index, every
@@ -688,7 +688,7 @@ class _Plan:
         edges = list(stream.order_by(*self.order).values_list(*self.keys)[depth - 1 : depth])
         if not edges:
             return None
-        return walked.filter(_after_q(_reverse(self.order), edges[0], inclusive=True))
+        return walked.filter(after_q(_reverse(self.order), edges[0], inclusive=True))
 
     def walked(self, *, depth: int | None = None) -> Page | None:
         """The page walked in the order's index; with ``depth``, only over the walk's
