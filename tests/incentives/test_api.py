@@ -331,3 +331,26 @@ def test_a_statement_page_refuses_bad_paging_naming_the_field(
     assert 400 <= resp.status_code < 500, resp.content
     assert field in resp.content.decode()
     assert Transfer.objects.count() == before
+
+
+def test_the_leaderboard_names_people_without_decrypting_their_phones(
+    client, cast, territory, monkeypatch
+):
+    from shezhi.core import personal_data
+    from tests.factories import PersonFactory
+
+    for i, user in enumerate((cast.resident, cast.worker)):
+        PersonFactory(user=user, area=territory["micro1"], name=f"积分人{i}", phone="13800138000")
+        award(user, territory["micro1"], str(i), quantity=i + 1, at=NOW)
+    decrypted = []
+    real = personal_data.decrypt
+    monkeypatch.setattr(
+        personal_data, "decrypt", lambda token: decrypted.append(real(token)) or real(token)
+    )
+    body = (
+        as_(client, cast.community)
+        .get("/api/v1/points/leaderboard", {"area": territory["community"].code})
+        .json()
+    )
+    assert [r["name"] for r in body["ranking"]] == ["积分人1", "积分人0"]
+    assert "13800138000" not in decrypted

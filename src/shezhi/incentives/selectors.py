@@ -20,6 +20,9 @@ from .models import Account, Bucket, Entry, Redemption, Reward, Transfer
 
 # What a line never shows of its area.
 AREA_OUTLINE = ("area__boundary",)
+# What a list of people by name never shows: their phone and ID number, encrypted at rest
+# (loaded, each row's would be decrypted only to be thrown away).
+PERSON_SECRETS = ("person__phone", "person__id_number")
 
 
 def _local_start(day: date) -> datetime:
@@ -304,7 +307,11 @@ def leaderboard(
         .order_by("-points", "user_id")[:limit]
     )
     User = get_user_model()
-    users = User.objects.select_related("person").in_bulk([r["user_id"] for r in rows])
+    users = (
+        User.objects.select_related("person")
+        .defer(*PERSON_SECRETS)
+        .in_bulk([r["user_id"] for r in rows])
+    )
     ranked, rank, previous = [], 0, None
     for i, r in enumerate(rows, start=1):
         if r["points"] != previous:
@@ -466,7 +473,11 @@ def search_people(staff, query: str, *, limit: int = 20) -> list:
         | Q(person__name__icontains=query)
     )
     return list(
-        people_in_scope(staff).filter(match).select_related("person").order_by("username")[:limit]
+        people_in_scope(staff)
+        .filter(match)
+        .select_related("person")
+        .defer(*PERSON_SECRETS)
+        .order_by("username")[:limit]
     )
 
 
