@@ -21,7 +21,8 @@ grow with the rows shown. Exits 1 when a request misses the target or fails.
    branch's new indexes, timed and reported), as a deployment would, and warns
    when the database holds migrations the code lacks (applied by another
    checkout: their indexes stay). To compare a branch with main, measure main
-   first, then the branch; measure main again only after ``--rebuild``.
+   first, then the branch; measure main again only after ``--rebuild``. Both with
+   ``--json``, ``bench/compare_json.py MAIN.json BRANCH.json`` prints them side by side.
 
    What it holds, at the bench's moment (Wednesday 25 November 2026, 10:00,
    Asia/Shanghai), all written in bulk (executemany on SQLite, COPY on
