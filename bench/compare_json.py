@@ -46,7 +46,12 @@ def main() -> int:
     args = parser.parse_args()
     before = json.loads(Path(args.before).read_text())
     after = json.loads(Path(args.after).read_text())
-    b_label, a_label = args.label_before, args.label_after
+    ok = side_by_side(before, after, args.label_before, args.label_after)
+    return 0 if ok else 1
+
+
+def side_by_side(before: dict, after: dict, b_label: str, a_label: str) -> bool:
+    """Print the two runs request by request; true when every after request passed."""
     print(f"database: {before['db']} / {after['db']}, {after['info']['events']:,} events")
     for label, run in ((b_label, before), (a_label, after)):
         lb, la = run["load_before"], run["load_after"]
@@ -85,7 +90,7 @@ def main() -> int:
         f"{b_label}: {was} of {len(before['rows'])} within {TARGET_MS:.0f} ms cold; "
         f"{a_label}: {passed} of {len(after['rows'])}"
     )
-    return 0 if ok else 1
+    return ok
 
 
 if __name__ == "__main__":
