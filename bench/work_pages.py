@@ -1682,7 +1682,7 @@ def compare(args) -> int:
     for label in ("before", "after"):
         out = outputs[label]
         print(f"{label}: the code of {out['code']} on {out['database']}; migrations applied "
-              f"to its copy: {', '.join(out['migrated']) or 'none'}")  # fmt: skip
+              f"on this run: {', '.join(out['migrated']) or 'none'}")  # fmt: skip
     print("each request timed by one side then the other, in turn (cold: as in a single run)")
     if args.json:
         stem = Path(args.json)
