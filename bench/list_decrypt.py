@@ -20,6 +20,7 @@ with the number of decryptions of each request (``core.personal_data.decrypt``).
 from __future__ import annotations
 
 import argparse
+import logging
 import statistics
 import sys
 import time
@@ -64,6 +65,7 @@ def main() -> int:
     from shezhi.events.models import Event
     from shezhi.incentives import selectors as points_selectors
 
+    logging.getLogger("axes").setLevel(logging.WARNING)  # a line per force_login otherwise
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     frozen = datetime(*kpis.NOW, tzinfo=timezone.get_default_timezone()).astimezone(UTC)
     users = {u.username: u for u in get_user_model().objects.all().filter(
