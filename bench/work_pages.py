@@ -21,7 +21,8 @@ grow with the rows shown. Exits 1 when a request misses the target or fails.
    branch's new indexes, timed and reported), as a deployment would, and warns
    when the database holds migrations the code lacks (applied by another
    checkout: their indexes stay). To compare a branch with main, measure main
-   first, then the branch; measure main again only after ``--rebuild``.
+   first, then the branch; measure main again only after ``--rebuild``. Both with
+   ``--json``, ``bench/compare_json.py MAIN.json BRANCH.json`` prints them side by side.
 
    What it holds, at the bench's moment (Wednesday 25 November 2026, 10:00,
    Asia/Shanghai), all written in bulk (executemany on SQLite, COPY on
@@ -137,8 +138,10 @@ MG_CODE = "510113001001001001"
 # Where the database lives
 
 
-def names(db: str, events: int, cache: Path) -> dict:
+def names(db: str, events: int, cache: Path, copy: str | None = None) -> dict:
     tail = "" if events == DEFAULT_EVENTS else f"_{events}"
+    if copy:  # --compare: each side's own copy of the database (its own migrations)
+        tail += f"_{copy}"
     return {
         "cache": cache,
         "sqlite": cache / f"work_pages_sqlite{tail}.sqlite3",
@@ -147,7 +150,7 @@ def names(db: str, events: int, cache: Path) -> dict:
     }
 
 
-def configure(db: str, where: dict) -> None:
+def configure(db: str, where: dict, code: Path = ROOT) -> None:
     """Environment for Django before it starts: the cached database, the data folder."""
     where["cache"].mkdir(parents=True, exist_ok=True)
     os.environ.pop("SHEZHI_DEBUG", None)
@@ -160,7 +163,7 @@ def configure(db: str, where: dict) -> None:
     else:
         os.environ.pop("DATABASE_URL", None)
         os.environ["SHEZHI_SQLITE_PATH"] = str(where["sqlite"])
-    sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, str(code / "src"))  # the code measured: this checkout's or --code's
     sys.path.insert(0, str(ROOT / "bench"))
 
 
@@ -1367,7 +1370,7 @@ def explain(sql: str, params: list) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def measure(args, info: dict) -> dict:
+def measure(args, info: dict, serve=None, on_row=None) -> dict:
     from unittest import mock
 
     import kpis
@@ -1388,6 +1391,8 @@ def measure(args, info: dict) -> dict:
     cases = requests_of(info, ids)
     if args.only:
         cases = [c for c in cases if any(o.lower() in " ".join(c).lower() for o in args.only)]
+    if serve is not None:
+        cases = serve(cases)  # --serve: the driver names each case in turn
     out: dict = {"load_before": os.getloadavg(), "rows": []}
 
     def cold():
@@ -1452,6 +1457,8 @@ def measure(args, info: dict) -> dict:
             print(f"  {what} · {role}: " + (
                 row.get("error") or f"{row['cold_ms']:.1f} ms cold, {row['warm_ms']:.1f} warm"
             ), file=sys.stderr, flush=True)  # fmt: skip
+            if on_row is not None:
+                on_row(row)
     out["load_after"] = os.getloadavg()
     return out
 
@@ -1555,6 +1562,149 @@ def report(db: str, info: dict, result: dict, migrated: list, migrate_s: float) 
     return ok
 
 
+# ---------------------------------------------------------------------------
+# Two checkouts side by side (--compare)
+
+
+def copy_database(db: str, original: dict, where: dict) -> dict:
+    """A copy of the built database for one side of a comparison, with what says it is
+    built; its own migrations are applied to it afterwards, as to the original."""
+    target = where["pg_db"] if db == "postgres" else where["sqlite"]
+    print(f"[{db}] copying the database to {target}…", file=sys.stderr, flush=True)
+    if db == "postgres":
+        subprocess.run(["dropdb", *PG, "--if-exists", where["pg_db"]], check=True,
+                       capture_output=True)  # fmt: skip
+        subprocess.run(["createdb", *PG, "-T", original["pg_db"], where["pg_db"]], check=True)
+        text = subprocess.run(
+            ["psql", *PG, "-tAc", "SELECT shobj_description(oid, 'pg_database') FROM pg_database"
+             f" WHERE datname = '{original['pg_db']}'", "postgres"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        literal = "'" + text.replace("'", "''") + "'"
+        subprocess.run(["psql", *PG, "-qc", f'COMMENT ON DATABASE "{where["pg_db"]}" IS {literal}',
+                        "postgres"], check=True)  # fmt: skip
+        return json.loads(text)
+    import sqlite3
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(where["sqlite"]) + suffix).unlink(missing_ok=True)
+    source = sqlite3.connect(original["sqlite"])
+    target = sqlite3.connect(where["sqlite"])
+    with target:
+        source.backup(target)  # consistent, whatever the WAL holds
+    target.execute("PRAGMA journal_mode=WAL")
+    target.close()
+    source.close()
+    info = json.loads(original["sidecar"].read_text())
+    where["sidecar"].write_text(json.dumps(info, ensure_ascii=False))
+    return info
+
+
+def serve(args, info: dict, proto, migrated: list, migrate_s: float) -> int:
+    """One side of --compare: say which requests there are, then time each the driver
+    names (a line with its index), answering with its row (JSON lines on ``proto``)."""
+    from django.db import connection
+
+    def send(message: dict) -> None:
+        proto.write(json.dumps(message, ensure_ascii=False, default=str) + "\n")
+        proto.flush()
+
+    def named(cases):
+        name = str(connection.settings_dict["NAME"])
+        send({"cases": cases, "info": info, "migrated": migrated, "migrate_s": migrate_s,
+              "vendor": connection.vendor, "name": name})  # fmt: skip
+        for line in sys.stdin:
+            if not line.strip():
+                break
+            yield cases[int(line)]
+
+    result = measure(args, info, serve=named, on_row=send)
+    send({"done": True, "load_before": result["load_before"], "load_after": result["load_after"]})
+    return 0
+
+
+def compare(args) -> int:
+    """This checkout and ``--compare DIR`` side by side: two processes, each with its own
+    code and database: ``DIR``'s code on the built database (which must hold none of this
+    checkout's own migrations: build it from ``DIR``), this checkout's on a copy of it
+    (``…_after``, made when missing; its migrations applied to it), and each request
+    timed by one then the other, in turn, so that both meet the same load of the shared
+    cores. Prints the two side by side, and the plans asked for."""
+    import compare_json
+
+    other = Path(args.compare).resolve()
+    passed = []
+    for flag in ("--db", args.db, "--cache", args.cache, "--events", str(args.events),
+                 "--runs", str(args.runs), "--plans", args.plans):  # fmt: skip
+        passed.append(flag)
+    for name in args.only or []:
+        passed += ["--only", name]
+    sides = {}
+    # The other checkout on the built database, this one on its copy (its migrations);
+    # this one first: PostgreSQL copies a database nobody is connected to.
+    for label, code, copy in (("after", ROOT, "after"), ("before", other, None)):
+        command = [sys.executable, str(Path(__file__).resolve()), "--serve", *passed,
+                   "--code", str(code), *(["--copy", copy] if copy else [])]  # fmt: skip
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   text=True)  # fmt: skip
+        hello = json.loads(process.stdout.readline() or "null") or {}
+        if "cases" not in hello:
+            process.kill()
+            print(f"the {label} side did not start ({code})", file=sys.stderr)
+            return 2
+        sides[label] = {"process": process, "hello": hello, "rows": [], "code": code}
+    cases = sides["after"]["hello"]["cases"]
+    if [tuple(c) for c in sides["before"]["hello"]["cases"]] != [tuple(c) for c in cases]:
+        print("note: the two sides list different requests; timing this side's", file=sys.stderr)
+    names_before = {tuple(c): i for i, c in enumerate(sides["before"]["hello"]["cases"])}
+    for i, case in enumerate(cases):
+        order = ("before", "after") if i % 2 == 0 else ("after", "before")
+        for label in order:
+            side = sides[label]
+            index = i if label == "after" else names_before.get(tuple(case))
+            if index is None:
+                continue
+            side["process"].stdin.write(f"{index}\n")
+            side["process"].stdin.flush()
+            side["rows"].append(json.loads(side["process"].stdout.readline()))
+    outputs = {}
+    for label, side in sides.items():
+        side["process"].stdin.write("\n")
+        side["process"].stdin.flush()
+        done = json.loads(side["process"].stdout.readline())
+        side["process"].wait()
+        hello = side["hello"]
+        outputs[label] = {"db": args.db, "info": hello["info"], "code": str(side["code"]),
+                          "database": hello["name"], "migrated": hello["migrated"],
+                          "load_before": done["load_before"], "load_after": done["load_after"],
+                          "rows": side["rows"]}  # fmt: skip
+    print("command: bench/work_pages.py " + " ".join(sys.argv[1:]))
+    for label in ("before", "after"):
+        out = outputs[label]
+        print(f"{label}: the code of {out['code']} on {out['database']}; migrations applied "
+              f"on this run: {', '.join(out['migrated']) or 'none'}")  # fmt: skip
+    print("each request timed by one side then the other, in turn (cold: as in a single run)")
+    if args.json:
+        stem = Path(args.json)
+        for label, out in outputs.items():
+            stem.with_suffix(f".{label}.json").write_text(
+                json.dumps(out, ensure_ascii=False, indent=1, default=str)
+            )
+    ok = compare_json.side_by_side(outputs["before"], outputs["after"], "main", "branch")
+    for label in ("before", "after"):
+        planned = [r for r in outputs[label]["rows"] if r.get("plan")]
+        if planned:
+            print()
+            print(f"{label}: the slowest statement of one cold request, and its plan:")
+            for r in planned:
+                print(f"- {r['what']} · {r['role']}: {r['slowest_ms']:.1f} ms of a "
+                      f"{r['one_ms']:.1f} ms request")  # fmt: skip
+                print(f"    {' '.join(r['slowest_sql'].split())[:700]}")
+                for line in r["plan"]:
+                    print(f"      {line}")
+    return 0 if ok else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -1575,11 +1725,31 @@ def main() -> int:
         "--plans", choices=("all", "fail", "none"), default="all", help="which plans to print"
     )
     parser.add_argument("--json", help="also write every figure to this file")
+    parser.add_argument(
+        "--compare",
+        metavar="DIR",
+        help="another checkout (e.g. main's worktree): its code and this one's side by side, "
+        "request by request, each on its own copy of the database",
+    )
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--code", help=argparse.SUPPRESS)
+    parser.add_argument("--copy", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.compare:
+        return compare(args)
 
-    where = names(args.db, args.events, Path(args.cache).resolve())
-    configure(args.db, where)
+    proto = None
+    if args.serve:  # stdout carries the driver's protocol; everything else to stderr
+        proto, sys.stdout = sys.stdout, sys.stderr
+    where = names(args.db, args.events, Path(args.cache).resolve(), args.copy)
+    configure(args.db, where, Path(args.code).resolve() if args.code else ROOT)
     info = None if args.rebuild else cached(args.db, where, args.events)
+    if info is None and args.copy:
+        original = names(args.db, args.events, Path(args.cache).resolve())
+        if cached(args.db, original, args.events) is None:
+            print("build the database first (without --compare)", file=sys.stderr)
+            return 2
+        info = copy_database(args.db, original, where)
     if info is None:
         fresh_database(args.db, where)
     import django
@@ -1622,6 +1792,8 @@ def main() -> int:
     if args.build_only:
         print(f"built in {info['build_s']:.0f} s; {', '.join(migrated) or 'no migrations'} applied")
         return 0
+    if proto is not None:
+        return serve(args, info, proto, migrated, migrate_s)
     print(f"[{args.db}] timing…", file=sys.stderr, flush=True)
     result = measure(args, info)
     ok = report(args.db, info, result, migrated, migrate_s)

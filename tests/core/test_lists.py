@@ -415,3 +415,17 @@ def test_among_selects_what_the_subquery_names():
         assert "= ANY(ARRAY(SELECT" in sql
     else:
         assert "IN (SELECT" in sql
+
+
+@pytest.mark.django_db
+def test_one_state_newest_first_walks_the_queue_index_on_sqlite(spread):
+    """The walk of one state newest first (``driven_page``'s ``walk=Q(state=…)``) reads
+    the (state, created_at, owner_path) index in order: no sort of the state's rows
+    (0009 dropped the (state, created_at, id) index that repeated it)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL plans from statistics; bench/work_pages.py shows its plan")
+    walked = Event.objects.filter(state="closed").filter(unindexed(subtree_q("area_path", "0001")))
+    plan = walked.order_by("-created_at", "-id").values_list("created_at", "id")[:51].explain()
+    assert "event_queue_state_created_idx" in plan, plan
+    # Ties of one moment are put in id order within the moment, never the state's rows.
+    assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan

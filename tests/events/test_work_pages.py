@@ -1105,3 +1105,32 @@ def test_a_queue_tab_pages_on_in_its_order_and_back(actors, territory):
             assert re.findall(cards, page) == expected[100:150], cap
     for bad in ("?tab=to_register&after=nonsense", "?tab=to_register&before=e30"):
         assert re.findall(cards, c.get(base + bad).content.decode()) == expected[:50]
+
+
+def test_work_lists_never_decrypt_a_reporters_contact(actors, client, monkeypatch):
+    """The inbox, the queue and "my reports" show no contact: its encrypted values stay
+    encrypted (two decryptions a row, thrown away, before LIST_DEFERRED)."""
+    from shezhi.core import personal_data
+
+    for i in range(3):
+        e = report(actors.resident, contact_name=f"联系人{i}", contact_phone="13800138000")
+        act(actors.community, e, "register")
+        act(actors.community, e, "dispatch", data={"target": "worker"})
+    report(actors.resident, contact_name="联系人3", contact_phone="13800138000")
+    decrypted = []
+    real = personal_data.decrypt
+
+    def spy(token):
+        value = real(token)
+        decrypted.append(value)
+        return value
+
+    monkeypatch.setattr(personal_data, "decrypt", spy)
+    for user, url in (
+        (actors.mg_worker, "/events/inbox/"),
+        (actors.resident, "/events/mine/"),
+        (actors.community, "/events/queue/510113001001/?tab=to_register"),
+        (actors.community, "/events/inbox/"),
+    ):
+        assert as_user(client, user).get(url).status_code == 200, url
+    assert not [v for v in decrypted if v.startswith("联系人") or v.endswith("8000")], decrypted

@@ -277,3 +277,80 @@ def test_the_hand_over_list_reads_names_without_a_query_per_row(
     with django_assert_max_num_queries(5):
         rows = c.get("/api/v1/points/redemptions/managed").json()
     assert sorted(r["name"] for r in rows) == ["pts_resident", "pts_worker", "pts_worker2"]
+
+
+def test_a_statement_pages_by_after_with_every_line_once_and_its_running_balance(
+    client, cast, territory
+):
+    # Two transfers share a moment: the id breaks the tie, no line lost or repeated.
+    moments = [datetime(2026, 10, d, 9) for d in (1, 3, 3, 3, 8, 15)] + [datetime(2026, 11, 2, 9)]
+    for i, moment in enumerate(moments):
+        award(
+            cast.resident,
+            territory["micro1"],
+            str(i),
+            quantity=i + 1,
+            at=timezone.make_aware(moment),
+        )
+    c = as_(client, cast.resident)
+    for query in ({}, {"from": "2026-10-03", "to": "2026-10-31"}):
+        whole = c.get("/api/v1/points/statement", {**query, "limit": 500}).json()
+        assert whole["next_cursor"] is None
+        for limit in (1, 2, 3):
+            lines, page = [], c.get("/api/v1/points/statement", {**query, "limit": limit}).json()
+            while True:
+                assert (page["opening"], page["closing"]) == (whole["opening"], whole["closing"])
+                assert len(page["lines"]) <= limit
+                lines += page["lines"]
+                if page["next_cursor"] is None:
+                    break
+                page = c.get(
+                    "/api/v1/points/statement",
+                    {**query, "limit": limit, "after": page["next_cursor"]},
+                ).json()
+            assert lines == whole["lines"], (query, limit)
+        running = whole["opening"]
+        for line in whole["lines"]:
+            running += line["points"]
+            assert line["balance"] == running
+        assert running == whole["closing"]
+    assert whole["opening"] == 10 and len(whole["lines"]) == 5  # 1 October's is before
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [({"after": "x"}, "after"), ({"after": "W10"}, "after"), ({"limit": 0}, "limit"),
+     ({"limit": 501}, "limit"), ({"after": "a" * 201}, "after")],
+)  # fmt: skip
+def test_a_statement_page_refuses_bad_paging_naming_the_field(
+    client, cast, territory, query, field
+):
+    award(cast.resident, territory["micro1"], "1", at=NOW)
+    before = Transfer.objects.count()
+    resp = as_(client, cast.resident).get("/api/v1/points/statement", query)
+    assert 400 <= resp.status_code < 500, resp.content
+    assert field in resp.content.decode()
+    assert Transfer.objects.count() == before
+
+
+def test_the_leaderboard_names_people_without_decrypting_their_phones(
+    client, cast, territory, monkeypatch
+):
+    from shezhi.core import personal_data
+    from tests.factories import PersonFactory
+
+    for i, user in enumerate((cast.resident, cast.worker)):
+        PersonFactory(user=user, area=territory["micro1"], name=f"积分人{i}", phone="13800138000")
+        award(user, territory["micro1"], str(i), quantity=i + 1, at=NOW)
+    decrypted = []
+    real = personal_data.decrypt
+    monkeypatch.setattr(
+        personal_data, "decrypt", lambda token: decrypted.append(real(token)) or real(token)
+    )
+    body = (
+        as_(client, cast.community)
+        .get("/api/v1/points/leaderboard", {"area": territory["community"].code})
+        .json()
+    )
+    assert [r["name"] for r in body["ranking"]] == ["积分人1", "积分人0"]
+    assert "13800138000" not in decrypted

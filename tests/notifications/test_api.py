@@ -148,3 +148,38 @@ def test_a_cursor_this_list_did_not_give_out_is_a_400_naming_it(client, inbox, c
     resp = client.get(f"/api/v1/notifications?cursor={cursor}", **bearer(client, "alice"))
     assert resp.status_code == 400
     assert resp.json()["code"] == "bad_input" and resp.json()["field"] == "cursor"
+
+
+def test_after_is_the_cursor_as_every_list_api_names_it_and_cursor_still_works(client, inbox):
+    headers = bearer(client, "alice")
+    first = client.get("/api/v1/notifications?limit=2", **headers).json()
+    seen, page = [i["title"] for i in first["items"]], first
+    while page["next_cursor"]:
+        page = client.get(
+            f"/api/v1/notifications?limit=2&after={page['next_cursor']}", **headers
+        ).json()
+        seen += [i["title"] for i in page["items"]]
+    assert seen == [f"通知{i}" for i in range(4, -1, -1)]
+    # The old name reads the same page; both at once must agree.
+    token = first["next_cursor"]
+    by_after = client.get(f"/api/v1/notifications?limit=2&after={token}", **headers).json()
+    by_cursor = client.get(f"/api/v1/notifications?limit=2&cursor={token}", **headers).json()
+    both = client.get(
+        f"/api/v1/notifications?limit=2&after={token}&cursor={token}", **headers
+    ).json()
+    assert by_after == by_cursor == both
+    clash = client.get(f"/api/v1/notifications?after={token}&cursor=W10", **headers)
+    assert clash.status_code == 400 and clash.json()["field"] == "cursor"
+
+
+@pytest.mark.parametrize("token", ["x", "bnVsbA", "W1tdXQ", "W10"])
+def test_a_foreign_after_is_a_400_naming_after(client, inbox, token):
+    resp = client.get(f"/api/v1/notifications?after={token}", **bearer(client, "alice"))
+    assert resp.status_code == 400
+    assert resp.json()["code"] == "bad_input" and resp.json()["field"] == "after"
+
+
+def test_openapi_marks_cursor_deprecated_in_favour_of_after(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    params = {p["name"]: p for p in schema["paths"]["/api/v1/notifications"]["get"]["parameters"]}
+    assert "after" in params and params["cursor"].get("deprecated") is True, params["cursor"]

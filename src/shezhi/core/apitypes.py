@@ -13,11 +13,13 @@ import json
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination, PaginationBase
 from ninja.parser import Parser
 from pydantic import AfterValidator, BeforeValidator, ValidationInfo
 
+from .errors import BadInput
 from .lists import COUNT_CAP, Page, capped_count, cursor_of, keyset_page
 
 # ---------------------------------------------------------------------------
@@ -56,13 +58,15 @@ Cursor = Annotated[
 
 
 class KeysetPaging(PaginationBase):
-    """``Paging``'s limit and offset, plus a keyset ``cursor``, for the long lists.
+    """``Paging``'s limit and offset, plus a keyset cursor ``after``, for the long lists
+    (the name every list API uses: the events, the households, the points statement).
 
-    Each page says ``next_cursor`` (None on the last): from it the next page costs
-    what the first did, however deep (an offset walks every row it skips). The
-    count stops at ``COUNT_CAP`` (``count_capped``: there are more). The queryset's
-    ``order_by`` is the keyset order and ends in a unique key (``-id``). A cursor
-    this list did not give out is a 400 naming ``cursor``.
+    Each page says ``next_cursor`` (None on the last): passed back as ``after``, the
+    next page costs what the first did, however deep (an offset walks every row it
+    skips). ``cursor`` is the deprecated name of ``after``, still read. The count stops
+    at ``COUNT_CAP`` (``count_capped``: there are more). The queryset's ``order_by`` is
+    the keyset order and ends in a unique key (``-id``). A cursor this list did not
+    give out is a 400 naming the parameter it came in.
     """
 
     # Named at its definition: the schema's reference is taken then (a second "Input"
@@ -70,7 +74,15 @@ class KeysetPaging(PaginationBase):
     class KeysetPageQuery(Schema):
         limit: Limit = 100
         offset: Offset = 0
-        cursor: Cursor | None = None
+        after: Cursor | None = None
+        # The name the notifications list first gave ``after``: still read, so no
+        # client breaks; deprecated in the OpenAPI document.
+        cursor: str | None = Field(
+            None,
+            max_length=1000,
+            description="deprecated: the old name of `after`",
+            json_schema_extra={"deprecated": True},
+        )
 
     Input = KeysetPageQuery
 
@@ -80,7 +92,9 @@ class KeysetPaging(PaginationBase):
         items: list[Any]
         count: int = Field(description=f"how many rows match, counted up to {COUNT_CAP:,}")
         count_capped: bool = Field(description="true: more rows match than `count` says")
-        next_cursor: str | None = Field(description="the `cursor` of the next page; null: last")
+        next_cursor: str | None = Field(
+            description="pass as `after` for the next page; null: the last page"
+        )
 
     def paginate_queryset(
         self, queryset, pagination: KeysetPageQuery, request: HttpRequest, **params
@@ -88,10 +102,15 @@ class KeysetPaging(PaginationBase):
         order = [str(o) for o in queryset.query.order_by]
         if not order:
             raise ValueError("KeysetPaging pages a queryset with an explicit order_by")
-        counted = capped_count(queryset, self.cap)
+        after, name = pagination.after, "after"
         if pagination.cursor:
+            if after and after != pagination.cursor:
+                raise BadInput(_("Give after only: cursor is its old name."), field="cursor")
+            after, name = pagination.cursor, "cursor"
+        counted = capped_count(queryset, self.cap)
+        if after:
             page = keyset_page(
-                queryset, order=order, limit=pagination.limit, after=pagination.cursor
+                queryset, order=order, limit=pagination.limit, after=after, field_name=name
             )
         else:
             start = pagination.offset

@@ -128,9 +128,13 @@ def _add_quick_forms(request, events: list[Event], quick, next_url: str) -> None
 
 
 def _lean(qs):
-    """A list's events with what rows and ``allowed_actions`` read, without outlines."""
+    """A list's events with what rows and ``allowed_actions`` read, without outlines
+    and without the reporter's contact (encrypted: no row shows it)."""
     return qs.select_related("category", "area", "owner_area", "handler_area").defer(
-        "area__boundary", "owner_area__boundary", "handler_area__boundary"
+        *selectors.LIST_DEFERRED,
+        "area__boundary",
+        "owner_area__boundary",
+        "handler_area__boundary",
     )
 
 

@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel
 
 from shezhi.areas.selectors import get_area
-from shezhi.core.apitypes import DayText, Flag, Id, Int32
+from shezhi.core.apitypes import DayText, Flag, Id, Int32, Limit
 from shezhi.core.apitypes import ErrorOut as Error
 from shezhi.core.errors import BadInput
 from shezhi.core.periods import Period
@@ -85,6 +85,9 @@ class StatementOut(Schema):
     closing: int
     balances: BalancesOut
     lines: list[LineOut]
+    next_cursor: str | None = Field(
+        description="pass as `after` for the lines that follow; null: the last page"
+    )
 
 
 def _transfer(t: Transfer | selectors.LeanTransfer, shown: causes.Shown | None = None) -> dict:
@@ -120,6 +123,10 @@ class StatementQuery(Schema):
     user: Id | None = Field(None, description="whose statement (default: mine); staff: in scope")
     from_: DayText = Field("", alias="from", description="first day (YYYY-MM-DD); default: all")
     to: DayText = Field("", description="last day, inclusive (YYYY-MM-DD); default: today")
+    limit: Limit = 100
+    after: str = Field(
+        "", max_length=200, description="the `next_cursor` of the page before: the lines after it"
+    )
 
 
 def _period_or_open(from_: str, to: str) -> tuple[date | None, date | None]:
@@ -133,16 +140,19 @@ def _period_or_open(from_: str, to: str) -> tuple[date | None, date | None]:
     "/points/statement",
     response={200: StatementOut, 400: Error},
     summary="A person's statement: each transfer with its cause and the running balance",
+    description="Oldest first, a page at a time (`limit`, then `after` = `next_cursor`);"
+    " `opening` and `closing` are the period's totals, each line's `balance` the total"
+    " after it.",
 )
 def statement(request: HttpRequest, q: Query[StatementQuery]):
     person = request.user if q.user is None else selectors.get_person(request.user, q.user)
     start, end = _period_or_open(q.from_, q.to)
-    s = selectors.statement(person, start=start, end=end, lean=True)
+    s = selectors.statement_page(person, start=start, end=end, limit=q.limit, after=q.after or None)
     # Which anonymous report earned a line: for the person's own eyes only.
     shown = selectors.own_private_causes(person, s) if person.pk == request.user.pk else {}
     # Validated here, in one pass, and handed to ninja as the model it answers with (it
     # dumps an instance as it is; a dict it validates again from attributes, line by
-    # line: 140 ms of a 2,903-line statement).
+    # line).
     return StatementOut.model_validate({
         "user": person.pk,
         "name": selectors.display_name(person),
@@ -151,6 +161,7 @@ def statement(request: HttpRequest, q: Query[StatementQuery]):
         "opening": s.opening,
         "closing": s.closing,
         "balances": s.balances.as_dict(),
+        "next_cursor": s.next_cursor,
         "lines": [
             {**_transfer(line.transfer, shown.get(line.transfer.pk)), "balance": line.balance}
             for line in s.lines

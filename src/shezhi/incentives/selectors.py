@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from shezhi.areas.models import Area
-from shezhi.core.lists import subtree_q
+from shezhi.core.lists import after_q, decode_cursor, encode_cursor, subtree_q
 from shezhi.core.scope import top_areas
 from shezhi.people.models import RoleAssignment
 
@@ -20,6 +20,9 @@ from .models import Account, Bucket, Entry, Redemption, Reward, Transfer
 
 # What a line never shows of its area.
 AREA_OUTLINE = ("area__boundary",)
+# What a list of people by name never shows: their phone and ID number, encrypted at rest
+# (loaded, each row's would be decrypted only to be thrown away).
+PERSON_SECRETS = ("person__phone", "person__id_number")
 
 
 def _local_start(day: date) -> datetime:
@@ -129,13 +132,11 @@ class Statement:
     balances: Balances
 
 
-def statement(
-    user, *, start: date | None = None, end: date | None = None, lean: bool = False
-) -> Statement:
+def statement(user, *, start: date | None = None, end: date | None = None) -> Statement:
     """Every transfer of the person in ``[start, end)`` (local dates; None: open), oldest
     first, each with its cause and the running total; the opening total is what the
-    person held before ``start``. ``lean``: the lines' transfers as ``LeanTransfer``
-    values (the API), not model instances (the pages, which ask more of them)."""
+    person held before ``start``. The pages' statement (a period's, which they ask more
+    of than the API); the API reads ``statement_page``."""
     qs = Transfer.objects.filter(user_id=user.pk)
     opening = 0
     if start is not None:
@@ -147,15 +148,74 @@ def statement(
     lines, running = [], opening
     # Each line names its area: never with its outline (a GeoJSON polygon parsed per line
     # was most of a long statement's time).
-    qs = qs.order_by("at", "pk")
-    if lean:
-        rows = [_lean(row) for row in qs.values_list(*_LEAN)]
-    else:
-        rows = qs.select_related("area", "reverses").defer(*AREA_OUTLINE)
-    for t in rows:
+    qs = qs.order_by("at", "pk").select_related("area", "reverses").defer(*AREA_OUTLINE)
+    for t in qs:
         running += t.points
         lines.append(StatementLine(t, running))
     return Statement(user, start, end, opening, lines, running, balances(user))
+
+
+# A statement read a page at a time (the API): oldest first, the order of the
+# (user, at) index; the id breaks the tie of one moment.
+STATEMENT_ORDER = ("at", "pk")
+
+
+@dataclass
+class StatementPage(Statement):
+    """One page of a statement: ``opening`` and ``closing`` are the period's, each line's
+    balance the person's total after it; ``next_cursor``: the ``after`` of the page
+    after (None: the last)."""
+
+    next_cursor: str | None = None
+
+
+def statement_page(
+    user,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    limit: int,
+    after: str | None = None,
+) -> StatementPage:
+    """``limit`` lines of ``statement`` (lean), after the cursor ``after`` (a 400 naming
+    ``after`` when this list did not give it out).
+
+    Three queries whatever the history's length: the period's opening and closing
+    totals and the total before the page (one statement of sums over the person's
+    (user, at) index), the page's ``limit + 1`` lines in that index's order, and the
+    balances. A long history no longer answers with thousands of lines at once."""
+    bound = decode_cursor(after, len(STATEMENT_ORDER), field_name="after") if after else None
+    mine = Transfer.objects.filter(user_id=user.pk)
+    sums: dict[str, Sum] = {}
+    if start is not None:
+        sums["opening"] = Sum("points", filter=Q(at__lt=_local_start(start)), default=0)
+    sums["closing"] = Sum(
+        "points", filter=Q(at__lt=_local_start(end)) if end is not None else None, default=0
+    )
+    if bound is not None:
+        # The total before the page: everything up to and including the cursor's line.
+        sums["before"] = Sum("points", filter=~after_q(STATEMENT_ORDER, bound), default=0)
+    totals = mine.aggregate(**sums)
+    opening = totals.get("opening", 0)
+    qs = mine
+    if start is not None:
+        qs = qs.filter(at__gte=_local_start(start))
+    if end is not None:
+        qs = qs.filter(at__lt=_local_start(end))
+    if bound is not None:
+        qs = qs.filter(after_q(STATEMENT_ORDER, bound))
+    rows = [_lean(row) for row in qs.order_by(*STATEMENT_ORDER).values_list(*_LEAN)[: limit + 1]]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    running = opening if bound is None else totals["before"]
+    lines = []
+    for t in rows:
+        running += t.points
+        lines.append(StatementLine(t, running))
+    next_cursor = encode_cursor([rows[-1].at, rows[-1].pk]) if rows and more else None
+    return StatementPage(
+        user, start, end, opening, lines, totals["closing"], balances(user), next_cursor
+    )
 
 
 def own_private_causes(person, statement: Statement) -> dict[int, causes.Shown]:
@@ -247,7 +307,11 @@ def leaderboard(
         .order_by("-points", "user_id")[:limit]
     )
     User = get_user_model()
-    users = User.objects.select_related("person").in_bulk([r["user_id"] for r in rows])
+    users = (
+        User.objects.select_related("person")
+        .defer(*PERSON_SECRETS)
+        .in_bulk([r["user_id"] for r in rows])
+    )
     ranked, rank, previous = [], 0, None
     for i, r in enumerate(rows, start=1):
         if r["points"] != previous:
@@ -409,7 +473,11 @@ def search_people(staff, query: str, *, limit: int = 20) -> list:
         | Q(person__name__icontains=query)
     )
     return list(
-        people_in_scope(staff).filter(match).select_related("person").order_by("username")[:limit]
+        people_in_scope(staff)
+        .filter(match)
+        .select_related("person")
+        .defer(*PERSON_SECRETS)
+        .order_by("username")[:limit]
     )
 
 
