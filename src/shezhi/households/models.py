@@ -383,3 +383,6 @@ class TagCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tag}: {self.count}"
+
+
+from .import_models import HouseholdImport  # noqa: E402,F401
