@@ -34,6 +34,7 @@ from tests.factories import (
     RedemptionFactory,
     RewardFactory,
     RosterImportFactory,
+    HouseholdImportFactory,
     ServicePostFactory,
     TransferFactory,
     VolunteerActivityFactory,
@@ -67,6 +68,8 @@ UNSCOPED = {
     "people/audit/",
     "people/roster/",  # upload form; refuses areas outside scope (tests/people/test_roster.py)
     "people/roster/template/",  # the empty template
+    "households/import/",  # upload form; writes only where the importer works (tests/households)
+    "households/import/template/",  # the empty template
     "notifications/",  # the user's own only
     "notifications/read-all/",
     "api/v1/notifications",
@@ -252,6 +255,8 @@ ROUTES = {
     ),
     "households/residents/<int:pk>/tags/": ("post", "resident", {"tags": ["veteran"]}),
     "households/overview/<str:code>/": ("get", "area", ""),
+    "households/export/<str:code>/": ("get", "area", ""),
+    "households/import/<int:pk>/": ("get", "household_import", ""),
     "api/v1/households/compounds/<compound_id>": ("get", "compound", ""),
     "api/v1/households/buildings/<building_id>": ("get", "building", ""),
     "api/v1/households/<household_id>": ("get", "household", ""),
@@ -441,6 +446,7 @@ def world(territory):
             "assignment": assignment.pk,
             "import": job.pk,
             "roster_import": 10_000 + job.pk,  # an id no roster import has
+            "household_import": 10_000 + job.pk,  # nor a household import
             "event": event.pk,
             "notification": notification.pk,
             "post": post.pk,
@@ -840,6 +846,11 @@ INSIDE = {
         _own(pk=lambda m: _hh(m)["resident"]),
     ),
     "households/overview/<str:code>/": (STATS_ROLES, _area),
+    "households/export/<str:code>/": (HOUSEHOLD_READERS, _area),
+    "households/import/<int:pk>/": (
+        EVERYONE,
+        _own(pk=lambda m: HouseholdImportFactory(created_by=m.user).pk),
+    ),
     "api/v1/households/compounds/<compound_id>": (
         HOUSEHOLD_READERS,
         _own(compound_id=lambda m: _hh(m)["compound"]),

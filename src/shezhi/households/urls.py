@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import transfer_views, views
 
 app_name = "households"
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("residents/<int:pk>/tags/", views.set_tags, name="tags"),
     path("overview/", views.overview_home, name="overview_home"),
     path("overview/<str:code>/", views.overview, name="overview"),
+    path("import/", transfer_views.upload, name="import"),
+    path("import/template/", transfer_views.template, name="import_template"),
+    path("import/<int:pk>/", transfer_views.report, name="import_report"),
+    path("export/<str:code>/", transfer_views.export, name="export"),
 ]

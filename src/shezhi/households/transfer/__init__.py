@@ -20,7 +20,7 @@ from .background import (
     start_import,
 )
 from .exporting import can_export, export_residents, household_template
-from .importing import ImportOutcome, can_import, import_households
+from .importing import ImportOutcome, can_import, import_cells, import_households
 
 __all__ = [
     "ImportOutcome",
@@ -30,6 +30,7 @@ __all__ = [
     "export_residents",
     "household_imports",
     "household_template",
+    "import_cells",
     "import_households",
     "max_upload_bytes",
     "run_import_job",

@@ -44,12 +44,32 @@ def chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:
         yield batch
 
 
+@dataclass(slots=True)
+class NewHousehold:
+    """A household the file registers (written as a row, not a model instance: a
+    district's file makes 160,000 of them)."""
+
+    building: Building
+    unit: str
+    room: str
+    kind: str
+    pk: int | None = None
+
+    @property
+    def micro_grid_id(self) -> int:
+        return self.building.micro_grid_id
+
+    @property
+    def area_path(self) -> str:
+        return self.building.area_path
+
+
 @dataclass
 class Plan:
     """What the valid rows write."""
 
     new_buildings: dict[str, Building] = field(default_factory=dict)
-    new_households: dict[HouseKey, Household] = field(default_factory=dict)
+    new_households: dict[HouseKey, NewHousehold] = field(default_factory=dict)
     households: dict[HouseKey, Household] = field(default_factory=dict)  # existing
     kinds: dict[HouseKey, str] = field(default_factory=dict)
     creates: list[tuple[Row, HouseKey]] = field(default_factory=list)
@@ -288,16 +308,9 @@ def check(sheet: Sheet, *, actor) -> Plan:
             continue
         building, key = where[r.row]
         if key not in plan.households and key not in plan.new_households:
-            plan.new_households[key] = Household(
-                building=building if building.pk else None,
-                unit=r.unit,
-                room=r.room,
-                sort_key=natural_key(r.unit, r.room),
-                kind=r.kind or Household.Kind.OTHER,
-                micro_grid_id=building.micro_grid_id,
-                area_path=building.area_path,
+            plan.new_households[key] = NewHousehold(
+                building, r.unit, r.room, r.kind or Household.Kind.OTHER
             )
-            plan.new_households[key]._building = building
         elif (
             key in plan.households
             and r.kind

@@ -15,7 +15,7 @@ from shezhi.people.roster import RowError
 
 from .. import permissions
 from .checking import check, sort_errors
-from .reading import MAX_ROWS, Progress, Reader, read_sheet
+from .reading import MAX_ROWS, Progress, Reader, Sheet, read_sheet, sheet_from_cells
 from .writing import write
 
 logger = logging.getLogger(__name__)
@@ -69,6 +69,34 @@ def import_households(
     if actor is not None and not can_import(actor):
         raise PermissionDenied(_("You register the households of no area."))
 
+    report = _phases(progress)
+    sheet = read_sheet(data, max_rows=max_rows, progress=report(0.0, 0.45))
+    report(0.0, 0.45)(1, 1)
+    return _import(sheet, actor=actor, valid_rows_only=valid_rows_only, report=report)
+
+
+def import_cells(
+    *,
+    actor,
+    rows,
+    keys: list[str],
+    total: int = 0,
+    valid_rows_only: bool = False,
+    progress: Progress | None = None,
+) -> ImportOutcome:
+    """The same import from rows already in cells ({column key: value}); the demo's path."""
+    if actor is not None and not can_import(actor):
+        raise PermissionDenied(_("You register the households of no area."))
+    report = _phases(progress)
+    sheet = sheet_from_cells(rows, keys=keys, progress=report(0.0, 0.45), total=total)
+    report(0.0, 0.45)(1, 1)
+    return _import(sheet, actor=actor, valid_rows_only=valid_rows_only, report=report)
+
+
+def _phases(progress: Progress | None):
+    """``report(start, share)``: a progress callback for one phase of the whole (reading
+    0–45 %, checking to 50 %, writing the rest)."""
+
     def phase(start: float, share: float):
         def report(done: int, total: int) -> None:
             if progress and total:
@@ -76,7 +104,11 @@ def import_households(
 
         return report
 
-    sheet = read_sheet(data, max_rows=max_rows, progress=phase(0.0, 0.45))
+    return phase
+
+
+def _import(sheet: Sheet, *, actor, valid_rows_only: bool, report) -> ImportOutcome:
+    phase = report
     outcome = ImportOutcome(valid_rows_only=valid_rows_only, rows=sheet.read)
     if sheet.fatal:
         outcome.errors = outcome_errors = list(sheet.errors)

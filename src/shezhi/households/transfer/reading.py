@@ -535,3 +535,20 @@ def _parse_rows(out, reader, index, rows, number, total, max_rows, progress) -> 
 
 
 RELATION_HEAD = Resident.Relation.HEAD
+
+
+def sheet_from_cells(
+    rows, *, keys: list[str], progress: Progress | None = None, total: int = 0
+) -> Sheet:
+    """A sheet from rows already in cells ({key: value}, as a workbook's would read): the
+    demo's path into the same checks and writes, without a file."""
+    out = Sheet(header_row=1, columns={k: header(COLUMN_BY_KEY[k]) for k in keys})
+    reader = Reader(out.columns)
+    for number, cells in enumerate(rows, start=2):
+        r = Row(row=number)
+        reader.parse(r, cells)
+        out.rows.append(r)
+        out.read += 1
+        if progress and out.read % 5000 == 0:
+            progress(out.read, max(total, out.read))
+    return out
