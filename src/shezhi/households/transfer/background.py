@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import base64
 import secrets
 from pathlib import Path
 
@@ -12,7 +11,6 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from shezhi.core import jobs
-from shezhi.core import personal_data as pd
 from shezhi.people.roster import RowError
 
 from ..import_models import HouseholdImport
@@ -27,15 +25,6 @@ class ImportRefused(Exception):
 
 def max_upload_bytes() -> int:
     return int(getattr(settings, "SHEZHI_HOUSEHOLD_IMPORT_MAX_BYTES", MAX_BYTES))
-
-
-def _seal(data: bytes) -> bytes:
-    # The upload holds ID numbers in clear: kept encrypted until the worker reads it.
-    return pd.encrypt(base64.b64encode(data).decode()).encode()
-
-
-def _unseal(token: bytes) -> bytes:
-    return base64.b64decode(pd.decrypt(token.decode()))
 
 
 def start_import(*, actor, uploaded_file, valid_rows_only: bool = False) -> HouseholdImport:
@@ -59,13 +48,16 @@ def start_import(*, actor, uploaded_file, valid_rows_only: bool = False) -> Hous
         created_by=actor,
         original_name=name[:255],
         valid_rows_only=valid_rows_only,
-        file=ContentFile(_seal(uploaded_file.read()), name=f"{secrets.token_hex(16)}.xlsx.sealed"),
+        # The upload holds ID numbers in clear: kept encrypted until the worker reads it.
+        file=ContentFile(
+            jobs.seal(uploaded_file.read()), name=f"{secrets.token_hex(16)}.xlsx.sealed"
+        ),
     )
 
 
 def _work(job: HouseholdImport, progress) -> tuple[str, dict]:
     with job.file.open("rb") as fh:
-        data = _unseal(fh.read())
+        data = jobs.unseal(fh.read())
     outcome = import_households(
         actor=job.created_by, data=data, valid_rows_only=job.valid_rows_only, progress=progress
     )
