@@ -308,3 +308,36 @@ def test_the_masked_export_imports_again_updating_the_same_residents(territory, 
     assert moved.household == place.h102 and moved.tag_list == ["party_member"]
     assert moved.id_number == ID_C  # not wiped by the masked cell
     assert ResidentMove.objects.filter(resident=moved, to_household=place.h102).exists()
+
+
+def test_a_file_that_is_no_workbook_or_lacks_a_column_is_refused_whole(cast, place):
+    outcome = import_households(actor=cast.community, data=b"name,room\n")
+    assert not outcome.written and outcome.errors[0].row == 0
+    without_room = [h for h in HEADER if h != "房号"]
+    outcome = import_households(actor=cast.community, data=xlsx([], without_room))
+    assert [(e.row, e.column) for e in outcome.errors] == [(1, "房号")]
+    twice = [*HEADER, "姓名"]
+    outcome = import_households(actor=cast.community, data=xlsx([], twice))
+    assert [(e.row, e.column) for e in outcome.errors] == [(1, "姓名")]
+
+
+def test_the_file_may_hand_the_head_over(cast, place):
+    """A stored head given another relation in the same file leaves room for a new head."""
+    assert run(cast.community, good_rows()).written
+    old = Resident.objects.get(name="李奶奶")
+    rows = [
+        row(code=f"R{old.pk}", room="302", name="李奶奶", relation="父母"),
+        row(room="302", name="李大强", relation="户主"),
+    ]
+    outcome = run(cast.community, rows)
+    assert outcome.written, outcome.errors
+    assert Resident.objects.get(name="李大强").relation == "head"
+    assert Resident.objects.get(pk=old.pk).relation == "parent"
+
+
+def test_progress_is_reported_up_to_the_end(cast, place):
+    seen = []
+    outcome = run(
+        cast.community, good_rows(), progress=lambda done, total: seen.append(done / total)
+    )
+    assert outcome.written and seen[-1] == 1.0 and seen == sorted(seen)

@@ -233,6 +233,47 @@ def write(plan: Plan, *, actor, progress: Progress | None = None) -> dict[str, i
     where = {**plan.households, **plan.new_households}
     grids = {h.micro_grid_id for h in where.values()}
 
+    # Updates before creations, and heads stepping down before anyone steps up: a file
+    # may hand a household's head over (one head per household, checked row by row).
+    moves, updated, fields, stepping_down = [], [], {"updated_at"}, []
+    for r, res, key in plan.updates:
+        household = where[key]
+        values = _resident_values(r)
+        if res.relation == Resident.Relation.HEAD and (
+            values["relation"] != Resident.Relation.HEAD or res.household_id != household.pk
+        ):
+            stepping_down.append(res.pk)
+        if res.household_id != household.pk:
+            grids.add(res.household.micro_grid_id)
+            moves.append((res, res.household, household))
+            values["household_id"] = household.pk
+        diff = {}
+        for k, v in values.items():
+            old = getattr(res, k)
+            if old != v:
+                if k in AUDITED_RESIDENT:
+                    diff[k] = [_plain(old), _plain(v)]
+                setattr(res, k, v)
+                fields.add(k)
+                if k == "sensitive_tags":
+                    res.sensitive_changed_at = now
+                    fields.add("sensitive_changed_at")
+        if diff or "sensitive_changed_at" in fields:
+            audit.changed(res, household.area_path, diff)
+        res.updated_at = now
+        updated.append(res)
+    for batch in chunks(stepping_down):
+        Resident.objects.filter(pk__in=batch).update(relation=Resident.Relation.OTHER)
+    if stepping_down:
+        fields.add("relation")  # written back below, whatever each one's becomes
+    if updated and len(fields) > 1:
+        Resident.objects.bulk_update(updated, sorted(fields), batch_size=500)
+    if moves:
+        records = _moves(moves, actor)
+        ResidentMove.objects.bulk_create(records, batch_size=500)
+        for m in records:
+            audit.created(m, m.to_path, {"resident": m.resident_id, "to": m.to_label})
+
     ids = allocate_ids(Resident, len(plan.creates))
     done = 0
     for batch in chunks(range(len(plan.creates)), BATCH):
@@ -276,36 +317,6 @@ def write(plan: Plan, *, actor, progress: Progress | None = None) -> dict[str, i
         if progress:
             progress(done, total)
 
-    moves, updated, fields = [], [], {"updated_at"}
-    for r, res, key in plan.updates:
-        household = where[key]
-        values = _resident_values(r)
-        if res.household_id != household.pk:
-            grids.add(res.household.micro_grid_id)
-            moves.append((res, res.household, household))
-            values["household_id"] = household.pk
-        diff = {}
-        for k, v in values.items():
-            old = getattr(res, k)
-            if old != v:
-                if k in AUDITED_RESIDENT:
-                    diff[k] = [_plain(old), _plain(v)]
-                setattr(res, k, v)
-                fields.add(k)
-                if k == "sensitive_tags":
-                    res.sensitive_changed_at = now
-                    fields.add("sensitive_changed_at")
-        if diff or "sensitive_changed_at" in fields:
-            audit.changed(res, household.area_path, diff)
-        res.updated_at = now
-        updated.append(res)
-    if updated and len(fields) > 1:
-        Resident.objects.bulk_update(updated, sorted(fields), batch_size=500)
-    if moves:
-        records = _moves(moves, actor)
-        ResidentMove.objects.bulk_create(records, batch_size=500)
-        for m in records:
-            audit.created(m, m.to_path, {"resident": m.resident_id, "to": m.to_label})
     audit.flush()
     if progress:
         progress(total, total)
