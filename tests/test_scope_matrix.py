@@ -257,6 +257,7 @@ ROUTES = {
     "households/overview/<str:code>/": ("get", "area", ""),
     "households/export/<str:code>/": ("get", "area", ""),
     "households/import/<int:pk>/": ("get", "household_import", ""),
+    "api/v1/households/imports/<import_id>": ("get", "household_import", ""),
     "api/v1/households/compounds/<compound_id>": ("get", "compound", ""),
     "api/v1/households/buildings/<building_id>": ("get", "building", ""),
     "api/v1/households/<household_id>": ("get", "household", ""),
@@ -850,6 +851,10 @@ INSIDE = {
     "households/import/<int:pk>/": (
         EVERYONE,
         _own(pk=lambda m: HouseholdImportFactory(created_by=m.user).pk),
+    ),
+    "api/v1/households/imports/<import_id>": (
+        EVERYONE,
+        _own(import_id=lambda m: HouseholdImportFactory(created_by=m.user).pk),
     ),
     "api/v1/households/compounds/<compound_id>": (
         HOUSEHOLD_READERS,

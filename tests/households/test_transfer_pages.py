@@ -105,3 +105,17 @@ def test_the_overview_exports_masked_and_only_where_the_user_lists_households(
     )
     client.force_login(cast.dept_cg)  # counts only
     assert client.get(reverse("households:export", args=[code])).status_code == 404
+
+
+def test_the_api_reports_an_import_to_its_importer_only(
+    client, cast, place, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.community)
+    bad = [*good_rows(), row(room="303", kind="别墅")]
+    upload(client, xlsx(bad), valid_rows_only=True, capture=django_capture_on_commit_callbacks)
+    job = HouseholdImport.objects.get()
+    answer = client.get(f"/api/v1/households/imports/{job.pk}").json()
+    assert answer["status"] == "partly_imported" and answer["residents_created"] == 3
+    assert [(e["row"], e["column"]) for e in answer["errors"]] == [(5, "户类型")]
+    client.force_login(cast.community2)
+    assert client.get(f"/api/v1/households/imports/{job.pk}").status_code == 404
