@@ -199,6 +199,7 @@ def measure(residents: int, sample: int) -> int:
 def _remove(made) -> None:
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
 
     from shezhi.households import services
     from shezhi.households.models import Household, Resident
@@ -211,7 +212,8 @@ def _remove(made) -> None:
         ).delete()
     Resident.objects.filter(pk__in=residents).delete()
     Household.objects.filter(pk__in=ids).delete()
-    services.recount({h.micro_grid_id for h in made.values()})
+    with transaction.atomic():
+        services.recount({h.micro_grid_id for h in made.values()})
 
 
 def _fresh_postgres(url: str) -> None:

@@ -44,8 +44,9 @@ WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 # Full scale: about 2,100 households per community (83 communities: ~175,000).
 HOUSEHOLDS_PER_COMMUNITY = 2100
 COMPOUNDS_PER_COMMUNITY = 6
-# What ``shezhi demo`` builds unless told (``--households SCALE``).
-DEFAULT_HOUSEHOLD_SCALE = 1.0
+# What ``shezhi demo`` builds unless told (``--households SCALE``): a fifth of the
+# district; the whole of it (1) costs about 100 s of CPU, beyond the demo's budget.
+DEFAULT_HOUSEHOLD_SCALE = 0.2
 # Where ID numbers were issued: mostly the district, the rest of Chengdu and beyond.
 REGIONS = ("510113",) * 6 + ("510104", "510106", "510107", "510114", "511623", "500101")
 KEYS = [
