@@ -950,12 +950,21 @@ class TagCountFactory(DjangoModelFactory):
     count = 1
 
 
+class HouseholdImportFactory(DjangoModelFactory):
+    class Meta:
+        model = hh.HouseholdImport
+
+    created_by = factory.SubFactory(UserFactory)
+    original_name = "households.xlsx"
+
+
 FACTORIES.update(
     {
         f._meta.model: f
         for f in (
             CompoundFactory,
             BuildingFactory,
+            HouseholdImportFactory,
             HouseholdFactory,
             ResidentFactory,
             ResidentMoveFactory,

@@ -30,6 +30,7 @@ from tests.factories import (
     AreaImportFactory,
     EmergencyPeriodFactory,
     EventPhotoFactory,
+    HouseholdImportFactory,
     NotificationFactory,
     RedemptionFactory,
     RewardFactory,
@@ -67,6 +68,8 @@ UNSCOPED = {
     "people/audit/",
     "people/roster/",  # upload form; refuses areas outside scope (tests/people/test_roster.py)
     "people/roster/template/",  # the empty template
+    "households/import/",  # upload form; writes only where the importer works (tests/households)
+    "households/import/template/",  # the empty template
     "notifications/",  # the user's own only
     "notifications/read-all/",
     "api/v1/notifications",
@@ -279,6 +282,9 @@ ROUTES = {
     ),
     "households/residents/<int:pk>/tags/": ("post", "resident", {"tags": ["veteran"]}),
     "households/overview/<str:code>/": ("get", "area", ""),
+    "households/export/<str:code>/": ("get", "area", ""),
+    "households/import/<int:pk>/": ("get", "household_import", ""),
+    "api/v1/households/imports/<import_id>": ("get", "household_import", ""),
     "api/v1/households/compounds/<compound_id>": ("get", "compound", ""),
     "api/v1/households/buildings/<building_id>": ("get", "building", ""),
     "api/v1/households/<household_id>": ("get", "household", ""),
@@ -487,6 +493,7 @@ def world(territory):
             "assignment": assignment.pk,
             "import": job.pk,
             "roster_import": 10_000 + job.pk,  # an id no roster import has
+            "household_import": 10_000 + job.pk,  # nor a household import
             "event": event.pk,
             "notification": notification.pk,
             "post": post.pk,
@@ -903,6 +910,15 @@ INSIDE = {
         _own(pk=lambda m: _hh(m)["resident"]),
     ),
     "households/overview/<str:code>/": (STATS_ROLES, _area),
+    "households/export/<str:code>/": (HOUSEHOLD_READERS, _area),
+    "households/import/<int:pk>/": (
+        EVERYONE,
+        _own(pk=lambda m: HouseholdImportFactory(created_by=m.user).pk),
+    ),
+    "api/v1/households/imports/<import_id>": (
+        EVERYONE,
+        _own(import_id=lambda m: HouseholdImportFactory(created_by=m.user).pk),
+    ),
     "api/v1/households/compounds/<compound_id>": (
         HOUSEHOLD_READERS,
         _own(compound_id=lambda m: _hh(m)["compound"]),

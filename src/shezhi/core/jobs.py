@@ -149,3 +149,21 @@ def page_context(job, *, testid: str) -> dict:
         "running": job.status in (QUEUED, RUNNING),
         "progress_percent": round(job.progress * 100),
     }
+
+
+def seal(data: bytes) -> bytes:
+    """An upload holding personal data in clear, encrypted (``personal_data.encrypt``) to
+    be kept until the worker reads it; ``unseal`` gives it back."""
+    import base64
+
+    from shezhi.core import personal_data as pd
+
+    return pd.encrypt(base64.b64encode(data).decode()).encode()
+
+
+def unseal(token: bytes) -> bytes:
+    import base64
+
+    from shezhi.core import personal_data as pd
+
+    return base64.b64decode(pd.decrypt(token.decode()))

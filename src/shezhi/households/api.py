@@ -28,8 +28,11 @@ from . import selectors, services
 from . import tags as tagset
 from .masking import masked_name, masked_value
 from .models import Building, Compound, Household, Resident
+from .transfer_api import router as transfer_router
 
 router = Router()
+# The import's state (its own module: this one holds the places and residents).
+router.add_router("", transfer_router)
 
 KINDS = Literal[tuple(Household.Kind.values)]  # type: ignore[valid-type]
 RELATIONS = Literal[tuple(Resident.Relation.values)]  # type: ignore[valid-type]

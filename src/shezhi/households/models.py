@@ -461,3 +461,6 @@ class BindingRequest(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"area_path": self.area_path}
+
+
+from .import_models import HouseholdImport  # noqa: E402,F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import binding_views, views
+from . import binding_views, transfer_views, views
 
 app_name = "households"
 
@@ -17,4 +17,8 @@ urlpatterns = [
     path("mine/", binding_views.mine, name="mine"),
     path("bindings/", binding_views.bindings, name="bindings"),
     path("bindings/<int:pk>/decide/", binding_views.decide, name="decide_binding"),
+    path("import/", transfer_views.upload, name="import"),
+    path("import/template/", transfer_views.template, name="import_template"),
+    path("import/<int:pk>/", transfer_views.report, name="import_report"),
+    path("export/<str:code>/", transfer_views.export, name="export"),
 ]

@@ -285,5 +285,6 @@ def overview(request: HttpRequest, code: str) -> HttpResponse:
             "children": child_rows,
             "child_level": Area.Level(children[0].level).label if children else "",
             "can_list": permissions.can(user, "view", area),
+            "can_import": permissions.can(user, "change"),
         },
     )

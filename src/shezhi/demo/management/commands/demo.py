@@ -15,7 +15,7 @@ from tqdm import tqdm
 from shezhi.areas.models import Area
 from shezhi.demo.areas import build_demo_areas
 from shezhi.demo.events import DISTRICT_CODE, build_demo_events
-from shezhi.demo.households import build_demo_households
+from shezhi.demo.households import DEFAULT_HOUSEHOLD_SCALE, build_demo_households
 from shezhi.demo.hubs import build_demo_hubs
 from shezhi.demo.incentives import build_demo_rewards
 from shezhi.demo.people import build_demo_workforce, link_demo_users
@@ -42,9 +42,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--sign-ins", action="store_true", help="only print the demo sign-ins, if present"
         )
+        parser.add_argument(
+            "--households",
+            type=float,
+            default=DEFAULT_HOUSEHOLD_SCALE,
+            metavar="SCALE",
+            help="the household base's size: 1 is the whole district (~175,000 households,"
+            " ~500,000 residents), 0.1 a tenth, 0 none",
+        )
 
     def handle(
-        self, *args, no_progress=False, no_events=False, if_empty=False, sign_ins=False, **options
+        self,
+        *args,
+        no_progress=False,
+        no_events=False,
+        if_empty=False,
+        sign_ins=False,
+        households=DEFAULT_HOUSEHOLD_SCALE,
+        **options,
     ):
         if sign_ins or (if_empty and Area.objects.exists()):
             if get_user_model().objects.filter(username=DEMO_USERS[0].username).exists():
@@ -85,7 +100,8 @@ class Command(BaseCommand):
         if not no_events:
             self.build_events(no_progress)
         self.build_places()
-        self.build_households()
+        if households > 0:
+            self.build_households(households, no_progress)
         self.build_hubs()
         self.stdout.write("Demo sign-ins:")
         for line in sign_in_lines():
@@ -152,10 +168,17 @@ class Command(BaseCommand):
                 )
             )
 
-    def build_households(self) -> None:
-        """A first community's compounds, buildings, households and residents."""
+    def build_households(self, scale: float, no_progress: bool) -> None:
+        """Compounds in every community, their buildings, households and residents."""
         started = time.perf_counter()
-        made = build_demo_households()
+        bar = tqdm(total=1000, unit="‰", disable=no_progress, file=sys.stderr, desc="households")
+
+        def progress(done, total):
+            bar.n = done
+            bar.refresh()
+
+        made = build_demo_households(scale=scale, progress=progress)
+        bar.close()
         if made:
             self.stdout.write(
                 self.style.SUCCESS(
