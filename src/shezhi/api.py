@@ -28,6 +28,7 @@ from shezhi.events.api import router as events_router
 from shezhi.households.api import router as households_router
 from shezhi.incentives.api import router as incentives_router
 from shezhi.notifications.api import router as notifications_router
+from shezhi.operations.api import router as operations_router
 from shezhi.people.api import router as people_router
 from shezhi.places.api import router as places_router
 from shezhi.stats.api import router as stats_router
@@ -59,6 +60,7 @@ api.add_router("", places_router, tags=["service posts"])
 api.add_router("", volunteering_router, tags=["volunteering"])
 api.add_router("", incentives_router, tags=["points"])
 api.add_router("", households_router, tags=["households"])
+api.add_router("", operations_router, tags=["emergency operations"])
 
 
 def _answer(request, status: int, detail: str, code: str, field: str | None = None):
