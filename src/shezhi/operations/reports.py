@@ -19,6 +19,7 @@ The report names no household and no resident: places are micro-grids.
 from __future__ import annotations
 
 import io
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -117,7 +118,8 @@ def after_action(user, operation: Operation, *, now: datetime | None = None) -> 
         .iterator(chunk_size=20_000)
     ):
         hours[max(0, int((at - start).total_seconds() // 3600))] += 1
-    last_hour = max(int((end - start).total_seconds() // 3600), max(hours, default=0))
+    # One point at the end of each hour begun before the end.
+    last_hour = max(math.ceil((end - start).total_seconds() / 3600) - 1, max(hours, default=0))
     running = 0
     for h in range(0, last_hour + 1):
         running += hours.get(h, 0)
