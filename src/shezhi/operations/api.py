@@ -14,13 +14,12 @@ one shape ``{"detail", "code", "field"}`` (bad_input 400, forbidden 403, conflic
 not_allowed 409).
 """
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shezhi.areas.selectors import get_area
@@ -154,7 +153,7 @@ def start(request: HttpRequest, payload: OperationIn):
         instructions=payload.instructions,
         request_key=payload.request_key,
     )
-    return 201, op
+    return Status(201, op)
 
 
 @router.get(
@@ -212,7 +211,7 @@ def check(request: HttpRequest, operation_id: Id, line_id: Id, payload: CheckIn)
         request_key=payload.request_key,
         version=payload.version,
     )
-    return (201 if done.created else 200), selectors.lines(request.user, op).get(pk=line.pk)
+    return Status(201 if done.created else 200, selectors.lines(request.user, op).get(pk=line.pk))
 
 
 @router.post(
@@ -231,7 +230,7 @@ def hand_out(request: HttpRequest, operation_id: Id, line_id: Id, payload: HandO
         signed_by=payload.signed_by,
         request_key=payload.request_key,
     )
-    return 201, row
+    return Status(201, row)
 
 
 @router.post(
