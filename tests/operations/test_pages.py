@@ -19,7 +19,9 @@ def as_user(client, user):
 def test_declaring_emergency_mode_can_go_on_to_start_an_operation(client, cast, place, territory):
     c = as_user(client, cast.street)
     code = territory["community"].code
-    resp = c.post(f"/events/emergency/{code}/", {"op": "start", "reason": "暴雨", "then": "operation"})
+    resp = c.post(
+        f"/events/emergency/{code}/", {"op": "start", "reason": "暴雨", "then": "operation"}
+    )
     assert resp.status_code == 302 and resp.url == f"/operations/start/{code}/"
     page = c.get(resp.url)
     assert page.status_code == 200 and b'data-testid="start-operation-form"' in page.content
@@ -30,7 +32,9 @@ def test_declaring_emergency_mode_can_go_on_to_start_an_operation(client, cast, 
     assert started.status_code == 302 and started.url == f"/operations/{op.pk}/"
     assert op.households == 3
     # The same form sent again (a retried tap): the same operation.
-    c.post(f"/operations/start/{code}/", {"kind": "flood", "title": "防汛扫楼", "request_key": "k1"})
+    c.post(
+        f"/operations/start/{code}/", {"kind": "flood", "title": "防汛扫楼", "request_key": "k1"}
+    )
     assert Operation.objects.count() == 1
 
 

@@ -14,7 +14,6 @@ one shape ``{"detail", "code", "field"}`` (bad_input 400, forbidden 403, conflic
 not_allowed 409).
 """
 
-
 import datetime as dt
 from typing import Literal
 
@@ -60,7 +59,7 @@ class OperationIn(Schema):
     request_key: str = Field("", max_length=64)
 
 
-class LineOut(Schema):
+class CheckLineOut(Schema):
     id: int
     household_id: int
     place: str
@@ -87,7 +86,7 @@ class LineOut(Schema):
         return line.need_list
 
 
-class CheckIn(Schema):
+class CheckOutcomeIn(Schema):
     outcome: OUTCOMES  # type: ignore[valid-type]
     needs: list[NEEDS] = Field(default_factory=list, max_length=5)  # type: ignore[valid-type]
     notes: str = Field("", max_length=services.NOTES_MAX)
@@ -185,7 +184,7 @@ def stand_down(request: HttpRequest, operation_id: Id):
 
 @router.get(
     "/operations/{operation_id}/lines",
-    response={200: list[LineOut], 404: NotFoundOut},
+    response={200: list[CheckLineOut], 404: NotFoundOut},
     summary="The households I check, vulnerable first",
 )
 @paginate(KeysetPaging)
@@ -196,10 +195,10 @@ def lines(request: HttpRequest, operation_id: Id, todo: Flag = False):
 
 @router.post(
     "/operations/{operation_id}/lines/{line_id}/check",
-    response={200: LineOut, 201: LineOut, **ERRORS},
+    response={200: CheckLineOut, 201: CheckLineOut, **ERRORS},
     summary="Record a household's check (201; 200 for a retried request)",
 )
-def check(request: HttpRequest, operation_id: Id, line_id: Id, payload: CheckIn):
+def check(request: HttpRequest, operation_id: Id, line_id: Id, payload: CheckOutcomeIn):
     op = selectors.get_operation(request.user, operation_id, "check")
     line = selectors.get_line(request.user, op, line_id)
     done = services.record_check(
