@@ -41,7 +41,7 @@ def test_two_workers_checking_one_household_cannot_both_win(op, world, territory
                 request_key=f"tap-{i}",
             )  # fmt: skip
             results[i] = done
-        except Exception as exc:  # noqa: BLE001  (the loser's Conflict is the point)
+        except Exception as exc:
             results[i] = exc
         finally:
             connection.close()
@@ -76,7 +76,7 @@ def test_a_retry_racing_its_first_request_records_once(op, world, cast):
                     actor=worker, line=line, outcome="reached", request_key="same"
                 )
             )
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             results.append(exc)
         finally:
             connection.close()

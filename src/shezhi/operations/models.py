@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -46,8 +47,8 @@ class Need(models.TextChoices):
 
 class Operation(models.Model):
     class State(models.TextChoices):
-        RUNNING = "running", _("Running")
-        STOOD_DOWN = "stood_down", _("Stood down")
+        RUNNING = "running", pgettext_lazy("operation", "Running")
+        STOOD_DOWN = "stood_down", pgettext_lazy("operation", "Stood down")
 
     area = models.ForeignKey(
         "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area")

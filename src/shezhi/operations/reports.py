@@ -231,7 +231,10 @@ def summary_rows(r: AfterAction) -> list[tuple[str, str]]:
         (_("Kind"), op.get_kind_display()),
         (_("Area"), op.area.name),
         (_("Started"), f"{_when(op.started_at)} · {r.started_by}"),
-        (_("Stood down"), f"{_when(op.ended_at)} · {r.ended_by}" if op.ended_at else _("Running")),
+        (
+            _("Stood down"),
+            f"{_when(op.ended_at)} · {r.ended_by}" if op.ended_at else op.get_state_display(),
+        ),
         (_("Households"), str(r.households)),
         (_("Households checked"), f"{r.checked} ({pct(r.coverage)})"),
         (
