@@ -41,7 +41,7 @@ def test_declaring_emergency_mode_can_go_on_to_start_an_operation(client, cast, 
 def test_a_bad_start_shows_the_field(client, cast, world, territory):
     c = as_user(client, cast.street)
     resp = c.post(f"/operations/start/{territory['community'].code}/", {"kind": "x", "title": "t"})
-    assert resp.status_code == 400 and b"Unknown kind" in resp.content
+    assert resp.status_code == 400 and "未知的突发事件类型" in resp.content.decode()
     assert not Operation.objects.exists()
 
 
