@@ -24,15 +24,15 @@ def test_nothing_without_the_demo_district(db):
 
 @pytest.mark.django_db
 def test_one_finished_operation_with_its_report_and_one_running():
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-        with transaction.atomic():
-            build_demo_areas()
-            build_demo_workforce()
-            ensure_demo_users()
-            link_demo_users()
-            locating.current_index()
-            build_demo_households()
-            made = build_demo_operations()
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with override_settings(PASSWORD_HASHERS=hashers), transaction.atomic():
+        build_demo_areas()
+        build_demo_workforce()
+        ensure_demo_users()
+        link_demo_users()
+        locating.current_index()
+        build_demo_households()
+        made = build_demo_operations()
     assert made is not None and made["operations"] == 2
     assert build_demo_operations() is None  # idempotent
     done = Operation.objects.get(state="stood_down")
