@@ -66,6 +66,11 @@ def _text(value: str, field: str, limit: int, *, required: bool = False, label: 
     return text
 
 
+def _task_done(operation, kind, key, user, area, at, row) -> None:
+    """Publish a piece of the operation's work (``hooks.TaskDone``: points, once per key)."""
+    hooks.task_done(hooks.TaskDone(operation, kind, key, user, area, at, row))
+
+
 # ---------------------------------------------------------------------------
 # Start and fan-out
 
@@ -271,17 +276,7 @@ def record_check(
                 CheckLine.objects.filter(pk=line.pk).update(need_event=event)
                 line.need_event = event
         if not prior:
-            hooks.task_done(
-                hooks.TaskDone(
-                    operation=operation,
-                    kind="check",
-                    key=f"line:{line.pk}",
-                    user=actor,
-                    area=line.micro_grid,
-                    at=now,
-                    row=line,
-                )
-            )
+            _task_done(operation, "check", f"line:{line.pk}", actor, line.micro_grid, now, line)
     return Checked(line, True)
 
 
@@ -394,16 +389,14 @@ def report_roll_call(
             existing.save()
             row = existing
         if status == RollCall.Status.ON_DUTY:  # paid once per worker (the key)
-            hooks.task_done(
-                hooks.TaskDone(
-                    operation=operation,
-                    kind="roll_call",
-                    key=f"roll_call:{operation.pk}:{actor.pk}",
-                    user=actor,
-                    area=area,
-                    at=now,
-                    row=row,
-                )
+            _task_done(
+                operation,
+                "roll_call",
+                f"roll_call:{operation.pk}:{actor.pk}",
+                actor,
+                area,
+                now,
+                row,
             )
     return row
 
@@ -453,16 +446,8 @@ def hand_out(
             handed_at=now,
             request_key=request_key,
         )
-        hooks.task_done(
-            hooks.TaskDone(
-                operation=operation,
-                kind="distribution",
-                key=f"distribution:{row.pk}",
-                user=actor,
-                area=line.micro_grid,
-                at=now,
-                row=row,
-            )
+        _task_done(
+            operation, "distribution", f"distribution:{row.pk}", actor, line.micro_grid, now, row
         )
     return row
 

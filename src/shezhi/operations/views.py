@@ -252,30 +252,30 @@ def stand_down(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("operations:detail", pk=op.pk)
 
 
-def _report_operation(request, pk):
+_REPORTS = {
+    "xlsx": (reports.workbook, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "pdf": (reports.pdf, "application/pdf"),
+}
+
+
+def _report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The after-action report as a download (the reader's part of the operation)."""
     op = selectors.get_operation(request.user, pk, "report")
-    return op
+    draw, content_type = _REPORTS[kind]
+    response = HttpResponse(draw(reports.after_action(request.user, op)), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="operation_{op.pk}_report.{kind}"'
+    return response
 
 
 @never_cache
 @login_required
 @require_GET
 def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    op = _report_operation(request, pk)
-    body = reports.workbook(reports.after_action(request.user, op))
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="operation_{op.pk}_report.xlsx"'
-    return response
+    return _report(request, pk, "xlsx")
 
 
 @never_cache
 @login_required
 @require_GET
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    op = _report_operation(request, pk)
-    body = reports.pdf(reports.after_action(request.user, op))
-    response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="operation_{op.pk}_report.pdf"'
-    return response
+    return _report(request, pk, "pdf")
