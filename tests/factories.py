@@ -1020,3 +1020,90 @@ class BindingRequestFactory(DjangoModelFactory):
 FACTORIES.update(
     {f._meta.model: f for f in (PhoneAccountFactory, OneTimeCodeFactory, BindingRequestFactory)}
 )
+
+
+# ------------------------------------------------------ emergency operations
+
+from shezhi.operations import models as ops  # noqa: E402
+
+
+class OperationFactory(DjangoModelFactory):
+    """An operation row on a micro-grid in emergency mode, without its fan-out
+    (``operations.services.start_operation`` writes the lines)."""
+
+    class Meta:
+        model = ops.Operation
+
+    area = factory.LazyFunction(lambda: BuildingFactory().micro_grid)
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+    period = factory.LazyAttribute(lambda o: EmergencyPeriodFactory(area=o.area))
+    kind = ops.Kind.FLOOD
+    title = factory.Sequence(lambda n: f"防汛扫楼{n}")
+    started_at = factory.LazyFunction(timezone.now)
+    started_by = factory.SubFactory(UserFactory)
+
+
+class CheckLineFactory(DjangoModelFactory):
+    class Meta:
+        model = ops.CheckLine
+
+    operation = factory.SubFactory(OperationFactory)
+    household = factory.LazyAttribute(
+        lambda o: HouseholdFactory(
+            building__micro_grid=o.operation.area, building__area_path=o.operation.area_path
+        )
+    )
+    micro_grid = factory.LazyAttribute(lambda o: o.household.micro_grid)
+    area_path = factory.LazyAttribute(lambda o: o.household.area_path)
+
+
+class GridTallyFactory(DjangoModelFactory):
+    class Meta:
+        model = ops.GridTally
+
+    operation = factory.SubFactory(OperationFactory)
+    micro_grid = factory.LazyAttribute(lambda o: o.operation.area)
+    area_path = factory.LazyAttribute(lambda o: o.operation.area_path)
+    households = 1
+
+
+class RollCallFactory(DjangoModelFactory):
+    class Meta:
+        model = ops.RollCall
+
+    operation = factory.SubFactory(OperationFactory)
+    user = factory.SubFactory(UserFactory)
+    area_path = factory.LazyAttribute(lambda o: o.operation.area_path)
+    status = ops.RollCall.Status.ON_DUTY
+    lng = 104.02
+    lat = 30.62
+    reported_at = factory.LazyFunction(timezone.now)
+
+
+class DistributionFactory(DjangoModelFactory):
+    class Meta:
+        model = ops.Distribution
+
+    line = factory.SubFactory(CheckLineFactory)
+    operation = factory.LazyAttribute(lambda o: o.line.operation)
+    area_path = factory.LazyAttribute(lambda o: o.line.area_path)
+    item = "安居包"
+    quantity = 1
+    signed_by = "张三"
+    handed_by = factory.SubFactory(UserFactory)
+    handed_at = factory.LazyFunction(timezone.now)
+    request_key = factory.Sequence(lambda n: f"key-{n}")
+
+
+FACTORIES.update(
+    {
+        f._meta.model: f
+        for f in (
+            OperationFactory,
+            CheckLineFactory,
+            GridTallyFactory,
+            RollCallFactory,
+            DistributionFactory,
+        )
+    }
+)

@@ -207,7 +207,38 @@ def _audit(cast, territory, n):
         PersonFactory(area=territory["micro1"], name=f"审计{i:03d}")
 
 
+def _operation(territory):
+    from shezhi.operations.models import Operation
+    from tests.factories import OperationFactory
+
+    return Operation.objects.first() or OperationFactory(area=territory["micro1"])
+
+
+def _check_lines(cast, territory, n):
+    from tests.factories import CheckLineFactory
+
+    op = _operation(territory)
+    for i in range(n):
+        checked = {"outcome": "reached", "checked_by": cast.mg_worker,
+                   "checked_at": timezone.now()} if i % 2 else {}  # fmt: skip
+        CheckLineFactory(operation=op, rank=i % 3 and 1, **checked)
+
+
 OTHER_LISTS = [
+    ListCase(
+        "operation check list page",
+        "mg_worker",
+        lambda cast, t: f"/operations/{_operation(t).pk}/check/",
+        _check_lines,
+        html_rows(r'<li class="op-line'),
+    ),
+    ListCase(
+        "operation lines API",
+        "mg_worker",
+        lambda cast, t: f"/api/v1/operations/{_operation(t).pk}/lines?limit=50",
+        _check_lines,
+        json_rows(),
+    ),
     ListCase(
         "people page",
         "community",

@@ -184,7 +184,15 @@ UNSCOPED = {
     "api/v1/accounts/binding",
     "api/v1/accounts/household",
     "api/v1/accounts/binding/requests",
+    # Operations meeting the caller's areas (selectors.visible_operations); POST starts one
+    # in an area the caller may reach (get_area: 404 outside), tests/operations.
+    "operations/",
+    "api/v1/operations",
 }
+
+# An operation's check and hand-out, as the page's form and the API send them.
+CHECK = {"outcome": "reached", "request_key": "matrix"}
+HAND_OUT = {"item": "安居包", "quantity": 1, "signed_by": "王", "request_key": "matrix"}
 
 # Route → (method, kind of object it names, query string / body).
 ROUTES = {
@@ -306,6 +314,24 @@ ROUTES = {
         "binding",
         {"confirm": False, "reason": "户内无此人"},
     ),
+    "operations/start/<str:code>/": ("get", "area", ""),
+    "operations/<int:pk>/": ("get", "operation", ""),
+    "operations/<int:pk>/wall/": ("get", "operation", ""),
+    "operations/<int:pk>/data.json": ("get", "operation", ""),
+    "operations/<int:pk>/check/": ("get", "operation", ""),
+    "operations/<int:pk>/lines/<int:line_id>/check/": ("post", "operation", CHECK),
+    "operations/<int:pk>/lines/<int:line_id>/hand-out/": ("post", "operation", HAND_OUT),
+    "operations/<int:pk>/roll-call/": ("post", "operation", {"status": "unavailable"}),
+    "operations/<int:pk>/stand-down/": ("post", "operation", {}),
+    "operations/<int:pk>/report.xlsx": ("get", "operation", ""),
+    "operations/<int:pk>/report.pdf": ("get", "operation", ""),
+    "api/v1/operations/<operation_id>": ("get", "operation", ""),
+    "api/v1/operations/<operation_id>/dashboard": ("get", "operation", ""),
+    "api/v1/operations/<operation_id>/stand-down": ("post", "operation", {}),
+    "api/v1/operations/<operation_id>/lines": ("get", "operation", ""),
+    "api/v1/operations/<operation_id>/lines/<line_id>/check": ("post", "operation", CHECK),
+    "api/v1/operations/<operation_id>/lines/<line_id>/hand-outs": ("post", "operation", HAND_OUT),
+    "api/v1/operations/<operation_id>/roll-call": ("post", "operation", {"status": "unavailable"}),
 }
 # A list route that takes its area in the query string.
 AREA_QUERY_ROUTES = {
@@ -501,8 +527,18 @@ def world(territory):
             "activity": activity.pk,
             **points_in(area, reporter, actor),
             **households_in(area),
+            **operations_in(area, actor),
         }
     return objects
+
+
+def operations_in(area, actor) -> dict:
+    """An operation on the area (in emergency mode), fanned out over its households."""
+    from shezhi.operations import services as operations
+
+    EmergencyPeriodFactory(area=area, started_by=actor)
+    op = operations.start_operation(actor=actor, area=area, kind="flood", title="扫楼")
+    return {"operation": op.pk}
 
 
 def households_in(area) -> dict:
@@ -746,6 +782,24 @@ class Mine:
         """A resident's award, earned in micro1."""
         return self.award(self.someone("e", role="resident", area=self.micro1))
 
+    # -- emergency operations
+    def operation(self):
+        """A running operation on micro1 (the last one stood down) and a check line of a
+        household there: (operation, line)."""
+        from shezhi.events.models import EmergencyPeriod
+        from shezhi.operations import services as operations
+        from shezhi.operations.models import CheckLine, Operation
+
+        household = _hh(self)["household"]
+        for running in Operation.objects.filter(area=self.micro1, state="running"):
+            operations.stand_down(actor=self.manager, operation=running)
+        if not EmergencyPeriod.objects.filter(area=self.micro1, ended_at=None).exists():
+            EmergencyPeriodFactory(area=self.micro1, started_by=self.manager)
+        op = operations.start_operation(
+            actor=self.manager, area=self.micro1, kind="flood", title="扫楼"
+        )
+        return op, CheckLine.objects.get(operation=op, household_id=household)
+
 
 def _own(**params):
     """Path parameters named after the ``Mine`` method that makes each (``(m) -> value``)."""
@@ -790,6 +844,22 @@ def _hh_move(m: Mine):
     made = _hh(m)
     target = households_in(m.micro1)["household"]
     return {"resident_id": made["resident"]}, {"to_household": target}
+
+
+# Emergency operations: the working roles check; every role but residents reads the
+# dashboard's counts; the staff and the read-only roles the report.
+OPERATION_READERS = EVERYONE - {R.RESIDENT}
+REPORT_READERS = STAFF | {R.DEPARTMENT_STAFF, R.ALLIANCE_VIEWER}
+
+
+def _op(m: Mine):
+    op, _line = m.operation()
+    return {"pk": op.pk, "operation_id": op.pk}, None
+
+
+def _op_line(m: Mine):
+    op, line = m.operation()
+    return {"pk": op.pk, "operation_id": op.pk, "line_id": line.pk}, None
 
 
 # Route → (the roles whose own objects it serves, how to make the role's object: its
@@ -952,6 +1022,24 @@ INSIDE = {
         BINDING_DECIDERS,
         _own(binding_id=lambda m: _hh(m)["binding"]),
     ),
+    "operations/start/<str:code>/": (EMERGENCY_ROLES, _area),
+    "operations/<int:pk>/": (OPERATION_READERS, _op),
+    "operations/<int:pk>/wall/": (OPERATION_READERS, _op),
+    "operations/<int:pk>/data.json": (OPERATION_READERS, _op),
+    "operations/<int:pk>/check/": (HOUSEHOLD_READERS, _op),
+    "operations/<int:pk>/lines/<int:line_id>/check/": (HOUSEHOLD_READERS, _op_line),
+    "operations/<int:pk>/lines/<int:line_id>/hand-out/": (HOUSEHOLD_READERS, _op_line),
+    "operations/<int:pk>/roll-call/": (HOUSEHOLD_READERS, _op),
+    "operations/<int:pk>/stand-down/": (EMERGENCY_ROLES, _op),
+    "operations/<int:pk>/report.xlsx": (REPORT_READERS, _op),
+    "operations/<int:pk>/report.pdf": (REPORT_READERS, _op),
+    "api/v1/operations/<operation_id>": (OPERATION_READERS, _op),
+    "api/v1/operations/<operation_id>/dashboard": (OPERATION_READERS, _op),
+    "api/v1/operations/<operation_id>/stand-down": (EMERGENCY_ROLES, _op),
+    "api/v1/operations/<operation_id>/lines": (HOUSEHOLD_READERS, _op),
+    "api/v1/operations/<operation_id>/lines/<line_id>/check": (HOUSEHOLD_READERS, _op_line),
+    "api/v1/operations/<operation_id>/lines/<line_id>/hand-outs": (HOUSEHOLD_READERS, _op_line),
+    "api/v1/operations/<operation_id>/roll-call": (HOUSEHOLD_READERS, _op),
 }
 # Who reads an area-query list of their own area.
 INSIDE_AREA_QUERY = {

@@ -30,6 +30,7 @@ from shezhi.households.api import router as households_router
 from shezhi.households.binding_api import router as binding_router
 from shezhi.incentives.api import router as incentives_router
 from shezhi.notifications.api import router as notifications_router
+from shezhi.operations.api import router as operations_router
 from shezhi.people.api import router as people_router
 from shezhi.places.api import router as places_router
 from shezhi.stats.api import router as stats_router
@@ -63,6 +64,7 @@ api.add_router("", volunteering_router, tags=["volunteering"])
 api.add_router("", incentives_router, tags=["points"])
 api.add_router("", households_router, tags=["households"])
 api.add_router("", binding_router, tags=["accounts"])
+api.add_router("", operations_router, tags=["emergency operations"])
 
 
 def _answer(request, status: int, detail: str, code: str, field: str | None = None):

@@ -27,4 +27,5 @@ urlpatterns = [
     path("volunteering/", include("shezhi.volunteering.urls")),
     path("points/", include("shezhi.incentives.urls")),
     path("households/", include("shezhi.households.urls")),
+    path("operations/", include("shezhi.operations.urls")),
 ]

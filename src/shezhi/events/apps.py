@@ -10,8 +10,14 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
+        from shezhi.operations import hooks as operation_hooks
+
+        from . import operation_needs
         from .models import Category, Event
         from .services import categories_snapshot
+
+        # A household in need, found by an operation's check, becomes an emergency event.
+        operation_hooks.on_help_needed(operation_needs.report_need)
 
         # Notifications may point at an event (core.notices); its page is its link.
         register_subject(Event, name="event", link=lambda pk: f"/events/{pk}/")

@@ -154,6 +154,8 @@ class Event(models.Model):
         HOTLINE = "hotline", _("12345 hotline transfer")
         ASSIGNED = "assigned", _("Assigned from above")
         API = "api", _("API")
+        # A household's need found by an emergency operation's check (events.operation_needs).
+        OPERATION = "operation", _("Emergency operation's check")
 
     class HandlerKind(models.TextChoices):
         WORKER = "worker", _("Micro-grid worker")

@@ -68,11 +68,13 @@ REPORT_PAGE_ROLES: dict[str, tuple[str, ...] | None] = {
     Source.PATROL: WORKING_ROLES,
     Source.HOTLINE: DISPATCHER_ROLES,
     Source.ASSIGNED: SENIOR_STAFF_ROLES,
+    Source.OPERATION: WORKING_ROLES,
 }
 # Who enters a report of each source at a place: a role held over it (a source not
 # named here: anyone).
 REPORT_AREA_ROLES: dict[str, tuple[str, ...]] = {
     Source.PATROL: GRID_ROLES + DISPATCHER_ROLES,
+    Source.OPERATION: GRID_ROLES + DISPATCHER_ROLES,
     Source.HOTLINE: DISPATCHER_ROLES,
     Source.ASSIGNED: DISPATCHER_ROLES,
 }

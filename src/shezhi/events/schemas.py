@@ -19,6 +19,10 @@ from .services import ADDRESS_MAX, CONTACT_NAME_MAX
 
 CRS = Literal["wgs84", "gcj02", "bd09"]
 SOURCES = Literal[tuple(Event.Source.values)]  # type: ignore[valid-type]
+# What a client may submit: an operation's need is reported by operations' hook only.
+SUBMITTED_SOURCES = Literal[  # type: ignore[valid-type]
+    tuple(s for s in Event.Source.values if s != Event.Source.OPERATION)
+]
 STATES = Literal[tuple(Event.State.values)]  # type: ignore[valid-type]
 SLA = Literal["red", "yellow", "green"]
 
@@ -79,7 +83,7 @@ class EventIn(Schema):
     contact_phone: str = Field(
         "", max_length=32, description="stored encrypted; shown as its last four digits"
     )
-    source: SOURCES = Field(  # type: ignore[valid-type]
+    source: SUBMITTED_SOURCES = Field(  # type: ignore[valid-type]
         "api",
         description="api (default), resident, patrol (inside the caller's own grid), hotline"
         " or assigned (staff of the area only)",

@@ -622,6 +622,9 @@ def emergency(request: HttpRequest, code: str) -> HttpResponse:
             )
         else:
             raise Http404("No such operation.")
+        if done and op == "start" and request.POST.get("then") == "operation":
+            # The declare form's "start an operation" choice: on to its form (operations).
+            return redirect("operations:start", code=area.code)
         if done:
             return redirect("events:emergency", code=area.code)
         error = {"message": done.message, "field": done.error.field}

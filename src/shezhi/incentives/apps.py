@@ -13,11 +13,13 @@ class IncentivesConfig(AppConfig):
         # app's) import models, loaded only now.
         from shezhi.events import hooks
         from shezhi.events.selectors import own_anonymous_reports
+        from shezhi.operations import hooks as operation_hooks
         from shezhi.volunteering import hooks as volunteering_hooks
 
         from . import (
             causes,
             event_points,
+            operation_points,
             rules,  # noqa: F401  (connects the rules' cache to their writes)
             volunteer_points,
         )
@@ -27,6 +29,8 @@ class IncentivesConfig(AppConfig):
         hooks.on_step(event_points.award_points, when="in_transaction")
         # A volunteer's hours: with the check-out, once per sign-up.
         volunteering_hooks.on_checked_out(volunteer_points.award_hours)
+        # An emergency operation's task: with the task, once per task, emergency bucket.
+        operation_hooks.on_task_done(operation_points.award_task)
         # An anonymous report's points name it to its reporter only (causes).
         causes.register("event", own_anonymous_reports)
 

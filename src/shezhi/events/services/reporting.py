@@ -93,6 +93,13 @@ def _check_source(submitted_by, source: str, area: Area) -> None:
         submitted_by, "report", (source, area)
     ):
         raise BadInput(_("A patrol report must lie inside your own grid."), field="location")
+    if source == Event.Source.OPERATION and not permissions.can(
+        submitted_by, "report", (source, area)
+    ):
+        raise BadInput(
+            _("A need found by an operation's check must lie inside the area you work."),
+            field="location",
+        )
     if source in STAFF_SOURCES and not permissions.can(submitted_by, "report", (source, area)):
         raise BadInput(
             _("Only staff of the area where it happened can enter this kind of event."),

@@ -18,6 +18,7 @@ from shezhi.demo.events import DISTRICT_CODE, build_demo_events
 from shezhi.demo.households import DEFAULT_HOUSEHOLD_SCALE, build_demo_households
 from shezhi.demo.hubs import build_demo_hubs
 from shezhi.demo.incentives import build_demo_rewards
+from shezhi.demo.operations import build_demo_operations
 from shezhi.demo.people import build_demo_workforce, link_demo_users
 from shezhi.demo.places import build_demo_posts
 from shezhi.demo.users import DEMO_USERS, ensure_demo_users, sign_in_lines
@@ -103,6 +104,7 @@ class Command(BaseCommand):
         if households > 0:
             self.build_households(households, no_progress)
         self.build_hubs()
+        self.build_operations()
         self.stdout.write("Demo sign-ins:")
         for line in sign_in_lines():
             self.stdout.write(line)
@@ -152,6 +154,21 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo service posts: {posts}, volunteer activities: {activities},"
                     f" rewards: {rewards}, {time.perf_counter() - started:.1f} s."
+                )
+            )
+
+    def build_operations(self) -> None:
+        """One finished emergency operation with its report, one running in a street."""
+        started = time.perf_counter()
+        made = build_demo_operations()
+        if made:
+            # The needs the checks raised are events: their KPI facts at once, as the year's.
+            sync_facts()
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo operations: "
+                    + ", ".join(f"{n} {what}" for what, n in made.items())
+                    + f", {time.perf_counter() - started:.1f} s."
                 )
             )
 

@@ -1,0 +1,137 @@
+"""The demo's emergency operations: one finished, with its after-action report, and one
+running in a street.
+
+- **Finished**: 10 days ago, a rainstorm warning: 大弯街道's street staff switched the
+  first community (the one with households) into emergency mode and started a flood
+  operation; its workers checked 96 % of the households over six hours (vulnerable ones
+  first), the households in need became events, two workers reported in, the
+  vulnerable households were handed a 安居包; stood down after eight hours, emergency
+  mode ended an hour later.
+- **Running**: a cold wave since two hours ago over the whole street: a third of its
+  households checked so far, vulnerable first.
+
+Everything goes through the services (emergency mode through events', the operation's
+steps through operations'), at the demo's own times. Deterministic and idempotent:
+nothing is written when the demo district or its households are missing, or when an
+operation exists already.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from shezhi.areas.models import Area
+from shezhi.core.lists import subtree_q
+from shezhi.events import services as events
+from shezhi.households.models import Household
+from shezhi.operations import services
+from shezhi.operations.models import CheckLine, Operation
+
+from .households import COMMUNITY_CODE
+
+STREET_CODE = COMMUNITY_CODE[:9]
+SEED = 2026
+
+
+def _lines(op) -> list[CheckLine]:
+    return list(
+        CheckLine.objects.filter(operation=op)
+        .select_related("operation", "micro_grid")
+        .order_by("rank", "area_path", "id")
+    )
+
+
+def _checker(line, users) -> object:
+    # The micro-grid's own worker where the demo has one, else the community's staff.
+    if line.micro_grid.code == users["mg_worker"].demo_area:
+        return users["mg_worker"]
+    return users["community_staff"]
+
+
+def _check(lines, share, start, hours, users, rng, *, key) -> int:
+    done = 0
+    count = int(len(lines) * share)
+    for i, line in enumerate(lines[:count]):
+        roll = rng.random()
+        outcome, needs = "reached", ()
+        if roll < 0.05:
+            outcome = "needs_help"
+            needs = (rng.choice(("medical", "food", "transport", "shelter", "elderly_care")),)
+        elif roll < 0.13:
+            outcome = "absent"
+        elif roll < 0.15:
+            outcome = "refused"
+        at = start + timedelta(seconds=hours * 3600 * (i + 1) / (count + 1))
+        services.record_check(
+            actor=_checker(line, users), line=line, outcome=outcome, needs=needs,
+            notes="" if outcome == "reached" else "演示记录", request_key=f"{key}-{line.pk}",
+            at=at,
+        )  # fmt: skip
+        done += 1
+    return done
+
+
+def build_demo_operations(seed: int = SEED) -> dict[str, int] | None:
+    community = Area.objects.filter(code=COMMUNITY_CODE).defer("boundary").first()
+    street = Area.objects.filter(code=STREET_CODE).defer("boundary").first()
+    if community is None or street is None or Operation.objects.exists():
+        return None
+    if not Household.objects.filter(subtree_q("area_path", community.path)).exists():
+        return None
+    User = get_user_model()
+    users = {u.username: u for u in User.objects.filter(
+        username__in=("dawan_staff", "community_staff", "grid_worker", "mg_worker"))}  # fmt: skip
+    if len(users) < 4:
+        return None
+    users["mg_worker"].demo_area = f"{COMMUNITY_CODE}001001"
+    rng = random.Random(seed)
+    now = timezone.now().replace(second=0, microsecond=0)
+    staff = users["dawan_staff"]
+
+    # The finished operation, ten days ago.
+    t0 = now - timedelta(days=10)
+    period = events.start_emergency(actor=staff, area=community, reason="暴雨红色预警", at=t0)
+    done = services.start_operation(
+        actor=staff, area=community, kind="flood", title="暴雨红色预警防汛扫楼",
+        instructions="逐户敲门确认安全，独居、高龄老人优先；低洼楼栋一楼住户劝导转移。",
+        at=t0 + timedelta(minutes=5),
+    )  # fmt: skip
+    for name in ("mg_worker", "grid_worker"):
+        services.report_roll_call(
+            actor=users[name], operation=done, status="on_duty", lng=community.centroid_lng,
+            lat=community.centroid_lat, at=t0 + timedelta(minutes=20),
+        )  # fmt: skip
+    lines = _lines(done)
+    checked = _check(lines, 0.96, t0 + timedelta(minutes=30), 6, users, rng, key="flood")
+    for line in [x for x in lines if x.rank == 0]:
+        services.hand_out(
+            actor=_checker(line, users), line=line, item="安居包", quantity=1,
+            signed_by="户主", request_key=f"pack-{line.pk}", at=t0 + timedelta(hours=3),
+        )  # fmt: skip
+    services.stand_down(actor=staff, operation=done, at=t0 + timedelta(hours=8))
+    events.end_emergency(actor=staff, period=period, at=t0 + timedelta(hours=9))
+
+    # The running one, over the whole street since two hours ago.
+    t1 = now - timedelta(hours=2)
+    if not events.in_emergency(street, t1):
+        events.start_emergency(actor=staff, area=street, reason="寒潮蓝色预警", at=t1)
+    running = services.start_operation(
+        actor=staff, area=street, kind="cold_wave", title="寒潮入户排查",
+        instructions="重点排查独居、高龄老人取暖和用电安全。", at=t1 + timedelta(minutes=5),
+    )  # fmt: skip
+    services.report_roll_call(
+        actor=users["mg_worker"], operation=running, status="on_duty",
+        lng=community.centroid_lng, lat=community.centroid_lat, at=t1 + timedelta(minutes=10),
+    )  # fmt: skip
+    now_checked = _check(
+        _lines(running), 0.35, t1 + timedelta(minutes=15), 1.5, users, rng, key="cold"
+    )
+    return {
+        "operations": 2,
+        "households checked (finished)": checked,
+        "households checked (running)": now_checked,
+    }
