@@ -280,6 +280,19 @@ def test_a_hand_out_records_once_per_request(op, world, cast):
     ]
 
 
+def test_the_signers_name_is_stored_encrypted(op, world, cast):
+    from django.db import connection
+
+    services.hand_out(
+        actor=cast.mg_worker, line=line_of(op, world.h101), item="安居包", quantity=1,
+        signed_by="欧阳娜娜", request_key="enc",
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT signed_by FROM operations_distribution")
+        (raw,) = cursor.fetchone()
+    assert "欧阳" not in raw and Distribution.objects.get().signed_by == "欧阳娜娜"
+
+
 # ---------------------------------------------------------------- dashboard
 
 

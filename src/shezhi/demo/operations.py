@@ -46,10 +46,13 @@ def _lines(op) -> list[CheckLine]:
 
 
 def _checker(line, users) -> object:
-    # The micro-grid's own worker where the demo has one, else the community's staff.
+    # The micro-grid's own worker where the demo has one, else the community's staff, and
+    # the street's staff in the street's other communities.
     if line.micro_grid.code == users["mg_worker"].demo_area:
         return users["mg_worker"]
-    return users["community_staff"]
+    if line.area_path.startswith(users["community_staff"].demo_path):
+        return users["community_staff"]
+    return users["dawan_staff"]
 
 
 def _check(lines, share, start, hours, users, rng, *, key) -> int:
@@ -88,6 +91,7 @@ def build_demo_operations(seed: int = SEED) -> dict[str, int] | None:
     if len(users) < 4:
         return None
     users["mg_worker"].demo_area = f"{COMMUNITY_CODE}001001"
+    users["community_staff"].demo_path = community.path
     rng = random.Random(seed)
     now = timezone.now().replace(second=0, microsecond=0)
     staff = users["dawan_staff"]

@@ -20,6 +20,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shezhi.core.personal_data import EncryptedTextField
+
 
 class Kind(models.TextChoices):
     FLOOD = "flood", _("Flood")
@@ -293,8 +295,9 @@ class Distribution(models.Model):
     area_path = models.CharField(max_length=255, editable=False)
     item = models.CharField(_("item"), max_length=50)
     quantity = models.PositiveIntegerField(_("quantity"))
-    # Who signed for them: a name as written (masked on screen to its first character).
-    signed_by = models.CharField(_("signed for by"), max_length=50)
+    # Who signed for them: a name as written; a resident's name is personal data, so it
+    # is kept encrypted like the household base's names (shown nowhere but the export).
+    signed_by = EncryptedTextField(_("signed for by"))
     handed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
