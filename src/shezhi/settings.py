@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "shezhi.incentives",
     "shezhi.volunteering",
     "shezhi.households",
+    "shezhi.visits",
     "shezhi.demo",  # above the feature apps: `shezhi demo`
     # After shezhi.core: the project's db_worker (heartbeat, recovery of tasks whose
     # worker died) takes the library command's name.

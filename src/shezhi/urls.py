@@ -25,4 +25,5 @@ urlpatterns = [
     path("volunteering/", include("shezhi.volunteering.urls")),
     path("points/", include("shezhi.incentives.urls")),
     path("households/", include("shezhi.households.urls")),
+    path("visits/", include("shezhi.visits.urls")),
 ]

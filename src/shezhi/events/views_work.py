@@ -34,6 +34,7 @@ from shezhi.core.lists import page_of
 from shezhi.core.names import local_name
 from shezhi.core.pages import attempt
 from shezhi.people.models import Department
+from shezhi.visits import selectors as visit_selectors
 
 from . import permissions, selectors, services, wording
 from .action_forms import FORMS, ActionForm, form_for, quick_form
@@ -308,6 +309,7 @@ def _detail_context(request, event: Event, *, bound: ActionForm | None = None, e
     duplicates = list(visible.filter(master=event).order_by("created_at", "id"))
     chain = [*area_selectors.ancestors(event.area), event.area]
     return {
+        "from_visit": _from_visit(user, event),
         "event": event,
         "now": now,
         "chain": chain,
@@ -331,6 +333,14 @@ def _detail_context(request, event: Event, *, bound: ActionForm | None = None, e
         "error": error,
         "boundary_json": json.dumps(event.area.boundary or None, separators=(",", ":")),
     }
+
+
+def _from_visit(user, event: Event) -> int | None:
+    """The household visit the event was found on, if the user may open it."""
+    visit = selectors.report_origin(event).get("visit")
+    if not isinstance(visit, int) or not visit_selectors.visible_visit_ids(user, [visit]):
+        return None
+    return visit
 
 
 def _render_detail(request, event, *, bound=None, error=None, status=200) -> HttpResponse:

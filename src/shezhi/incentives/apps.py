@@ -13,12 +13,14 @@ class IncentivesConfig(AppConfig):
         # app's) import models, loaded only now.
         from shezhi.events import hooks
         from shezhi.events.selectors import own_anonymous_reports
+        from shezhi.visits import hooks as visit_hooks
         from shezhi.volunteering import hooks as volunteering_hooks
 
         from . import (
             causes,
             event_points,
             rules,  # noqa: F401  (connects the rules' cache to their writes)
+            visit_points,
             volunteer_points,
         )
         from .models import PieceRateRule, Reward
@@ -27,6 +29,8 @@ class IncentivesConfig(AppConfig):
         hooks.on_step(event_points.award_points, when="in_transaction")
         # A volunteer's hours: with the check-out, once per sign-up.
         volunteering_hooks.on_checked_out(volunteer_points.award_hours)
+        # A household visit: with the visit, once per visit, under the daily cap.
+        visit_hooks.on_visit_recorded(visit_points.award_visit)
         # An anonymous report's points name it to its reporter only (causes).
         causes.register("event", own_anonymous_reports)
 
