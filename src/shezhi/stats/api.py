@@ -6,14 +6,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from shezhi.areas import selectors as area_selectors
 from shezhi.core.apitypes import AreaRef as AreaOut
-from shezhi.core.apitypes import DayText
+from shezhi.core.apitypes import Day, DayText
 from shezhi.core.apitypes import ErrorOut as StatsError
 from shezhi.core.errors import BadInput
 from shezhi.core.periods import Period
-
-from shezhi.areas import selectors as area_selectors
-from shezhi.core.apitypes import Day
 
 from . import coverage as visit_coverage
 from .kpis import DEFINITIONS, Kpis

@@ -23,8 +23,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from shezhi.areas import constants as c
-from shezhi.areas.models import Area
 from shezhi.areas import selectors as area_selectors
+from shezhi.areas.models import Area
 from shezhi.areas.selectors import ancestors
 from shezhi.core.names import local_name
 from shezhi.core.periods import Period

@@ -18,8 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shezhi.areas.models import Area
-from shezhi.core.apitypes import AreaRef, Day, ErrorOut, Flag, Id, KeysetPaging, Moment
-from shezhi.core.apitypes import NotFoundOut
+from shezhi.core.apitypes import AreaRef, Day, ErrorOut, Flag, Id, KeysetPaging, Moment, NotFoundOut
 from shezhi.households import selectors as household_selectors
 from shezhi.households.models import Household
 

@@ -9,6 +9,7 @@ the visit (``hooks``): the points are paid inside the same transaction.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -216,7 +217,5 @@ def record_visit(
 
 def _delete(names: list[str]) -> None:
     for name in names:
-        try:
+        with contextlib.suppress(OSError):
             default_storage.delete(name)
-        except OSError:
-            pass
