@@ -62,7 +62,7 @@ def get_visit(user, pk) -> Visit:
             "area__boundary",
             "household__building__footprint",
             "household__building__compound__boundary",
-        )  # fmt: skip
+        )
         .filter(pk=pk)
     )
     q = permissions.scope(user, "view")
