@@ -8,8 +8,6 @@ figures (``/api/v1/stats/visit-coverage``), not visits. A refusal answers ``{"de
 Photos are sent with the phone page's form (multipart); the API records the rest.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Literal
 
@@ -105,11 +103,25 @@ class VisitOut(Schema):
 
 
 class VisitDetailOut(VisitOut):
-    met: list[int]
+    met: list[int] = Field(description="ids of the residents met")
     other_person: str
     notes: str
     tag_proposals: list[ProposalOut]
-    photos: int
+    photos: int = Field(description="how many photos (shown on the visit's page)")
+
+    @staticmethod
+    def resolve_met(v: Visit) -> list[int]:
+        return sorted(v.met.values_list("pk", flat=True))
+
+    @staticmethod
+    def resolve_tag_proposals(v: Visit) -> list[dict]:
+        return [
+            {"resident": p.resident_id, "tag": p.tag, "add": p.add} for p in v.tag_proposals.all()
+        ]
+
+    @staticmethod
+    def resolve_photos(v: Visit) -> int:
+        return v.photos.count()
 
 
 class VisitQuery(Schema):
@@ -118,19 +130,6 @@ class VisitQuery(Schema):
     mine: Flag = Field(False, description="only my own visits")
     since: Day | None = Field(None, description="first local day")
     until: Day | None = Field(None, description="last local day, inclusive")
-
-
-def _detail(v: Visit) -> dict:
-    return {
-        **VisitOut.from_orm(v).dict(),
-        "met": sorted(v.met.values_list("pk", flat=True)),
-        "other_person": v.other_person,
-        "notes": v.notes,
-        "tag_proposals": [
-            {"resident": p.resident_id, "tag": p.tag, "add": p.add} for p in v.tag_proposals.all()
-        ],
-        "photos": v.photos.count(),
-    }
 
 
 def _area(user, code: str) -> Area | None:
@@ -190,7 +189,7 @@ def create_visit(request: HttpRequest, payload: VisitIn):
         idempotency_key=payload.idempotency_key,
     )
     visit = selectors.get_visit(user, done.visit.pk)
-    return Status(201 if done.created else 200, _detail(visit))
+    return Status(201 if done.created else 200, visit)
 
 
 @router.get(
@@ -199,4 +198,4 @@ def create_visit(request: HttpRequest, payload: VisitIn):
     summary="One visit (notes and the other person met in clear, for its readers)",
 )
 def visit_detail(request: HttpRequest, visit_id: Id):
-    return _detail(selectors.get_visit(request.user, visit_id))
+    return selectors.get_visit(request.user, visit_id)

@@ -168,7 +168,7 @@ def _tagged(tag: str) -> Exists:
 
 
 def _classified(qs: QuerySet, on: dt.date) -> QuerySet:
-    """``qs`` (households) with ``cls`` (the index of its interval class) and ``covered``
+    """``qs`` (households) with ``visit_class`` (the index of its interval class) and ``covered``
     (a visit within its class's days, ending on the local day ``on``)."""
     classes = intervals.classes()
     end = day_start(on + dt.timedelta(days=1))
@@ -179,9 +179,9 @@ def _classified(qs: QuerySet, on: dt.date) -> QuerySet:
         start = day_start(on - dt.timedelta(days=days - 1))
         return Exists(Visit.objects.filter(household=OuterRef("pk"), at__gte=start, at__lt=end))
 
-    return qs.annotate(cls=cls).annotate(
+    return qs.annotate(visit_class=cls).annotate(
         covered=Case(
-            *[When(cls=i, then=seen(c.days)) for i, c in enumerate(classes)],
+            *[When(visit_class=i, then=seen(c.days)) for i, c in enumerate(classes)],
             output_field=IntegerField(),
         )
     )
@@ -192,7 +192,7 @@ def _counts(rows, key=None) -> dict:
     out: dict = {}
     for row in rows:
         k = row[key] if key else None
-        out.setdefault(k, {})[row["cls"]] = (row["n"], row["seen"] or 0)
+        out.setdefault(k, {})[row["visit_class"]] = (row["n"], row["seen"] or 0)
     return {
         k: [ClassCount(c, *found.get(i, (0, 0))) for i, c in enumerate(classes)]
         for k, found in out.items()
@@ -204,7 +204,9 @@ def coverage_counts(area: Area, on: dt.date) -> list[ClassCount]:
     as of the local day ``on``. The caller checks the reader's scope."""
     qs = _classified(Household.objects.filter(subtree_q("area_path", area.path)), on)
     rows = (
-        qs.order_by().values("cls").annotate(n=Count("id"), seen=Count("id", filter=Q(covered=1)))
+        qs.order_by()
+        .values("visit_class")
+        .annotate(n=Count("id"), seen=Count("id", filter=Q(covered=1)))
     )
     return _counts(rows).get(None) or coverage_counts_empty()
 
@@ -220,7 +222,7 @@ def coverage_by_child(area: Area, on: dt.date) -> dict[str, list[ClassCount]]:
     rows = (
         qs.annotate(child=Substr("area_path", 1, length))
         .order_by()
-        .values("child", "cls")
+        .values("child", "visit_class")
         .annotate(n=Count("id"), seen=Count("id", filter=Q(covered=1)))
     )
     return _counts(rows, "child")
