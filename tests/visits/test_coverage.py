@@ -89,7 +89,7 @@ def test_an_area_without_households_has_nothing_to_judge(territory):
 def test_the_api_the_dashboard_and_the_report_show_the_one_definition(
     client, place, territory, shared_cast
 ):
-    today, _h = _world(place, shared_cast.mg_worker, shared_cast.mg_worker2)
+    _world(place, shared_cast.mg_worker, shared_cast.mg_worker2)
     client.login(username=shared_cast.dept_cg.username, password=PASSWORD)  # counts only
     code = territory["community"].code
     body = client.get(f"/api/v1/stats/visit-coverage?area={code}").json()
