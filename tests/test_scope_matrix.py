@@ -155,6 +155,10 @@ UNSCOPED = {
     "api/v1/households/buildings",
     "api/v1/households/residents",
     "api/v1/households/counts",
+    # Visits: the caller's own scope (a worker's own, ?all=1 their area's); ?area= below.
+    "visits/",
+    "api/v1/visits",  # POST records inside the caller's scope only (tests/visits/test_api.py)
+    "api/v1/stats/visit-coverage",  # ?area=: AREA_QUERY_ROUTES
 }
 
 # Route → (method, kind of object it names, query string / body).
@@ -263,6 +267,11 @@ ROUTES = {
         "resident",
         {"field": "phone", "reason": "上门走访联系"},
     ),
+    "visits/new/<int:household>/": ("get", "household", ""),
+    "visits/<int:pk>/": ("get", "visit", ""),
+    "visits/<int:pk>/photos/<int:photo_id>/": ("get", "visit", ""),
+    "api/v1/visits/<visit_id>": ("get", "visit", ""),
+    "events/from-visit/<int:pk>/": ("post", "visit", {"item": "gas"}),
 }
 # A list route that takes its area in the query string.
 AREA_QUERY_ROUTES = {
@@ -281,6 +290,8 @@ AREA_QUERY_ROUTES = {
     "api/v1/households/buildings": "area",
     "api/v1/households/residents": "area",
     "api/v1/households/counts": "area",
+    "api/v1/visits": "area",
+    "api/v1/stats/visit-coverage": "area",
 }
 
 
@@ -448,7 +459,19 @@ def world(territory):
             **points_in(area, reporter, actor),
             **households_in(area),
         }
+        objects[key]["visit"] = visit_in(objects[key]["household"], actor)
     return objects
+
+
+def visit_in(household_id, worker) -> int:
+    """A visit to the household that found a gas hazard, with a photo."""
+    from shezhi.households.models import Household
+    from tests.factories import VisitFactory, VisitPhotoFactory
+
+    household = Household.objects.select_related("building", "micro_grid").get(pk=household_id)
+    visit = VisitFactory(household=household, worker=worker, checklist=",gas,")
+    VisitPhotoFactory(visit=visit)
+    return visit.pk
 
 
 def households_in(area) -> dict:
@@ -717,6 +740,14 @@ def _hh(m: Mine) -> dict:
     return households_in(m.micro1)
 
 
+def _visit(m: Mine):
+    """A visit (gas hazard found, a photo) to a household of micro1, by the role's manager."""
+    from shezhi.visits.models import Visit
+
+    pk = visit_in(_hh(m)["household"], m.manager)
+    return Visit.objects.get(pk=pk)
+
+
 def _hh_move(m: Mine):
     made = _hh(m)
     target = households_in(m.micro1)["household"]
@@ -865,6 +896,20 @@ INSIDE = {
         HOUSEHOLD_READERS,
         _own(resident_id=lambda m: _hh(m)["resident"]),
     ),
+    "visits/new/<int:household>/": (
+        HOUSEHOLD_READERS,
+        _own(household=lambda m: _hh(m)["household"]),
+    ),
+    "visits/<int:pk>/": (HOUSEHOLD_READERS, _own(pk=lambda m: _visit(m).pk)),
+    "visits/<int:pk>/photos/<int:photo_id>/": (
+        HOUSEHOLD_READERS,
+        lambda m: (
+            (lambda v: {"pk": v.pk, "photo_id": v.photos.get().pk})(_visit(m)),
+            None,
+        ),
+    ),
+    "api/v1/visits/<visit_id>": (HOUSEHOLD_READERS, _own(visit_id=lambda m: _visit(m).pk)),
+    "events/from-visit/<int:pk>/": (HOUSEHOLD_READERS, _own(pk=lambda m: _visit(m).pk)),
 }
 # Who reads an area-query list of their own area.
 INSIDE_AREA_QUERY = {
@@ -883,6 +928,8 @@ INSIDE_AREA_QUERY = {
     "api/v1/households/buildings": HOUSEHOLD_READERS,
     "api/v1/households/residents": HOUSEHOLD_READERS,
     "api/v1/households/counts": STATS_ROLES,
+    "api/v1/visits": HOUSEHOLD_READERS,
+    "api/v1/stats/visit-coverage": STATS_ROLES,
 }
 OK = (200, 201, 302)
 
