@@ -20,6 +20,7 @@ from shezhi.demo.incentives import build_demo_rewards
 from shezhi.demo.people import build_demo_workforce, link_demo_users
 from shezhi.demo.places import build_demo_posts
 from shezhi.demo.users import DEMO_USERS, ensure_demo_users, sign_in_lines
+from shezhi.demo.visits import build_demo_visits
 from shezhi.demo.volunteering import build_demo_activities
 from shezhi.stats.services import save_reporting_period, sync_facts
 
@@ -85,6 +86,7 @@ class Command(BaseCommand):
             self.build_events(no_progress)
         self.build_places()
         self.build_households()
+        self.build_visits(no_progress)
         self.stdout.write("Demo sign-ins:")
         for line in sign_in_lines():
             self.stdout.write(line)
@@ -134,6 +136,27 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo service posts: {posts}, volunteer activities: {activities},"
                     f" rewards: {rewards}, {time.perf_counter() - started:.1f} s."
+                )
+            )
+
+    def build_visits(self, no_progress: bool) -> None:
+        """A year of household visits for every household the demo has."""
+        started = time.perf_counter()
+        bar = tqdm(total=0, unit="household", disable=no_progress, file=sys.stderr, desc="visits")
+
+        def progress(done, total):
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        made = build_demo_visits(progress=progress)
+        bar.close()
+        if made:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo visits: "
+                    + ", ".join(f"{n} {what}" for what, n in made.items())
+                    + f", {time.perf_counter() - started:.1f} s."
                 )
             )
 
