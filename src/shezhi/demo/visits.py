@@ -25,6 +25,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
+from shezhi.areas.models import Area
 from shezhi.households.models import Household, Resident
 from shezhi.people.models import RoleAssignment
 from shezhi.visits import checklist, intervals
@@ -67,8 +68,6 @@ def build_demo_visits(
     """Write the year's visits; the numbers made, or None when nothing was to do."""
     if Visit.objects.exists() or not Household.objects.exists():
         return None
-    from shezhi.areas.models import Area
-
     rng = random.Random(seed)
     visitors = _visitors()
     fallback = get_user_model().objects.filter(username="mg_worker").values_list("pk", flat=True)
