@@ -21,9 +21,9 @@ def test_a_worker_records_a_visit_on_a_phone(
     phone_page,
     console,
     sign_in,
-    households,
+    households,  # noqa: F811  (the fixture imported above)
     live_server,
-    shots_dir,  # noqa: F811
+    shots_dir,
 ):
     from shezhi.events import default_categories
     from shezhi.events.models import Category
