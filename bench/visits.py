@@ -108,7 +108,7 @@ def main() -> int:
         per = -(-(args.households - have) // len(micro))
         compounds, buildings = {}, []
         for m in micro:
-            community = communities[m.path[: 4 * Area.steplen]]
+            community = communities[m.path[: 3 * Area.steplen]]
             if community.path not in compounds:
                 compounds[community.path] = Compound.objects.get_or_create(
                     community=community,

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
@@ -182,7 +183,8 @@ def _classified(qs: QuerySet, on: dt.date) -> QuerySet:
     return qs.annotate(visit_class=cls).annotate(
         covered=Case(
             *[When(visit_class=i, then=seen(c.days)) for i, c in enumerate(classes)],
-            output_field=IntegerField(),
+            default=Value(False),
+            output_field=BooleanField(),
         )
     )
 
@@ -206,7 +208,7 @@ def coverage_counts(area: Area, on: dt.date) -> list[ClassCount]:
     rows = (
         qs.order_by()
         .values("visit_class")
-        .annotate(n=Count("id"), seen=Count("id", filter=Q(covered=1)))
+        .annotate(n=Count("id"), seen=Count("id", filter=Q(covered=True)))
     )
     return _counts(rows).get(None) or coverage_counts_empty()
 
@@ -223,7 +225,7 @@ def coverage_by_child(area: Area, on: dt.date) -> dict[str, list[ClassCount]]:
         qs.annotate(child=Substr("area_path", 1, length))
         .order_by()
         .values("child", "visit_class")
-        .annotate(n=Count("id"), seen=Count("id", filter=Q(covered=1)))
+        .annotate(n=Count("id"), seen=Count("id", filter=Q(covered=True)))
     )
     return _counts(rows, "child")
 
