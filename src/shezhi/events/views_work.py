@@ -13,8 +13,7 @@ import json
 from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import truncatechars
 from django.urls import reverse
@@ -33,6 +32,7 @@ from shezhi.core.errors import Conflict
 from shezhi.core.lists import page_of
 from shezhi.core.names import local_name
 from shezhi.core.pages import attempt
+from shezhi.core.photos import served
 from shezhi.people.models import Department
 from shezhi.visits import selectors as visit_selectors
 
@@ -418,15 +418,7 @@ def photo(request: HttpRequest, pk: int, photo_id: int) -> HttpResponse:
     """A report or result photo, only to users who may see the event: never public."""
     event = selectors.get_event(request.user, pk)
     item = EventPhoto.objects.filter(pk=photo_id, event=event).first()
-    if item is None or not item.image:
-        raise Http404("No such photo.")
-    try:
-        handle = default_storage.open(item.image.name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("No such photo.") from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return served(item.image if item else None)
 
 
 # ---------------------------------------------------------------------------

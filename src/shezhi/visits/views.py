@@ -8,14 +8,14 @@ scope. A household or a visit outside the user's scope is a 404.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shezhi.core.lists import page_of
 from shezhi.core.pages import attempt
+from shezhi.core.photos import served
 from shezhi.households import selectors as household_selectors
 
 from . import checklist, intervals, permissions, selectors, services
@@ -122,12 +122,4 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def photo(request: HttpRequest, pk: int, photo_id: int) -> HttpResponse:
     visit = selectors.get_visit(request.user, pk)
     found = VisitPhoto.objects.filter(visit=visit, pk=photo_id).first()
-    if found is None or not found.image:
-        raise Http404("No such photo.")
-    try:
-        handle = default_storage.open(found.image.name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("No such photo.") from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return served(found.image if found else None)
