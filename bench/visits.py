@@ -56,6 +56,9 @@ def main() -> int:
     parser.add_argument("--households", type=int, default=160_000)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument(
+        "--reuse", action="store_true", help="keep the database a previous run built (SQLite)"
+    )
+    parser.add_argument(
         "--data-dir", default=os.path.join(tempfile.gettempdir(), "shezhi-bench-visits")
     )
     args = parser.parse_args()
@@ -65,7 +68,8 @@ def main() -> int:
     if not os.environ.get("DATABASE_URL"):
         db_file = Path(args.data_dir) / "visits.sqlite3"
         db_file.parent.mkdir(parents=True, exist_ok=True)
-        db_file.unlink(missing_ok=True)
+        if not args.reuse:
+            db_file.unlink(missing_ok=True)
         os.environ["SHEZHI_SQLITE_PATH"] = str(db_file)
     import django
 
@@ -82,7 +86,9 @@ def main() -> int:
     settings.ALLOWED_HOSTS = ["testserver"]
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as devnull:
-        call_command("demo", "--no-progress", "--no-events", verbosity=0, stdout=devnull)
+        call_command(
+            "demo", "--no-progress", "--no-events", "--if-empty", verbosity=0, stdout=devnull
+        )
 
     from shezhi.areas import constants as c
     from shezhi.areas.models import Area
@@ -152,18 +158,19 @@ def main() -> int:
         Resident.objects.bulk_create(residents, batch_size=5000)
     households_n = Household.objects.count()
     built = time.perf_counter() - started
-    Visit.met.through.objects.all().delete()
-    Visit.objects.all().delete()
-    t = time.perf_counter()
-    made = build_demo_visits()
-    visits_s = time.perf_counter() - t
-    print(
-        f"{db}: {households_n:,} households ({built:.1f} s to build), "
-        f"{made['visits']:,} visits and {made['residents met']:,} residents met written by "
-        f"the demo step in {visits_s:.1f} s ({made['visits'] / visits_s:,.0f} visits/s)"
-    )
-
+    if args.reuse and Visit.objects.exists():
+        print(f"{db}: {households_n:,} households, {Visit.objects.count():,} visits (reused)")
+    else:
+        t = time.perf_counter()
+        made = build_demo_visits()
+        visits_s = time.perf_counter() - t
+        print(
+            f"{db}: {households_n:,} households ({built:.1f} s to build), "
+            f"{made['visits']:,} visits and {made['residents met']:,} residents met written by "
+            f"the demo step in {visits_s:.1f} s ({made['visits'] / visits_s:,.0f} visits/s)"
+        )
     today = timezone.localdate()
+
     street = Area.objects.defer("boundary").get(code="510113001")
     community = Area.objects.defer("boundary").get(code="510113001001")
     streets = list(Area.objects.filter(subtree_q("path", district.path), depth=2).defer("boundary"))
@@ -200,7 +207,7 @@ def main() -> int:
 
     User = get_user_model()
     admin, worker, staff = (
-        User.objects.get(username=u) for u in ("district_admin", "mg_worker", "community_staff")
+        User.objects.get(username=u) for u in ("qbj_admin", "mg_worker", "community_staff")
     )
 
     def client_for(user):

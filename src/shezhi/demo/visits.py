@@ -106,50 +106,80 @@ def build_demo_visits(
         # Plain INSERTs of tuples: a year of a district's visits is a million rows, and
         # model instances cost ten times what the database does.
         nonlocal met_rows
-        with transaction.atomic(), connection.cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.executemany(visit_sql, visits)
             cursor.executemany(met_sql, met_pairs)
         met_rows += len(met_pairs)
         visits.clear()
         met_pairs.clear()
 
-    for n, (pk, micro_grid_id, path, lng, lat) in enumerate(households, 1):
-        worker = _visitor_for(path, visitors, fallback_id, Area.steplen)
-        if worker is None:
-            continue
-        days = intervals.interval_for(tags.get(pk, ())).days
-        # Visits a little more often than the interval asks, so most households are
-        # covered and the ones whose visit was missed show as overdue.
-        step = max(1.0, days * 0.8)
-        back = rng.uniform(0, step)
-        while back < DAYS:
-            if rng.random() >= MISSED:
-                at = now - dt.timedelta(days=back, hours=rng.uniform(-3, 3))
-                at = at.replace(hour=rng.randint(9, 17)) if at < now - dt.timedelta(days=1) else at
-                nobody = not people.get(pk) or rng.random() < NOBODY_HOME
-                items = []
-                if rng.random() < HAZARD:
-                    items.append(rng.choice(codes[checklist.SAFETY]))
-                if not nobody and rng.random() < NEED:
-                    items.append(rng.choice(codes[checklist.NEEDS]))
-                met = [] if nobody else rng.sample(people[pk], k=rng.randint(1, len(people[pk])))
-                outcome = Visit.Outcome.NOBODY_HOME if nobody else Visit.Outcome.MET
-                visits.append((next_id, pk, worker, adapt(at), outcome, checklist.encode(items),
-                               micro_grid_id, path, lng, lat, created))  # fmt: skip
-                met_pairs.extend((next_id, r) for r in met)
-                next_id += 1
-                made += 1
-            back += step * rng.uniform(0.85, 1.15)
-        if len(visits) >= BATCH:
+    def generate() -> None:
+        nonlocal made, next_id
+        for n, (pk, micro_grid_id, path, lng, lat) in enumerate(households, 1):
+            worker = _visitor_for(path, visitors, fallback_id, Area.steplen)
+            if worker is None:
+                continue
+            days = intervals.interval_for(tags.get(pk, ())).days
+            # Visits a little more often than the interval asks, so most households are
+            # covered and the ones whose visit was missed show as overdue.
+            step = max(1.0, days * 0.8)
+            back = rng.uniform(0, step)
+            while back < DAYS:
+                if rng.random() >= MISSED:
+                    at = now - dt.timedelta(days=back, hours=rng.uniform(-3, 3))
+                    at = (
+                        at.replace(hour=rng.randint(9, 17))
+                        if at < now - dt.timedelta(days=1)
+                        else at
+                    )
+                    nobody = not people.get(pk) or rng.random() < NOBODY_HOME
+                    items = []
+                    if rng.random() < HAZARD:
+                        items.append(rng.choice(codes[checklist.SAFETY]))
+                    if not nobody and rng.random() < NEED:
+                        items.append(rng.choice(codes[checklist.NEEDS]))
+                    met = (
+                        [] if nobody else rng.sample(people[pk], k=rng.randint(1, len(people[pk])))
+                    )
+                    outcome = Visit.Outcome.NOBODY_HOME if nobody else Visit.Outcome.MET
+                    visits.append((next_id, pk, worker, adapt(at), outcome, checklist.encode(items),
+                                   micro_grid_id, path, lng, lat, created))  # fmt: skip
+                    met_pairs.extend((next_id, r) for r in met)
+                    next_id += 1
+                    made += 1
+                back += step * rng.uniform(0.85, 1.15)
+            if len(visits) >= BATCH:
+                flush()
+                if progress:
+                    progress(n, len(households))
+        if visits:
             flush()
-            if progress:
-                progress(n, len(households))
-    if visits:
-        flush()
+
+    # One transaction (one commit, not one a batch), and the lists' indexes built once at
+    # the end instead of kept up row by row (a third of the time at a district's scale).
+    drop, create = _index_sql()
+    with transaction.atomic():
+        _run(drop)
+        generate()
+        _run(create)
     _reset_sequences()
     if progress:
         progress(len(households), len(households))
     return {"visits": made, "residents met": met_rows, "households": len(households)}
+
+
+def _index_sql() -> tuple[list[str], list[str]]:
+    """SQL to drop and to create again the visits' list indexes (``Meta.indexes``)."""
+    with connection.schema_editor(collect_sql=True, atomic=False) as editor:
+        drop = [str(i.remove_sql(Visit, editor)) for i in Visit._meta.indexes]
+        create = [str(i.create_sql(Visit, editor)) for i in Visit._meta.indexes]
+    return drop, create
+
+
+def _run(statements: list[str]) -> None:
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
 
 
 def _reset_sequences() -> None:
