@@ -169,7 +169,10 @@ def build_demo_visits(
 
 
 def _index_sql() -> tuple[list[str], list[str]]:
-    """SQL to drop and to create again the visits' list indexes (``Meta.indexes``)."""
+    """SQL to drop and to create again the visits' list indexes (``Meta.indexes``); none
+    inside a caller's transaction (a test's: SQLite's schema editor cannot open there)."""
+    if connection.in_atomic_block:
+        return [], []
     with connection.schema_editor(collect_sql=True, atomic=False) as editor:
         drop = [str(i.remove_sql(Visit, editor)) for i in Visit._meta.indexes]
         create = [str(i.create_sql(Visit, editor)) for i in Visit._meta.indexes]
