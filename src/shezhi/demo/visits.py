@@ -6,7 +6,8 @@ interval (``visits.intervals``: weekly for the elderly living alone, fortnightly
 very old, every two or three months for the rest), with jitter, some visits missed (so
 coverage is realistic, not 100 %), a few nobody-home, the odd hazard or need ticked. The
 visitor is the user who works the household's area most closely (a micro-grid worker
-there, else a grid worker, else community staff; the demo's ``mg_worker`` otherwise).
+there, else a grid worker, else the staff of its community, street or district: always
+someone whose scope holds the household).
 
 Rows are written as plain INSERTs in batches (not the service: a year's history is not paid
 again through the points ledger, as the demo's events history is written as it stood).
@@ -20,7 +21,6 @@ import random
 from collections import defaultdict
 from collections.abc import Callable
 
-from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
@@ -38,8 +38,15 @@ MISSED = 0.12  # share of due visits that did not happen
 NOBODY_HOME = 0.12
 HAZARD = 0.02
 NEED = 0.05
-# The nearest role first: who visits a household.
-VISITOR_ROLES = ("micro_grid_worker", "grid_worker", "community_staff")
+# The nearest role first: who visits a household (someone whose scope holds it; a
+# household nobody works is not visited).
+VISITOR_ROLES = (
+    "micro_grid_worker",
+    "grid_worker",
+    "community_staff",
+    "street_staff",
+    "district_admin",
+)
 
 
 def _visitors() -> dict[str, int]:
@@ -70,8 +77,7 @@ def build_demo_visits(
         return None
     rng = random.Random(seed)
     visitors = _visitors()
-    fallback = get_user_model().objects.filter(username="mg_worker").values_list("pk", flat=True)
-    fallback_id = fallback.first()
+    fallback_id = None
     tags: dict[int, set[str]] = defaultdict(set)
     people: dict[int, list[int]] = defaultdict(list)
     for pk, household_id, text in Resident.objects.values_list("pk", "household_id", "tags"):

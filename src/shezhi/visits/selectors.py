@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shezhi.areas.models import Area
-from shezhi.core.lists import subtree_q
+from shezhi.core.lists import subtree_q, unindexed
 from shezhi.households.models import Household, Resident
 
 from . import intervals, permissions
@@ -48,12 +48,17 @@ DEFER = (
 )
 
 
-def visible_visits(user) -> QuerySet[Visit]:
+def visible_visits(user, *, driven_by_scope: bool = True) -> QuerySet[Visit]:
+    """Visits ``user`` may read. ``driven_by_scope=False`` when a narrower filter's index
+    must drive the query (a worker's or a household's visits): SQLite plans without
+    statistics and would otherwise walk the scope's path range (``core.lists.unindexed``)."""
     qs = Visit.objects.select_related("household__building__compound", "worker", "area").defer(
         *DEFER
     )
     q = permissions.scope(user, "view")
-    return qs if q is None else qs.filter(q)
+    if q is None:
+        return qs
+    return qs.filter(q if driven_by_scope else unindexed(q))
 
 
 def get_visit(user, pk) -> Visit:
@@ -94,7 +99,7 @@ def visits(
 ) -> QuerySet[Visit]:
     """Visits in scope, newest first; inside ``area``, by ``worker``, to ``household``,
     between the local days ``since`` and ``until`` (inclusive)."""
-    qs = visible_visits(user)
+    qs = visible_visits(user, driven_by_scope=worker is None and household is None)
     if area is not None:
         qs = qs.filter(subtree_q("area_path", area.path))
     if worker is not None:
