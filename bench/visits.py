@@ -76,6 +76,7 @@ def main() -> int:
     django.setup()
     from django.conf import settings
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -176,7 +177,15 @@ def main() -> int:
     streets = list(Area.objects.filter(subtree_q("path", district.path), depth=2).defer("boundary"))
     rows = []
 
-    def figure(label, fn, target):
+    def figure(label, fn, target, *, uncached=False):
+        if uncached:
+            # Coverage answers are shared for a minute (stats.coverage): time the work.
+            inner = fn
+
+            def fn():
+                cache.clear()
+                inner()
+
         cold = _once(fn)
         p50, p95 = _p50(fn, args.requests)
         ok = "ok" if p50 <= target else "OVER"
@@ -190,19 +199,25 @@ def main() -> int:
         "coverage, district",
         lambda: coverage.area_coverage(district, today),
         TARGETS_MS["district"],
+        uncached=True,
     )
     figure(
         "coverage, the district's streets",
         lambda: coverage.children_coverage(district, streets, today),
         TARGETS_MS["district"],
+        uncached=True,
     )
     figure(
-        "coverage, a street", lambda: coverage.area_coverage(street, today), TARGETS_MS["street"]
+        "coverage, a street",
+        lambda: coverage.area_coverage(street, today),
+        TARGETS_MS["street"],
+        uncached=True,
     )
     figure(
         "coverage, a community",
         lambda: coverage.area_coverage(community, today),
         TARGETS_MS["street"],
+        uncached=True,
     )
 
     User = get_user_model()
@@ -226,6 +241,7 @@ def main() -> int:
         "API /stats/visit-coverage, district",
         page(client_for(admin), f"/api/v1/stats/visit-coverage?area={district.code}"),
         TARGETS_MS["district"],
+        uncached=True,
     )
     wc = client_for(worker)
     figure(
@@ -234,6 +250,11 @@ def main() -> int:
         TARGETS_MS["page"],
     )
     figure("page /visits/ (worker's own)", page(wc, "/visits/"), TARGETS_MS["page"])
+    figure(
+        "page /stats/<district>/ (coverage shared)",
+        page(client_for(admin), f"/stats/{district.code}/"),
+        TARGETS_MS["page"],
+    )
     figure(
         "API /visits?limit=100 (community staff)",
         page(client_for(staff), "/api/v1/visits?limit=100"),
