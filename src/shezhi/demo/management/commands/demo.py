@@ -93,13 +93,7 @@ class Command(BaseCommand):
 
     def build_events(self, no_progress: bool) -> None:
         started = time.perf_counter()
-        bar = tqdm(total=0, unit="step", disable=no_progress, file=sys.stderr, desc="events")
-
-        def progress(done, total):
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-
+        bar, progress = _progress_bar("events", "step", no_progress)
         history = build_demo_events(progress=progress)
         bar.close()
         if history is None:
@@ -142,13 +136,7 @@ class Command(BaseCommand):
     def build_visits(self, no_progress: bool) -> None:
         """A year of household visits for every household the demo has."""
         started = time.perf_counter()
-        bar = tqdm(total=0, unit="household", disable=no_progress, file=sys.stderr, desc="visits")
-
-        def progress(done, total):
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-
+        bar, progress = _progress_bar("visits", "household", no_progress)
         made = build_demo_visits(progress=progress)
         bar.close()
         if made:
@@ -172,3 +160,15 @@ class Command(BaseCommand):
                     + f", {time.perf_counter() - started:.1f} s."
                 )
             )
+
+
+def _progress_bar(desc: str, unit: str, no_progress: bool):
+    """A progress bar on stderr and the ``progress(done, total)`` a builder calls."""
+    bar = tqdm(total=0, unit=unit, disable=no_progress, file=sys.stderr, desc=desc)
+
+    def progress(done, total):
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return bar, progress
