@@ -22,8 +22,6 @@ from .models import Bucket, CauseType, RuleKind, Transfer
 
 
 def award_visit(done: VisitRecorded) -> Transfer | None:
-    if done.repeated:
-        return None
     visit = done.visit
     emergency = bool(active_emergency_periods(visit.area, visit.at))
     return points.award_piece(

@@ -2,7 +2,8 @@
 
 - ``on_visit_recorded(listener)``: called with a ``VisitRecorded`` inside the visit's
   transaction, after its rows are written: what a listener writes commits or rolls
-  back with the visit, and an error it raises undoes the visit. The piece-rate points
+  back with the visit, and an error it raises undoes the visit. A retried submission
+  (the same idempotency key) is not published again. The piece-rate points
   (``incentives.visit_points``: ``household_visit``, exactly once per visit, under its
   daily cap, into the emergency bucket while the area is in emergency mode) listen here.
 - ``on_need_found(listener)``: called once per need ticked on the checklist
@@ -28,8 +29,6 @@ class VisitRecorded:
     visit: Visit
     household: Any  # households.Household
     worker: Any
-    # The visit was a retry of one already recorded (same idempotency key): nothing new.
-    repeated: bool = False
 
 
 @dataclass(frozen=True)
