@@ -34,6 +34,7 @@ from shezhi.notifications.models import Delivery, Notification
 from shezhi.people.models import Assignment, Department, Person, RoleAssignment, RosterImport
 from shezhi.places.models import HubDuty, ServiceHub, ServicePost, ServicePostPhoto
 from shezhi.stats import models as st
+from shezhi.visits import models as vs
 from shezhi.volunteering.models import Signup, VolunteerActivity
 
 PASSWORD = "correct-horse-battery-9"
@@ -1107,3 +1108,40 @@ FACTORIES.update(
         )
     }
 )
+# ------------------------------------------------------------------ visits
+
+
+class VisitFactory(DjangoModelFactory):
+    """A visit row (``visits.services.record_visit`` checks and pays; this only writes)."""
+
+    class Meta:
+        model = vs.Visit
+
+    household = factory.SubFactory(HouseholdFactory)
+    worker = factory.SubFactory(UserFactory)
+    at = factory.LazyFunction(timezone.now)
+    outcome = vs.Visit.Outcome.NOBODY_HOME
+    area = factory.LazyAttribute(lambda o: o.household.micro_grid)
+    area_path = factory.LazyAttribute(lambda o: o.household.area_path)
+    lng = factory.LazyAttribute(lambda o: o.household.building.lng)
+    lat = factory.LazyAttribute(lambda o: o.household.building.lat)
+
+
+class VisitPhotoFactory(DjangoModelFactory):
+    class Meta:
+        model = vs.VisitPhoto
+
+    visit = factory.SubFactory(VisitFactory)
+    image = factory.django.ImageField(width=40, height=30, format="JPEG", filename="p.jpg")
+
+
+class TagProposalFactory(DjangoModelFactory):
+    class Meta:
+        model = vs.TagProposal
+
+    visit = factory.SubFactory(VisitFactory)
+    resident = factory.LazyAttribute(lambda o: ResidentFactory(household=o.visit.household))
+    tag = "lives_alone"
+
+
+FACTORIES.update({f._meta.model: f for f in (VisitFactory, VisitPhotoFactory, TagProposalFactory)})

@@ -107,6 +107,22 @@ def _notifications(cast, territory, n):
         )
 
 
+def _visited_households(cast, territory, n):
+    """``n`` households in micro1, each with two residents and a visit by the worker that
+    met one of them (a hazard and a need ticked)."""
+    from tests.factories import HouseholdFactory, ResidentFactory, VisitFactory
+
+    micro = territory["micro1"]
+    for _i in range(n):
+        h = HouseholdFactory(building__micro_grid=micro, building__area_path=micro.path,
+                             building__compound__community=territory["community"])  # fmt: skip
+        met = ResidentFactory(household=h, tags=",lives_alone,")
+        ResidentFactory(household=h)
+        v = VisitFactory(household=h, worker=cast.mg_worker, outcome="met",
+                         checklist=",gas,medical,")  # fmt: skip
+        v.met.add(met)
+
+
 def _transfers(user_attr: str):
     def build(cast, territory, n):
         user = getattr(cast, user_attr)
@@ -364,6 +380,34 @@ OTHER_LISTS = [
         lambda cast, t: "/volunteering/manage/?when=past",
         _activities("past"),
         html_rows(r"<tr data-activity="),
+    ),
+    ListCase(
+        "households with their last visit",
+        "mg_worker",
+        lambda cast, t: "/households/",
+        lambda cast, t, n: _visited_households(cast, t, n),
+        html_rows(r'<li class="hh-card" data-household='),
+    ),
+    ListCase(
+        "my visits",
+        "mg_worker",
+        lambda cast, t: "/visits/",
+        lambda cast, t, n: _visited_households(cast, t, n),
+        html_rows(r"data-visit="),
+    ),
+    ListCase(
+        "visits of my area",
+        "community",
+        lambda cast, t: "/visits/?all=1",
+        lambda cast, t, n: _visited_households(cast, t, n),
+        html_rows(r"data-visit="),
+    ),
+    ListCase(
+        "visits API",
+        "community",
+        lambda cast, t: "/api/v1/visits?limit=100",
+        lambda cast, t, n: _visited_households(cast, t, n),
+        json_rows(),
     ),
     ListCase(
         "audit log",

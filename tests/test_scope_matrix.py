@@ -188,6 +188,10 @@ UNSCOPED = {
     # in an area the caller may reach (get_area: 404 outside), tests/operations.
     "operations/",
     "api/v1/operations",
+    # Visits: the caller's own scope (a worker's own, ?all=1 their area's); ?area= below.
+    "visits/",
+    "api/v1/visits",  # POST records inside the caller's scope only (tests/visits/test_api.py)
+    "api/v1/stats/visit-coverage",  # ?area=: AREA_QUERY_ROUTES
 }
 
 # An operation's check and hand-out, as the page's form and the API send them.
@@ -332,6 +336,11 @@ ROUTES = {
     "api/v1/operations/<operation_id>/lines/<line_id>/check": ("post", "operation", CHECK),
     "api/v1/operations/<operation_id>/lines/<line_id>/hand-outs": ("post", "operation", HAND_OUT),
     "api/v1/operations/<operation_id>/roll-call": ("post", "operation", {"status": "unavailable"}),
+    "visits/new/<int:household>/": ("get", "household", ""),
+    "visits/<int:pk>/": ("get", "visit", ""),
+    "visits/<int:pk>/photos/<int:photo_id>/": ("get", "visit", ""),
+    "api/v1/visits/<visit_id>": ("get", "visit", ""),
+    "events/from-visit/<int:pk>/": ("post", "visit", {"item": "gas"}),
 }
 # A list route that takes its area in the query string.
 AREA_QUERY_ROUTES = {
@@ -350,6 +359,8 @@ AREA_QUERY_ROUTES = {
     "api/v1/households/buildings": "area",
     "api/v1/households/residents": "area",
     "api/v1/households/counts": "area",
+    "api/v1/visits": "area",
+    "api/v1/stats/visit-coverage": "area",
 }
 
 
@@ -529,6 +540,7 @@ def world(territory):
             **households_in(area),
             **operations_in(area, actor),
         }
+        objects[key]["visit"] = visit_in(objects[key]["household"], actor)
     return objects
 
 
@@ -539,6 +551,17 @@ def operations_in(area, actor) -> dict:
     EmergencyPeriodFactory(area=area, started_by=actor)
     op = operations.start_operation(actor=actor, area=area, kind="flood", title="扫楼")
     return {"operation": op.pk}
+
+
+def visit_in(household_id, worker) -> int:
+    """A visit to the household that found a gas hazard, with a photo."""
+    from shezhi.households.models import Household
+    from tests.factories import VisitFactory, VisitPhotoFactory
+
+    household = Household.objects.select_related("building", "micro_grid").get(pk=household_id)
+    visit = VisitFactory(household=household, worker=worker, checklist=",gas,")
+    VisitPhotoFactory(visit=visit)
+    return visit.pk
 
 
 def households_in(area) -> dict:
@@ -840,6 +863,14 @@ def _hh(m: Mine) -> dict:
     return households_in(m.micro1)
 
 
+def _visit(m: Mine):
+    """A visit (gas hazard found, a photo) to a household of micro1, by the role's manager."""
+    from shezhi.visits.models import Visit
+
+    pk = visit_in(_hh(m)["household"], m.manager)
+    return Visit.objects.get(pk=pk)
+
+
 def _hh_move(m: Mine):
     made = _hh(m)
     target = households_in(m.micro1)["household"]
@@ -1040,6 +1071,20 @@ INSIDE = {
     "api/v1/operations/<operation_id>/lines/<line_id>/check": (HOUSEHOLD_READERS, _op_line),
     "api/v1/operations/<operation_id>/lines/<line_id>/hand-outs": (HOUSEHOLD_READERS, _op_line),
     "api/v1/operations/<operation_id>/roll-call": (HOUSEHOLD_READERS, _op),
+    "visits/new/<int:household>/": (
+        HOUSEHOLD_READERS,
+        _own(household=lambda m: _hh(m)["household"]),
+    ),
+    "visits/<int:pk>/": (HOUSEHOLD_READERS, _own(pk=lambda m: _visit(m).pk)),
+    "visits/<int:pk>/photos/<int:photo_id>/": (
+        HOUSEHOLD_READERS,
+        lambda m: (
+            (lambda v: {"pk": v.pk, "photo_id": v.photos.get().pk})(_visit(m)),
+            None,
+        ),
+    ),
+    "api/v1/visits/<visit_id>": (HOUSEHOLD_READERS, _own(visit_id=lambda m: _visit(m).pk)),
+    "events/from-visit/<int:pk>/": (HOUSEHOLD_READERS, _own(pk=lambda m: _visit(m).pk)),
 }
 # Who reads an area-query list of their own area.
 INSIDE_AREA_QUERY = {
@@ -1058,6 +1103,8 @@ INSIDE_AREA_QUERY = {
     "api/v1/households/buildings": HOUSEHOLD_READERS,
     "api/v1/households/residents": HOUSEHOLD_READERS,
     "api/v1/households/counts": STATS_ROLES,
+    "api/v1/visits": HOUSEHOLD_READERS,
+    "api/v1/stats/visit-coverage": STATS_ROLES,
 }
 OK = (200, 201, 302)
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "shezhi.volunteering",
     "shezhi.households",
     "shezhi.operations",
+    "shezhi.visits",
     "shezhi.demo",  # above the feature apps: `shezhi demo`
     # After shezhi.core: the project's db_worker (heartbeat, recovery of tasks whose
     # worker died) takes the library command's name.

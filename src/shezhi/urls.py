@@ -28,4 +28,5 @@ urlpatterns = [
     path("points/", include("shezhi.incentives.urls")),
     path("households/", include("shezhi.households.urls")),
     path("operations/", include("shezhi.operations.urls")),
+    path("visits/", include("shezhi.visits.urls")),
 ]

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -151,3 +153,18 @@ def process_photos(uploads) -> list[ProcessedPhoto]:
         u if isinstance(u, ProcessedPhoto) else process_photo(u, index=i)
         for i, u in enumerate(uploads, 1)
     ]
+
+
+def served(image, *, public: bool = False):
+    """A stored photo (an ``ImageField``'s file, or None) as a JPEG response; a missing
+    one is a 404. The caller has checked who may see it: ``public`` lets shared caches
+    keep it (a service post's), otherwise only the reader's browser does."""
+    if not image:
+        raise Http404("No such photo.")
+    try:
+        handle = default_storage.open(image.name, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("No such photo.") from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = f"{'public' if public else 'private'}, max-age=3600"
+    return response

@@ -379,6 +379,19 @@ def timeline(user, event: Event) -> list[EventTransition]:
     return rows
 
 
+def report_origin(event: Event) -> dict:
+    """Where the report came from beyond its source (``report_event``'s ``origin``):
+    ``{"visit": id}`` for a hazard found on a household visit; {} otherwise."""
+    data = (
+        EventTransition.objects.filter(event=event, action="report")
+        .values_list("data", flat=True)
+        .first()
+    )
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if k != "source"}
+
+
 def categories() -> QuerySet[Category]:
     return (
         Category.objects.filter(active=True).select_related("parent").order_by("sort_order", "code")

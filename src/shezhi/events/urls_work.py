@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import views_visit
 from . import views_work as views
 
 urlpatterns = [
@@ -13,4 +14,5 @@ urlpatterns = [
     path("queue/<str:code>/", views.queue, name="queue"),
     path("department/", views.department, name="department"),
     path("emergency/<str:code>/", views.emergency, name="emergency"),
+    path("from-visit/<int:pk>/", views_visit.from_visit, name="from_visit"),
 ]

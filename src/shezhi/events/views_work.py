@@ -13,8 +13,7 @@ import json
 from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import truncatechars
 from django.urls import reverse
@@ -33,7 +32,9 @@ from shezhi.core.errors import Conflict
 from shezhi.core.lists import page_of
 from shezhi.core.names import local_name
 from shezhi.core.pages import attempt
+from shezhi.core.photos import served
 from shezhi.people.models import Department
+from shezhi.visits import selectors as visit_selectors
 
 from . import permissions, selectors, services, wording
 from .action_forms import FORMS, ActionForm, form_for, quick_form
@@ -312,6 +313,7 @@ def _detail_context(request, event: Event, *, bound: ActionForm | None = None, e
     duplicates = list(visible.filter(master=event).order_by("created_at", "id"))
     chain = [*area_selectors.ancestors(event.area), event.area]
     return {
+        "from_visit": _from_visit(user, event),
         "event": event,
         "now": now,
         "chain": chain,
@@ -335,6 +337,14 @@ def _detail_context(request, event: Event, *, bound: ActionForm | None = None, e
         "error": error,
         "boundary_json": json.dumps(event.area.boundary or None, separators=(",", ":")),
     }
+
+
+def _from_visit(user, event: Event) -> int | None:
+    """The household visit the event was found on, if the user may open it."""
+    visit = selectors.report_origin(event).get("visit")
+    if not isinstance(visit, int) or not visit_selectors.visible_visit_ids(user, [visit]):
+        return None
+    return visit
 
 
 def _render_detail(request, event, *, bound=None, error=None, status=200) -> HttpResponse:
@@ -412,15 +422,7 @@ def photo(request: HttpRequest, pk: int, photo_id: int) -> HttpResponse:
     """A report or result photo, only to users who may see the event: never public."""
     event = selectors.get_event(request.user, pk)
     item = EventPhoto.objects.filter(pk=photo_id, event=event).first()
-    if item is None or not item.image:
-        raise Http404("No such photo.")
-    try:
-        handle = default_storage.open(item.image.name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("No such photo.") from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return served(item.image if item else None)
 
 
 # ---------------------------------------------------------------------------

@@ -9,7 +9,9 @@ exist. Counts by tag come from ``TagCount`` (no decryption, no link to a person)
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Substr
@@ -205,17 +207,40 @@ def page_of(
 # What a household's row and page show
 
 
+# ---------------------------------------------------------------------------
+# Visits, from whoever records them (households imports no feature app)
+
+# ``source({household_id: [plain tags of its residents]})`` → {household_id: mark}, where
+# a mark has ``last`` (datetime or None) and ``overdue`` (bool). The visits app registers
+# its reader in ``VisitsConfig.ready()``, as people hands core its holdings reader.
+VisitMarks = Callable[[dict[int, list[str]]], dict[int, Any]]
+_visit_marks: list[VisitMarks] = []
+
+
+def register_visit_marks(source: VisitMarks) -> None:
+    """Where the households' pages read each household's last visit and overdue mark."""
+    _visit_marks[:] = [source]
+
+
+def visit_marks(tags_by_household: dict[int, list[str]]) -> dict[int, Any]:
+    """The registered source's marks (one query for a page); none without a source."""
+    if not _visit_marks or not tags_by_household:
+        return {}
+    return _visit_marks[0](tags_by_household)
+
+
 @dataclass
 class HouseholdRow:
     household: Household
     head: Resident | None
     residents: int
     tags: list[str] = field(default_factory=list)
+    visit: Any = None  # the visit mark (``visit_marks``): last visit, overdue
 
 
 def household_rows(items: list[Household]) -> list[HouseholdRow]:
     """The rows of a page of households: head, number of residents, plain tags of its
-    residents; one query for the whole page."""
+    residents, the last visit; one query for the residents, one for the visits."""
     by_household: dict[int, list[Resident]] = defaultdict(list)
     for r in (
         Resident.objects.filter(household__in=[h.pk for h in items])
@@ -236,6 +261,9 @@ def household_rows(items: list[Household]) -> list[HouseholdRow]:
                 tags=[t for t in tagset.PLAIN if t in present],
             )
         )
+    marks = visit_marks({row.household.pk: row.tags for row in rows})
+    for row in rows:
+        row.visit = marks.get(row.household.pk)
     return rows
 
 

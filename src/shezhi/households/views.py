@@ -71,7 +71,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
             "head": masked_name(row.head.name) if row.head else "",
             "residents": row.residents,
             "tags": _tags(row.tags),
-            "last_visit": None,  # household visits arrive with the next increment
+            "visit": row.visit,  # last visit and overdue (the visits app's marks)
         }
         for row in selectors.household_rows(page.items)
     ]
@@ -116,6 +116,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for r in selectors.household_residents(household)
     ]
     compound = household.building.compound
+    people = [r["resident"] for r in residents]
+    tags = sorted({t for r in people for t in r.tag_list if t in tagset.PLAIN})
     return render(
         request,
         "households/household.html",
@@ -125,6 +127,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "manager_phone": masked_value("phone", compound.property_manager_phone_last4),
             "residents": residents,
             "reads_sensitive": permissions.can(request.user, "sensitive", household),
+            "visit": selectors.visit_marks({household.pk: tags}).get(household.pk),
         },
     )
 

@@ -14,6 +14,7 @@ class IncentivesConfig(AppConfig):
         from shezhi.events import hooks
         from shezhi.events.selectors import own_anonymous_reports
         from shezhi.operations import hooks as operation_hooks
+        from shezhi.visits import hooks as visit_hooks
         from shezhi.volunteering import hooks as volunteering_hooks
 
         from . import (
@@ -21,6 +22,7 @@ class IncentivesConfig(AppConfig):
             event_points,
             operation_points,
             rules,  # noqa: F401  (connects the rules' cache to their writes)
+            visit_points,
             volunteer_points,
         )
         from .models import PieceRateRule, Reward
@@ -31,6 +33,8 @@ class IncentivesConfig(AppConfig):
         volunteering_hooks.on_checked_out(volunteer_points.award_hours)
         # An emergency operation's task: with the task, once per task, emergency bucket.
         operation_hooks.on_task_done(operation_points.award_task)
+        # A household visit: with the visit, once per visit, under the daily cap.
+        visit_hooks.on_visit_recorded(visit_points.award_visit)
         # An anonymous report's points name it to its reporter only (causes).
         causes.register("event", own_anonymous_reports)
 

@@ -11,9 +11,8 @@ import math
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shezhi.areas.geo.crs import CRS_CHOICES, to_wgs84
 from shezhi.areas.models import Area
 from shezhi.core.pages import attempt
+from shezhi.core.photos import served
 
 from . import hours as opening
 from . import permissions, selectors, services
@@ -249,16 +249,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def photo(request: HttpRequest, pk: int, photo_id: int) -> HttpResponse:
     """A post's photo: public while the post is active (posts are public places)."""
     post = selectors.get_public_post(pk)
-    _serve = ServicePostPhoto.objects.filter(pk=photo_id, post=post).first()
-    if _serve is None or not _serve.image:
-        raise Http404("No such photo.")
-    try:
-        handle = default_storage.open(_serve.image.name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("No such photo.") from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
+    found = ServicePostPhoto.objects.filter(pk=photo_id, post=post).first()
+    return served(found.image if found else None, public=True)
 
 
 # ---------------------------------------------------------------------------

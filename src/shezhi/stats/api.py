@@ -6,12 +6,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from shezhi.areas import selectors as area_selectors
 from shezhi.core.apitypes import AreaRef as AreaOut
-from shezhi.core.apitypes import DayText
+from shezhi.core.apitypes import Day, DayText
 from shezhi.core.apitypes import ErrorOut as StatsError
 from shezhi.core.errors import BadInput
 from shezhi.core.periods import Period
 
+from . import coverage as visit_coverage
 from .kpis import DEFINITIONS, Kpis
 from .selectors import (
     area_ranking,
@@ -176,8 +178,65 @@ def kpis(request: HttpRequest, q: Query[PeriodQuery]):
 def definitions(request: HttpRequest):
     return [
         {"name": name, "label": str(label), "formula": str(formula)}
-        for name, (label, formula) in DEFINITIONS.items()
+        for name, (label, formula) in {**DEFINITIONS, **visit_coverage.DEFINITIONS}.items()
     ]
+
+
+class CoverageQuery(Schema):
+    area: str = Field(..., description="the area's code; its statistics must be in your scope")
+    on: Day | None = Field(None, description="as of this local day (YYYY-MM-DD); default today")
+
+
+class CoverageClassOut(Schema):
+    key: str = Field(description="the tag deciding the interval, or 'default'")
+    label: str
+    days: int = Field(description="visited within this many days counts")
+    households: int
+    covered: int
+    rate: float | None
+
+
+class CoverageOut(Schema):
+    households: int
+    covered: int
+    rate: float | None = Field(description="covered / households; null without households")
+    classes: list[CoverageClassOut]
+
+
+class ChildCoverageOut(Schema):
+    area: AreaOut
+    coverage: CoverageOut
+
+
+class AreaCoverageOut(Schema):
+    area: AreaOut
+    on: str
+    definition: str
+    coverage: CoverageOut
+    children: list[ChildCoverageOut]
+
+
+@router.get(
+    "/stats/visit-coverage",
+    response={200: AreaCoverageOut, 400: StatsError},
+    summary="Household visit coverage of an area and of each of its children",
+    description="Households visited within their interval (per tag: see /stats/definitions)"
+    " / households, as of a day. Areas outside your scope answer 404.",
+)
+def coverage(request: HttpRequest, q: Query[CoverageQuery]):
+    area = get_statistics_area(request.user, q.area)
+    on = q.on or timezone.localdate()
+    children = list(area_selectors.children(request.user, area).defer("boundary"))
+    return {
+        "area": _area(area),
+        "on": on.isoformat(),
+        "definition": str(visit_coverage.FORMULA),
+        "coverage": visit_coverage.area_coverage(area, on).as_dict(),
+        "children": [
+            {"area": _area(child), "coverage": cov.as_dict()}
+            for child, cov in visit_coverage.children_coverage(area, children, on)
+        ],
+    }
 
 
 AREA_TIES = "score, then completion rate, then more events reported, then code"

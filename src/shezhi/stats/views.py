@@ -23,12 +23,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from shezhi.areas import constants as c
+from shezhi.areas import selectors as area_selectors
 from shezhi.areas.models import Area
 from shezhi.areas.selectors import ancestors
 from shezhi.core.names import local_name
 from shezhi.core.periods import Period
 from shezhi.people.models import Person
 
+from . import coverage as visit_coverage
 from . import selectors
 from .kpis import DEFINITIONS, INVERTED, Kpis, area_kpis
 
@@ -257,7 +259,39 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     """The dashboard of one area; its figures come from ``data.json``."""
     area = selectors.get_statistics_area(request.user, code)
     context, status = _shell_context(request, area, wall=False)
+    context["coverage"] = _coverage_context(request.user, area)
     return render(request, "stats/dashboard.html", context, status=status)
+
+
+def _coverage_context(user, area: Area) -> dict:
+    """Household visit coverage today, of the area and its children (``stats.coverage``)."""
+    today = timezone.localdate()
+    children = list(area_selectors.children(user, area).defer("boundary"))
+
+    def row(cov) -> dict:
+        return {
+            "rate": _percent(cov.rate),
+            "covered": cov.covered,
+            "households": cov.households,
+            "overdue": cov.households - cov.covered,
+        }
+
+    whole = visit_coverage.area_coverage(area, today)
+    return {
+        "label": visit_coverage.LABEL,
+        "formula": visit_coverage.FORMULA,
+        "on": today,
+        "area": row(whole),
+        "classes": [{"label": c.label, "days": c.days, **row(c)} for c in whole.classes],
+        "children": [
+            {"area": child, **row(cov)}
+            for child, cov in visit_coverage.children_coverage(area, children, today)
+        ],
+    }
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
 @never_cache

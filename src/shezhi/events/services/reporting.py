@@ -158,12 +158,14 @@ def report_event(
     photos=(),
     idempotency_key: str = "",
     at: datetime | None = None,
+    origin: dict | None = None,
 ) -> Reported:
     """Create an event in state ``reported``; a repeated idempotency key returns the first.
 
     Everything that can be refused (category, location, photos, contact) is
     checked before anything is written; photo files saved before a failure are
-    deleted again.
+    deleted again. ``origin`` (e.g. ``{"visit": 12}``: found on a household visit) is
+    kept with the report step's history, and the event's page shows it.
     """
     idempotency_key = (idempotency_key or "").strip()
     if len(idempotency_key) > 64:
@@ -272,7 +274,7 @@ def report_event(
                     to_state=S.REPORTED,
                     actor=submitted_by,
                     at=now,
-                    data={"source": source},
+                    data={**(origin or {}), "source": source},
                 )
             )
             if reporter is not None:

@@ -11,9 +11,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from shezhi.areas.models import Area
+from shezhi.core.lists import subtree_q
 from shezhi.core.names import local_name
 from shezhi.core.periods import Period
 
+from .. import coverage as visit_coverage
 from ..kpis import DEFINITIONS, Kpis, area_kpis
 from ..selectors import (
     area_ranking,
@@ -394,6 +396,8 @@ class _Report:
             )
         )
 
+        story += self.coverage_section()
+
         # The KPI table: the area and its children, every KPI (in two halves to fit A4).
         story += [CondPageBreak(120), self.p(_("KPIs of the area and its sub-areas"), "h2")]
         name_col = Column("name", _("Area"))
@@ -459,6 +463,55 @@ class _Report:
                 [Column("what", _("Figure")), Column("how", _("Definition"))],
                 [list(n) for n in notes],
                 [150, self.width - 150],
+            )
+        )
+        return story
+
+    def coverage_section(self) -> list:
+        """Household visit coverage as of the month's last day (today, for this month):
+        ``stats.coverage``'s one definition, the area's classes and its sub-areas."""
+        from reportlab.platypus import CondPageBreak
+
+        on = min(self.period.last, timezone.localdate(self.now))
+        whole = visit_coverage.area_coverage(self.area, on)
+        children = list(
+            Area.objects.filter(subtree_q("path", self.area.path), depth=self.area.depth + 1)
+            .defer("boundary")
+            .order_by("path")
+        )
+        cols = [
+            Column("name", _("Households")),
+            Column("days", _("Interval (days)"), "int"),
+            Column("covered", _("Visited in time"), "int"),
+            Column("households", _("Households"), "int"),
+            Column("rate", str(visit_coverage.LABEL), "rate"),
+        ]
+        rows = [[c.label, c.days, c.covered, c.households, c.rate] for c in whole.classes]
+        rows.append([_("All households"), None, whole.covered, whole.households, whole.rate])
+        rest = (self.width - 140) / (len(cols) - 1)
+        story = [
+            CondPageBreak(120),
+            self.p(str(visit_coverage.LABEL), "h2"),
+            self.table(cols, rows, [140] + [rest] * (len(cols) - 1)),
+        ]
+        if children:
+            ccols = [
+                Column("name", _("Area")),
+                Column("covered", _("Visited in time"), "int"),
+                Column("households", _("Households"), "int"),
+                Column("rate", str(visit_coverage.LABEL), "rate"),
+            ]
+            crows = [
+                [a.name, c.covered, c.households, c.rate]
+                for a, c in visit_coverage.children_coverage(self.area, children, on)
+            ]
+            rest = (self.width - 140) / 3
+            story.append(self.table(ccols, crows, [140] + [rest] * 3))
+        story.append(
+            self.p(
+                _("%(formula)s; as of %(day)s.")
+                % {"formula": visit_coverage.FORMULA, "day": on.isoformat()},
+                "note",
             )
         )
         return story

@@ -22,6 +22,7 @@ from shezhi.demo.operations import build_demo_operations
 from shezhi.demo.people import build_demo_workforce, link_demo_users
 from shezhi.demo.places import build_demo_posts
 from shezhi.demo.users import DEMO_USERS, ensure_demo_users, sign_in_lines
+from shezhi.demo.visits import build_demo_visits
 from shezhi.demo.volunteering import build_demo_activities
 from shezhi.stats.services import save_reporting_period, sync_facts
 
@@ -103,6 +104,7 @@ class Command(BaseCommand):
         self.build_places()
         if households > 0:
             self.build_households(households, no_progress)
+        self.build_visits(no_progress)
         self.build_hubs()
         self.build_operations()
         self.stdout.write("Demo sign-ins:")
@@ -111,13 +113,7 @@ class Command(BaseCommand):
 
     def build_events(self, no_progress: bool) -> None:
         started = time.perf_counter()
-        bar = tqdm(total=0, unit="step", disable=no_progress, file=sys.stderr, desc="events")
-
-        def progress(done, total):
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-
+        bar, progress = _progress_bar("events", "step", no_progress)
         history = build_demo_events(progress=progress)
         bar.close()
         if history is None:
@@ -154,6 +150,21 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo service posts: {posts}, volunteer activities: {activities},"
                     f" rewards: {rewards}, {time.perf_counter() - started:.1f} s."
+                )
+            )
+
+    def build_visits(self, no_progress: bool) -> None:
+        """A year of household visits for every household the demo has."""
+        started = time.perf_counter()
+        bar, progress = _progress_bar("visits", "household", no_progress)
+        made = build_demo_visits(progress=progress)
+        bar.close()
+        if made:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo visits: "
+                    + ", ".join(f"{n} {what}" for what, n in made.items())
+                    + f", {time.perf_counter() - started:.1f} s."
                 )
             )
 
@@ -204,3 +215,15 @@ class Command(BaseCommand):
                     + f", {time.perf_counter() - started:.1f} s."
                 )
             )
+
+
+def _progress_bar(desc: str, unit: str, no_progress: bool):
+    """A progress bar on stderr and the ``progress(done, total)`` a builder calls."""
+    bar = tqdm(total=0, unit=unit, disable=no_progress, file=sys.stderr, desc=desc)
+
+    def progress(done, total):
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return bar, progress
