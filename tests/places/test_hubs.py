@@ -272,7 +272,7 @@ def test_events_handled_and_volunteers_follow_their_one_definition(hubs, territo
     SignupFactory(activity=activity, checked_in_at=at)
     SignupFactory(activity=activity, checked_in_at=at - dt.timedelta(days=400))  # not this period
     keys = [f.key for f in hooks.hub_figures()]
-    assert keys[:2] == ["events_handled", "volunteers"]
+    assert keys[:3] == ["events_handled", "visits", "volunteers"]  # visits: the visits app
     found = selectors.figures(hubs["community"], [hubs["compound"]], period)
     own = dict(zip(keys, found.own, strict=True))
     child = dict(zip(keys, found.children[0][1], strict=True))
@@ -315,7 +315,7 @@ def test_the_public_api_lists_finds_and_shows_hubs(client, hubs, territory):
     assert [h["tier"] for h in one["parents"]] == ["district", "street"]
     assert one["edit_url"] is None  # nothing for the staff side when signed out
     figures = client.get(f"/api/v1/hubs/{hubs['street'].pk}/figures?from=2026-01-01").json()
-    assert [f["key"] for f in figures["figures"]][:2] == ["events_handled", "volunteers"]
+    assert [f["key"] for f in figures["figures"]][:3] == ["events_handled", "visits", "volunteers"]
     assert [c["id"] for c in figures["children"]] == [hubs["community"].pk]
     bad = client.get(f"/api/v1/hubs/{hubs['street'].pk}/figures?from=2026-05-01&to=2026-01-01")
     assert bad.status_code == 400 and bad.json()["field"] == "period"
