@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from shezhi.demands import matching  # noqa: E402
+from shezhi.demands import matching
 
 PAIRS = Path(__file__).resolve().parent.parent / "tests" / "data" / "demand_pairs.csv"
 

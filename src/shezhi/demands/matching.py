@@ -33,15 +33,13 @@ CONCEPT_WEIGHT = 2.0
 # none, keep this share of their text score.
 APART = 0.25
 
-FILLER = tuple(
-    sorted(
-        """希望 建议 能不能 能否 可以 请 麻烦 一下 一些 一个 一间 一块 我们 我家 咱们 大家 小区
-        社区 居民 住户 附近 周边 旁边 太 了 的 很 都 个 点 多 能 想 要 有 在 把 给 和 是 也 就
-        还 又 被 得 地 着 过 吧 呢 啊 增加 增设 设置 安装 开设 引进 提供 方便 不方便 问题 解决""".split(),
-        key=len,
-        reverse=True,
-    )
-)
+_FILLER_WORDS = """
+希望 建议 能不能 能否 可以 请 麻烦 一下 一些 一个 一间 一块 我们 我家 咱们 大家 小区 社区
+居民 住户 附近 周边 旁边 太 了 的 很 都 个 点 多 能 想 要 有 在 把 给 和 是 也 就 还 又 被
+得 地 着 过 吧 呢 啊 增加 增设 设置 安装 开设 引进 提供 方便 不方便 问题 解决
+"""
+# Longest first, so 不方便 goes before 方便.
+FILLER = tuple(sorted(_FILLER_WORDS.split(), key=len, reverse=True))
 _FILLER_RE = re.compile("|".join(map(re.escape, FILLER)))
 
 CONCEPTS: dict[str, tuple[str, ...]] = {
