@@ -9,7 +9,7 @@ with neither counts alone), which counts anonymous ones without naming them.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from . import permissions
@@ -42,10 +42,20 @@ def get_demand(user, pk) -> Demand:
     return d
 
 
-def visible_groups(user) -> QuerySet[DemandGroup]:
+def visible_groups(user, *, counted: bool = False) -> QuerySet[DemandGroup]:
+    """The groups in ``user``'s scope; ``counted``: each with ``residents``, the distinct
+    residents behind it (in the statement, as ``asker_key`` counts them)."""
     if not permissions.can(user, "view"):
         return DemandGroup.objects.none()
-    return _scoped(DemandGroup.objects.all(), permissions.scope(user, "view"))
+    qs = _scoped(DemandGroup.objects.all(), permissions.scope(user, "view"))
+    if counted:
+        no_home = Q(demands__household__isnull=True)
+        qs = qs.annotate(
+            residents=Count("demands__household", distinct=True)
+            + Count("demands__submitter", distinct=True, filter=no_home)
+            + Count("demands", filter=no_home & Q(demands__submitter__isnull=True))
+        )
+    return qs
 
 
 def get_group(user, pk) -> DemandGroup:
