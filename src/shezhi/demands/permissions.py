@@ -4,8 +4,10 @@
   the demand is theirs and they alone see it among the demands (``mine``).
 - **Collect** a demand (from a visit, a campaign action, or on a resident's behalf):
   those who work the area (``WORKING_ROLES``), who are paid ``demand_collected`` once.
-- **Read** demands and groups: the same working roles over their subtree. An anonymous
-  demand shows them the wish, never who asked (``selectors``).
+- **Read** demands: the same working roles over their subtree. An anonymous demand
+  shows them the wish, never who asked (``selectors``). A group belongs to its
+  community (its path is the community's), so it is read by those whose scope holds
+  the community: its staff and above, not the grid workers below it.
 - **Manage** groups (confirm, split a demand out, merge, close a demand with its
   outcome): the staff of the area (``STAFF_ROLES``).
 - **Counts only**: department staff and alliance viewers read the figures (stats, the
