@@ -191,6 +191,7 @@ UNSCOPED = {
     # Visits: the caller's own scope (a worker's own, ?all=1 their area's); ?area= below.
     "visits/",
     "api/v1/visits",  # POST records inside the caller's scope only (tests/visits/test_api.py)
+    "demands/",  # the resident's own demands and form (tests/demands/test_pages.py)
     "api/v1/demands",  # the caller's own or their scope's; POST collects in scope (tests/demands)
     "api/v1/demand-groups",  # scoped by the selector (tests/demands/test_api.py)
     "api/v1/stats/visit-coverage",  # ?area=: AREA_QUERY_ROUTES

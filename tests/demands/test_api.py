@@ -14,7 +14,12 @@ from .conftest import IN_MICRO1
 
 pytestmark = pytest.mark.django_db
 
-WISH = {"kind": "parking", "text": "车位太少，晚上没地方停车", "lng": IN_MICRO1[0], "lat": IN_MICRO1[1]}
+WISH = {
+    "kind": "parking",
+    "text": "车位太少，晚上没地方停车",
+    "lng": IN_MICRO1[0],
+    "lat": IN_MICRO1[1],
+}
 
 
 def _as(client, user):

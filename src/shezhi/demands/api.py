@@ -15,7 +15,6 @@
   demand: every demand or group is a 404 for them. A refusal is a 400 naming the field.
 """
 
-
 import datetime as dt
 from typing import Literal
 
