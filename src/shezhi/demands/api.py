@@ -135,7 +135,9 @@ def _area(user, code: str, source: str) -> Area | None:
     return area
 
 
-@router.get("/demands", response={200: list[DemandOut]}, summary="Demands: mine, or in scope")
+@router.get(
+    "/demands", response={200: list[DemandOut], 400: ErrorOut}, summary="Demands: mine, or in scope"
+)
 @paginate(KeysetPaging)
 def list_demands(request: HttpRequest, filters: Query[DemandQuery]):
     user = request.user
@@ -200,7 +202,11 @@ def split_demand(request: HttpRequest, demand_id: Id):
     return _group_out(group, selectors.group_askers([group.pk])[group.pk])
 
 
-@router.get("/demand-groups", response={200: list[GroupOut]}, summary="Demand groups in scope")
+@router.get(
+    "/demand-groups",
+    response={200: list[GroupOut], 400: ErrorOut},
+    summary="Demand groups in scope",
+)
 @paginate(KeysetPaging)
 def list_groups(request: HttpRequest):
     return (
