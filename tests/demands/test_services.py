@@ -81,6 +81,7 @@ def test_a_visit_need_becomes_one_demand(place, shared_cast):
     assert (d.source, d.visit, d.need, d.kind) == ("visit", v, "daily_care", "elderly_care")
     assert d.household == place.h101 and d.collected_by == worker
     assert "张三" not in d.text and d.notes == "张三腿脚不便"
+    assert d.text == "生活照料（助餐、保洁）"  # in Chinese, though the worker's page was English
     assert Transfer.objects.filter(rule="demand_collected", user=worker).count() == 1
     # The hook again for the same (visit, need): nothing new.
     from shezhi.demands import from_visits

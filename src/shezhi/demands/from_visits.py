@@ -6,6 +6,9 @@ never to the text the grouping reads. The worker who visited collected it.
 
 from __future__ import annotations
 
+from django.utils import translation
+from django.utils.translation import gettext
+
 from shezhi.visits.hooks import NeedFound
 
 from . import services
@@ -19,11 +22,19 @@ KIND_OF_NEED = {
 }
 
 
+def _in_chinese(label: str) -> str:
+    """The need's label as the grouping compares it: in Chinese whatever language the
+    worker's page was in (the label comes translated; its English msgid translates back,
+    a Chinese one is left as it is)."""
+    with translation.override("zh-hans"):
+        return gettext(str(label))
+
+
 def record_need(found: NeedFound) -> Demand:
     return services.submit_demand(
         actor=found.visit.worker,
         kind=KIND_OF_NEED.get(found.need, Kind.OTHER),
-        text=str(found.label),
+        text=_in_chinese(found.label),
         source=Demand.Source.VISIT,
         area=found.visit.area,
         household=found.household,
