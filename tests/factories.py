@@ -27,6 +27,7 @@ from shezhi.areas import constants as c
 from shezhi.areas.models import Area, AreaImport, BoundaryRevision
 from shezhi.areas.services import derive_geometry_fields
 from shezhi.core import models as core
+from shezhi.demands import models as dm
 from shezhi.events import models as ev
 from shezhi.households import models as hh
 from shezhi.incentives import models as pts
@@ -617,6 +618,39 @@ class ReportingPeriodFactory(DjangoModelFactory):
     last = dt.date(2026, 12, 31)
 
 
+# --------------------------------------------------------------------- demands
+
+
+class DemandGroupFactory(DjangoModelFactory):
+    """An open group of a community (the territory's first, made when none is given)."""
+
+    class Meta:
+        model = dm.DemandGroup
+
+    area = factory.LazyFunction(
+        lambda: Area.objects.filter(level=c.COMMUNITY).first() or AreaFactory(code="510199001001")
+    )
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+    kind = "parking"
+    title = "停车位太少"
+
+
+class DemandFactory(DjangoModelFactory):
+    """A resident's demand in its group's community (rows only: grouping is the service's)."""
+
+    class Meta:
+        model = dm.Demand
+
+    group = factory.SubFactory(DemandGroupFactory)
+    area = factory.LazyAttribute(lambda o: o.group.area)
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+    kind = factory.LazyAttribute(lambda o: o.group.kind)
+    text = "小区停车位太少，晚上回来没地方停车"
+    source = "resident"
+    submitter = factory.SubFactory(UserFactory)
+    status = "grouped"
+
+
 # Every concrete model of the project → its factory (tests/test_factories.py).
 FACTORIES = {
     f._meta.model: f
@@ -663,6 +697,8 @@ FACTORIES = {
         CategoryRollupFactory,
         StatsVersionFactory,
         ReportingPeriodFactory,
+        DemandGroupFactory,
+        DemandFactory,
     )
 }
 

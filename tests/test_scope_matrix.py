@@ -191,6 +191,9 @@ UNSCOPED = {
     # Visits: the caller's own scope (a worker's own, ?all=1 their area's); ?area= below.
     "visits/",
     "api/v1/visits",  # POST records inside the caller's scope only (tests/visits/test_api.py)
+    "demands/",  # the resident's own demands and form (tests/demands/test_pages.py)
+    "api/v1/demands",  # the caller's own or their scope's; POST collects in scope (tests/demands)
+    "api/v1/demand-groups",  # scoped by the selector (tests/demands/test_api.py)
     "api/v1/stats/visit-coverage",  # ?area=: AREA_QUERY_ROUTES
 }
 
@@ -341,6 +344,12 @@ ROUTES = {
     "visits/<int:pk>/photos/<int:photo_id>/": ("get", "visit", ""),
     "api/v1/visits/<visit_id>": ("get", "visit", ""),
     "events/from-visit/<int:pk>/": ("post", "visit", {"item": "gas"}),
+    "api/v1/demands/<demand_id>": ("get", "demand", ""),
+    "api/v1/demands/<demand_id>/close": ("post", "demand", {"outcome": "已解决"}),
+    "api/v1/demands/<demand_id>/split": ("post", "demand", {}),
+    "api/v1/demand-groups/<group_id>": ("get", "demand_group", ""),
+    "api/v1/demand-groups/<group_id>/confirm": ("post", "demand_group", {}),
+    "api/v1/demand-groups/<group_id>/merge": ("post", "demand_group", {"other": 1}),
 }
 # A list route that takes its area in the query string.
 AREA_QUERY_ROUTES = {
@@ -541,6 +550,8 @@ def world(territory):
             **operations_in(area, actor),
         }
         objects[key]["visit"] = visit_in(objects[key]["household"], actor)
+        objects[key]["demand"] = demand_in(area, actor).pk
+        objects[key]["demand_group"] = demand_in(area, actor).group_id
     return objects
 
 
@@ -551,6 +562,16 @@ def operations_in(area, actor) -> dict:
     EmergencyPeriodFactory(area=area, started_by=actor)
     op = operations.start_operation(actor=actor, area=area, kind="flood", title="扫楼")
     return {"operation": op.pk}
+
+
+def demand_in(area, actor, text="希望装快递柜", submitter=None):
+    """A demand collected by ``actor`` in ``area`` (its own group when the text differs)."""
+    from shezhi.demands import services as demands
+
+    return demands.submit_demand(
+        actor=actor, kind="convenience", text=text, source="staff", area=area,
+        address="1栋", submitter=submitter,
+    ).demand  # fmt: skip
 
 
 def visit_in(household_id, worker) -> int:
@@ -893,6 +914,23 @@ def _op_line(m: Mine):
     return {"pk": op.pk, "operation_id": op.pk, "line_id": line.pk}, None
 
 
+# Demands: the working roles read their scope's, a resident their own; the staff manage.
+DEMAND_READERS = HOUSEHOLD_READERS | {R.RESIDENT}
+
+
+def _demand(m: Mine):
+    """The role's demand in micro1: a resident's own; else one the manager collected."""
+    if m.role == R.RESIDENT:
+        return demand_in(m.micro1, m.manager, submitter=m.user)
+    return demand_in(m.micro1, m.manager)
+
+
+def _merge(m: Mine):
+    keep = demand_in(m.micro1, m.manager).group_id
+    other = demand_in(m.micro1, m.manager, text="希望开办老年食堂").group_id
+    return {"group_id": keep}, {"other": other}
+
+
 # Route → (the roles whose own objects it serves, how to make the role's object: its
 # path parameters and, when it differs from ``ROUTES``, the body).
 INSIDE = {
@@ -1085,6 +1123,16 @@ INSIDE = {
     ),
     "api/v1/visits/<visit_id>": (HOUSEHOLD_READERS, _own(visit_id=lambda m: _visit(m).pk)),
     "events/from-visit/<int:pk>/": (HOUSEHOLD_READERS, _own(pk=lambda m: _visit(m).pk)),
+    "api/v1/demands/<demand_id>": (DEMAND_READERS, _own(demand_id=lambda m: _demand(m).pk)),
+    "api/v1/demands/<demand_id>/close": (STAFF, _own(demand_id=lambda m: _demand(m).pk)),
+    "api/v1/demands/<demand_id>/split": (STAFF, _own(demand_id=lambda m: _demand(m).pk)),
+    # A group is its community's: read by those whose scope holds the community.
+    "api/v1/demand-groups/<group_id>": (STAFF, _own(group_id=lambda m: _demand(m).group_id)),
+    "api/v1/demand-groups/<group_id>/confirm": (
+        STAFF,
+        _own(group_id=lambda m: _demand(m).group_id),
+    ),
+    "api/v1/demand-groups/<group_id>/merge": (STAFF, _merge),
 }
 # Who reads an area-query list of their own area.
 INSIDE_AREA_QUERY = {

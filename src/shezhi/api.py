@@ -25,6 +25,7 @@ from shezhi.core.apitypes import (
 )
 from shezhi.core.auth import api_auth
 from shezhi.core.errors import EventError
+from shezhi.demands.api import router as demands_router
 from shezhi.events.api import router as events_router
 from shezhi.households.api import router as households_router
 from shezhi.households.binding_api import router as binding_router
@@ -67,6 +68,7 @@ api.add_router("", households_router, tags=["households"])
 api.add_router("", binding_router, tags=["accounts"])
 api.add_router("", operations_router, tags=["emergency operations"])
 api.add_router("", visits_router, tags=["visits"])
+api.add_router("", demands_router, tags=["demands"])
 
 
 def _answer(request, status: int, detail: str, code: str, field: str | None = None):

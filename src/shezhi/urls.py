@@ -29,4 +29,5 @@ urlpatterns = [
     path("households/", include("shezhi.households.urls")),
     path("operations/", include("shezhi.operations.urls")),
     path("visits/", include("shezhi.visits.urls")),
+    path("demands/", include("shezhi.demands.urls")),
 ]

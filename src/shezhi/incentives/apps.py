@@ -11,6 +11,7 @@ class IncentivesConfig(AppConfig):
 
         # In ready(): the hooks, listeners and selectors (events', volunteering's and this
         # app's) import models, loaded only now.
+        from shezhi.demands import hooks as demand_hooks
         from shezhi.events import hooks
         from shezhi.events.selectors import own_anonymous_reports
         from shezhi.operations import hooks as operation_hooks
@@ -19,6 +20,7 @@ class IncentivesConfig(AppConfig):
 
         from . import (
             causes,
+            demand_points,
             event_points,
             operation_points,
             rules,  # noqa: F401  (connects the rules' cache to their writes)
@@ -35,6 +37,8 @@ class IncentivesConfig(AppConfig):
         operation_hooks.on_task_done(operation_points.award_task)
         # A household visit: with the visit, once per visit, under the daily cap.
         visit_hooks.on_visit_recorded(visit_points.award_visit)
+        # A demand collected by a worker or staff: with the demand, once per demand.
+        demand_hooks.on_demand_collected(demand_points.award_demand)
         # An anonymous report's points name it to its reporter only (causes).
         causes.register("event", own_anonymous_reports)
 

@@ -12,16 +12,21 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # In ready(): the hooks and listeners import models, loaded only now.
+        from shezhi.demands import hooks as demand_hooks
         from shezhi.events import hooks
 
         from . import (
             checks,  # noqa: F401
             codes,
+            demand_outcomes,
             listeners,
         )
 
         # Sign-in codes: sent at once on the SMS (or console) channel, never stored.
         accounts_hooks.on_code_issued(codes.deliver_code)
+
+        # A closed demand: its submitter is told the outcome, with the closing.
+        demand_hooks.on_demand_closed(demand_outcomes.tell_outcome)
 
         # In the step's transaction, as every notify: delivery waits for the commit.
         hooks.on_step(listeners.write_step_notices, when="in_transaction")

@@ -1,0 +1,241 @@
+"""Writes of demands: submit (and group), close with an outcome, confirm / split / merge
+groups. Every check runs before anything is written (a refusal is a ``BadInput``
+naming the field, or ``Forbidden``); then one transaction writes the rows and
+publishes the hooks (the collector's points commit or roll back with the demand).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shezhi.areas import constants as c
+from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, locate
+from shezhi.areas.models import Area
+from shezhi.core.errors import BadInput, Forbidden
+
+from . import hooks, matching, permissions
+from .models import Demand, DemandGroup, Kind
+
+TEXT_MAX = 1000
+ADDRESS_MAX = 200
+OUTCOME_MAX = 1000
+
+
+def _text(value, limit: int, field: str, *, required: bool = False) -> str:
+    value = (value or "").strip() if isinstance(value, str) or value is None else None
+    if value is None:
+        raise BadInput(_("This must be text."), field=field)
+    if required and not value:
+        raise BadInput(_("This field is required."), field=field)
+    if len(value) > limit:
+        raise BadInput(_("At most %(n)s characters.") % {"n": limit}, field=field)
+    return value
+
+
+def _deepest(lng, lat) -> tuple[tuple[float, float], Area]:
+    try:
+        point, chain = locate(float(lng), float(lat))
+    except (TypeError, ValueError, InvalidCoordinates, OutsideAllDistricts) as e:
+        raise BadInput(str(e) or _("Not a point."), field="location") from None
+    area = Area.objects.defer("boundary").get(pk=chain[0].id)
+    return point, area
+
+
+def community_of(area: Area) -> Area:
+    """The community the area lies in (the area itself at or above a community)."""
+    if c.LEVEL_INDEX[area.level] <= c.LEVEL_INDEX[c.COMMUNITY]:
+        return area
+    return Area.objects.defer("boundary").get(path__in=Area.lineage(area.path), level=c.COMMUNITY)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    demand: Demand
+    created: bool
+
+
+def submit_demand(
+    *,
+    actor,
+    kind: str,
+    text: str,
+    source: str = Demand.Source.RESIDENT,
+    lng=None,
+    lat=None,
+    address: str = "",
+    area: Area | None = None,
+    anonymous: bool = False,
+    submitter=None,
+    household=None,
+    notes: str = "",
+    visit=None,
+    need: str = "",
+) -> Submitted:
+    """Record a demand and put it in its community's group.
+
+    ``source=resident``: the actor's own demand (``submitter`` is the actor, nobody is
+    paid). Any other source: the actor collected it (a worker or staff of its area, paid
+    ``demand_collected`` once); ``submitter`` is the resident's account when known.
+    Located by its point, else by ``area`` (a resident's micro-grid, the area chosen),
+    with the address as free text.
+    """
+    if source not in Demand.Source.values:
+        raise BadInput(_("Unknown source %(s)s.") % {"s": source}, field="source")
+    if kind not in Kind.values:
+        raise BadInput(_("Unknown kind %(k)s.") % {"k": kind}, field="kind")
+    text = _text(text, TEXT_MAX, "text", required=True)
+    address = _text(address, ADDRESS_MAX, "address")
+    notes = _text(notes, TEXT_MAX, "notes")
+    if not isinstance(anonymous, bool):
+        raise BadInput(_("Yes or no."), field="anonymous")
+    point = None
+    if lng is not None or lat is not None:
+        point, area = _deepest(lng, lat)
+    elif area is None and household is not None:
+        area = household.micro_grid
+    if area is None:
+        raise BadInput(_("Give the place: a point on the map or the area."), field="location")
+    if not address and point is None and household is None and area.level != c.MICRO_GRID:
+        raise BadInput(_("Give the address or a point on the map."), field="address")
+    own = source == Demand.Source.RESIDENT
+    if not permissions.can(actor, "submit" if own else "collect", area):
+        raise Forbidden(_("Only those who work this area collect its demands."))
+    if own:
+        submitter = actor
+    if visit is not None:
+        existing = Demand.objects.filter(visit=visit, need=need).first()
+        if existing is not None:
+            return Submitted(existing, False)
+    with transaction.atomic():
+        demand = Demand.objects.create(
+            kind=kind,
+            text=text,
+            source=source,
+            anonymous=anonymous,
+            submitter=submitter,
+            collected_by=None if own else actor,
+            household=household,
+            area=area,
+            area_path=area.path,
+            lng=point[0] if point else None,
+            lat=point[1] if point else None,
+            address=address,
+            notes=notes,
+            visit=visit,
+            need=need,
+        )
+        group_demand(demand)
+        if not own:
+            hooks.demand_collected(hooks.DemandCollected(demand=demand, collector=actor))
+    return Submitted(demand, True)
+
+
+def _members(group_ids) -> dict[int, list[Demand]]:
+    out: dict[int, list[Demand]] = {}
+    for d in (
+        Demand.objects.filter(group_id__in=group_ids)
+        .exclude(status=Demand.Status.CLOSED)
+        .only("id", "group_id", "text", "lng", "lat")
+    ):
+        out.setdefault(d.group_id, []).append(d)
+    return out
+
+
+def best_group(demand: Demand) -> tuple[DemandGroup | None, float]:
+    """The open group of the demand's community closest to it, and the score (the best
+    match with any of its open demands)."""
+    community = community_of(demand.area)
+    groups = {
+        g.pk: g for g in DemandGroup.objects.filter(area=community, status=DemandGroup.Status.OPEN)
+    }
+    new = matching.profile(demand.text)
+    best, best_score = None, 0.0
+    for gid, members in _members(groups).items():
+        s = max(
+            matching.score(new, matching.profile(m.text), demand.point, m.point) for m in members
+        )
+        if s > best_score:
+            best, best_score = groups[gid], s
+    return best, best_score
+
+
+def group_demand(demand: Demand) -> DemandGroup:
+    group, s = best_group(demand)
+    if group is None or s < matching.THRESHOLD:
+        community = community_of(demand.area)
+        group = DemandGroup.objects.create(
+            area=community, area_path=community.path, kind=demand.kind, title=demand.text[:200]
+        )
+    demand.group = group
+    demand.status = Demand.Status.GROUPED
+    demand.save(update_fields=["group", "status"])
+    return group
+
+
+def _manage(actor, obj) -> None:
+    if not permissions.can(actor, "manage", obj):
+        raise Forbidden(_("Only the area's staff manage its demand groups."))
+
+
+def confirm_group(*, actor, group: DemandGroup) -> DemandGroup:
+    _manage(actor, group)
+    group.confirmed_by = actor
+    group.confirmed_at = timezone.now()
+    group.save(update_fields=["confirmed_by", "confirmed_at"])
+    return group
+
+
+def split_demand(*, actor, demand: Demand) -> DemandGroup:
+    """Take ``demand`` out of its group into a new confirmed group of its own."""
+    _manage(actor, demand)
+    if demand.status == Demand.Status.CLOSED:
+        raise BadInput(_("A closed demand stays where it is."), field="demand")
+    community = community_of(demand.area)
+    with transaction.atomic():
+        group = DemandGroup.objects.create(
+            area=community,
+            area_path=community.path,
+            kind=demand.kind,
+            title=demand.text[:200],
+            confirmed_by=actor,
+            confirmed_at=timezone.now(),
+        )
+        demand.group = group
+        demand.save(update_fields=["group"])
+    return group
+
+
+def merge_groups(*, actor, keep: DemandGroup, other: DemandGroup) -> DemandGroup:
+    """Move ``other``'s demands into ``keep`` and close ``other`` (same community)."""
+    _manage(actor, keep)
+    _manage(actor, other)
+    if keep.pk == other.pk:
+        raise BadInput(_("A group cannot be merged with itself."), field="other")
+    if keep.area_id != other.area_id:
+        raise BadInput(_("Only groups of the same community are merged."), field="other")
+    with transaction.atomic():
+        Demand.objects.filter(group=other).update(group=keep)
+        other.status = DemandGroup.Status.CLOSED
+        other.save(update_fields=["status"])
+    return keep
+
+
+def close_demand(*, actor, demand: Demand, outcome: str) -> Demand:
+    """Close a demand with the outcome its submitter is told (``hooks.on_demand_closed``)."""
+    _manage(actor, demand)
+    outcome = _text(outcome, OUTCOME_MAX, "outcome", required=True)
+    if demand.status == Demand.Status.CLOSED:
+        raise BadInput(_("This demand is already closed."), field="demand")
+    with transaction.atomic():
+        demand.status = Demand.Status.CLOSED
+        demand.outcome = outcome
+        demand.closed_at = timezone.now()
+        demand.save(update_fields=["status", "outcome", "closed_at"])
+        hooks.demand_closed(
+            hooks.DemandClosed(demand=demand, submitter=demand.submitter, outcome=outcome)
+        )
+    return demand

@@ -1,0 +1,53 @@
+"""A resident raises a demand on a phone (390x844, axe-checked as every browser test):
+kind, text, anonymous; it lands in "my demands"; when staff close it, the page says what
+became of it."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from shezhi.demands import services
+from shezhi.demands.models import Demand
+from shezhi.households.models import Resident
+from tests.factories import make_user
+
+from .test_households import households, no_sideways_scroll  # noqa: F401  (the fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_resident_raises_a_demand_on_a_phone(
+    phone_page,
+    console,
+    sign_in,
+    territory,
+    households,  # noqa: F811  (the fixture imported above)
+    live_server,
+    shots_dir,
+):
+    user = make_user("resident_zhang", role="resident", area=territory["micro1"])
+    Resident.objects.filter(
+        pk=Resident.objects.filter(household=households["h101"]).first().pk
+    ).update(user=user)
+    page = phone_page
+    sign_in(page, "resident_zhang", next_path="/demands/")
+    assert page.url.endswith("/demands/")
+    page.check("input[name=kind][value=parking]")
+    page.fill("textarea[name=text]", "小区车位太少，晚上回来没地方停车")
+    page.check("input[name=anonymous]")
+    no_sideways_scroll(page)
+    page.screenshot(path=os.path.join(shots_dir, "demand-raise-phone.png"), full_page=True)
+    with page.expect_navigation():
+        page.click("[data-testid=submit-demand]")
+    d = Demand.objects.get()
+    assert d.anonymous and d.household == households["h101"] and d.group is not None
+    staff = make_user("community_boss", role="community_staff", area=territory["community"])
+    services.close_demand(actor=staff, demand=d, outcome="已在1栋旁新增20个车位")
+    page.reload()
+    mine = page.locator("[data-testid=my-demands]")
+    assert "已在1栋旁新增20个车位" in mine.inner_text()
+    no_sideways_scroll(page)
+    page.screenshot(path=os.path.join(shots_dir, "demand-mine-phone.png"), full_page=True)
+    assert console.clean() == []
