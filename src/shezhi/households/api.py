@@ -181,16 +181,27 @@ class MoveOut(Schema):
     reason: str
 
 
+def _shown_name(obj: Resident, context) -> str:
+    request = (context or {}).get("request")
+    return selectors.shown_name(getattr(request, "user", None), obj)
+
+
+FULL_NAME = (
+    "in full: the caller works this household's area; a child under 14 (PIPL art. 28/31)"
+    " in full only for the readers of sensitive data, masked for the others"
+)
+
+
 class ResidentDetailOut(ResidentOut):
-    name: str = Field(description="in full: the caller works this household's area")
+    name: str = Field(description=FULL_NAME)
     household: str = Field(description="the household's address")
     person_id: int | None
     user: str | None = Field(description="the linked resident sign-in's username")
     moves: list[MoveOut] = Field(description="newest first")
 
     @staticmethod
-    def resolve_name(obj: Resident) -> str:
-        return obj.name
+    def resolve_name(obj: Resident, context) -> str:
+        return _shown_name(obj, context)
 
     @staticmethod
     def resolve_household(obj: Resident) -> str:
@@ -206,11 +217,11 @@ class ResidentDetailOut(ResidentOut):
 
 
 class HouseholdResidentOut(ResidentOut):
-    name: str = Field(description="in full: the caller works this household's area")
+    name: str = Field(description=FULL_NAME)
 
     @staticmethod
-    def resolve_name(obj: Resident) -> str:
-        return obj.name
+    def resolve_name(obj: Resident, context) -> str:
+        return _shown_name(obj, context)
 
 
 class HouseholdDetailOut(HouseholdOut):
