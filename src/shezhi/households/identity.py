@@ -11,9 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from shezhi.core import personal_data as pd
+from shezhi.core.choices import Sex
 
-FEMALE = "female"
-MALE = "male"
+FEMALE = Sex.FEMALE.value
+MALE = Sex.MALE.value
 
 
 @dataclass(frozen=True)
