@@ -161,7 +161,8 @@ def test_my_household_shows_the_members_names_only_and_the_report_prefill(home, 
     made = _ask(home)
     services.decide_binding(actor=shared_cast.mg_worker, binding=made, confirm=True)
     mine = selectors.my_household(home["user"])
-    assert mine.member_names == ["张德明", "李秀英"] and mine.visits is None
+    # The visits app reads the household's visits for them: none recorded yet.
+    assert mine.member_names == ["张德明", "李秀英"] and mine.visits == []
     prefill = selectors.report_prefill(home["user"])
     assert prefill["address"].startswith("凤凰家园")
     assert (prefill["lng"], prefill["lat"]) == (home["place"].b1.lng, home["place"].b1.lat)
@@ -278,7 +279,7 @@ def test_the_api_from_asking_to_my_household(client, home, shared_cast):
 
     client.login(username="zhang_phone", password=PASSWORD)
     mine = client.get("/api/v1/accounts/household").json()
-    assert mine["members"] == ["张德明", "李秀英"] and mine["visits"] is None
+    assert mine["members"] == ["张德明", "李秀英"] and mine["visits"] == []
     assert set(mine) == {"household", "place", "address", "lng", "lat", "members", "visits"}
     assert mine["address"].startswith("凤凰家园")
     assert client.get("/api/v1/accounts/binding").json()["status"] == "confirmed"
