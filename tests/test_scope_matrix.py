@@ -892,6 +892,35 @@ def _visit(m: Mine):
     return Visit.objects.get(pk=pk)
 
 
+# The household base's object routes: route → (who opens it inside their area, the path
+# parameter, which of ``_hh``'s objects it names).
+HOUSEHOLD_ROUTES = {
+    "households/<int:pk>/": (HOUSEHOLD_READERS, "pk", "household"),
+    "households/residents/<int:pk>/": (HOUSEHOLD_READERS, "pk", "resident"),
+    "households/residents/<int:pk>/reveal/": (HOUSEHOLD_READERS, "pk", "resident"),
+    "households/residents/<int:pk>/tags/": (HOUSEHOLD_READERS, "pk", "resident"),
+    "api/v1/households/compounds/<compound_id>": (HOUSEHOLD_READERS, "compound_id", "compound"),
+    "api/v1/households/buildings/<building_id>": (HOUSEHOLD_READERS, "building_id", "building"),
+    "api/v1/households/<household_id>": (HOUSEHOLD_READERS, "household_id", "household"),
+    "api/v1/households/residents/<resident_id>": (HOUSEHOLD_READERS, "resident_id", "resident"),
+    "api/v1/households/residents/<resident_id>/tags": (
+        HOUSEHOLD_READERS, "resident_id", "resident",
+    ),
+    "api/v1/households/residents/<resident_id>/reveal": (
+        HOUSEHOLD_READERS, "resident_id", "resident",
+    ),
+    "households/bindings/<int:pk>/decide/": (BINDING_DECIDERS, "pk", "binding"),
+    "api/v1/accounts/binding/requests/<binding_id>/decide": (
+        BINDING_DECIDERS, "binding_id", "binding",
+    ),
+}  # fmt: skip
+
+
+def _hh_own(param: str, key: str):
+    """The path parameter ``param`` naming ``_hh``'s ``key`` object."""
+    return _own(**{param: lambda m: _hh(m)[key]})
+
+
 def _hh_move(m: Mine):
     made = _hh(m)
     target = households_in(m.micro1)["household"]
@@ -1038,16 +1067,10 @@ INSIDE = {
     "points/manage/redemptions/<int:pk>/cancel/": (STAFF, _own(pk=Mine.redemption)),
     "points/people/<int:user_id>/": (STAFF, _own(user_id=lambda m: m.earning().user_id)),
     "points/transfers/<int:pk>/reverse/": (STAFF, _own(pk=lambda m: m.earning().pk)),
-    "households/<int:pk>/": (HOUSEHOLD_READERS, _own(pk=lambda m: _hh(m)["household"])),
-    "households/residents/<int:pk>/": (HOUSEHOLD_READERS, _own(pk=lambda m: _hh(m)["resident"])),
-    "households/residents/<int:pk>/reveal/": (
-        HOUSEHOLD_READERS,
-        _own(pk=lambda m: _hh(m)["resident"]),
-    ),
-    "households/residents/<int:pk>/tags/": (
-        HOUSEHOLD_READERS,
-        _own(pk=lambda m: _hh(m)["resident"]),
-    ),
+    **{
+        route: (readers, _hh_own(param, key))
+        for route, (readers, param, key) in HOUSEHOLD_ROUTES.items()
+    },
     "households/overview/<str:code>/": (STATS_ROLES, _area),
     "households/export/<str:code>/": (HOUSEHOLD_READERS, _area),
     "households/import/<int:pk>/": (
@@ -1058,39 +1081,7 @@ INSIDE = {
         EVERYONE,
         _own(import_id=lambda m: HouseholdImportFactory(created_by=m.user).pk),
     ),
-    "api/v1/households/compounds/<compound_id>": (
-        HOUSEHOLD_READERS,
-        _own(compound_id=lambda m: _hh(m)["compound"]),
-    ),
-    "api/v1/households/buildings/<building_id>": (
-        HOUSEHOLD_READERS,
-        _own(building_id=lambda m: _hh(m)["building"]),
-    ),
-    "api/v1/households/<household_id>": (
-        HOUSEHOLD_READERS,
-        _own(household_id=lambda m: _hh(m)["household"]),
-    ),
-    "api/v1/households/residents/<resident_id>": (
-        HOUSEHOLD_READERS,
-        _own(resident_id=lambda m: _hh(m)["resident"]),
-    ),
-    "api/v1/households/residents/<resident_id>/tags": (
-        HOUSEHOLD_READERS,
-        _own(resident_id=lambda m: _hh(m)["resident"]),
-    ),
     "api/v1/households/residents/<resident_id>/move": (HOUSEHOLD_READERS, _hh_move),
-    "api/v1/households/residents/<resident_id>/reveal": (
-        HOUSEHOLD_READERS,
-        _own(resident_id=lambda m: _hh(m)["resident"]),
-    ),
-    "households/bindings/<int:pk>/decide/": (
-        BINDING_DECIDERS,
-        _own(pk=lambda m: _hh(m)["binding"]),
-    ),
-    "api/v1/accounts/binding/requests/<binding_id>/decide": (
-        BINDING_DECIDERS,
-        _own(binding_id=lambda m: _hh(m)["binding"]),
-    ),
     "operations/start/<str:code>/": (EMERGENCY_ROLES, _area),
     "operations/<int:pk>/": (OPERATION_READERS, _op),
     "operations/<int:pk>/wall/": (OPERATION_READERS, _op),

@@ -378,6 +378,11 @@ def test_paging_and_days_are_bounded(client, actors):
         assert body["code"] == "invalid" and body["field"] == field, body
         assert body["errors"][0]["field"] == field
     assert client.get("/api/v1/events?offset=10000000&limit=500", **headers).status_code == 200
+    # after and offset together: refused, naming the field, in the caller's language.
+    for lang, words in (("zh-hans", "after 和 offset 只能给一个。"), ("en", "not both")):
+        resp = client.get("/api/v1/events?after=x&offset=1", HTTP_ACCEPT_LANGUAGE=lang, **headers)
+        assert resp.status_code == 400 and resp.json()["field"] == "offset"
+        assert words in str(resp.json()), lang
 
 
 def test_public_map_refuses_days_out_of_range(client, actors):

@@ -44,6 +44,10 @@ def test_one_finished_operation_with_its_report_and_one_running():
     r = reports.after_action(staff, done)
     assert r.households > 100 and 0.95 <= r.coverage < 1
     assert r.needs_raised > 0 and r.on_duty == 2 and r.hand_outs
+    # Most needs were walked through the workflow to closed; a few are still open.
+    assert made["needs closed (finished)"] == r.needs_closed
+    assert 0 < r.needs_closed < r.needs_raised and r.needs_dropped == 0
+    assert sum(closed for _, closed in r.by_need.values()) == r.needs_closed
     assert reports.pdf(r).startswith(b"%PDF")
     board = selectors.dashboard(staff, running)
     # Vulnerable households first: every one checked so far is one.

@@ -87,3 +87,30 @@ def test_the_pdf_the_spreadsheet_and_the_api_use_the_same_labels(client, history
     assert (api["kpis"]["handled"], api["kpis"]["closed"]) == (4, 4)
     definitions = {d["name"]: d["label"] for d in client.get("/api/v1/stats/definitions").json()}
     assert definitions["handled"] == zh["handled"] and definitions["closed"] == zh["closed"]
+
+
+def test_every_model_and_field_name_of_the_project_reads_in_chinese():
+    """The admin and every form built on a model name things in Chinese: no verbose name of
+    a project model or its fields is left in English (the reporting period's were)."""
+    import re
+
+    from django.apps import apps
+    from django.utils.functional import Promise
+
+    han = re.compile(r"[\u4e00-\u9fff]")
+    untranslated = []
+    with translation.override("zh-hans"):
+        for model in apps.get_models():
+            if not model.__module__.startswith("shezhi."):
+                continue
+            names = [("", model._meta.verbose_name), ("", model._meta.verbose_name_plural)]
+            names += [
+                (f.name, f.verbose_name)
+                for f in model._meta.get_fields()
+                if getattr(f, "verbose_name", None) and not f.auto_created
+            ]
+            for field, name in names:
+                # Marked for translation (a lazy string), yet read in English.
+                if isinstance(name, Promise) and not han.search(str(name)):
+                    untranslated.append(f"{model._meta.label}.{field}: {name}")
+    assert untranslated == []

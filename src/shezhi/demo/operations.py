@@ -6,7 +6,10 @@ running in a street.
   operation; its workers checked 96 % of the households over six hours (vulnerable ones
   first), the households in need became events, two workers reported in, the
   vulnerable households were handed a 安居包; stood down after eight hours, emergency
-  mode ended an hour later.
+  mode ended an hour later. The community staff walked most of the need events through
+  the workflow (register, dispatch to the community, accept, handle; the street staff
+  verified and closed), within the day; a few are still being handled, so the report
+  shows needs raised, closed and still open.
 - **Running**: a cold wave since two hours ago over the whole street: a third of its
   households checked so far, vulnerable first.
 
@@ -26,6 +29,7 @@ from django.utils import timezone
 
 from shezhi.areas.models import Area
 from shezhi.core.lists import subtree_q
+from shezhi.events import models as events_models
 from shezhi.events import services as events
 from shezhi.households.models import Household
 from shezhi.operations import services
@@ -78,6 +82,46 @@ def _check(lines, share, start, hours, users, rng, *, key) -> int:
     return done
 
 
+# What the community did for a household in need, by need (the handling's result).
+HELP_GIVEN = {
+    "medical": "联系社区卫生服务中心上门问诊，已送医。",
+    "food": "送去米面油和饮用水，够三天。",
+    "transport": "安排社区车辆转移至安置点。",
+    "shelter": "安排至社区安置点临时居住。",
+    "elderly_care": "志愿者上门照料，已联系家属。",
+}
+CLOSED_SHARE = 0.8
+
+
+def _close_needs(lines, users, rng) -> int:
+    """Walk most of the operation's need events through the workflow, each step through
+    ``events.services.perform`` at the demo's times, as the demo's events step does: the
+    community staff register, dispatch to the community, accept and handle; the street
+    staff verify and close. The rest stay accepted (still being handled)."""
+    staff, street = users["community_staff"], users["dawan_staff"]
+    closed = 0
+    for line in lines:
+        if line.need_event_id is None:
+            continue
+        event = events_models.Event.objects.get(pk=line.need_event_id)
+        t = event.created_at
+        steps = [
+            (staff, "register", {}),
+            (staff, "dispatch", {"target": "community"}),
+            (staff, "accept", {}),
+        ]
+        if rng.random() < CLOSED_SHARE:
+            result = "；".join(HELP_GIVEN.get(n, "已上门帮扶。") for n in line.need_list)
+            steps += [(staff, "handle", {"result": result}), (street, "verify_pass", {})]
+        minutes = {"register": (5, 30), "dispatch": (3, 15), "accept": (5, 30)}
+        for actor, action, data in steps:
+            lo, hi = minutes.get(action, (60, 300))
+            t += timedelta(minutes=rng.uniform(lo, hi))
+            event = events.perform(actor=actor, event=event, action=action, data=data, at=t)
+        closed += event.state == events_models.Event.State.CLOSED
+    return closed
+
+
 def build_demo_operations(seed: int = SEED) -> dict[str, int] | None:
     community = Area.objects.filter(code=COMMUNITY_CODE).defer("boundary").first()
     street = Area.objects.filter(code=STREET_CODE).defer("boundary").first()
@@ -116,6 +160,7 @@ def build_demo_operations(seed: int = SEED) -> dict[str, int] | None:
             actor=_checker(line, users), line=line, item="安居包", quantity=1,
             signed_by="户主", request_key=f"pack-{line.pk}", at=t0 + timedelta(hours=3),
         )  # fmt: skip
+    closed = _close_needs(_lines(done), users, rng)
     services.stand_down(actor=staff, operation=done, at=t0 + timedelta(hours=8))
     events.end_emergency(actor=staff, period=period, at=t0 + timedelta(hours=9))
 
@@ -137,5 +182,6 @@ def build_demo_operations(seed: int = SEED) -> dict[str, int] | None:
     return {
         "operations": 2,
         "households checked (finished)": checked,
+        "needs closed (finished)": closed,
         "households checked (running)": now_checked,
     }

@@ -181,16 +181,27 @@ class MoveOut(Schema):
     reason: str
 
 
+def _shown_name(obj: Resident, context) -> str:
+    request = (context or {}).get("request")
+    return selectors.shown_name(getattr(request, "user", None), obj)
+
+
+FULL_NAME = (
+    "in full: the caller works this household's area; a child under 14 (PIPL art. 28/31)"
+    " in full only for the readers of sensitive data, masked for the others"
+)
+
+
 class ResidentDetailOut(ResidentOut):
-    name: str = Field(description="in full: the caller works this household's area")
+    name: str = Field(description=FULL_NAME)
     household: str = Field(description="the household's address")
     person_id: int | None
     user: str | None = Field(description="the linked resident sign-in's username")
     moves: list[MoveOut] = Field(description="newest first")
 
     @staticmethod
-    def resolve_name(obj: Resident) -> str:
-        return obj.name
+    def resolve_name(obj: Resident, context) -> str:
+        return _shown_name(obj, context)
 
     @staticmethod
     def resolve_household(obj: Resident) -> str:
@@ -206,11 +217,11 @@ class ResidentDetailOut(ResidentOut):
 
 
 class HouseholdResidentOut(ResidentOut):
-    name: str = Field(description="in full: the caller works this household's area")
+    name: str = Field(description=FULL_NAME)
 
     @staticmethod
-    def resolve_name(obj: Resident) -> str:
-        return obj.name
+    def resolve_name(obj: Resident, context) -> str:
+        return _shown_name(obj, context)
 
 
 class HouseholdDetailOut(HouseholdOut):
@@ -244,7 +255,12 @@ class ResidentPage(PageMeta):
     items: list[ResidentOut]
 
 
-def _page(page) -> dict:
+def _listed(qs, order: tuple[str, ...], filters: ListQuery) -> dict:
+    """The shape every list here answers: one keyset page of ``qs`` in ``order`` (``after``
+    or ``before`` a cursor, ``limit`` rows) and the count of matching rows, capped."""
+    page = selectors.page_of(
+        qs, order, limit=filters.limit, after=filters.after, before=filters.before
+    )
     return {
         "items": page.items,
         "next_cursor": page.next_cursor,
@@ -456,6 +472,12 @@ def _row_area(request, code: str) -> Area | None:
     return selectors.row_area(request.user, code) if code else None
 
 
+def _optional(get, request, pk):
+    """The object a list is narrowed to (``get``: a scoped selector, 404 outside the
+    caller's scope), None when none is given."""
+    return None if pk is None else get(request.user, pk)
+
+
 # ---------------------------------------------------------------------------
 # Compounds
 
@@ -467,14 +489,7 @@ def _row_area(request, code: str) -> Area | None:
 )
 def list_compounds(request: HttpRequest, filters: Query[CompoundQuery]):
     qs = selectors.compounds(request.user, area=_row_area(request, filters.area), q=filters.q)
-    page = selectors.page_of(
-        qs,
-        selectors.COMPOUND_ORDER,
-        limit=filters.limit,
-        after=filters.after,
-        before=filters.before,
-    )
-    return _page(page)
+    return _listed(qs, selectors.COMPOUND_ORDER, filters)
 
 
 @router.post(
@@ -520,18 +535,9 @@ def update_compound(request: HttpRequest, compound_id: int, payload: CompoundPat
     summary="Buildings (楼栋) in scope",
 )
 def list_buildings(request: HttpRequest, filters: Query[BuildingQuery]):
-    compound = None
-    if filters.compound is not None:
-        compound = selectors.get_compound(request.user, filters.compound)
+    compound = _optional(selectors.get_compound, request, filters.compound)
     qs = selectors.buildings(request.user, area=_row_area(request, filters.area), compound=compound)
-    page = selectors.page_of(
-        qs,
-        selectors.BUILDING_ORDER,
-        limit=filters.limit,
-        after=filters.after,
-        before=filters.before,
-    )
-    return _page(page)
+    return _listed(qs, selectors.BUILDING_ORDER, filters)
 
 
 @router.post(
@@ -609,9 +615,7 @@ def counts(request: HttpRequest, filters: Query[CountsQuery]):
     summary="Residents in scope (masked)",
 )
 def list_residents(request: HttpRequest, filters: Query[ResidentQuery]):
-    household = None
-    if filters.household is not None:
-        household = selectors.get_household(request.user, filters.household)
+    household = _optional(selectors.get_household, request, filters.household)
     qs = selectors.residents(
         request.user,
         area=_row_area(request, filters.area),
@@ -619,14 +623,7 @@ def list_residents(request: HttpRequest, filters: Query[ResidentQuery]):
         q=filters.q,
         tag=filters.tag or "",
     )
-    page = selectors.page_of(
-        qs,
-        selectors.RESIDENT_ORDER,
-        limit=filters.limit,
-        after=filters.after,
-        before=filters.before,
-    )
-    return _page(page)
+    return _listed(qs, selectors.RESIDENT_ORDER, filters)
 
 
 @router.post(
@@ -742,9 +739,7 @@ def reveal(request: HttpRequest, resident_id: int, payload: ResidentRevealIn):
     summary="Households (户) in scope",
 )
 def list_households(request: HttpRequest, filters: Query[HouseholdQuery]):
-    building = None
-    if filters.building is not None:
-        building = selectors.get_building(request.user, filters.building)
+    building = _optional(selectors.get_building, request, filters.building)
     qs = selectors.households(
         request.user,
         area=_row_area(request, filters.area),
@@ -753,14 +748,7 @@ def list_households(request: HttpRequest, filters: Query[HouseholdQuery]):
         tag=filters.tag or "",
         kind=filters.kind or "",
     )
-    page = selectors.page_of(
-        qs,
-        selectors.HOUSEHOLD_ORDER,
-        limit=filters.limit,
-        after=filters.after,
-        before=filters.before,
-    )
-    return _page(page)
+    return _listed(qs, selectors.HOUSEHOLD_ORDER, filters)
 
 
 @router.post(

@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shezhi.core import choices
 from shezhi.core.personal_data import EncryptedTextField
 
 from . import tags as tagset
@@ -197,9 +198,7 @@ class Household(models.Model):
 class Resident(models.Model):
     """A person living in (or registered at) a household."""
 
-    class Sex(models.TextChoices):
-        FEMALE = "female", _("Female")
-        MALE = "male", _("Male")
+    Sex = choices.Sex  # one definition with the workforce's ``Person.Gender`` (``core.choices``)
 
     class Relation(models.TextChoices):
         HEAD = "head", _("Head of household")

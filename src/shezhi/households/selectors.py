@@ -8,6 +8,7 @@ exist. Counts by tag come from ``TagCount`` (no decryption, no link to a person)
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,13 +17,15 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
+from django.utils import timezone
 
 from shezhi.areas.models import Area
 from shezhi.core import personal_data as pd
 from shezhi.core.lists import Page, capped_count, keyset_page, subtree_q
 
-from . import permissions
+from . import identity, permissions
 from . import tags as tagset
+from .masking import masked_name
 from .models import (
     BindingRequest,
     Building,
@@ -271,6 +274,27 @@ def household_residents(household: Household) -> list[Resident]:
     people = list(household.residents.defer(*RESIDENT_DEFER).order_by("pk"))
     # The head first, then the others as registered.
     return sorted(people, key=lambda r: r.relation != Resident.Relation.HEAD)
+
+
+def is_child(resident: Resident, day: dt.date | None = None) -> bool:
+    """Under 14 (``identity.is_child``): the encrypted birth date is read only in the
+    year the child turns 14."""
+    day = day or timezone.localdate()
+    return identity.is_child(resident.birth_year, lambda: resident.birth_date, day)
+
+
+def shown_name(user, resident: Resident, *, reads_sensitive: bool | None = None) -> str:
+    """A resident's name as a page that names residents in full shows it to ``user``.
+
+    A child under 14 is sensitive personal information (PIPL art. 28/31): their name in
+    full only for the readers of sensitive data over them (``permissions``:
+    ``sensitive``), masked (张**) for everyone else. ``reads_sensitive``: that right,
+    when the caller already knows it (one check for a whole household)."""
+    if not is_child(resident):
+        return resident.name
+    if reads_sensitive is None:
+        reads_sensitive = permissions.can(user, "sensitive", resident)
+    return resident.name if reads_sensitive else masked_name(resident.name)
 
 
 def moves_of(resident: Resident) -> QuerySet[ResidentMove]:

@@ -106,9 +106,11 @@ def household_list(request: HttpRequest) -> HttpResponse:
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household(request.user, pk)
     today = timezone.localdate()
+    reads_sensitive = permissions.can(request.user, "sensitive", household)
     residents = [
         {
             "resident": r,
+            "name": selectors.shown_name(request.user, r, reads_sensitive=reads_sensitive),
             "age": age_on(r.birth_year, today),
             "phone": masked_value("phone", r.phone_last4),
             "tags": _tags(r.tag_list),
@@ -126,7 +128,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "compound": compound,
             "manager_phone": masked_value("phone", compound.property_manager_phone_last4),
             "residents": residents,
-            "reads_sensitive": permissions.can(request.user, "sensitive", household),
+            "reads_sensitive": reads_sensitive,
             "visit": selectors.visit_marks({household.pk: tags}).get(household.pk),
         },
     )
@@ -139,6 +141,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _resident_context(request, resident: Resident, reveal_form, tags_form) -> dict:
     return {
         "resident": resident,
+        "name": selectors.shown_name(request.user, resident),
         "household": resident.household,
         "age": age_on(resident.birth_year, timezone.localdate()),
         "phone": masked_value("phone", resident.phone_last4),
@@ -197,6 +200,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
                 "households/revealed.html",
                 {
                     "resident": resident,
+                    "name": selectors.shown_name(request.user, resident),
                     "field": field,
                     "field_label": REVEAL_LABELS[field],
                     "value": value,

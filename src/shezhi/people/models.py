@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shezhi.core import choices
 from shezhi.core.models import Role
 from shezhi.core.personal_data import EncryptedTextField
 
@@ -65,9 +66,7 @@ class Person(models.Model):
         SERVICE = "service", _("Service")
         SELF_GOVERNANCE = "self_governance", _("Self-governance")
 
-    class Gender(models.TextChoices):
-        FEMALE = "female", _("Female")
-        MALE = "male", _("Male")
+    Gender = choices.Sex  # one definition with the household base's (``core.choices``)
 
     # The area the record belongs to: every scoped list of people filters on it.
     area = models.ForeignKey(

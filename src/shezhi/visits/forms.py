@@ -13,6 +13,11 @@ from . import checklist, intervals
 from .models import Visit
 
 
+def _name(resident) -> str:
+    # The name the view chose to show (a child's masked for some readers), else the name.
+    return getattr(resident, "shown_name", resident.name)
+
+
 class VisitForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=Visit.Outcome.choices, widget=forms.RadioSelect,
@@ -41,7 +46,7 @@ class VisitForm(forms.Form):
     def __init__(self, *args, residents=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.residents = list(residents)
-        self.fields["met"].choices = [(str(r.pk), r.name) for r in self.residents]
+        self.fields["met"].choices = [(str(r.pk), _name(r)) for r in self.residents]
         choices = []
         for r in self.residents:
             has = set(r.tag_list)
@@ -49,7 +54,7 @@ class VisitForm(forms.Form):
                 add = tag not in has
                 sign = "+" if add else "−"
                 choices.append(
-                    (f"{r.pk}:{tag}:{int(add)}", f"{r.name} {sign}{intervals.LABELS[tag]}")
+                    (f"{r.pk}:{tag}:{int(add)}", f"{_name(r)} {sign}{intervals.LABELS[tag]}")
                 )
         self.fields["proposals"].choices = choices
         if not self.is_bound:

@@ -32,12 +32,21 @@ def _household_for(request, pk: int):
     return household
 
 
+def _named(user, residents):
+    """Each resident with ``shown_name``: a child under 14's name in full only for the
+    readers of sensitive data (``households.selectors.shown_name``)."""
+    residents = list(residents)
+    for r in residents:
+        r.shown_name = household_selectors.shown_name(user, r)
+    return residents
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def record(request: HttpRequest, household: int) -> HttpResponse:
     """记录走访: whom you met, the checklist, notes, photos; big targets, one page."""
     household = _household_for(request, household)
-    residents = household_selectors.household_residents(household)
+    residents = _named(request.user, household_selectors.household_residents(household))
     form = VisitForm(request.POST or None, request.FILES or None, residents=residents)
     if request.method == "POST" and form.is_valid():
         done = attempt(
@@ -96,8 +105,12 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposals = list(
         TagProposal.objects.filter(visit=visit)
         .select_related("resident")
-        .only("id", "tag", "add", "resident__id", "resident__name", "resident__tags")
-    )
+        .only(
+            "id", "tag", "add", "resident__id", "resident__name", "resident__tags",
+            "resident__birth_year",
+        )
+    )  # fmt: skip
+    _named(request.user, [p.resident for p in proposals])
     for p in proposals:
         p.label = intervals.LABELS.get(p.tag, p.tag)
         p.applied = (p.tag in p.resident.tag_list) == p.add
@@ -107,7 +120,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "visit": visit,
             "household": household,
-            "met": list(visit.met.defer(*household_selectors.RESIDENT_DEFER)),
+            "met": _named(request.user, visit.met.defer(*household_selectors.RESIDENT_DEFER)),
             "hazards": visit.hazards,
             "needs": visit.needs,
             "proposals": proposals,

@@ -8,6 +8,8 @@ masked cell leaves the stored value as it is. Sensitive tags are written only fo
 who read them over the whole area exported (``permissions``: ``sensitive``), and the
 export is then recorded as a reveal (``PersonalDataView``) of the area's sensitive tags;
 without that right the column is left out, and an import without the column keeps them.
+Children under 14 (sensitive personal information, PIPL art. 28/31) are left out of the
+export altogether for anyone without that right; an import of it leaves them as they are.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shezhi.areas.models import Area
 from shezhi.core.lists import subtree_q
 from shezhi.core.models import PersonalDataView
 
-from .. import permissions
+from .. import identity, permissions
 from .. import tags as tagset
 from ..masking import masked_name
 from ..models import Resident
@@ -200,6 +203,18 @@ def can_export(user, area: Area) -> bool:
     return permissions.can(user, "view", area)
 
 
+def _without_children(qs):
+    """Leave out the children under 14 (PIPL art. 28/31: sensitive personal information)
+    for an exporter without the sensitive right: born after the year a child turns 14 by
+    the year alone; in that year by the birth date, read for those few rows only."""
+    today = timezone.localdate()
+    floor = identity.child_year_floor(today)
+    qs = qs.exclude(birth_year__gt=floor)
+    edge = qs.filter(birth_year=floor).values_list("pk", "birth_date")
+    children = [pk for pk, born in edge.iterator() if identity.is_child(floor, born, today)]
+    return qs.exclude(pk__in=children) if children else qs
+
+
 def export_residents(*, user, area: Area) -> bytes:
     """The residents of ``area`` the user sees, masked, one per row (see the module)."""
     sensitive = permissions.can(user, "sensitive", area)
@@ -211,6 +226,8 @@ def export_residents(*, user, area: Area) -> bytes:
     scope = permissions.scope(user, "view", "household__area_path")
     if scope is not None:
         qs = qs.filter(scope)
+    if not sensitive:
+        qs = _without_children(qs)
     fields = [
         "pk",
         "household__micro_grid__path",

@@ -17,6 +17,8 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import pgettext_lazy
 
+from shezhi.core.choices import SEX_ZH
+
 from .. import tags as tagset
 from ..models import Household, Resident
 
@@ -90,7 +92,6 @@ RESIDENCE_ZH = {
     Resident.Residence.PERMANENT: "常住",
     Resident.Residence.FLOATING: "流动",
 }
-SEX_ZH = {Resident.Sex.MALE: "男", Resident.Sex.FEMALE: "女"}
 TAG_ZH = {
     tagset.Tag.LIVES_ALONE: "独居老人",
     tagset.Tag.EMPTY_NEST: "空巢老人",

@@ -11,6 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from shezhi.core.choices import SEX_ZH
+
 from ..models import Assignment, Person
 
 # --- the format --------------------------------------------------------------------
@@ -101,7 +103,6 @@ ROLE_ZH = {
     Assignment.Role.EMBEDDED_CADRE: "下沉干部",
     Assignment.Role.FULL_TIME_WORKER: "专职网格员",
 }
-GENDER_ZH = {Person.Gender.FEMALE: "女", Person.Gender.MALE: "男"}
 # Further spellings people type.
 EXTRA_ALIASES = {
     "category": {
@@ -131,7 +132,7 @@ CHOICES = {
     "category": (Person.Category, CATEGORY_ZH),
     "force_type": (Person.ForceType, FORCE_TYPE_ZH),
     "role": (Assignment.Role, ROLE_ZH),
-    "gender": (Person.Gender, GENDER_ZH),
+    "gender": (Person.Gender, SEX_ZH),
 }
 
 EXAMPLE_PREFIXES = ("示例", "例：", "example")
