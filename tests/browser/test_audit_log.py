@@ -40,7 +40,11 @@ def test_district_admin_reads_who_changed_what(page, console, sign_in, users, te
     sign_in(page, "district_admin")
     page.click(".nav-more > summary")  # the header's 更多 menu
     page.click("a.nav-link:has-text('操作日志')")
+    page.wait_for_url("**/people/audit/")
     entries = page.locator("[data-testid=audit-entries] > li")
+    # count() does not wait: wait for the fourth card before counting, or a slow render
+    # on a loaded machine reads an empty list.
+    entries.nth(3).wait_for()
     assert entries.count() >= 4  # the role assignments, the person twice, the assignment
     text = page.locator("[data-testid=audit-entries]").inner_text()
     assert "张伟" in text and "新建" in text and "修改" in text
