@@ -19,8 +19,6 @@ Out of scope: 404. A refusal: 400 naming the field, 403, or 409 (``not_allowed``
 table has no such move; ``conflict``: someone moved the item first).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Literal
 
@@ -137,6 +135,22 @@ class ItemDetailOut(ItemOut):
     project: ProjectOut | None
     rating: float | None = Field(description="the average score, 1 to 5")
     ratings: int
+
+    @staticmethod
+    def resolve_steps(i: NeedItem) -> list:
+        return i.steps_out
+
+    @staticmethod
+    def resolve_project(i: NeedItem):
+        return i.project_out
+
+    @staticmethod
+    def resolve_rating(i: NeedItem) -> float | None:
+        return i.summary["rating"]
+
+    @staticmethod
+    def resolve_ratings(i: NeedItem) -> int:
+        return i.summary["ratings"]
 
 
 class PublicItemOut(Schema):
@@ -273,18 +287,11 @@ def _managed_area(user, code: str) -> Area:
     return area
 
 
-def _item_detail(item: NeedItem) -> dict:
-    summary = selectors.rating_summary(item)
-    return {
-        **{k: getattr(item, k) for k in ("id", "title", "description", "kind", "priority")},
-        **{k: getattr(item, k) for k in ("status", "version", "residents")},
-        "needs_list": item.needs_list_id,
-        "groups": sorted(g.pk for g in item.groups.all()),
-        "area": _area_ref(item.area),
-        "steps": selectors.steps(item),
-        "project": ListProject.objects.select_related("owner").filter(item=item).first(),
-        **summary,
-    }
+def _item_detail(item: NeedItem) -> NeedItem:
+    item.summary = selectors.rating_summary(item)
+    item.steps_out = selectors.steps(item)
+    item.project_out = ListProject.objects.select_related("owner").filter(item=item).first()
+    return item
 
 
 # ----------------------------------------------------------------- needs lists
