@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from shezhi.core.errors import BadInput, Conflict, Forbidden, NotAllowed
 from shezhi.lists import hooks, selectors, services
@@ -230,6 +231,12 @@ def test_only_the_residents_behind_rate_and_once_each(world, shared_cast):
         services.rate_item(actor=world.resident, item=item, score=1)
     assert e.value.field == "score"
     assert selectors.rating_summary(item) == {"rating": 4.5, "ratings": 2}
+    # Each rater took part in the project, once (issue 16 §6).
+    from shezhi.core.participation import participants
+
+    now = timezone.now()
+    span = (now - dt.timedelta(days=1), now + dt.timedelta(days=1))
+    assert participants(world.t["community"], *span, ways=["project"]) == 2
 
 
 def test_residents_behind_count_households_once(world, territory):

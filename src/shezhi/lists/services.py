@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
 from shezhi.core.errors import BadInput, Conflict, Forbidden, NotAllowed
+from shezhi.core.participation import Way, record_participation
 from shezhi.demands.models import DemandGroup, Kind
 
 from . import hooks, permissions, selectors
@@ -401,7 +402,8 @@ def set_resource_active(*, actor, resource: Resource, active: bool) -> Resource:
 
 def rate_item(*, actor, item: NeedItem, score, comment: str = "") -> Rating:
     """A resident behind a delivered item rates it, once (1–5). The first rating moves
-    the item to ``evaluated``."""
+    the item to ``evaluated``. The rater took part in the item's project
+    (``core.participation``, way ``project``, once per project)."""
     if actor is None or not actor.is_authenticated:
         raise Forbidden(_("Sign in to rate."))
     score = _whole(score, "score", low=1, high=5)
@@ -415,6 +417,14 @@ def rate_item(*, actor, item: NeedItem, score, comment: str = "") -> Rating:
     try:
         with transaction.atomic():
             rating = Rating.objects.create(item=item, user=actor, score=score, comment=comment)
+            # Rating the project delivered for them is taking part in it (issue 16 §6).
+            record_participation(
+                way=Way.PROJECT,
+                area=item.area_path,
+                at=rating.created_at,
+                source=ListProject.objects.filter(item=item).first() or item,
+                user=actor,
+            )
             fresh = NeedItem.objects.select_for_update().get(pk=item.pk)
             if fresh.status == Status.DELIVERED:
                 _move(fresh, Status.EVALUATED, actor, _("Rated by the residents behind it"))
