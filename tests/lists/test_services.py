@@ -139,14 +139,14 @@ def test_a_streets_list_curates_any_of_its_communities_groups(world):
 
 def test_list_creation_refuses_bad_input_naming_the_field(world, shared_cast):
     def make(**kw):
-        args = dict(
-            actor=world.staff,
-            area=world.t["community"],
-            edition="2026年第1期",
-            title="清单",
-            starts_on=dt.date(2026, 1, 1),
-            ends_on=dt.date(2026, 6, 30),
-        )
+        args = {
+            "actor": world.staff,
+            "area": world.t["community"],
+            "edition": "2026年第1期",
+            "title": "清单",
+            "starts_on": dt.date(2026, 1, 1),
+            "ends_on": dt.date(2026, 6, 30),
+        }
         return services.create_list(**{**args, **kw})
 
     for kw, field in (

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shezhi.demands.models import Kind
@@ -145,7 +146,8 @@ class NeedItemStep(models.Model):
     to_status = models.CharField(max_length=12, choices=Status.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    # Set when written (the demo writes its history at its own dates).
+    at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("item step")
