@@ -71,7 +71,7 @@ def test_staff_curate_and_publish_a_needs_list_on_a_desktop(
 def test_a_resident_rates_a_delivered_item_on_the_public_list_on_a_phone(
     phone_page, console, sign_in, territory, asked, live_server, shots_dir
 ):
-    staff, residents = asked
+    staff, _residents = asked
     n = services.create_list(
         actor=staff, area=territory["community"], edition="2026年第1期", title="凤凰社区需求清单",
         starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 6, 30),

@@ -48,7 +48,7 @@ def _area_ref(a: Area) -> dict:
     return {"code": a.code, "name": a.name, "level": a.level}
 
 
-class ListOut(Schema):
+class NeedsListOut(Schema):
     id: int
     title: str
     edition: str
@@ -63,7 +63,7 @@ class ListOut(Schema):
         return _area_ref(n.area)
 
 
-class ItemOut(Schema):
+class NeedItemOut(Schema):
     id: int
     needs_list: int
     title: str
@@ -89,22 +89,22 @@ class ItemOut(Schema):
         return _area_ref(i.area)
 
 
-class ListDetailOut(ListOut):
-    items: list[ItemOut]
+class NeedsListDetailOut(NeedsListOut):
+    items: list[NeedItemOut]
 
     @staticmethod
     def resolve_items(n: NeedsList) -> list[NeedItem]:
         return n.items_out
 
 
-class StepOut(Schema):
+class NeedItemStepOut(Schema):
     from_status: str
     to_status: str
     note: str
     at: dt.datetime
 
 
-class ProjectOut(Schema):
+class ListProjectOut(Schema):
     id: int
     item: int
     resource: int
@@ -130,9 +130,9 @@ class ProjectOut(Schema):
         return p.owner.get_full_name() or p.owner.username
 
 
-class ItemDetailOut(ItemOut):
-    steps: list[StepOut]
-    project: ProjectOut | None
+class NeedItemDetailOut(NeedItemOut):
+    steps: list[NeedItemStepOut]
+    project: ListProjectOut | None
     rating: float | None = Field(description="the average score, 1 to 5")
     ratings: int
 
@@ -153,7 +153,7 @@ class ItemDetailOut(ItemOut):
         return i.summary["ratings"]
 
 
-class PublicItemOut(Schema):
+class PublicNeedItemOut(Schema):
     id: int
     title: str
     description: str
@@ -179,7 +179,7 @@ class PublicItemOut(Schema):
         return _area_ref(i.area)
 
 
-class ResourceOut(Schema):
+class ListResourceOut(Schema):
     id: int
     provider_kind: str
     provider_name: str
@@ -209,13 +209,13 @@ class ResourceOut(Schema):
         return _area_ref(r.area)
 
 
-class SuggestionOut(Schema):
-    resource: ResourceOut
+class ResourceSuggestionOut(Schema):
+    resource: ListResourceOut
     score: int = Field(description="kind (100/40) + locality (20/10/0) + enough capacity (10)")
     reasons: list[str]
 
 
-class ListIn(Schema):
+class NeedsListIn(Schema):
     area: str = Field(max_length=30, description="a community's or a street's code")
     edition: str = Field(max_length=services.EDITION_MAX, description="e.g. 2026年第2期")
     title: str = Field(max_length=services.TITLE_MAX)
@@ -223,21 +223,21 @@ class ListIn(Schema):
     ends_on: Day
 
 
-class ItemIn(Schema):
+class NeedItemIn(Schema):
     groups: list[Id] = Field(max_length=services.GROUPS_MAX, description="demand group ids")
     title: str = Field("", max_length=services.TITLE_MAX, description="default: the group's")
     description: str = Field("", max_length=services.TEXT_MAX)
     priority: int = Field(2, ge=1, le=3, description="1 high, 2 medium, 3 low")
 
 
-class MoveIn(Schema):
+class NeedItemMoveIn(Schema):
     to: STATUSES  # type: ignore[valid-type]
     note: str = Field("", max_length=services.TEXT_MAX)
     outcome: str = Field("", max_length=services.TEXT_MAX, description="needed to deliver")
     version: int | None = Field(None, ge=0, le=2**31, description="the item's, as read")
 
 
-class MatchIn(Schema):
+class NeedItemMatchIn(Schema):
     resource: Id
     plan: str = Field(max_length=services.TEXT_MAX)
     starts_on: Day
@@ -246,12 +246,12 @@ class MatchIn(Schema):
     version: int | None = Field(None, ge=0, le=2**31)
 
 
-class RatingIn(Schema):
+class NeedItemRatingIn(Schema):
     score: int = Field(ge=1, le=5)
     comment: str = Field("", max_length=services.COMMENT_MAX)
 
 
-class RatingOut(Schema):
+class NeedItemRatingOut(Schema):
     item: int
     score: int
     comment: str
@@ -261,7 +261,7 @@ class RatingOut(Schema):
         return r.item_id
 
 
-class ResourceIn(Schema):
+class ListResourceIn(Schema):
     area: str = Field(max_length=30, description="the area served (its whole subtree)")
     provider_kind: PROVIDERS  # type: ignore[valid-type]
     provider_name: str = Field(max_length=services.TITLE_MAX)
@@ -272,11 +272,11 @@ class ResourceIn(Schema):
     capacity_unit: str = Field(max_length=services.UNIT_MAX, description="人次, 场, 个 …")
 
 
-class ActiveIn(Schema):
+class ResourceActiveIn(Schema):
     active: bool
 
 
-class ItemQuery(Schema):
+class NeedItemQuery(Schema):
     status: STATUSES | None = None  # type: ignore[valid-type]
 
 
@@ -297,16 +297,20 @@ def _item_detail(item: NeedItem) -> NeedItem:
 # ----------------------------------------------------------------- needs lists
 
 
-@router.get("/lists", response={200: list[ListOut], 400: ErrorOut}, summary="Needs lists in scope")
+@router.get(
+    "/lists", response={200: list[NeedsListOut], 400: ErrorOut}, summary="Needs lists in scope"
+)
 @paginate(KeysetPaging)
 def list_lists(request: HttpRequest):
     return selectors.visible_lists(request.user).order_by("-id")
 
 
 @router.post(
-    "/lists", response={201: ListOut, **WRITE_ERRORS}, summary="A needs list for an edition (staff)"
+    "/lists",
+    response={201: NeedsListOut, **WRITE_ERRORS},
+    summary="A needs list for an edition (staff)",
 )
-def create_list(request: HttpRequest, payload: ListIn):
+def create_list(request: HttpRequest, payload: NeedsListIn):
     user = request.user
     made = services.create_list(
         actor=user,
@@ -321,11 +325,11 @@ def create_list(request: HttpRequest, payload: ListIn):
 
 @router.get(
     "/lists/items",
-    response={200: list[ItemOut], 400: ErrorOut},
+    response={200: list[NeedItemOut], 400: ErrorOut},
     summary="Needs list items in scope",
 )
 @paginate(KeysetPaging)
-def list_items(request: HttpRequest, filters: Query[ItemQuery]):
+def list_items(request: HttpRequest, filters: Query[NeedItemQuery]):
     qs = selectors.visible_items(request.user).prefetch_related("groups")
     if filters.status:
         qs = qs.filter(status=filters.status)
@@ -334,7 +338,7 @@ def list_items(request: HttpRequest, filters: Query[ItemQuery]):
 
 @router.get(
     "/lists/projects",
-    response={200: list[ProjectOut], 400: ErrorOut},
+    response={200: list[ListProjectOut], 400: ErrorOut},
     summary="List projects (项目清单) in scope",
 )
 @paginate(KeysetPaging)
@@ -344,7 +348,7 @@ def list_projects(request: HttpRequest):
 
 @router.get(
     "/lists/public/{code}",
-    response={200: list[PublicItemOut], 400: ErrorOut, 404: NotFoundOut},
+    response={200: list[PublicNeedItemOut], 400: ErrorOut, 404: NotFoundOut},
     auth=None,
     summary="A community's published needs list items (no sign-in)",
 )
@@ -353,7 +357,7 @@ def public_items(request: HttpRequest, code: str):
     return selectors.public_items(selectors.public_community(code[:30]))
 
 
-@router.get("/lists/{list_id}", response={200: ListDetailOut, 404: NotFoundOut})
+@router.get("/lists/{list_id}", response={200: NeedsListDetailOut, 404: NotFoundOut})
 def list_detail(request: HttpRequest, list_id: Id):
     n = selectors.get_list(request.user, list_id)
     n.items_out = list(n.items.select_related("area").prefetch_related("groups"))
@@ -362,7 +366,7 @@ def list_detail(request: HttpRequest, list_id: Id):
 
 @router.post(
     "/lists/{list_id}/publish",
-    response={200: ListOut, **WRITE_ERRORS},
+    response={200: NeedsListOut, **WRITE_ERRORS},
     summary="Publish a needs list (staff)",
 )
 def publish_list(request: HttpRequest, list_id: Id):
@@ -372,10 +376,10 @@ def publish_list(request: HttpRequest, list_id: Id):
 
 @router.post(
     "/lists/{list_id}/items",
-    response={201: ItemOut, **WRITE_ERRORS},
+    response={201: NeedItemOut, **WRITE_ERRORS},
     summary="Curate an item from demand groups (staff)",
 )
-def add_item(request: HttpRequest, list_id: Id, payload: ItemIn):
+def add_item(request: HttpRequest, list_id: Id, payload: NeedItemIn):
     n = selectors.get_list(request.user, list_id)
     item = services.add_item(
         actor=request.user,
@@ -391,17 +395,17 @@ def add_item(request: HttpRequest, list_id: Id, payload: ItemIn):
 # ----------------------------------------------------------------- items
 
 
-@router.get("/lists/items/{item_id}", response={200: ItemDetailOut, 404: NotFoundOut})
+@router.get("/lists/items/{item_id}", response={200: NeedItemDetailOut, 404: NotFoundOut})
 def item_detail(request: HttpRequest, item_id: Id):
     return _item_detail(selectors.get_item(request.user, item_id))
 
 
 @router.post(
     "/lists/items/{item_id}/move",
-    response={200: ItemDetailOut, **WRITE_ERRORS},
+    response={200: NeedItemDetailOut, **WRITE_ERRORS},
     summary="Move an item along its life cycle (staff)",
 )
-def move_item(request: HttpRequest, item_id: Id, payload: MoveIn):
+def move_item(request: HttpRequest, item_id: Id, payload: NeedItemMoveIn):
     item = selectors.get_item(request.user, item_id)
     item = services.move_item(
         actor=request.user,
@@ -416,7 +420,7 @@ def move_item(request: HttpRequest, item_id: Id, payload: MoveIn):
 
 @router.get(
     "/lists/items/{item_id}/suggestions",
-    response={200: list[SuggestionOut], 404: NotFoundOut},
+    response={200: list[ResourceSuggestionOut], 404: NotFoundOut},
     summary="Resources that could take the item, ranked and explained",
 )
 def suggestions(request: HttpRequest, item_id: Id):
@@ -429,10 +433,10 @@ def suggestions(request: HttpRequest, item_id: Id):
 
 @router.post(
     "/lists/items/{item_id}/match",
-    response={201: ProjectOut, **WRITE_ERRORS},
+    response={201: ListProjectOut, **WRITE_ERRORS},
     summary="Claim an item with a resource: a list project (staff)",
 )
-def match(request: HttpRequest, item_id: Id, payload: MatchIn):
+def match(request: HttpRequest, item_id: Id, payload: NeedItemMatchIn):
     user = request.user
     item = selectors.get_item(user, item_id)
     resource = selectors.visible_resources(user).filter(pk=payload.resource).first()
@@ -453,10 +457,10 @@ def match(request: HttpRequest, item_id: Id, payload: MatchIn):
 
 @router.post(
     "/lists/items/{item_id}/ratings",
-    response={201: RatingOut, **WRITE_ERRORS},
+    response={201: NeedItemRatingOut, **WRITE_ERRORS},
     summary="Rate a delivered item (the residents behind it, once each)",
 )
-def rate(request: HttpRequest, item_id: Id, payload: RatingIn):
+def rate(request: HttpRequest, item_id: Id, payload: NeedItemRatingIn):
     item = selectors.ratable_item(request.user, item_id)
     made = services.rate_item(
         actor=request.user, item=item, score=payload.score, comment=payload.comment
@@ -469,7 +473,7 @@ def rate(request: HttpRequest, item_id: Id, payload: RatingIn):
 
 @router.get(
     "/resources",
-    response={200: list[ResourceOut], 400: ErrorOut},
+    response={200: list[ListResourceOut], 400: ErrorOut},
     summary="Resources (资源清单) in scope or serving it",
 )
 @paginate(KeysetPaging)
@@ -479,10 +483,10 @@ def list_resources(request: HttpRequest):
 
 @router.post(
     "/resources",
-    response={201: ResourceOut, **WRITE_ERRORS},
+    response={201: ListResourceOut, **WRITE_ERRORS},
     summary="Register a resource (staff)",
 )
-def create_resource(request: HttpRequest, payload: ResourceIn):
+def create_resource(request: HttpRequest, payload: ListResourceIn):
     user = request.user
     made = services.register_resource(
         actor=user,
@@ -498,16 +502,16 @@ def create_resource(request: HttpRequest, payload: ResourceIn):
     return Status(201, made)
 
 
-@router.get("/resources/{resource_id}", response={200: ResourceOut, 404: NotFoundOut})
+@router.get("/resources/{resource_id}", response={200: ListResourceOut, 404: NotFoundOut})
 def resource_detail(request: HttpRequest, resource_id: Id):
     return selectors.get_resource(request.user, resource_id)
 
 
 @router.post(
     "/resources/{resource_id}/active",
-    response={200: ResourceOut, **WRITE_ERRORS},
+    response={200: ListResourceOut, **WRITE_ERRORS},
     summary="Offer a resource again, or no longer (staff)",
 )
-def resource_active(request: HttpRequest, resource_id: Id, payload: ActiveIn):
+def resource_active(request: HttpRequest, resource_id: Id, payload: ResourceActiveIn):
     r = selectors.get_resource(request.user, resource_id)
     return services.set_resource_active(actor=request.user, resource=r, active=payload.active)
