@@ -57,6 +57,7 @@ def test_an_item_goes_from_published_to_evaluated_with_a_dated_step_each(world):
     for r in (world.resident, world.resident2):
         kinds = Notification.objects.filter(user=r, kind="needs_item_changed").count()
         assert kinds == 3
+        assert Notification.objects.filter(user=r, kind="needs_item_published").count() == 1
     assert not Notification.objects.filter(user=world.far_resident).exists()
 
 

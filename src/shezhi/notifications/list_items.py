@@ -1,4 +1,5 @@
-"""Tell the residents behind a needs list item when it moves (claimed, in delivery,
+"""Tell the residents behind a needs list item when it is published (their demand made
+the community's list: ``lists.hooks.on_item_published``) and when it moves (claimed, in delivery,
 delivered with its outcome, evaluated, released): the listener of
 ``lists.hooks.on_item_changed``, inside the move's transaction (delivery waits for the
 commit, as every notify). The residents behind it are ``lists.selectors.behind_users``
@@ -12,7 +13,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from shezhi.lists import selectors as list_selectors
-from shezhi.lists.hooks import ItemChanged
+from shezhi.lists.hooks import ItemChanged, ItemPublished
 
 from .services import notify
 
@@ -38,5 +39,18 @@ def tell_residents(done: ItemChanged) -> int:
         kind="needs_item_changed",
         title=_title(done.to_status),
         body=body,
+        subject=done.item,
+    )
+
+
+def tell_published(done: ItemPublished) -> int:
+    users = list_selectors.behind_users(done.item)
+    if not users:
+        return 0
+    return notify(
+        sorted(users),
+        kind="needs_item_published",
+        title=_("Your demand is on the community's needs list"),
+        body=done.item.title,
         subject=done.item,
     )
