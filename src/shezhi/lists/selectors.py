@@ -217,7 +217,9 @@ def cited_groups(needs_list: NeedsList) -> set[int]:
 def visible_resources(user) -> QuerySet[Resource]:
     if not permissions.can(user, "view"):
         return Resource.objects.none()
-    return _scoped(Resource.objects.select_related("area"), permissions.serving_scope(user))
+    return _scoped(
+        Resource.objects.select_related("area", "provider_type"), permissions.serving_scope(user)
+    )
 
 
 def get_resource(user, pk) -> Resource:
