@@ -197,6 +197,7 @@ UNSCOPED = {
     "api/v1/stats/visit-coverage",  # ?area=: AREA_QUERY_ROUTES
     "lists/",  # the lists in scope (selector); POST refuses areas outside it (tests/lists)
     "lists/resources/",  # the resources in scope or serving it; POST as above
+    "lists/community/",  # a redirect to the caller's own community's public list
     "lists/public/<str:code>/",  # public: a community's published items, nobody named
     "lists/items/<int:pk>/public/",  # public: one published item, nobody named
     "api/v1/lists",  # scoped by the selector; POST refuses areas outside scope

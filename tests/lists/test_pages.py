@@ -117,3 +117,13 @@ def test_anyone_reads_the_published_list_and_those_behind_rate_once(client, worl
     _as(client, world.far_resident)
     assert client.post(f"/lists/items/{item.pk}/rate/", {"score": "5"}).status_code == 404
     assert client.get("/lists/public/510113001001001001/").status_code == 404
+
+
+def test_a_resident_finds_their_communitys_list(client, world):
+    _as(client, world.resident)
+    r = client.get("/lists/community/")
+    assert r.status_code == 302 and r["Location"] == f"/lists/public/{world.t['community'].code}/"
+    _as(client, world.far_resident)
+    assert client.get("/lists/community/")["Location"].endswith("/510113001002/")
+    _as(client, world.street_staff)
+    assert client.get("/lists/community/").status_code == 404

@@ -21,8 +21,11 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from shezhi.areas import constants as c
 from shezhi.areas.models import Area
 from shezhi.core.lists import subtree_q
+from shezhi.core.roles import ALL_ROLES
+from shezhi.core.scope import held_areas
 from shezhi.demands import selectors as demand_selectors
 from shezhi.demands.models import Demand, DemandGroup
 from shezhi.households.models import Resident
@@ -80,6 +83,20 @@ def public_community(code: str) -> Area:
     if area is None or area.level not in ("community", "street"):
         raise Http404("No such community.")
     return area
+
+
+def home_community(user) -> Area | None:
+    """The community where ``user`` holds a role (the deepest role first: a resident's
+    micro-grid lies in it), or None."""
+    held = sorted(held_areas(user, ALL_ROLES), key=lambda a: -len(a.path))
+    for area in held:
+        if c.LEVEL_INDEX.get(area.level, -1) >= c.LEVEL_INDEX[c.COMMUNITY]:
+            return (
+                Area.objects.defer("boundary")
+                .filter(path__in=Area.lineage(area.path), level=c.COMMUNITY)
+                .first()
+            )
+    return None
 
 
 def public_items(area: Area) -> QuerySet[NeedItem]:

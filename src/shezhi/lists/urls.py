@@ -7,6 +7,7 @@ app_name = "lists"
 urlpatterns = [
     path("", views.index, name="index"),
     path("resources/", views.resources, name="resources"),
+    path("community/", views.my_community, name="my_community"),
     path("public/<str:code>/", views.public, name="public"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/publish/", views.publish, name="publish"),

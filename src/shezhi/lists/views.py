@@ -282,6 +282,16 @@ def _public_rows(request, items: list[NeedItem]) -> list[NeedItem]:
     return items
 
 
+@login_required
+@require_GET
+def my_community(request: HttpRequest) -> HttpResponse:
+    """The signed-in resident's (or worker's) community's public needs list."""
+    community = selectors.home_community(request.user)
+    if community is None:
+        raise Http404("No community of yours.")
+    return redirect("lists:public", code=community.code)
+
+
 @require_GET
 def public(request: HttpRequest, code: str) -> HttpResponse:
     """A community's needs list, for anyone: its published items, with the residents
