@@ -1192,3 +1192,100 @@ class TagProposalFactory(DjangoModelFactory):
 
 
 FACTORIES.update({f._meta.model: f for f in (VisitFactory, VisitPhotoFactory, TagProposalFactory)})
+# ------------------------------------------------------------------ the three lists
+
+from shezhi.lists import models as lm  # noqa: E402
+
+
+class NeedsListFactory(DjangoModelFactory):
+    """A draft needs list of a community (the territory's first, made when none is given)."""
+
+    class Meta:
+        model = lm.NeedsList
+
+    area = factory.LazyFunction(
+        lambda: Area.objects.filter(level=c.COMMUNITY).first() or AreaFactory(code="510199001001")
+    )
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+    edition = factory.Sequence(lambda n: f"2026年第{n + 1}期")
+    title = "凤凰社区需求清单"
+    starts_on = dt.date(2026, 1, 1)
+    ends_on = dt.date(2026, 6, 30)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class NeedItemFactory(DjangoModelFactory):
+    """A published item of a list (rows only: curation is the service's)."""
+
+    class Meta:
+        model = lm.NeedItem
+
+    needs_list = factory.SubFactory(NeedsListFactory)
+    area = factory.LazyAttribute(lambda o: o.needs_list.area)
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+    kind = "elderly_care"
+    title = "老年助餐点"
+    created_by = factory.SubFactory(UserFactory)
+
+
+class NeedItemStepFactory(DjangoModelFactory):
+    class Meta:
+        model = lm.NeedItemStep
+
+    item = factory.SubFactory(NeedItemFactory)
+    to_status = "published"
+    actor = factory.SubFactory(UserFactory)
+
+
+class ResourceFactory(DjangoModelFactory):
+    class Meta:
+        model = lm.Resource
+
+    provider_kind = "volunteer_team"
+    provider_name = "凤凰志愿服务队"
+    offer_kind = "elderly_care"
+    title = "助老送餐"
+    capacity = 30
+    capacity_unit = "人次"
+    area = factory.LazyFunction(
+        lambda: Area.objects.filter(level=c.COMMUNITY).first() or AreaFactory(code="510199001001")
+    )
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ListProjectFactory(DjangoModelFactory):
+    class Meta:
+        model = lm.ListProject
+
+    item = factory.SubFactory(NeedItemFactory, status="claimed")
+    resource = factory.SubFactory(ResourceFactory)
+    owner = factory.SubFactory(UserFactory)
+    plan = "每周二、四中午送餐"
+    starts_on = dt.date(2026, 3, 1)
+    ends_on = dt.date(2026, 5, 31)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class RatingFactory(DjangoModelFactory):
+    class Meta:
+        model = lm.Rating
+
+    item = factory.SubFactory(NeedItemFactory, status="evaluated")
+    user = factory.SubFactory(UserFactory)
+    score = 5
+
+
+FACTORIES.update(
+    {
+        f._meta.model: f
+        for f in (
+            NeedsListFactory,
+            NeedItemFactory,
+            NeedItemStepFactory,
+            ResourceFactory,
+            ListProjectFactory,
+            RatingFactory,
+        )
+    }
+)

@@ -693,3 +693,91 @@ def test_event_lists_cost_the_same_queries_for_5_rows_as_for_50(
         if url.startswith("/api/"):
             assert len(response.json()["items"]) > 0, name
     assert counts[0] == counts[1], (name, counts)
+
+
+# ---------------------------------------------------------------------------
+# The three lists (issue 16 §3): a needs list's items (staff page, API, the public page
+# and its API) and the resource list (page and API).
+
+
+def _needs_list(territory):
+    from shezhi.lists.models import NeedsList
+    from tests.factories import NeedsListFactory
+
+    found = NeedsList.objects.filter(edition="q").first()
+    return found or NeedsListFactory(
+        area=territory["community"], edition="q", published_at=timezone.now()
+    )
+
+
+def _list_items(cast, territory, n):
+    from tests.factories import DemandFactory, NeedItemFactory, RatingFactory
+
+    cast.assemble("resident", "community")
+    needs_list = _needs_list(territory)
+    for i in range(n):
+        demand = DemandFactory(submitter=cast.resident, group__area=territory["community"])
+        item = NeedItemFactory(
+            needs_list=needs_list, status="delivered" if i % 2 else "published", residents=1
+        )
+        item.groups.add(demand.group)
+        if i % 4 == 1:
+            RatingFactory(item=item, score=4)
+
+
+def _resources(cast, territory, n):
+    from tests.factories import ResourceFactory
+
+    for _ in range(n):
+        ResourceFactory(area=territory["community"])
+
+
+LIST_CASES = [
+    ListCase(
+        "needs list curation page",
+        "community",
+        lambda cast, t: f"/lists/{_needs_list(t).pk}/",
+        _list_items,
+        html_rows(r"<tr data-item="),
+    ),
+    ListCase(
+        "needs list items API",
+        "community",
+        lambda cast, t: "/api/v1/lists/items?limit=100",
+        _list_items,
+        json_rows(),
+    ),
+    ListCase(
+        "public needs list page",
+        "resident",
+        lambda cast, t: f"/lists/public/{t['community'].code}/",
+        _list_items,
+        html_rows(r'<li class="list-card"'),
+    ),
+    ListCase(
+        "public needs list API",
+        "resident",
+        lambda cast, t: f"/api/v1/lists/public/{t['community'].code}?limit=100",
+        _list_items,
+        json_rows(),
+    ),
+    ListCase(
+        "resource list page",
+        "community",
+        lambda cast, t: "/lists/resources/",
+        _resources,
+        html_rows(r"<tr data-resource="),
+    ),
+    ListCase(
+        "resource list API",
+        "community",
+        lambda cast, t: "/api/v1/resources?limit=100",
+        _resources,
+        json_rows(),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", LIST_CASES, ids=lambda c: c.name)
+def test_the_three_lists_read_the_same_queries_for_5_rows_as_for_50(client, cast, territory, case):
+    assert_flat(client, cast, territory, case)

@@ -195,11 +195,24 @@ UNSCOPED = {
     "api/v1/demands",  # the caller's own or their scope's; POST collects in scope (tests/demands)
     "api/v1/demand-groups",  # scoped by the selector (tests/demands/test_api.py)
     "api/v1/stats/visit-coverage",  # ?area=: AREA_QUERY_ROUTES
+    "lists/",  # the lists in scope (selector); POST refuses areas outside it (tests/lists)
+    "lists/resources/",  # the resources in scope or serving it; POST as above
+    "lists/community/",  # a redirect to the caller's own community's public list
+    "lists/public/<str:code>/",  # public: a community's published items, nobody named
+    "lists/items/<int:pk>/public/",  # public: one published item, nobody named
+    "api/v1/lists",  # scoped by the selector; POST refuses areas outside scope
+    "api/v1/lists/items",  # scoped by the selector (tests/lists/test_api.py)
+    "api/v1/lists/projects",  # scoped by the selector
+    "api/v1/lists/public/<code>",  # public, as its page
+    "api/v1/resources",  # scoped by the selector; POST refuses areas outside scope
 }
 
 # An operation's check and hand-out, as the page's form and the API send them.
 CHECK = {"outcome": "reached", "request_key": "matrix"}
 HAND_OUT = {"item": "安居包", "quantity": 1, "signed_by": "王", "request_key": "matrix"}
+
+# A list item's match, as the page's form and the API send it.
+MATCH = {"resource": 1, "plan": "每周送餐", "starts_on": "2026-03-01", "ends_on": "2026-05-31"}
 
 # Route → (method, kind of object it names, query string / body).
 ROUTES = {
@@ -350,6 +363,22 @@ ROUTES = {
     "api/v1/demand-groups/<group_id>": ("get", "demand_group", ""),
     "api/v1/demand-groups/<group_id>/confirm": ("post", "demand_group", {}),
     "api/v1/demand-groups/<group_id>/merge": ("post", "demand_group", {"other": 1}),
+    "lists/<int:pk>/": ("get", "needs_list", ""),
+    "lists/<int:pk>/publish/": ("post", "needs_list", {}),
+    "lists/items/<int:pk>/": ("get", "needs_item", ""),
+    "lists/items/<int:pk>/move/": ("post", "needs_item", {"to": "in_delivery"}),
+    "lists/items/<int:pk>/match/": ("post", "needs_item", MATCH),
+    "lists/items/<int:pk>/rate/": ("post", "needs_item", {"score": 5}),
+    "api/v1/lists/<list_id>": ("get", "needs_list", ""),
+    "api/v1/lists/<list_id>/publish": ("post", "needs_list", {}),
+    "api/v1/lists/<list_id>/items": ("post", "needs_list", {"groups": [1]}),
+    "api/v1/lists/items/<item_id>": ("get", "needs_item", ""),
+    "api/v1/lists/items/<item_id>/move": ("post", "needs_item", {"to": "in_delivery"}),
+    "api/v1/lists/items/<item_id>/suggestions": ("get", "needs_item", ""),
+    "api/v1/lists/items/<item_id>/match": ("post", "needs_item", MATCH),
+    "api/v1/lists/items/<item_id>/ratings": ("post", "needs_item", {"score": 5}),
+    "api/v1/resources/<resource_id>": ("get", "resource", ""),
+    "api/v1/resources/<resource_id>/active": ("post", "resource", {"active": False}),
 }
 # A list route that takes its area in the query string.
 AREA_QUERY_ROUTES = {
@@ -552,7 +581,40 @@ def world(territory):
         objects[key]["visit"] = visit_in(objects[key]["household"], actor)
         objects[key]["demand"] = demand_in(area, actor).pk
         objects[key]["demand_group"] = demand_in(area, actor).group_id
+        objects[key].update(lists_in(area, actor))
     return objects
+
+
+def lists_in(area, actor, *, edition="1", publish=True, resident=None, stage="published"):
+    """A needs list of the area's community with an item curated from a demand group of
+    the area (asked by ``resident`` when given), a resource serving the community, and
+    the item moved on to ``stage`` (published, claimed or delivered)."""
+    import datetime as dt
+
+    from shezhi.lists import services as lists
+
+    community = Area.objects.get(code=area.code[:12])
+    group = demand_in(area, actor, text="希望开办老年助餐点", submitter=resident).group
+    n = lists.create_list(
+        actor=actor, area=community, edition=edition, title="需求清单",
+        starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 6, 30),
+    )  # fmt: skip
+    item = lists.add_item(actor=actor, needs_list=n, groups=[group.pk])
+    resource = lists.register_resource(
+        actor=actor, area=community, provider_kind="volunteer_team", provider_name="志愿队",
+        offer_kind="other", title="助老", capacity=50, capacity_unit="人次",
+    )  # fmt: skip
+    if publish:
+        lists.publish_list(actor=actor, needs_list=n)
+    if stage in ("claimed", "delivered"):
+        lists.match_resource(
+            actor=actor, item=item, resource=resource, plan="送餐",
+            starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 5, 31),
+        )  # fmt: skip
+    if stage == "delivered":
+        lists.move_item(actor=actor, item=item, to="in_delivery")
+        lists.move_item(actor=actor, item=item, to="delivered", outcome="已开张")
+    return {"needs_list": n.pk, "needs_item": item.pk, "resource": resource.pk, "group": group.pk}
 
 
 def operations_in(area, actor) -> dict:
@@ -960,6 +1022,50 @@ def _merge(m: Mine):
     return {"group_id": keep}, {"other": other}
 
 
+# The three lists: a list and its items are their community's, read and run by its
+# staff and above; a resource also by those working below the area it serves; the
+# residents behind a delivered item rate it.
+RESOURCE_READERS = STAFF | {R.MICRO_GRID_WORKER, R.GRID_WORKER}
+
+
+def _lists(m: Mine, **kw) -> dict:
+    return lists_in(m.micro1, m.manager, edition=f"e{next(m.seq)}", **kw)
+
+
+def _list_route(param: str, **kw):
+    return lambda m: ({param: _lists(m, **kw)["needs_list"]}, None)
+
+
+def _item_route(param: str, **kw):
+    return lambda m: ({param: _lists(m, **kw)["needs_item"]}, None)
+
+
+def _curate(m: Mine):
+    made = _lists(m, publish=False)
+    other = demand_in(m.micro1, m.manager, text=f"希望增设停车位{next(m.seq)}号").group_id
+    return {"list_id": made["needs_list"]}, {"groups": [other]}
+
+
+def _match(param: str):
+    def make(m: Mine):
+        made = _lists(m)
+        return {param: made["needs_item"]}, {**MATCH, "resource": made["resource"]}
+
+    return make
+
+
+def _rate(param: str):
+    def make(m: Mine):
+        made = _lists(m, stage="delivered", resident=m.user)
+        return {param: made["needs_item"]}, None
+
+    return make
+
+
+def _resource_route(param: str):
+    return lambda m: ({param: _lists(m)["resource"]}, None)
+
+
 # Route → (the roles whose own objects it serves, how to make the role's object: its
 # path parameters and, when it differs from ``ROUTES``, the body).
 INSIDE = {
@@ -1124,6 +1230,22 @@ INSIDE = {
         _own(group_id=lambda m: _demand(m).group_id),
     ),
     "api/v1/demand-groups/<group_id>/merge": (STAFF, _merge),
+    "lists/<int:pk>/": (STAFF, _list_route("pk")),
+    "lists/<int:pk>/publish/": (STAFF, _list_route("pk", publish=False)),
+    "lists/items/<int:pk>/": (STAFF, _item_route("pk")),
+    "lists/items/<int:pk>/move/": (STAFF, _item_route("pk", stage="claimed")),
+    "lists/items/<int:pk>/match/": (STAFF, _match("pk")),
+    "lists/items/<int:pk>/rate/": (frozenset({R.RESIDENT}), _rate("pk")),
+    "api/v1/lists/<list_id>": (STAFF, _list_route("list_id")),
+    "api/v1/lists/<list_id>/publish": (STAFF, _list_route("list_id", publish=False)),
+    "api/v1/lists/<list_id>/items": (STAFF, _curate),
+    "api/v1/lists/items/<item_id>": (STAFF, _item_route("item_id")),
+    "api/v1/lists/items/<item_id>/move": (STAFF, _item_route("item_id", stage="claimed")),
+    "api/v1/lists/items/<item_id>/suggestions": (STAFF, _item_route("item_id")),
+    "api/v1/lists/items/<item_id>/match": (STAFF, _match("item_id")),
+    "api/v1/lists/items/<item_id>/ratings": (frozenset({R.RESIDENT}), _rate("item_id")),
+    "api/v1/resources/<resource_id>": (RESOURCE_READERS, _resource_route("resource_id")),
+    "api/v1/resources/<resource_id>/active": (STAFF, _resource_route("resource_id")),
 }
 # Who reads an area-query list of their own area.
 INSIDE_AREA_QUERY = {

@@ -18,6 +18,7 @@ from shezhi.demo.events import DISTRICT_CODE, build_demo_events
 from shezhi.demo.households import DEFAULT_HOUSEHOLD_SCALE, build_demo_households
 from shezhi.demo.hubs import build_demo_hubs
 from shezhi.demo.incentives import build_demo_rewards
+from shezhi.demo.lists import build_demo_lists
 from shezhi.demo.operations import build_demo_operations
 from shezhi.demo.people import build_demo_workforce, link_demo_users
 from shezhi.demo.places import build_demo_posts
@@ -107,6 +108,7 @@ class Command(BaseCommand):
         self.build_visits(no_progress)
         self.build_hubs()
         self.build_operations()
+        self.build_lists()
         self.stdout.write("Demo sign-ins:")
         for line in sign_in_lines():
             self.stdout.write(line)
@@ -180,6 +182,19 @@ class Command(BaseCommand):
                     "Demo operations: "
                     + ", ".join(f"{n} {what}" for what, n in made.items())
                     + f", {time.perf_counter() - started:.1f} s."
+                )
+            )
+
+    def build_lists(self) -> None:
+        """The three lists of every community: items in every stage, resources, projects."""
+        started = time.perf_counter()
+        made = build_demo_lists()
+        if made:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo lists: "
+                    + ", ".join(f"{n} {what}" for what, n in made.items())
+                    + f", {time.perf_counter() - started:.2f} s."
                 )
             )
 

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ListsConfig(AppConfig):
+    name = "shezhi.lists"
+    label = "lists"
+    verbose_name = _("The three lists")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from shezhi.core.notices import register_subject
+
+        from .models import ListProject, NeedItem, NeedsList, Resource
+
+        # Who curated, published, moved, matched and registered what.
+        auditlog.register(NeedsList, exclude_fields=["created_at"])
+        auditlog.register(NeedItem, exclude_fields=["created_at", "updated_at"])
+        auditlog.register(Resource, exclude_fields=["created_at"])
+        auditlog.register(ListProject, exclude_fields=["created_at"])
+        # Notices about an item (told to the residents behind it) link to its public page.
+        register_subject(NeedItem, name="needs_item", link=lambda pk: f"/lists/items/{pk}/public/")
