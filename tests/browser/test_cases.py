@@ -60,7 +60,7 @@ def test_a_visitor_searches_the_case_library_on_a_phone(
 def test_staff_write_and_publish_a_case_on_a_desktop(
     page, console, sign_in, territory, shared_cast, live_server, shots_dir
 ):
-    shared_cast.community, shared_cast.street  # made before signing in
+    assert shared_cast.community and shared_cast.street  # made before signing in
     sign_in(page, "community_staff", next_path="/cases/manage/")
     with page.expect_navigation():
         page.click("[data-testid=case-new]")
