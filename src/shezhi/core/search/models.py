@@ -3,8 +3,9 @@
 ``title_terms`` and ``body_terms`` hold the text segmented into words (``segment``),
 space-separated. The database's own full-text index is kept in step with them by the
 database itself (migration 0001): on SQLite an FTS5 table fed by triggers, on
-PostgreSQL a generated ``tsvector`` column with a GIN index. No Python code writes
-either, so ``bulk_create`` and raw deletes keep them right too.
+PostgreSQL a generated ``tsvector`` column with a GIN index (``terms``: what matches)
+and a small one (``rank_terms``: the title and the lead, what ranks). No Python code
+writes either, so ``bulk_create`` and raw deletes keep them right too.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ class SearchDocument(models.Model):
     published = models.BooleanField(_("published"), default=False)
     title_terms = models.TextField(editable=False, blank=True)
     body_terms = models.TextField(editable=False, blank=True)
+    # The body's first ``LEAD_WORDS`` words: what PostgreSQL ranks by (beside the title).
+    lead_terms = models.TextField(editable=False, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
