@@ -155,3 +155,20 @@ def test_pages_of_the_list_follow_the_cursor(client, territory, shared_cast):
             if not after:
                 break
         assert len(seen) == len(set(seen)) == 5, params
+
+
+def test_an_edit_through_the_api_sets_figures_and_tags(client, territory, shared_cast):
+    case = write(shared_cast, territory)
+    staff = _as(client, shared_cast.community)
+    body = {"figures": [{"label": "受益老人", "value": 23, "unit": "人"}], "tags": ["加装电梯"]}
+    r = staff.put(f"/api/v1/cases/{case.pk}", body, content_type="application/json")
+    assert r.status_code == 200, r.content
+    assert r.json()["figures"] == body["figures"] and r.json()["tags"] == ["加装电梯"]
+    r = staff.put(
+        f"/api/v1/cases/{case.pk}", {"refresh_figures": True}, content_type="application/json"
+    )
+    assert r.status_code == 400 and r.json()["field"] == "source"  # written from no record
+    r = staff.put(f"/api/v1/cases/{case.pk}", {"area": "nope"}, content_type="application/json")
+    assert r.status_code == 400 and r.json()["field"] == "area"
+    case.refresh_from_db()
+    assert case.tag_list == ["加装电梯"] and case.area == territory["community"]

@@ -3,7 +3,8 @@
 - ``GET /cases``: published cases, newest first; ``q=`` searches them in Chinese
   (core.search: every word of the query, whole words, best first); ``tag=`` one tag;
   ``status=draft|reviewed|all`` (staff): the cases of their scope in that state.
-  Pages of ``limit`` with ``after`` → ``next_cursor``.
+  Pages of ``limit`` with ``after`` → ``next_cursor``. A search (``q=``) reads the
+  published cases only, best first; ``tag`` and ``status`` do not narrow it.
 - ``GET /cases/{id}``: a published case, or (staff) one of their scope in any state.
 - ``POST /cases`` (staff): a draft in an area of theirs (``area``: its code), written
   from a ``source`` (``{"kind": "demands.demandgroup", "id": 12}``) whose figures it
@@ -212,7 +213,7 @@ def create_case(request: HttpRequest, payload: CaseIn):
         approach=payload.approach,
         results=payload.results,
         tags=payload.tags,
-        figures=None if payload.figures is None else [f.dict() for f in payload.figures],
+        figures=None if payload.figures is None else [f.model_dump() for f in payload.figures],
         source=_source(user, payload.source),
     )
     return Status(201, _out(case, detail=True))
@@ -222,7 +223,7 @@ def create_case(request: HttpRequest, payload: CaseIn):
 def update_case(request: HttpRequest, case_id: Id, payload: CaseUpdate):
     user = request.user
     case = selectors.get_managed(user, case_id)
-    changes = payload.dict(exclude_none=True, exclude={"refresh_figures"})
+    changes = payload.model_dump(exclude_none=True, exclude={"refresh_figures"})
     if "area" in changes:
         changes["area"] = _area(user, changes["area"])
     case = services.update_case(
