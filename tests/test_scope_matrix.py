@@ -46,6 +46,9 @@ from tests.people.conftest import valid_id_number
 
 pytestmark = pytest.mark.django_db
 
+CASE_PAGES = ("", "photos/<int:photo_id>/", "edit/", "review/", "publish/", "unpublish/")
+CASE_STEPS = ("review", "publish", "unpublish")
+
 # Routes that name no object: reachable by anyone signed in (or public), scoped inside.
 UNSCOPED = {
     "",
@@ -194,6 +197,11 @@ UNSCOPED = {
     "demands/",  # the resident's own demands and form (tests/demands/test_pages.py)
     "api/v1/demands",  # the caller's own or their scope's; POST collects in scope (tests/demands)
     "api/v1/demand-groups",  # scoped by the selector (tests/demands/test_api.py)
+    # The case library is public once published; drafts are scoped (tests/cases).
+    "cases/",
+    "cases/manage/",  # the staff's own scope's cases
+    "cases/new/",  # writes only in the writer's areas, from a source of theirs (tests/cases)
+    "api/v1/cases",  # published: anyone; ?status= drafts: the caller's scope (tests/cases)
     "api/v1/stats/visit-coverage",  # ?area=: AREA_QUERY_ROUTES
     "lists/",  # the lists in scope (selector); POST refuses areas outside it (tests/lists)
     "lists/resources/",  # the resources in scope or serving it; POST as above
@@ -379,6 +387,17 @@ ROUTES = {
     "api/v1/lists/items/<item_id>/ratings": ("post", "needs_item", {"score": 5}),
     "api/v1/resources/<resource_id>": ("get", "resource", ""),
     "api/v1/resources/<resource_id>/active": ("post", "resource", {"active": False}),
+    # Cases: an unpublished case is its area's staff's business (a published one is public).
+    **{
+        f"cases/<int:pk>/{tail}": (
+            "post" if tail.endswith("publish/") or tail == "review/" else "get",
+            "case",
+            {},
+        )
+        for tail in CASE_PAGES
+    },
+    "api/v1/cases/<case_id>": ("get", "case", ""),
+    **{f"api/v1/cases/<case_id>/{step}": ("post", "case", {}) for step in CASE_STEPS},
 }
 # A list route that takes its area in the query string.
 AREA_QUERY_ROUTES = {
@@ -582,6 +601,7 @@ def world(territory):
         objects[key]["demand"] = demand_in(area, actor).pk
         objects[key]["demand_group"] = demand_in(area, actor).group_id
         objects[key].update(lists_in(area, actor))
+        objects[key]["case"] = case_in(area, actor).pk
     return objects
 
 
@@ -615,6 +635,22 @@ def lists_in(area, actor, *, edition="1", publish=True, resident=None, stage="pu
         lists.move_item(actor=actor, item=item, to="in_delivery")
         lists.move_item(actor=actor, item=item, to="delivered", outcome="已开张")
     return {"needs_list": n.pk, "needs_item": item.pk, "resource": resource.pk, "group": group.pk}
+
+
+def case_in(area, actor, status="draft"):
+    """A case of the area's community written by ``actor``, in ``status``, with a photo."""
+    from django.core.files.base import ContentFile
+
+    from shezhi.cases import services as cases
+    from shezhi.cases.models import CasePhoto
+
+    community = Area.objects.get(code=area.code[:12])
+    case = cases.create_case(actor=actor, area=community, title="院落自治", approach="坝坝会")
+    CasePhoto.objects.create(case=case, image=ContentFile(b"\xff\xd8\xff", name="c.jpg"))
+    if status != "draft":
+        case.status = status
+        case.save(update_fields=["status"])
+    return case
 
 
 def operations_in(area, actor) -> dict:
@@ -1054,6 +1090,20 @@ def _match(param: str):
     return make
 
 
+def _case(step: str):
+    """The role's case, written by the manager in micro1's community, in the state the
+    step starts from (a draft is reviewed, a reviewed case published, a published one
+    taken back)."""
+    status = {"publish": "reviewed", "publish/": "reviewed", "unpublish": "published",
+              "unpublish/": "published"}.get(step, "draft")  # fmt: skip
+
+    def make(m: Mine):
+        case = case_in(m.micro1, m.manager, status)
+        return {"pk": case.pk, "case_id": case.pk, "photo_id": case.photos.get().pk}, None
+
+    return make
+
+
 def _rate(param: str):
     def make(m: Mine):
         made = _lists(m, stage="delivered", resident=m.user)
@@ -1246,6 +1296,9 @@ INSIDE = {
     "api/v1/lists/items/<item_id>/ratings": (frozenset({R.RESIDENT}), _rate("item_id")),
     "api/v1/resources/<resource_id>": (RESOURCE_READERS, _resource_route("resource_id")),
     "api/v1/resources/<resource_id>/active": (STAFF, _resource_route("resource_id")),
+    **{f"cases/<int:pk>/{tail}": (STAFF, _case(tail)) for tail in CASE_PAGES},
+    "api/v1/cases/<case_id>": (STAFF, _case("")),
+    **{f"api/v1/cases/<case_id>/{step}": (STAFF, _case(step)) for step in CASE_STEPS},
 }
 # Who reads an area-query list of their own area.
 INSIDE_AREA_QUERY = {

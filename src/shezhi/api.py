@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from shezhi.accounts.api import router as accounts_router
 from shezhi.areas.api import router as areas_router
+from shezhi.cases.api import router as cases_router
 from shezhi.core.api import router as auth_router
 from shezhi.core.apitypes import (
     ErrorOut,
@@ -71,6 +72,7 @@ api.add_router("", operations_router, tags=["emergency operations"])
 api.add_router("", visits_router, tags=["visits"])
 api.add_router("", demands_router, tags=["demands"])
 api.add_router("", lists_router, tags=["three lists"])
+api.add_router("", cases_router, tags=["cases"])
 
 
 def _answer(request, status: int, detail: str, code: str, field: str | None = None):

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "axes",
     "auditlog",
     "shezhi.core",
+    "shezhi.core.search",
     "shezhi.areas",
     "shezhi.people",
     "shezhi.accounts",
@@ -87,6 +88,7 @@ INSTALLED_APPS = [
     "shezhi.visits",
     "shezhi.demands",
     "shezhi.lists",
+    "shezhi.cases",
     "shezhi.demo",  # above the feature apps: `shezhi demo`
     # After shezhi.core: the project's db_worker (heartbeat, recovery of tasks whose
     # worker died) takes the library command's name.

@@ -31,4 +31,5 @@ urlpatterns = [
     path("visits/", include("shezhi.visits.urls")),
     path("demands/", include("shezhi.demands.urls")),
     path("lists/", include("shezhi.lists.urls")),
+    path("cases/", include("shezhi.cases.urls")),
 ]

@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from shezhi.areas.models import Area
 from shezhi.demo.areas import build_demo_areas
+from shezhi.demo.cases import build_demo_cases
 from shezhi.demo.events import DISTRICT_CODE, build_demo_events
 from shezhi.demo.households import DEFAULT_HOUSEHOLD_SCALE, build_demo_households
 from shezhi.demo.hubs import build_demo_hubs
@@ -109,6 +110,7 @@ class Command(BaseCommand):
         self.build_hubs()
         self.build_operations()
         self.build_lists()
+        self.build_cases()
         self.stdout.write("Demo sign-ins:")
         for line in sign_in_lines():
             self.stdout.write(line)
@@ -195,6 +197,17 @@ class Command(BaseCommand):
                     "Demo lists: "
                     + ", ".join(f"{n} {what}" for what, n in made.items())
                     + f", {time.perf_counter() - started:.2f} s."
+                )
+            )
+
+    def build_cases(self) -> None:
+        """The case library: typical cases in natural Chinese, most published."""
+        started = time.perf_counter()
+        made = build_demo_cases()
+        if made:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo case library: {made} cases, {time.perf_counter() - started:.2f} s."
                 )
             )
 
