@@ -124,3 +124,13 @@ def test_bulk_rows_are_indexed_too():
         search.document_rows([{"doc_type": "b", "object_id": 1, "title": "院落自治"}])
     )
     assert ids(search.search("院落")) == {"1"}
+
+
+def test_words_of_community_governance_are_whole_words():
+    """助餐点 is 助 餐点 to jieba's general dictionary: the domain's words keep 助餐,
+    充电桩, 加装电梯 … whole, so a resident searching for them finds them."""
+    from shezhi.core.search import query_terms, segment
+
+    assert "助餐" in segment("开办老年助餐点").split()
+    assert "充电桩" in segment("增设电动车充电桩").split()
+    assert query_terms("加装电梯")[0][0] == "加装电梯"

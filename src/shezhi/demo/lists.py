@@ -24,10 +24,13 @@ from django.utils import timezone
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
+from shezhi.core import search
 from shezhi.core.lists import subtree_q
 from shezhi.core.participation import Way, record_participation
+from shezhi.core.search.models import SearchDocument
 from shezhi.demands.models import Demand, DemandGroup
 from shezhi.households.models import Household
+from shezhi.lists import search as list_search
 from shezhi.lists.models import (
     ListProject,
     NeedItem,
@@ -206,6 +209,11 @@ def build_demo_lists() -> dict[str, int]:
         i, j = divmod(n, len(STAGES))
         links.append(through(needitem_id=it.pk, demandgroup_id=groups[i * len(WISHES) + j].pk))
     through.objects.bulk_create(links, batch_size=2000)
+    # Published items are found by the public list's search (lists.search).
+    SearchDocument.objects.bulk_create(
+        search.document_rows(list_search.document(it, published=True) for it in items),
+        batch_size=2000,
+    )
 
     # Resources: each community's own, and its street's (one of each kind).
     resources: dict[tuple[str, str], Resource] = {}

@@ -353,8 +353,10 @@ def list_projects(request: HttpRequest):
     summary="A community's published needs list items (no sign-in)",
 )
 @paginate(KeysetPaging)
-def public_items(request: HttpRequest, code: str):
-    return selectors.public_items(selectors.public_community(code[:30]))
+def public_items(request: HttpRequest, code: str, q: str = ""):
+    """``q``: only the items whose title or description holds every word of it (Chinese
+    words, whole: 老 does not find 老人); more than 100 characters is a 400 naming ``q``."""
+    return selectors.public_items(selectors.public_community(code[:30]), q)
 
 
 @router.get("/lists/{list_id}", response={200: NeedsListDetailOut, 404: NotFoundOut})

@@ -32,6 +32,7 @@ from shezhi.households.models import Resident
 
 from . import permissions
 from .models import ListProject, NeedItem, NeedsList, Rating, Resource, Status
+from .search import matching_ids
 
 
 def _scoped(qs: QuerySet, q: Q | None) -> QuerySet:
@@ -99,14 +100,17 @@ def home_community(user) -> Area | None:
     return None
 
 
-def public_items(area: Area) -> QuerySet[NeedItem]:
+def public_items(area: Area, q: str = "") -> QuerySet[NeedItem]:
     """The published items of the community (or of the street's communities), whatever
-    list holds them: titles, kinds, statuses and counts only."""
+    list holds them: titles, kinds, statuses and counts only; ``q``: only those whose
+    title or description holds every word of it (``lists.search``)."""
+    qs = NeedItem.objects.filter(
+        subtree_q("area_path", area.path), needs_list__published_at__isnull=False
+    )
+    if q.strip():
+        qs = qs.filter(pk__in=matching_ids(q, area.path))
     return (
-        NeedItem.objects.filter(
-            subtree_q("area_path", area.path), needs_list__published_at__isnull=False
-        )
-        .select_related("needs_list", "area")
+        qs.select_related("needs_list", "area")
         .annotate(rating=Avg("ratings__score"), ratings_count=Count("ratings"))
         .order_by("priority", "-id")
     )

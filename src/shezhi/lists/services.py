@@ -37,6 +37,7 @@ from .models import (
     Resource,
     Status,
 )
+from .search import index_item
 
 TITLE_MAX = 200
 TEXT_MAX = 2000
@@ -140,6 +141,7 @@ def publish_list(*, actor, needs_list: NeedsList) -> NeedsList:
         needs_list.published_at = timezone.now()
         needs_list.save(update_fields=["published_at"])
         for item in needs_list.items.all():
+            index_item(item, published=True)
             hooks.item_published(hooks.ItemPublished(item=item, actor=actor))
     return needs_list
 
@@ -203,6 +205,7 @@ def add_item(
         _step(
             item, "", Status.PUBLISHED, actor, _("Curated from %(n)s group(s)") % {"n": len(found)}
         )
+        index_item(item, published=needs_list.published)
         if needs_list.published:
             hooks.item_published(hooks.ItemPublished(item=item, actor=actor))
     return item

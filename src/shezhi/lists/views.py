@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
+from shezhi.core import search
 from shezhi.core.pages import attempt
 from shezhi.demands.models import Kind
 
@@ -297,7 +298,9 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
     """A community's needs list, for anyone: its published items, with the residents
     behind each counted, never named."""
     area = selectors.public_community(code)
-    items = _public_rows(request, list(selectors.public_items(area)[:200]))
+    # The search box: a longer query is cut to what the search takes (the API says 400).
+    q = request.GET.get("q", "").strip()[: search.QUERY_MAX]
+    items = _public_rows(request, list(selectors.public_items(area, q)[:200]))
     counts = dict.fromkeys(Status.values, 0)
     for i in items:
         counts[i.status] += 1
@@ -307,6 +310,7 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
         {
             "area": area,
             "items": items,
+            "q": q,
             "counts": [(Status(s).label, n) for s, n in counts.items()],
         },
     )

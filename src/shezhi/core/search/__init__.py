@@ -66,9 +66,27 @@ STOP_WORDS = frozenset(_STOP_TEXT.split())
 _WORD = re.compile(r"\w+")
 
 
+# Words of community governance that jieba's general dictionary splits (助餐点 → 助 餐点,
+# 充电桩 → 充电 桩), so a resident searching 助餐 or 充电桩 would miss them. Adding a word
+# changes how texts are cut: documents indexed before must be indexed again.
+_DOMAIN_TEXT = """
+助餐 助餐点 老年助餐 长者食堂 社区食堂 充电桩 充电棚 加装电梯 电梯加装 四点半课堂 托育 托管班
+网格员 微网格 专属网格 楼栋长 单元长 院落 院坝 坝坝会 议事会 业委会 物业费 停车位 停车难
+垃圾分类 垃圾房 适老化 无障碍 独居老人 空巢老人 留守儿童 低保户 小红帽 小广播 安居包
+微阵地 社治 亲治理 众筹 附议 配套资金 党群服务 志愿服务 便民服务 口袋公园 健身路径
+"""
+DOMAIN_WORDS = tuple(_DOMAIN_TEXT.split())
+_dictionary_ready = False
+
+
 def _cut(text: str, *, for_search: bool) -> list[str]:
+    global _dictionary_ready
     import rjieba  # imported on first use: the wheel loads its dictionary then
 
+    if not _dictionary_ready:
+        for word in DOMAIN_WORDS:
+            rjieba.add_word(word, None, None)
+        _dictionary_ready = True
     cut = rjieba.cut_for_search if for_search else rjieba.cut
     return cut(text or "")
 

@@ -1,0 +1,61 @@
+"""Needs-list items in the Chinese full-text search (``lists.search`` over ``core.search``):
+found by whole words once their list is published, never before, never inside a word."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import make_item, make_list
+
+pytestmark = pytest.mark.django_db
+
+
+def _ids(client, code, q):
+    r = client.get(f"/api/v1/lists/public/{code}", {"q": q})
+    assert r.status_code == 200, r.content
+    return [i["id"] for i in r.json()["items"]]
+
+
+def test_a_published_item_is_found_by_its_words(client, world):
+    code = world.t["community"].code
+    meals = make_item(world, title="开办老年助餐点", description="独居老人中午吃饭难")
+    draft = make_list(world, edition="草稿", publish=False)
+    make_item(world, draft, title="助餐点二期")  # on an unpublished list: not found
+    client.logout()
+    assert _ids(client, code, "助餐") == [meals.pk]
+    assert _ids(client, code, "独居老人 吃饭") == [meals.pk]  # every word, title or body
+    assert _ids(client, code, "停车") == []
+    # A single character is a word of its own, never a part of one (老 in 老年, 老人).
+    assert _ids(client, code, "老") == []
+    # Searching adds nothing the list would not show: without q, both published items.
+    assert len(_ids(client, code, "")) == 1
+
+
+def test_publishing_a_list_makes_its_items_findable(client, world):
+    draft = make_list(world, edition="草稿", publish=False)
+    make_item(world, draft, title="增设电动车充电桩")
+    code = world.t["community"].code
+    assert _ids(client, code, "充电桩") == []
+    from shezhi.lists import services
+
+    services.publish_list(actor=world.staff, needs_list=draft)
+    assert len(_ids(client, code, "充电桩")) == 1
+
+
+def test_the_search_is_the_community_s_own(client, world):
+    make_item(world, title="开办老年助餐点")
+    assert _ids(client, world.t["community2"].code, "助餐") == []
+
+
+def test_a_query_too_long_is_a_400_naming_q(client, world):
+    r = client.get(f"/api/v1/lists/public/{world.t['community'].code}", {"q": "助" * 101})
+    assert r.status_code == 400 and r.json()["field"] == "q"
+
+
+def test_the_public_page_searches(client, world):
+    make_item(world, title="开办老年助餐点")
+    code = world.t["community"].code
+    page = client.get(f"/lists/public/{code}/", {"q": "助餐"}).content.decode()
+    assert "开办老年助餐点" in page and 'name="q"' in page
+    page = client.get(f"/lists/public/{code}/", {"q": "停车"}).content.decode()
+    assert "开办老年助餐点" not in page and "停车" in page  # "nothing mentions 停车"
