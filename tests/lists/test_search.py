@@ -59,3 +59,31 @@ def test_the_public_page_searches(client, world):
     assert "开办老年助餐点" in page and 'name="q"' in page
     page = client.get(f"/lists/public/{code}/", {"q": "停车"}).content.decode()
     assert "开办老年助餐点" not in page and "停车" in page  # "nothing mentions 停车"
+
+
+def test_a_delivered_item_can_be_written_up_as_a_case(client, world):
+    """Lists registers its items as a case source (cases.hooks): the case starts with the
+    residents behind the item, what was delivered and how residents rated it."""
+    from shezhi.cases.hooks import figures_of, source_for
+    from shezhi.lists import services
+
+    from .conftest import make_resource, match
+
+    item = make_item(world)
+    match(world, item, make_resource(world), capacity_used=12)
+    services.move_item(actor=world.staff, item=item, to="in_delivery")
+    services.move_item(actor=world.staff, item=item, to="delivered", outcome="助餐点已开张")
+    services.rate_item(actor=world.resident, item=item, score=4)
+    assert source_for("lists.needitem") is not None
+    figures = {f["label"]: (f["value"], f["unit"]) for f in figures_of(item)}
+    assert figures["Residents behind the item"] == (2, "households")
+    assert figures["Capacity delivered"] == (12, "人次")
+    assert figures["Residents' rating"] == (4.0, "of 5") and figures["Ratings"] == (1, "")
+    client.force_login(world.staff)
+    page = client.get(f"/lists/items/{item.pk}/").content.decode()
+    assert f"?source=lists.needitem:{item.pk}" in page
+    page = client.get(f"/cases/new/?source=lists.needitem:{item.pk}")
+    assert page.status_code == 200 and "助餐" in page.content.decode()
+    # Another community's staff cannot start a case from it.
+    client.force_login(world.far_resident)
+    assert client.get(f"/cases/new/?source=lists.needitem:{item.pk}").status_code in (403, 404)

@@ -12,7 +12,11 @@ class ListsConfig(AppConfig):
 
         from shezhi.core.notices import register_subject
 
+        from . import case_source
         from .models import ListProject, NeedItem, NeedsList, Resource
+
+        # A delivered item can be written up as a case (分享案例).
+        case_source.register()
 
         # Who curated, published, moved, matched and registered what.
         auditlog.register(NeedsList, exclude_fields=["created_at"])
