@@ -150,3 +150,34 @@ def test_split_and_merge(place, shared_cast):
     services.confirm_group(actor=staff, group=a.group)
     a.group.refresh_from_db()
     assert a.group.confirmed_by == staff
+
+
+def test_grouping_follows_splits_merges_and_closes_made_after_the_index(place, shared_cast):
+    """The community index (kept in the process) knows texts; the current group and
+    status of every candidate is read from the database."""
+    staff = shared_cast.community
+    a = submit(shared_cast.resident, "车位太少，晚上没地方停车")
+    b = submit(shared_cast.resident2, "停车太难了，希望多划停车位", point=NEAR1)
+    g = services.split_demand(actor=staff, demand=b)
+    # The same words as b: it goes where b is now.
+    c = submit(shared_cast.resident, "停车太难了，希望多划停车位", point=NEAR1)
+    assert c.group_id == g.pk
+    services.merge_groups(actor=staff, keep=a.group, other=g)
+    d = submit(shared_cast.resident2, "停车太难了，希望多划停车位", point=NEAR1)
+    assert d.group_id == a.group_id
+    for x in (a, b, c, d):
+        x.refresh_from_db()
+        services.close_demand(actor=staff, demand=x, outcome="已划线")
+    e = submit(shared_cast.resident, "车位太少，晚上没地方停车")
+    assert e.group_id not in {a.group_id, g.pk}
+
+
+def test_the_index_is_rebuilt_when_the_database_changed_under_it(place, shared_cast):
+    a = submit(shared_cast.resident, "希望开设老年食堂")
+    Demand.objects.filter(pk=a.pk).update(text="希望多装几盏路灯")  # no service does this
+    Demand.objects.create(
+        kind="other", text="晚上太暗了路灯不够", source="resident", area=a.area,
+        area_path=a.area_path,
+    )  # fmt: skip
+    b = submit(shared_cast.resident2, "希望开设老年食堂")
+    assert b.group_id != a.group_id  # a's new text was read again
