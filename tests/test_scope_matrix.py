@@ -194,6 +194,7 @@ UNSCOPED = {
     "demands/",  # the resident's own demands and form (tests/demands/test_pages.py)
     "api/v1/demands",  # the caller's own or their scope's; POST collects in scope (tests/demands)
     "api/v1/demand-groups",  # scoped by the selector (tests/demands/test_api.py)
+    "demands/queue/",  # the staff's grouping queue, scoped by the selector (tests/demands)
     "api/v1/stats/visit-coverage",  # ?area=: AREA_QUERY_ROUTES
 }
 
@@ -350,6 +351,9 @@ ROUTES = {
     "api/v1/demand-groups/<group_id>": ("get", "demand_group", ""),
     "api/v1/demand-groups/<group_id>/confirm": ("post", "demand_group", {}),
     "api/v1/demand-groups/<group_id>/merge": ("post", "demand_group", {"other": 1}),
+    "demands/queue/groups/<int:pk>/confirm/": ("post", "demand_group", {}),
+    "demands/queue/groups/<int:pk>/merge/": ("post", "demand_group", {"into": 1}),
+    "demands/queue/demands/<int:pk>/split/": ("post", "demand", {}),
 }
 # A list route that takes its area in the query string.
 AREA_QUERY_ROUTES = {
@@ -960,6 +964,12 @@ def _merge(m: Mine):
     return {"group_id": keep}, {"other": other}
 
 
+def _merge_page(m: Mine):
+    keep = demand_in(m.micro1, m.manager).group_id
+    other = demand_in(m.micro1, m.manager, text="希望开办老年食堂").group_id
+    return {"pk": other}, {"into": keep}
+
+
 # Route → (the roles whose own objects it serves, how to make the role's object: its
 # path parameters and, when it differs from ``ROUTES``, the body).
 INSIDE = {
@@ -1124,6 +1134,9 @@ INSIDE = {
         _own(group_id=lambda m: _demand(m).group_id),
     ),
     "api/v1/demand-groups/<group_id>/merge": (STAFF, _merge),
+    "demands/queue/groups/<int:pk>/confirm/": (STAFF, _own(pk=lambda m: _demand(m).group_id)),
+    "demands/queue/groups/<int:pk>/merge/": (STAFF, _merge_page),
+    "demands/queue/demands/<int:pk>/split/": (STAFF, _own(pk=lambda m: _demand(m).pk)),
 }
 # Who reads an area-query list of their own area.
 INSIDE_AREA_QUERY = {

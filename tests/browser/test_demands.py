@@ -51,3 +51,36 @@ def test_a_resident_raises_a_demand_on_a_phone(
     no_sideways_scroll(page)
     page.screenshot(path=os.path.join(shots_dir, "demand-mine-phone.png"), full_page=True)
     assert console.clean() == []
+
+
+def _collect(actor, area, text, point=None):
+    return services.submit_demand(
+        actor=actor, kind="parking", text=text, source="staff", area=area,
+        address="1栋" if point is None else "", lng=point and point[0], lat=point and point[1],
+    ).demand  # fmt: skip
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_staff_work_the_grouping_queue(
+    viewport, request, console, sign_in, territory, live_server, shots_dir
+):
+    staff = make_user("community_lead", role="community_staff", area=territory["community"])
+    a = _collect(staff, territory["micro1"], "车位太少，晚上没地方停车")
+    b = _collect(staff, territory["micro1"], "停车太难了，希望多划停车位")
+    _collect(staff, territory["micro1"], "希望开办老年食堂，老人吃饭不方便")
+    assert a.group_id == b.group_id
+    p = request.getfixturevalue("phone_page" if viewport == "phone" else "page")
+    sign_in(p, "community_lead", next_path="/demands/queue/")
+    queue = p.locator("[data-testid=demand-queue]")
+    assert queue.locator(".queue-group").count() == 2
+    no_sideways_scroll(p)
+    p.screenshot(path=os.path.join(shots_dir, f"demand-queue-{viewport}.png"), full_page=True)
+    group = queue.locator(f".queue-group[data-group='{a.group_id}']")
+    with p.expect_navigation():
+        group.locator("[data-testid=confirm]").click()
+    a.refresh_from_db()
+    assert a.group.confirmed_at is not None
+    with p.expect_navigation():
+        p.locator(f".queue-group[data-group='{a.group_id}'] [data-testid=split]").last.click()
+    assert p.locator("[data-testid=demand-queue] .queue-group").count() == 3
+    assert console.clean() == []
