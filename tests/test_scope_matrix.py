@@ -196,6 +196,7 @@ UNSCOPED = {
     "api/v1/demand-groups",  # scoped by the selector (tests/demands/test_api.py)
     "demands/queue/",  # the staff's grouping queue, scoped by the selector (tests/demands)
     "api/v1/stats/visit-coverage",  # ?area=: AREA_QUERY_ROUTES
+    "api/v1/stats/participation",  # ?area=: AREA_QUERY_ROUTES
 }
 
 # An operation's check and hand-out, as the page's form and the API send them.
@@ -374,6 +375,7 @@ AREA_QUERY_ROUTES = {
     "api/v1/households/counts": "area",
     "api/v1/visits": "area",
     "api/v1/stats/visit-coverage": "area",
+    "api/v1/stats/participation": "area",
 }
 
 
@@ -1157,6 +1159,7 @@ INSIDE_AREA_QUERY = {
     "api/v1/households/counts": STATS_ROLES,
     "api/v1/visits": HOUSEHOLD_READERS,
     "api/v1/stats/visit-coverage": STATS_ROLES,
+    "api/v1/stats/participation": STATS_ROLES,
 }
 OK = (200, 201, 302)
 

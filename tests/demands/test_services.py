@@ -181,3 +181,27 @@ def test_the_index_is_rebuilt_when_the_database_changed_under_it(place, shared_c
     )  # fmt: skip
     b = submit(shared_cast.resident2, "希望开设老年食堂")
     assert b.group_id != a.group_id  # a's new text was read again
+
+
+def test_raising_a_demand_is_taking_part_once_per_person(place, shared_cast):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shezhi.core import participation
+    from shezhi.core.models import Participation
+
+    a = submit(shared_cast.resident, "希望装快递柜")
+    submit(shared_cast.resident, "希望开设托育点", kind="childcare")
+    b = submit(shared_cast.resident2, "希望装快递柜", anonymous=True)
+    submit(shared_cast.mg_worker, "居民希望修剪树枝", source="staff", kind="greenery")
+    rows = Participation.objects.order_by("pk")
+    assert [r.way for r in rows] == ["demand"] * 3  # nobody known behind the last one
+    first, anon = rows[0], rows[2]
+    assert (first.source_type, first.source_id) == ("demands.demand", a.pk)
+    assert anon.source_id is None and anon.at == timezone.localtime(b.created_at).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    start = timezone.now() - dt.timedelta(days=1)
+    end = timezone.now() + dt.timedelta(days=1)
+    assert participation.participants(a.area, start, end) == 2  # two residents, three demands

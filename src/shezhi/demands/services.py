@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from shezhi.areas import constants as c
 from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, locate
 from shezhi.areas.models import Area
+from shezhi.core import participation
 from shezhi.core.errors import BadInput, Forbidden
 from shezhi.core.lists.ranges import subtree_q
 
@@ -84,7 +85,9 @@ def submit_demand(
     paid). Any other source: the actor collected it (a worker or staff of its area, paid
     ``demand_collected`` once); ``submitter`` is the resident's account when known.
     Located by its point, else by ``area`` (a resident's micro-grid, the area chosen),
-    with the address as free text.
+    with the address as free text. The submitter, when known, is recorded as taking part
+    (``core.participation``, way ``demand``; anonymously for an anonymous demand); a
+    demand collected from a household without a known resident records nobody.
     """
     if source not in Demand.Source.values:
         raise BadInput(_("Unknown source %(s)s.") % {"s": source}, field="source")
@@ -132,6 +135,17 @@ def submit_demand(
             need=need,
         )
         group_demand(demand)
+        if submitter is not None:
+            # Residents taking part (issue 16 §6): the resident who asked, once per
+            # demand; an anonymous one keeps neither the demand nor the hour.
+            participation.record_participation(
+                way=participation.Way.DEMAND,
+                area=area,
+                at=demand.created_at,
+                source=demand,
+                user=submitter,
+                anonymous=anonymous,
+            )
         if not own:
             hooks.demand_collected(hooks.DemandCollected(demand=demand, collector=actor))
     return Submitted(demand, True)
