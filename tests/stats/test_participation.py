@@ -62,8 +62,9 @@ def get(client, user, path, **params):
 
 
 def test_the_api(client, taking, shared_cast):
+    march = {"from": "2026-03-01", "to": "2026-03-31"}
     resp = get(client, shared_cast.street, "/api/v1/stats/participation",
-               area=taking["street1"].code, **{"from": "2026-03-01", "to": "2026-03-31"})  # fmt: skip
+               area=taking["street1"].code, **march)  # fmt: skip
     assert resp.status_code == 200, resp.content
     body = resp.json()
     assert body["taking_part"]["total"] == 3
@@ -87,8 +88,9 @@ def test_the_api(client, taking, shared_cast):
 
 
 def test_the_dashboard_and_the_monthly_report(client, taking, shared_cast):
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     page = get(client, shared_cast.street, f"/stats/{taking['street1'].code}/",
                **{"from": "2026-03-01", "to": "2026-03-31"}).content.decode()  # fmt: skip

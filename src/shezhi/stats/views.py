@@ -274,9 +274,7 @@ def _taking_part_context(user, area: Area, period: Period) -> dict:
         "label": taking_part.LABEL,
         "formula": taking_part.FORMULA,
         "total": whole.total,
-        "ways": [
-            {"label": taking_part.WAYS(w).label, "n": n} for w, n in whole.by_way.items()
-        ],
+        "ways": [{"label": taking_part.WAYS(w).label, "n": n} for w, n in whole.by_way.items()],
         "children": [
             {"area": child, "n": n}
             for child, n in taking_part.children_taking_part(children, period)
