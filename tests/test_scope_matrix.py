@@ -195,6 +195,7 @@ UNSCOPED = {
     "api/v1/demands",  # the caller's own or their scope's; POST collects in scope (tests/demands)
     "api/v1/demand-groups",  # scoped by the selector (tests/demands/test_api.py)
     "demands/queue/",  # the staff's grouping queue, scoped by the selector (tests/demands)
+    "api/v1/demands/with-photos",  # POST: as api/v1/demands, with photos (tests/demands)
     "api/v1/stats/visit-coverage",  # ?area=: AREA_QUERY_ROUTES
     "api/v1/stats/participation",  # ?area=: AREA_QUERY_ROUTES
 }
@@ -355,6 +356,8 @@ ROUTES = {
     "demands/queue/groups/<int:pk>/confirm/": ("post", "demand_group", {}),
     "demands/queue/groups/<int:pk>/merge/": ("post", "demand_group", {"into": 1}),
     "demands/queue/demands/<int:pk>/split/": ("post", "demand", {}),
+    "demands/<int:pk>/photos/<int:photo_id>/": ("get", "demand", ""),
+    "api/v1/demands/<demand_id>/photos/<photo_id>": ("get", "demand", ""),
 }
 # A list route that takes its area in the query string.
 AREA_QUERY_ROUTES = {
@@ -966,6 +969,23 @@ def _merge(m: Mine):
     return {"group_id": keep}, {"other": other}
 
 
+def _demand_photo(m: Mine):
+    """The role's demand (``_demand``) with a photo."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from shezhi.demands.models import DemandPhoto
+
+    d = _demand(m)
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "green").save(out, format="JPEG")
+    photo = DemandPhoto(demand=d)
+    photo.image.save("p.jpg", ContentFile(out.getvalue()), save=True)
+    return {"pk": d.pk, "demand_id": d.pk, "photo_id": photo.pk}, None
+
+
 def _merge_page(m: Mine):
     keep = demand_in(m.micro1, m.manager).group_id
     other = demand_in(m.micro1, m.manager, text="希望开办老年食堂").group_id
@@ -1139,6 +1159,8 @@ INSIDE = {
     "demands/queue/groups/<int:pk>/confirm/": (STAFF, _own(pk=lambda m: _demand(m).group_id)),
     "demands/queue/groups/<int:pk>/merge/": (STAFF, _merge_page),
     "demands/queue/demands/<int:pk>/split/": (STAFF, _own(pk=lambda m: _demand(m).pk)),
+    "demands/<int:pk>/photos/<int:photo_id>/": (DEMAND_READERS, _demand_photo),
+    "api/v1/demands/<demand_id>/photos/<photo_id>": (DEMAND_READERS, _demand_photo),
 }
 # Who reads an area-query list of their own area.
 INSIDE_AREA_QUERY = {

@@ -26,7 +26,12 @@ def test_a_resident_raises_a_demand_on_a_phone(
     households,  # noqa: F811  (the fixture imported above)
     live_server,
     shots_dir,
+    tmp_path,
 ):
+    from PIL import Image
+
+    photo = tmp_path / "garden.jpg"
+    Image.new("RGB", (800, 600), (40, 140, 60)).save(photo, format="JPEG")
     user = make_user("resident_zhang", role="resident", area=territory["micro1"])
     Resident.objects.filter(
         pk=Resident.objects.filter(household=households["h101"]).first().pk
@@ -37,12 +42,16 @@ def test_a_resident_raises_a_demand_on_a_phone(
     page.check("input[name=kind][value=parking]")
     page.fill("textarea[name=text]", "小区车位太少，晚上回来没地方停车")
     page.check("input[name=anonymous]")
+    page.set_input_files("[data-testid=demand-photos]", str(photo))
     no_sideways_scroll(page)
     page.screenshot(path=os.path.join(shots_dir, "demand-raise-phone.png"), full_page=True)
     with page.expect_navigation():
         page.click("[data-testid=submit-demand]")
     d = Demand.objects.get()
     assert d.anonymous and d.household == households["h101"] and d.group is not None
+    assert d.photos.count() == 1
+    thumb = page.locator("[data-testid=my-demands] .demand-thumb img").first
+    assert thumb.evaluate("img => img.complete && img.naturalWidth > 0")
     staff = make_user("community_boss", role="community_staff", area=territory["community"])
     services.close_demand(actor=staff, demand=d, outcome="已在1栋旁新增20个车位")
     page.reload()

@@ -85,3 +85,31 @@ def test_the_grouping_queue(client, place, shared_cast):
     assert other.post(f"/demands/queue/demands/{c.pk}/split/").status_code == 404
     c.refresh_from_db()
     assert c.group.confirmed_by is None
+
+
+def test_photos_on_the_phone_page(client, place, shared_cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.events.conftest import jpeg
+
+    c = _as(client, shared_cast.resident)
+    two = [jpeg(), jpeg(name="b.jpg")]
+    r = c.post("/demands/", {"kind": "greenery", "text": "希望补种绿化", "lng": IN_MICRO1[0],
+                             "lat": IN_MICRO1[1], "photos": two})  # fmt: skip
+    assert r.status_code == 302
+    d = Demand.objects.get()
+    photos = list(d.photos.all())
+    assert len(photos) == 2
+    url = f"/demands/{d.pk}/photos/{photos[0].pk}/"
+    assert url in c.get("/demands/").content.decode()
+    r = c.get(url)
+    assert r.status_code == 200 and r["Content-Type"] == "image/jpeg"
+    assert _as(client, shared_cast.community).get(url).status_code == 200
+    assert _as(client, shared_cast.resident2).get(url).status_code == 404
+    assert _as(client, shared_cast.community2).get(url).status_code == 404
+    # A bad photo: shown on the form, nothing written.
+    bad = SimpleUploadedFile("x.jpg", b"nope", content_type="image/jpeg")
+    c = _as(client, shared_cast.resident)
+    r = c.post("/demands/", {"kind": "greenery", "text": "希望补种绿化", "lng": IN_MICRO1[0],
+                             "lat": IN_MICRO1[1], "photos": [bad]})  # fmt: skip
+    assert r.status_code == 400 and Demand.objects.count() == 1

@@ -205,3 +205,27 @@ def test_raising_a_demand_is_taking_part_once_per_person(place, shared_cast):
     start = timezone.now() - dt.timedelta(days=1)
     end = timezone.now() + dt.timedelta(days=1)
     assert participation.participants(a.area, start, end) == 2  # two residents, three demands
+
+
+def test_photos_are_processed_and_a_bad_one_writes_nothing(place, shared_cast, settings, tmp_path):
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shezhi.demands.models import DemandPhoto
+    from tests.events.conftest import jpeg
+
+    d = submit(shared_cast.resident, "希望在这块空地建个小花园", kind="greenery",
+               photos=[jpeg(3000, 2000, gps=(104.05, 30.65))])  # fmt: skip
+    (p,) = d.photos.all()
+    assert max(p.width, p.height) <= 1600 and default_storage.exists(p.image.name)
+    with default_storage.open(p.image.name) as f:
+        assert b"GPS" not in f.read()[:4096]  # EXIF stripped
+    before = (Demand.objects.count(), DemandPhoto.objects.count())
+    bad = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
+    with pytest.raises(BadInput) as e:
+        submit(shared_cast.resident, "希望多装路灯", photos=[jpeg(), bad])
+    assert e.value.field == "photos"
+    assert (Demand.objects.count(), DemandPhoto.objects.count()) == before
+    with pytest.raises(BadInput) as e:
+        submit(shared_cast.resident, "希望多装路灯", photos=[jpeg() for _ in range(7)])
+    assert e.value.field == "photos"

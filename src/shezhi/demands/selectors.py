@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from . import permissions
-from .models import Demand, DemandGroup
+from .models import Demand, DemandGroup, DemandPhoto
 
 
 def _scoped(qs: QuerySet, q: Q | None) -> QuerySet:
@@ -104,6 +104,14 @@ def members(group_ids, *, per_group: int = 50) -> dict[int, list[Demand]]:
     for d in rows:
         if len(out[d.group_id]) < per_group:
             out[d.group_id].append(d)
+    return out
+
+
+def photos_of(demand_ids) -> dict[int, list[DemandPhoto]]:
+    """The photos of each demand (one statement), for demands already read in scope."""
+    out: dict[int, list[DemandPhoto]] = {}
+    for p in DemandPhoto.objects.filter(demand_id__in=list(demand_ids)).order_by("id"):
+        out.setdefault(p.demand_id, []).append(p)
     return out
 
 

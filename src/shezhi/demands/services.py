@@ -6,9 +6,11 @@ publishes the hooks (the collector's points commit or roll back with the demand)
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -18,11 +20,12 @@ from shezhi.areas import constants as c
 from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, locate
 from shezhi.areas.models import Area
 from shezhi.core import participation
+from shezhi.core import photos as photo_processing
 from shezhi.core.errors import BadInput, Forbidden
 from shezhi.core.lists.ranges import subtree_q
 
 from . import hooks, matching, permissions
-from .models import Demand, DemandGroup, Kind
+from .models import Demand, DemandGroup, DemandPhoto, Kind
 
 TEXT_MAX = 1000
 ADDRESS_MAX = 200
@@ -78,6 +81,7 @@ def submit_demand(
     notes: str = "",
     visit=None,
     need: str = "",
+    photos=(),
 ) -> Submitted:
     """Record a demand and put it in its community's group.
 
@@ -85,7 +89,8 @@ def submit_demand(
     paid). Any other source: the actor collected it (a worker or staff of its area, paid
     ``demand_collected`` once); ``submitter`` is the resident's account when known.
     Located by its point, else by ``area`` (a resident's micro-grid, the area chosen),
-    with the address as free text. The submitter, when known, is recorded as taking part
+    with the address as free text; ``photos`` (uploads, at most six) are checked before
+    anything is written. The submitter, when known, is recorded as taking part
     (``core.participation``, way ``demand``; anonymously for an anonymous demand); a
     demand collected from a household without a known resident records nobody.
     """
@@ -116,6 +121,27 @@ def submit_demand(
         existing = Demand.objects.filter(visit=visit, need=need).first()
         if existing is not None:
             return Submitted(existing, False)
+    processed = photo_processing.process_photos(photos)  # a bad photo: nothing written
+    saved: list[str] = []
+    try:
+        demand = _write(
+            actor=actor, own=own, kind=kind, text=text, source=source, anonymous=anonymous,
+            submitter=submitter, household=household, area=area, point=point,
+            address=address, notes=notes, visit=visit, need=need, processed=processed,
+            saved=saved,
+        )  # fmt: skip
+    except BaseException:
+        for name in saved:
+            with contextlib.suppress(OSError):
+                default_storage.delete(name)
+        raise
+    return Submitted(demand, True)
+
+
+def _write(
+    *, actor, own, kind, text, source, anonymous, submitter, household, area, point,
+    address, notes, visit, need, processed, saved,
+) -> Demand:  # fmt: skip
     with transaction.atomic():
         demand = Demand.objects.create(
             kind=kind,
@@ -134,6 +160,11 @@ def submit_demand(
             visit=visit,
             need=need,
         )
+        for p in processed:
+            photo = DemandPhoto(demand=demand)
+            photo.image.save(p.content.name, p.content, save=False)
+            saved.append(photo.image.name)
+            photo.save()
         group_demand(demand)
         if submitter is not None:
             # Residents taking part (issue 16 §6): the resident who asked, once per
@@ -148,7 +179,7 @@ def submit_demand(
             )
         if not own:
             hooks.demand_collected(hooks.DemandCollected(demand=demand, collector=actor))
-    return Submitted(demand, True)
+    return demand
 
 
 class _CommunityIndex:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shezhi.core.lists.pages import page_of
 from shezhi.core.pages import attempt
+from shezhi.core.photos import served
 from shezhi.households import selectors as household_selectors
 
 from . import permissions, selectors, services
@@ -31,7 +32,7 @@ from .forms import DemandForm
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     """我的诉求: the form on top, one's own demands below, newest first."""
-    form = DemandForm(request.POST or None)
+    form = DemandForm(request.POST or None, request.FILES or None)
     resident = household_selectors.bound_resident(request.user)
     household = resident.household if resident is not None else None
     if request.method == "POST" and form.is_valid():
@@ -50,16 +51,28 @@ def mine(request: HttpRequest) -> HttpResponse:
             lat=data["lat"],
             anonymous=data["anonymous"],
             household=household if data["lng"] is None else None,
+            photos=request.FILES.getlist("photos"),
         )
         if done:
             return redirect("demands:mine")
-    demands = list(selectors.mine(request.user).select_related("area")[:50])
+    demands = list(
+        selectors.mine(request.user).select_related("area").prefetch_related("photos")[:50]
+    )
     return render(
         request,
         "demands/mine.html",
         {"form": form, "demands": demands, "household": household},
         status=400 if form.is_bound else 200,
     )
+
+
+@require_GET
+@login_required
+def photo(request: HttpRequest, pk: int, photo_id: int) -> HttpResponse:
+    """A demand's photo, to its submitter and to those whose scope holds it (else 404)."""
+    demand = selectors.get_demand(request.user, pk)
+    found = demand.photos.filter(pk=photo_id).first()
+    return served(found.image if found else None)
 
 
 QUEUE_PAGE = 20
@@ -81,6 +94,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     groups = list(page.object_list)
     ids = [g.pk for g in groups]
     members = selectors.members(ids)
+    photos = selectors.photos_of([d.pk for ms in members.values() for d in ms])
+    for ms in members.values():
+        for d in ms:
+            d.shown_photos = photos.get(d.pk, [])
     askers = selectors.group_askers(ids)
     for g in groups:
         g.members = members[g.pk]
