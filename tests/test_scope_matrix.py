@@ -982,7 +982,8 @@ def _demand_photo(m: Mine):
     out = io.BytesIO()
     Image.new("RGB", (40, 30), "green").save(out, format="JPEG")
     photo = DemandPhoto(demand=d)
-    photo.image.save("p.jpg", ContentFile(out.getvalue()), save=True)
+    photo.image.save("p.jpg", ContentFile(out.getvalue(), name="p.jpg"), save=False)
+    photo.save()
     return {"pk": d.pk, "demand_id": d.pk, "photo_id": photo.pk}, None
 
 
