@@ -213,6 +213,9 @@ UNSCOPED = {
     "api/v1/lists/projects",  # scoped by the selector
     "api/v1/lists/public/<code>",  # public, as its page
     "api/v1/resources",  # scoped by the selector; POST refuses areas outside scope
+    "demands/queue/",  # the staff's grouping queue, scoped by the selector (tests/demands)
+    "api/v1/demands/with-photos",  # POST: as api/v1/demands, with photos (tests/demands)
+    "api/v1/stats/participation",  # ?area=: AREA_QUERY_ROUTES
 }
 
 # An operation's check and hand-out, as the page's form and the API send them.
@@ -398,6 +401,11 @@ ROUTES = {
     },
     "api/v1/cases/<case_id>": ("get", "case", ""),
     **{f"api/v1/cases/<case_id>/{step}": ("post", "case", {}) for step in CASE_STEPS},
+    "demands/queue/groups/<int:pk>/confirm/": ("post", "demand_group", {}),
+    "demands/queue/groups/<int:pk>/merge/": ("post", "demand_group", {"into": 1}),
+    "demands/queue/demands/<int:pk>/split/": ("post", "demand", {}),
+    "demands/<int:pk>/photos/<int:photo_id>/": ("get", "demand", ""),
+    "api/v1/demands/<demand_id>/photos/<photo_id>": ("get", "demand", ""),
 }
 # A list route that takes its area in the query string.
 AREA_QUERY_ROUTES = {
@@ -418,6 +426,7 @@ AREA_QUERY_ROUTES = {
     "api/v1/households/counts": "area",
     "api/v1/visits": "area",
     "api/v1/stats/visit-coverage": "area",
+    "api/v1/stats/participation": "area",
 }
 
 
@@ -1114,6 +1123,28 @@ def _rate(param: str):
 
 def _resource_route(param: str):
     return lambda m: ({param: _lists(m)["resource"]}, None)
+def _demand_photo(m: Mine):
+    """The role's demand (``_demand``) with a photo."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from shezhi.demands.models import DemandPhoto
+
+    d = _demand(m)
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "green").save(out, format="JPEG")
+    photo = DemandPhoto(demand=d)
+    photo.image.save("p.jpg", ContentFile(out.getvalue(), name="p.jpg"), save=False)
+    photo.save()
+    return {"pk": d.pk, "demand_id": d.pk, "photo_id": photo.pk}, None
+
+
+def _merge_page(m: Mine):
+    keep = demand_in(m.micro1, m.manager).group_id
+    other = demand_in(m.micro1, m.manager, text="希望开办老年食堂").group_id
+    return {"pk": other}, {"into": keep}
 
 
 # Route → (the roles whose own objects it serves, how to make the role's object: its
@@ -1299,6 +1330,11 @@ INSIDE = {
     **{f"cases/<int:pk>/{tail}": (STAFF, _case(tail)) for tail in CASE_PAGES},
     "api/v1/cases/<case_id>": (STAFF, _case("")),
     **{f"api/v1/cases/<case_id>/{step}": (STAFF, _case(step)) for step in CASE_STEPS},
+    "demands/queue/groups/<int:pk>/confirm/": (STAFF, _own(pk=lambda m: _demand(m).group_id)),
+    "demands/queue/groups/<int:pk>/merge/": (STAFF, _merge_page),
+    "demands/queue/demands/<int:pk>/split/": (STAFF, _own(pk=lambda m: _demand(m).pk)),
+    "demands/<int:pk>/photos/<int:photo_id>/": (DEMAND_READERS, _demand_photo),
+    "api/v1/demands/<demand_id>/photos/<photo_id>": (DEMAND_READERS, _demand_photo),
 }
 # Who reads an area-query list of their own area.
 INSIDE_AREA_QUERY = {
@@ -1319,6 +1355,7 @@ INSIDE_AREA_QUERY = {
     "api/v1/households/counts": STATS_ROLES,
     "api/v1/visits": HOUSEHOLD_READERS,
     "api/v1/stats/visit-coverage": STATS_ROLES,
+    "api/v1/stats/participation": STATS_ROLES,
 }
 OK = (200, 201, 302)
 

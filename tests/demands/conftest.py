@@ -16,3 +16,13 @@ def _english_messages():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_demand_indexes():
+    """Each test starts with no cached community index (the database rolls back)."""
+    from shezhi.demands.services import forget_indexes
+
+    forget_indexes()
+    yield
+    forget_indexes()

@@ -97,3 +97,27 @@ def test_collected_by_a_worker_pays_once_and_outside_is_404(client, place, share
     r = _post(c, "/api/v1/demands", {**body, "area": place.h101.micro_grid.code})
     assert r.status_code == 404  # micro1 is not the micro2 worker's area
     assert Demand.objects.count() == 1
+
+
+def test_a_demand_with_photos(client, place, shared_cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.events.conftest import jpeg
+
+    c = _as(client, shared_cast.resident)
+    form = {"kind": "greenery", "text": "希望补种绿化", "lng": IN_MICRO1[0], "lat": IN_MICRO1[1]}
+    r = c.post("/api/v1/demands/with-photos", {**form, "photos": [jpeg()]})
+    assert r.status_code == 201, r.content
+    body = r.json()
+    (photo,) = body["photos"]
+    assert photo["url"] == f"/api/v1/demands/{body['id']}/photos/{photo['id']}"
+    got = c.get(photo["url"])
+    assert got.status_code == 200 and got["Content-Type"] == "image/jpeg"
+    assert c.get(f"/api/v1/demands/{body['id']}").json()["photos"] == [photo]
+    assert _as(client, shared_cast.community2).get(photo["url"]).status_code == 404
+    assert _as(client, shared_cast.resident2).get(photo["url"]).status_code == 404
+    c = _as(client, shared_cast.resident)
+    bad = SimpleUploadedFile("x.jpg", b"nope", content_type="image/jpeg")
+    r = c.post("/api/v1/demands/with-photos", {**form, "photos": [bad]})
+    assert r.status_code == 400 and r.json()["field"] == "photos"
+    assert Demand.objects.count() == 1

@@ -53,3 +53,29 @@ def test_distance_keeps_far_points_apart():
 def test_empty_and_odd_text_score_zero():
     assert matching.similarity("", "希望加装电梯") == 0
     assert matching.similarity("!!!", "123") == 0
+
+
+def test_the_index_finds_what_scoring_every_text_finds():
+    """``Index.best`` / ``group_all`` give the groups that scoring every earlier demand
+    gives (bench/demand_grouping.py's check, on 600 synthetic demands)."""
+    bench = _bench()
+    texts = [t for a, b, *_ in bench.load() for t in (a, b)]
+    items = bench.synthetic(texts, 600, seed=3)
+    slow = bench.naive_group_all(items)
+    fast = matching.group_all(items)
+    assert len(set(zip(slow, fast, strict=True))) == len(set(slow)) == len(set(fast))
+    index = matching.Index(by_group=False)
+    for n, (text, point) in enumerate(items[:300]):
+        index.add(matching.profile(text), point, ident=n)
+    assert len(index.entries) <= index.size == 300
+    for text, point in items[300:340]:
+        prof = matching.profile(text)
+        want = max(matching.score(prof, matching.profile(t), point, p) for t, p in items[:300])
+        entry, got = index.best(prof, point)
+        if want < matching.THRESHOLD:
+            assert entry is None
+        else:
+            assert abs(got - want) < 1e-9
+            found = index.candidates(prof, point)
+            assert abs(found[0][0] - want) < 1e-9
+            assert all(s >= matching.THRESHOLD for s, _e in found)

@@ -150,3 +150,82 @@ def test_split_and_merge(place, shared_cast):
     services.confirm_group(actor=staff, group=a.group)
     a.group.refresh_from_db()
     assert a.group.confirmed_by == staff
+
+
+def test_grouping_follows_splits_merges_and_closes_made_after_the_index(place, shared_cast):
+    """The community index (kept in the process) knows texts; the current group and
+    status of every candidate is read from the database."""
+    staff = shared_cast.community
+    a = submit(shared_cast.resident, "车位太少，晚上没地方停车")
+    b = submit(shared_cast.resident2, "停车太难了，希望多划停车位", point=NEAR1)
+    g = services.split_demand(actor=staff, demand=b)
+    # The same words as b: it goes where b is now.
+    c = submit(shared_cast.resident, "停车太难了，希望多划停车位", point=NEAR1)
+    assert c.group_id == g.pk
+    services.merge_groups(actor=staff, keep=a.group, other=g)
+    d = submit(shared_cast.resident2, "停车太难了，希望多划停车位", point=NEAR1)
+    assert d.group_id == a.group_id
+    for x in (a, b, c, d):
+        x.refresh_from_db()
+        services.close_demand(actor=staff, demand=x, outcome="已划线")
+    e = submit(shared_cast.resident, "车位太少，晚上没地方停车")
+    assert e.group_id not in {a.group_id, g.pk}
+
+
+def test_the_index_is_rebuilt_when_the_database_changed_under_it(place, shared_cast):
+    a = submit(shared_cast.resident, "希望开设老年食堂")
+    Demand.objects.filter(pk=a.pk).update(text="希望多装几盏路灯")  # no service does this
+    Demand.objects.create(
+        kind="other", text="晚上太暗了路灯不够", source="resident", area=a.area,
+        area_path=a.area_path,
+    )  # fmt: skip
+    b = submit(shared_cast.resident2, "希望开设老年食堂")
+    assert b.group_id != a.group_id  # a's new text was read again
+
+
+def test_raising_a_demand_is_taking_part_once_per_person(place, shared_cast):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shezhi.core import participation
+    from shezhi.core.models import Participation
+
+    a = submit(shared_cast.resident, "希望装快递柜")
+    submit(shared_cast.resident, "希望开设托育点", kind="childcare")
+    b = submit(shared_cast.resident2, "希望装快递柜", anonymous=True)
+    submit(shared_cast.mg_worker, "居民希望修剪树枝", source="staff", kind="greenery")
+    rows = Participation.objects.order_by("pk")
+    assert [r.way for r in rows] == ["demand"] * 3  # nobody known behind the last one
+    first, anon = rows[0], rows[2]
+    assert (first.source_type, first.source_id) == ("demands.demand", a.pk)
+    assert anon.source_id is None and anon.at == timezone.localtime(b.created_at).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    start = timezone.now() - dt.timedelta(days=1)
+    end = timezone.now() + dt.timedelta(days=1)
+    assert participation.participants(a.area, start, end) == 2  # two residents, three demands
+
+
+def test_photos_are_processed_and_a_bad_one_writes_nothing(place, shared_cast, settings, tmp_path):
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shezhi.demands.models import DemandPhoto
+    from tests.events.conftest import jpeg
+
+    d = submit(shared_cast.resident, "希望在这块空地建个小花园", kind="greenery",
+               photos=[jpeg(3000, 2000, gps=(104.05, 30.65))])  # fmt: skip
+    (p,) = d.photos.all()
+    assert max(p.width, p.height) <= 1600 and default_storage.exists(p.image.name)
+    with default_storage.open(p.image.name) as f:
+        assert b"GPS" not in f.read()[:4096]  # EXIF stripped
+    before = (Demand.objects.count(), DemandPhoto.objects.count())
+    bad = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
+    with pytest.raises(BadInput) as e:
+        submit(shared_cast.resident, "希望多装路灯", photos=[jpeg(), bad])
+    assert e.value.field == "photos"
+    assert (Demand.objects.count(), DemandPhoto.objects.count()) == before
+    with pytest.raises(BadInput) as e:
+        submit(shared_cast.resident, "希望多装路灯", photos=[jpeg() for _ in range(7)])
+    assert e.value.field == "photos"

@@ -110,7 +110,7 @@ def test_definitions_name_every_kpi(client, history):
     resp = get(client, history.district, "definitions")
     names = [d["name"] for d in resp.json()]
     # The events' KPIs, then the other figures with one definition each (visit coverage).
-    assert names == [*k.DEFINITIONS, "visit_coverage"]
+    assert names == [*k.DEFINITIONS, "visit_coverage", "residents_taking_part"]
     assert all(d["label"] and d["formula"] for d in resp.json())
 
 

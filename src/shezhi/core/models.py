@@ -221,8 +221,10 @@ class Participation(models.Model):
         verbose_name_plural = _("participations")
         indexes = [
             # The count of an area over a period: a path range, then the period, reading
-            # the participant from the index alone.
-            models.Index(fields=["area_path", "at", "participant"], name="participation_area_idx"),
+            # the participant (and the way, for the breakdown) from the index alone.
+            models.Index(
+                fields=["area_path", "at", "participant", "way"], name="participation_area_way_idx"
+            ),
             models.Index(fields=["at"], name="participation_at_idx"),
             models.Index(fields=["participant"], name="participation_who_idx"),
         ]

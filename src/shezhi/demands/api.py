@@ -6,6 +6,9 @@
   collected by a worker or staff of the area (``source=staff|campaign``: paid
   ``demand_collected`` once). A point locates it; without one, ``area`` (a code in the
   caller's scope) and ``address``.
+- ``POST /demands/with-photos``: the same as form fields (multipart), with up to six
+  ``photos``; a bad photo answers 400 (``photos``) with nothing written.
+  ``GET /demands/{id}/photos/{photo_id}``: a photo, to those who may read the demand.
 - ``GET /demands/{id}``: one's own, or one in scope; else 404. ``asker`` is null for an
   anonymous demand (but to its submitter). The address and notes are not served here.
 - ``GET /demand-groups``: the groups in scope with their distinct residents;
@@ -20,12 +23,13 @@ from typing import Literal
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from shezhi.areas.models import Area
 from shezhi.core.apitypes import AreaRef, ErrorOut, Flag, Id, KeysetPaging, NotFoundOut
 from shezhi.core.errors import BadInput
+from shezhi.core.photos import served
 
 from . import permissions, selectors, services
 from .models import Demand, Kind
@@ -48,6 +52,17 @@ class DemandIn(Schema):
     address: str = Field("", max_length=services.ADDRESS_MAX, description="stored encrypted")
 
 
+class PhotoOut(Schema):
+    id: int
+    url: str = Field(description="the photo (JPEG), to those who may read the demand")
+    width: int
+    height: int
+
+
+def photo_url(demand_id: int, photo_id: int) -> str:
+    return f"/api/v1/demands/{demand_id}/photos/{photo_id}"
+
+
 class DemandOut(Schema):
     id: int
     kind: str
@@ -60,6 +75,14 @@ class DemandOut(Schema):
     group: int | None
     area: AreaRef
     created_at: dt.datetime
+    photos: list[PhotoOut]
+
+    @staticmethod
+    def resolve_photos(d: Demand) -> list[dict]:
+        return [
+            {"id": p.pk, "url": photo_url(d.pk, p.pk), "width": p.width, "height": p.height}
+            for p in d.photos.all()
+        ]
 
     @staticmethod
     def resolve_group(d: Demand) -> int | None:
@@ -145,7 +168,7 @@ def list_demands(request: HttpRequest, filters: Query[DemandQuery]):
         qs = selectors.mine(user)
     else:
         qs = selectors.visible_demands(user)
-    return qs.select_related("area").order_by("-id")
+    return qs.select_related("area").prefetch_related("photos").order_by("-id")
 
 
 @router.post(
@@ -154,6 +177,45 @@ def list_demands(request: HttpRequest, filters: Query[DemandQuery]):
     summary="Raise a demand (a resident's own) or collect one (workers and staff)",
 )
 def create_demand(request: HttpRequest, payload: DemandIn):
+    return _create(request, payload, ())
+
+
+@router.post(
+    "/demands/with-photos",
+    response={201: DemandOut, **WRITE_ERRORS},
+    summary="Raise or collect a demand with photos (multipart)",
+    description="The same fields as form fields, plus up to six `photos` (JPEG, PNG or WebP),"
+    " each resized and stripped of EXIF. A photo too big or not an image answers 400"
+    " naming `photos`, with nothing written.",
+)
+def create_demand_with_photos(
+    request: HttpRequest, payload: Form[DemandIn], photos: File[list[UploadedFile]] = None
+):
+    return _create(request, payload, photos or ())
+
+
+@router.get(
+    "/demands/{demand_id}/photos/{photo_id}",
+    response={200: None, 404: NotFoundOut},
+    summary="One of a demand's photos (JPEG)",
+    description="To those who may read the demand (its submitter, workers and staff of its"
+    " area); else 404.",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The photo",
+                "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def demand_photo(request: HttpRequest, demand_id: Id, photo_id: Id):
+    demand = selectors.get_demand(request.user, demand_id)
+    found = demand.photos.filter(pk=photo_id).first()
+    return served(found.image if found else None)
+
+
+def _create(request: HttpRequest, payload: DemandIn, photos):
     user = request.user
     done = services.submit_demand(
         actor=user,
@@ -165,6 +227,7 @@ def create_demand(request: HttpRequest, payload: DemandIn):
         lat=payload.lat,
         area=_area(user, payload.area, payload.source),
         address=payload.address,
+        photos=photos,
     )
     return Status(201, done.demand)
 
@@ -218,7 +281,9 @@ def list_groups(request: HttpRequest):
 def group_detail(request: HttpRequest, group_id: Id):
     g = selectors.get_group(request.user, group_id)
     out = _group_out(g, selectors.group_askers([g.pk])[g.pk])
-    out["demands"] = list(g.demands.select_related("area").order_by("-id"))
+    out["demands"] = list(
+        g.demands.select_related("area").prefetch_related("photos").order_by("-id")
+    )
     return out
 
 

@@ -17,14 +17,27 @@ are held apart; and two demands with points further apart than ``NEAR_METRES`` a
 demand joins a group. Both were tuned on tests/data/demand_pairs.csv (bench/
 demand_grouping.py prints precision and recall; tests/demands/test_matching.py keeps
 them above the targets).
+
+**Speed** (``Index``): a new demand is not scored against every open demand. Each
+profile is computed once and put in an inverted index (feature → the entries holding
+it, with their weights); the cosine of a new profile with every entry is the sum over
+its own ~15 features' postings (numpy, no Python loop over entries), and only entries
+whose cosine reaches the threshold get the place and distance guards (which can only
+lower a score). Entries with the same profile in the same ~50 m cell (and the same
+group, when grouping) are stored once: the index grows with the distinct wishes, not
+with the number of residents repeating them.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import Counter
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
+
+import numpy as np
 
 THRESHOLD = 0.25
 NEAR_METRES = 300.0
@@ -79,6 +92,11 @@ class Profile:
     concepts: frozenset[str] = frozenset()
     places: frozenset[str] = frozenset()
 
+    @property
+    def key(self) -> tuple:
+        """Equal for profiles that score the same against anything."""
+        return (tuple(sorted(self.vector.items())), self.places)
+
 
 def places_of(text: str) -> frozenset[str]:
     found = set()
@@ -120,7 +138,121 @@ def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def score(a: Profile, b: Profile, point_a=None, point_b=None) -> float:
-    s = cosine(a, b)
+    return _guarded(cosine(a, b), a, b, point_a, point_b)
+
+
+def similarity(a: str, b: str, point_a=None, point_b=None) -> float:
+    return score(profile(a), profile(b), point_a, point_b)
+
+
+def same(a: str, b: str, point_a=None, point_b=None, threshold: float = THRESHOLD) -> bool:
+    return similarity(a, b, point_a, point_b) >= threshold
+
+
+# Points in the same cell of this size (degrees, about 50 m) count as one place when
+# identical profiles are stored once (``Index``).
+CELL_DEGREES = 0.0005
+
+
+def _cell(point) -> tuple[int, int] | None:
+    if point is None:
+        return None
+    return (round(point[0] / CELL_DEGREES), round(point[1] / CELL_DEGREES))
+
+
+@dataclass
+class Entry:
+    """One distinct (profile, place[, group]) of an ``Index`` and who holds it."""
+
+    profile: Profile
+    point: tuple[float, float] | None
+    group: Hashable
+    idents: list = field(default_factory=list)
+
+
+class Index:
+    """An inverted index of profiles for ``best`` / ``candidates`` (see the module's
+    docstring, "Speed"). ``by_group``: identical profiles are stored once per group
+    (grouping from scratch, where the group is known); otherwise once, whatever their
+    groups (the service, which reads the current group of each demand from the
+    database)."""
+
+    def __init__(self, *, by_group: bool = True) -> None:
+        self.by_group = by_group
+        self.entries: list[Entry] = []
+        self._ids: dict[str, array] = {}
+        self._weights: dict[str, array] = {}
+        self._seen: dict[tuple, int] = {}
+        self.size = 0  # idents added
+
+    def add(self, prof: Profile, point=None, *, ident=None, group: Hashable = None) -> Entry:
+        self.size += 1
+        key = (group if self.by_group else None, prof.key, _cell(point))
+        at = self._seen.get(key)
+        if at is None:
+            at = len(self.entries)
+            self._seen[key] = at
+            self.entries.append(Entry(prof, point, group))
+            for f, w in prof.vector.items():
+                ids = self._ids.get(f)
+                if ids is None:
+                    ids = self._ids[f] = array("q")
+                    self._weights[f] = array("d")
+                ids.append(at)
+                self._weights[f].append(w)
+        entry = self.entries[at]
+        entry.idents.append(ident)
+        return entry
+
+    def _cosines(self, prof: Profile) -> np.ndarray:
+        acc = np.zeros(len(self.entries))
+        for f, w in prof.vector.items():
+            ids = self._ids.get(f)
+            if ids is not None:
+                acc[np.frombuffer(ids, dtype=np.int64)] += w * np.frombuffer(
+                    self._weights[f], dtype=np.float64
+                )
+        return acc
+
+    def candidates(
+        self, prof: Profile, point=None, threshold: float = THRESHOLD
+    ) -> list[tuple[float, Entry]]:
+        """Every entry scoring at least ``threshold`` against ``prof``, best first."""
+        if not self.entries:
+            return []
+        acc = self._cosines(prof)
+        hits = np.flatnonzero(acc >= threshold)
+        out = []
+        for i in hits[np.argsort(-acc[hits], kind="stable")].tolist():
+            e = self.entries[i]
+            s = _guarded(float(acc[i]), prof, e.profile, point, e.point)
+            if s >= threshold:
+                out.append((s, e))
+        out.sort(key=lambda x: -x[0])
+        return out
+
+    def best(
+        self, prof: Profile, point=None, threshold: float = THRESHOLD
+    ) -> tuple[Entry | None, float]:
+        """The entry scoring highest against ``prof`` (at least ``threshold``), or None."""
+        if not self.entries:
+            return None, 0.0
+        acc = self._cosines(prof)
+        hits = np.flatnonzero(acc >= threshold)
+        best, best_score = None, 0.0
+        for i in hits[np.argsort(-acc[hits], kind="stable")].tolist():
+            cos = float(acc[i])
+            if cos <= best_score:
+                break  # the guards only lower a score: nothing further can win
+            e = self.entries[i]
+            s = _guarded(cos, prof, e.profile, point, e.point)
+            if s >= threshold and s > best_score:
+                best, best_score = e, s
+        return best, best_score
+
+
+def _guarded(cos: float, a: Profile, b: Profile, point_a, point_b) -> float:
+    s = cos
     if a.concepts and b.concepts and not a.concepts & b.concepts:
         s *= APART
     if a.places and b.places and not a.places & b.places:
@@ -130,9 +262,20 @@ def score(a: Profile, b: Profile, point_a=None, point_b=None) -> float:
     return s
 
 
-def similarity(a: str, b: str, point_a=None, point_b=None) -> float:
-    return score(profile(a), profile(b), point_a, point_b)
-
-
-def same(a: str, b: str, point_a=None, point_b=None, threshold: float = THRESHOLD) -> bool:
-    return similarity(a, b, point_a, point_b) >= threshold
+def group_all(items: Iterable[tuple[str, tuple[float, float] | None]]) -> list[int]:
+    """Group texts from scratch, in order: each joins the group of its best match among
+    those before it (``THRESHOLD``), or starts a new one. Returns a group number per item
+    (the same rule as ``services.group_demand``, one demand at a time)."""
+    index = Index(by_group=True)
+    labels: list[int] = []
+    groups = 0
+    for n, (text, point) in enumerate(items):
+        prof = profile(text)
+        entry, _s = index.best(prof, point)
+        if entry is None:
+            label, groups = groups, groups + 1
+        else:
+            label = entry.group
+        index.add(prof, point, ident=n, group=label)
+        labels.append(label)
+    return labels

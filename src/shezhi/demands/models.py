@@ -13,6 +13,8 @@
 - Personal data: the address and the visit's notes are encrypted (``EncryptedTextField``);
   the wish itself is the text the grouping reads, kept plain like an event's description,
   and never carries the visit's notes.
+- **Photos** (``DemandPhoto``): up to six from the resident's phone, processed by
+  ``core.photos`` (EXIF gone) before anything is written.
 - A **group** (demand group) gathers the open demands of one community that ask for the
   same thing (``matching``); staff confirm it, split a demand out of it or merge groups.
 """
@@ -175,3 +177,31 @@ class Demand(models.Model):
     @property
     def point(self) -> tuple[float, float] | None:
         return (self.lng, self.lat) if self.lng is not None and self.lat is not None else None
+
+
+def photo_path(instance: DemandPhoto, filename: str) -> str:
+    return f"demands/{instance.demand.created_at:%Y/%m}/{instance.demand_id}/{filename}"
+
+
+class DemandPhoto(models.Model):
+    """A photo of a demand (what the resident would like changed): checked, resized and
+    stripped of EXIF (so of its place and camera) by ``core.photos``; shown to those who
+    may read the demand."""
+
+    demand = models.ForeignKey(
+        Demand, on_delete=models.CASCADE, related_name="photos", verbose_name=_("demand")
+    )
+    image = models.ImageField(
+        _("photo"), upload_to=photo_path, width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("demand photo")
+        verbose_name_plural = _("demand photos")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.image.name

@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from . import permissions
-from .models import Demand, DemandGroup
+from .models import Demand, DemandGroup, DemandPhoto
 
 
 def _scoped(qs: QuerySet, q: Q | None) -> QuerySet:
@@ -56,6 +56,63 @@ def visible_groups(user, *, counted: bool = False) -> QuerySet[DemandGroup]:
             + Count("demands", filter=no_home & Q(demands__submitter__isnull=True))
         )
     return qs
+
+
+QUEUE_ORDER = ("-id",)
+
+
+def queue(user) -> QuerySet[DemandGroup]:
+    """The grouping queue: the open groups ``user`` manages (staff of their communities),
+    newest first (``QUEUE_ORDER``); none for anyone else."""
+    if not permissions.can(user, "manage"):
+        return DemandGroup.objects.none()
+    return _scoped(
+        DemandGroup.objects.filter(status=DemandGroup.Status.OPEN).select_related("area"),
+        permissions.scope(user, "manage"),
+    )
+
+
+def managed_group(user, pk) -> DemandGroup:
+    """An open or closed group ``user`` manages; else 404."""
+    if not permissions.can(user, "manage"):
+        raise Http404
+    g = _scoped(DemandGroup.objects.all(), permissions.scope(user, "manage")).filter(pk=pk).first()
+    if g is None:
+        raise Http404
+    return g
+
+
+def managed_demand(user, pk) -> Demand:
+    """A demand ``user`` manages; else 404."""
+    if not permissions.can(user, "manage"):
+        raise Http404
+    d = _scoped(Demand.objects.all(), permissions.scope(user, "manage")).filter(pk=pk).first()
+    if d is None:
+        raise Http404
+    return d
+
+
+def members(group_ids, *, per_group: int = 50) -> dict[int, list[Demand]]:
+    """The demands of each group (not closed ones), oldest first, at most ``per_group``."""
+    out: dict[int, list[Demand]] = {g: [] for g in group_ids}
+    rows = (
+        Demand.objects.filter(group_id__in=out)
+        .exclude(status=Demand.Status.CLOSED)
+        .only("id", "group_id", "text", "kind", "source", "anonymous", "created_at")
+        .order_by("id")
+    )
+    for d in rows:
+        if len(out[d.group_id]) < per_group:
+            out[d.group_id].append(d)
+    return out
+
+
+def photos_of(demand_ids) -> dict[int, list[DemandPhoto]]:
+    """The photos of each demand (one statement), for demands already read in scope."""
+    out: dict[int, list[DemandPhoto]] = {}
+    for p in DemandPhoto.objects.filter(demand_id__in=list(demand_ids)).order_by("id"):
+        out.setdefault(p.demand_id, []).append(p)
+    return out
 
 
 def get_group(user, pk) -> DemandGroup:

@@ -6,19 +6,26 @@ publishes the hooks (the collector's points commit or roll back with the demand)
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from dataclasses import dataclass
 
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shezhi.areas import constants as c
 from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, locate
 from shezhi.areas.models import Area
+from shezhi.core import participation
+from shezhi.core import photos as photo_processing
 from shezhi.core.errors import BadInput, Forbidden
+from shezhi.core.lists.ranges import subtree_q
 
 from . import hooks, matching, permissions
-from .models import Demand, DemandGroup, Kind
+from .models import Demand, DemandGroup, DemandPhoto, Kind
 
 TEXT_MAX = 1000
 ADDRESS_MAX = 200
@@ -74,6 +81,7 @@ def submit_demand(
     notes: str = "",
     visit=None,
     need: str = "",
+    photos=(),
 ) -> Submitted:
     """Record a demand and put it in its community's group.
 
@@ -81,7 +89,10 @@ def submit_demand(
     paid). Any other source: the actor collected it (a worker or staff of its area, paid
     ``demand_collected`` once); ``submitter`` is the resident's account when known.
     Located by its point, else by ``area`` (a resident's micro-grid, the area chosen),
-    with the address as free text.
+    with the address as free text; ``photos`` (uploads, at most six) are checked before
+    anything is written. The submitter, when known, is recorded as taking part
+    (``core.participation``, way ``demand``; anonymously for an anonymous demand); a
+    demand collected from a household without a known resident records nobody.
     """
     if source not in Demand.Source.values:
         raise BadInput(_("Unknown source %(s)s.") % {"s": source}, field="source")
@@ -110,6 +121,27 @@ def submit_demand(
         existing = Demand.objects.filter(visit=visit, need=need).first()
         if existing is not None:
             return Submitted(existing, False)
+    processed = photo_processing.process_photos(photos)  # a bad photo: nothing written
+    saved: list[str] = []
+    try:
+        demand = _write(
+            actor=actor, own=own, kind=kind, text=text, source=source, anonymous=anonymous,
+            submitter=submitter, household=household, area=area, point=point,
+            address=address, notes=notes, visit=visit, need=need, processed=processed,
+            saved=saved,
+        )  # fmt: skip
+    except BaseException:
+        for name in saved:
+            with contextlib.suppress(OSError):
+                default_storage.delete(name)
+        raise
+    return Submitted(demand, True)
+
+
+def _write(
+    *, actor, own, kind, text, source, anonymous, submitter, household, area, point,
+    address, notes, visit, need, processed, saved,
+) -> Demand:  # fmt: skip
     with transaction.atomic():
         demand = Demand.objects.create(
             kind=kind,
@@ -128,39 +160,117 @@ def submit_demand(
             visit=visit,
             need=need,
         )
+        for p in processed:
+            photo = DemandPhoto(demand=demand)
+            photo.image.save(p.content.name, p.content, save=False)
+            saved.append(photo.image.name)
+            photo.save()
         group_demand(demand)
+        if submitter is not None:
+            # Residents taking part (issue 16 §6): the resident who asked, once per
+            # demand; an anonymous one keeps neither the demand nor the hour.
+            participation.record_participation(
+                way=participation.Way.DEMAND,
+                area=area,
+                at=demand.created_at,
+                source=demand,
+                user=submitter,
+                anonymous=anonymous,
+            )
         if not own:
             hooks.demand_collected(hooks.DemandCollected(demand=demand, collector=actor))
-    return Submitted(demand, True)
+    return demand
 
 
-def _members(group_ids) -> dict[int, list[Demand]]:
-    out: dict[int, list[Demand]] = {}
-    for d in (
-        Demand.objects.filter(group_id__in=group_ids)
-        .exclude(status=Demand.Status.CLOSED)
-        .only("id", "group_id", "text", "lng", "lat")
-    ):
-        out.setdefault(d.group_id, []).append(d)
-    return out
+class _CommunityIndex:
+    """The open demands of one community in a ``matching.Index`` (this process's copy).
+
+    Each demand's profile is computed once, when this process first sees it; later
+    calls only add the demands made since (``id > last``). The index answers which
+    demands' *texts and places* match; which group each of them is in now, and whether
+    it and its group are still open, is read from the database for the best few
+    candidates (so a split, a merge or a close elsewhere is never missed). The number of
+    demands is checked against the database on each call: any other change (rows gone,
+    ids reused after a rolled-back test) rebuilds the index.
+    """
+
+    def __init__(self, community: Area) -> None:
+        self.index = matching.Index(by_group=False)
+        self.last = 0
+        if c.LEVEL_INDEX[community.level] < c.LEVEL_INDEX[c.COMMUNITY]:
+            # Demands located no deeper than a street or district group there alone.
+            self.q = Q(area_path=community.path)
+        else:
+            self.q = subtree_q("area_path", community.path)
+
+    def refresh(self, exclude: int | None) -> None:
+        qs = Demand.objects.filter(self.q)
+        if exclude is not None:
+            qs = qs.exclude(pk=exclude)
+        for pk, text, lng, lat in (
+            qs.filter(pk__gt=self.last).order_by("pk").values_list("pk", "text", "lng", "lat")
+        ):
+            point = (lng, lat) if lng is not None and lat is not None else None
+            self.index.add(matching.profile(text), point, ident=pk)
+            self.last = pk
+        if qs.count() != self.index.size:
+            raise _Stale
+
+
+class _Stale(Exception):
+    pass
+
+
+_indexes: dict[tuple[int, str], _CommunityIndex] = {}
+_indexes_lock = threading.Lock()
+# Candidates whose current group is read at once (best first).
+_VERIFY_BATCH = 20
+
+
+def forget_indexes() -> None:
+    """Drop this process's demand indexes (tests that roll back the database)."""
+    with _indexes_lock:
+        _indexes.clear()
+
+
+def _index_of(community: Area, exclude: int | None) -> matching.Index:
+    key = (community.pk, community.path)
+    with _indexes_lock:
+        ix = _indexes.get(key)
+        if ix is not None:
+            try:
+                ix.refresh(exclude)
+                return ix.index
+            except _Stale:
+                pass
+        ix = _indexes[key] = _CommunityIndex(community)
+        ix.refresh(exclude)  # a fresh index cannot be stale
+        return ix.index
 
 
 def best_group(demand: Demand) -> tuple[DemandGroup | None, float]:
-    """The open group of the demand's community closest to it, and the score (the best
-    match with any of its open demands)."""
+    """The open group of the demand's community holding the open demand that matches it
+    best (at least ``matching.THRESHOLD``), and that score; ``(None, 0.0)`` when none
+    does."""
     community = community_of(demand.area)
-    groups = {
-        g.pk: g for g in DemandGroup.objects.filter(area=community, status=DemandGroup.Status.OPEN)
-    }
-    new = matching.profile(demand.text)
-    best, best_score = None, 0.0
-    for gid, members in _members(groups).items():
-        s = max(
-            matching.score(new, matching.profile(m.text), demand.point, m.point) for m in members
+    index = _index_of(community, demand.pk)
+    found = index.candidates(matching.profile(demand.text), demand.point)
+    for start in range(0, len(found), _VERIFY_BATCH):
+        batch = found[start : start + _VERIFY_BATCH]
+        now = dict(
+            Demand.objects.filter(
+                pk__in=[i for _s, e in batch for i in e.idents],
+                group__area=community,
+                group__status=DemandGroup.Status.OPEN,
+            )
+            .exclude(status=Demand.Status.CLOSED)
+            .values_list("pk", "group_id")
         )
-        if s > best_score:
-            best, best_score = groups[gid], s
-    return best, best_score
+        for s, e in batch:
+            groups = [now[i] for i in e.idents if i in now]
+            if groups:
+                return DemandGroup.objects.get(pk=min(groups)), s
+    return None, 0.0
 
 
 def group_demand(demand: Demand) -> DemandGroup:

@@ -14,6 +14,7 @@ from shezhi.core.errors import BadInput
 from shezhi.core.periods import Period
 
 from . import coverage as visit_coverage
+from . import participation as taking_part
 from .kpis import DEFINITIONS, Kpis
 from .selectors import (
     area_ranking,
@@ -178,8 +179,60 @@ def kpis(request: HttpRequest, q: Query[PeriodQuery]):
 def definitions(request: HttpRequest):
     return [
         {"name": name, "label": str(label), "formula": str(formula)}
-        for name, (label, formula) in {**DEFINITIONS, **visit_coverage.DEFINITIONS}.items()
+        for name, (label, formula) in {
+            **DEFINITIONS,
+            **visit_coverage.DEFINITIONS,
+            **taking_part.DEFINITIONS,
+        }.items()
     ]
+
+
+class WayOut(Schema):
+    way: str = Field(description="demand, broadcast_answer, organisation, activity, project")
+    label: str
+    participants: int = Field(description="distinct participants who took part this way")
+
+
+class TakingPartOut(Schema):
+    total: int = Field(description="distinct participants, each once however many ways")
+    by_way: list[WayOut]
+
+
+class ChildTakingPartOut(Schema):
+    area: AreaOut
+    total: int
+
+
+class AreaTakingPartOut(Schema):
+    area: AreaOut
+    period: PeriodOut
+    definition: str
+    taking_part: TakingPartOut
+    children: list[ChildTakingPartOut]
+
+
+@router.get(
+    "/stats/participation",
+    response={200: AreaTakingPartOut, 400: StatsError},
+    summary="Residents taking part in an area over a period, by way, and in each child area",
+    description="Distinct residents (or people) who raised a demand, answered a broadcast,"
+    " joined an organisation, or took part in an activity or a project (see"
+    " /stats/definitions: residents_taking_part). Areas outside your scope answer 404.",
+)
+def participation(request: HttpRequest, q: Query[PeriodQuery]):
+    period = _parse(q)
+    area = get_statistics_area(request.user, q.area)
+    children = list(area_selectors.children(request.user, area).defer("boundary"))
+    return {
+        "area": _area(area),
+        "period": _period(period),
+        "definition": str(taking_part.FORMULA),
+        "taking_part": taking_part.area_taking_part(area, period).as_dict(),
+        "children": [
+            {"area": _area(child), "total": n}
+            for child, n in taking_part.children_taking_part(children, period)
+        ],
+    }
 
 
 class CoverageQuery(Schema):

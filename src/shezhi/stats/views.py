@@ -31,6 +31,7 @@ from shezhi.core.periods import Period
 from shezhi.people.models import Person
 
 from . import coverage as visit_coverage
+from . import participation as taking_part
 from . import selectors
 from .kpis import DEFINITIONS, INVERTED, Kpis, area_kpis
 
@@ -260,7 +261,25 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     area = selectors.get_statistics_area(request.user, code)
     context, status = _shell_context(request, area, wall=False)
     context["coverage"] = _coverage_context(request.user, area)
+    if context["period"] is not None:
+        context["taking_part"] = _taking_part_context(request.user, area, context["period"])
     return render(request, "stats/dashboard.html", context, status=status)
+
+
+def _taking_part_context(user, area: Area, period: Period) -> dict:
+    """Residents taking part over the dashboard's period (``stats.participation``)."""
+    children = list(area_selectors.children(user, area).defer("boundary"))
+    whole = taking_part.area_taking_part(area, period)
+    return {
+        "label": taking_part.LABEL,
+        "formula": taking_part.FORMULA,
+        "total": whole.total,
+        "ways": [{"label": taking_part.WAYS(w).label, "n": n} for w, n in whole.by_way.items()],
+        "children": [
+            {"area": child, "n": n}
+            for child, n in taking_part.children_taking_part(children, period)
+        ],
+    }
 
 
 def _coverage_context(user, area: Area) -> dict:

@@ -16,6 +16,7 @@ from shezhi.core.names import local_name
 from shezhi.core.periods import Period
 
 from .. import coverage as visit_coverage
+from .. import participation as taking_part
 from ..kpis import DEFINITIONS, Kpis, area_kpis
 from ..selectors import (
     area_ranking,
@@ -397,6 +398,7 @@ class _Report:
         )
 
         story += self.coverage_section()
+        story += self.taking_part_section()
 
         # The KPI table: the area and its children, every KPI (in two halves to fit A4).
         story += [CondPageBreak(120), self.p(_("KPIs of the area and its sub-areas"), "h2")]
@@ -514,6 +516,37 @@ class _Report:
                 "note",
             )
         )
+        return story
+
+    def taking_part_section(self) -> list:
+        """Residents taking part in the month (``stats.participation``'s one definition):
+        the total, each way, and each sub-area."""
+        from reportlab.platypus import CondPageBreak
+
+        whole = taking_part.area_taking_part(self.area, self.period)
+        cols = [
+            Column("name", _("Way of taking part")),
+            Column("n", str(taking_part.LABEL), "int"),
+        ]
+        rows = [[str(taking_part.WAYS(w).label), n] for w, n in whole.by_way.items()]
+        rows.append([_("Any way (each resident once)"), whole.total])
+        story = [
+            CondPageBreak(120),
+            self.p(str(taking_part.LABEL), "h2"),
+            self.table(cols, rows, [200, self.width - 200]),
+        ]
+        children = list(
+            Area.objects.filter(subtree_q("path", self.area.path), depth=self.area.depth + 1)
+            .defer("boundary")
+            .order_by("path")
+        )
+        if children:
+            ccols = [Column("name", _("Area")), Column("n", str(taking_part.LABEL), "int")]
+            crows = [
+                [a.name, n] for a, n in taking_part.children_taking_part(children, self.period)
+            ]
+            story.append(self.table(ccols, crows, [200, self.width - 200]))
+        story.append(self.p(str(taking_part.FORMULA), "note"))
         return story
 
     def build(self) -> bytes:

@@ -15,6 +15,7 @@ from tqdm import tqdm
 from shezhi.areas.models import Area
 from shezhi.demo.areas import build_demo_areas
 from shezhi.demo.cases import build_demo_cases
+from shezhi.demo.demands import build_demo_demands
 from shezhi.demo.events import DISTRICT_CODE, build_demo_events
 from shezhi.demo.households import DEFAULT_HOUSEHOLD_SCALE, build_demo_households
 from shezhi.demo.hubs import build_demo_hubs
@@ -107,6 +108,7 @@ class Command(BaseCommand):
         if households > 0:
             self.build_households(households, no_progress)
         self.build_visits(no_progress)
+        self.build_demands()
         self.build_hubs()
         self.build_operations()
         self.build_lists()
@@ -167,6 +169,19 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     "Demo visits: "
+                    + ", ".join(f"{n} {what}" for what, n in made.items())
+                    + f", {time.perf_counter() - started:.1f} s."
+                )
+            )
+
+    def build_demands(self) -> None:
+        """A few thousand residents' demands, grouped, with who took part."""
+        started = time.perf_counter()
+        made = build_demo_demands()
+        if made:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo demands: "
                     + ", ".join(f"{n} {what}" for what, n in made.items())
                     + f", {time.perf_counter() - started:.1f} s."
                 )
