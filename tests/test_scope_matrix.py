@@ -1123,6 +1123,8 @@ def _rate(param: str):
 
 def _resource_route(param: str):
     return lambda m: ({param: _lists(m)["resource"]}, None)
+
+
 def _demand_photo(m: Mine):
     """The role's demand (``_demand``) with a photo."""
     import io
