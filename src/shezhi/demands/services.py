@@ -74,13 +74,17 @@ def submit_demand(
     notes: str = "",
     visit=None,
     need: str = "",
+    campaign=None,
+    broadcast_answer=None,
 ) -> Submitted:
     """Record a demand and put it in its community's group.
 
     ``source=resident``: the actor's own demand (``submitter`` is the actor, nobody is
     paid). Any other source: the actor collected it (a worker or staff of its area, paid
     ``demand_collected`` once); ``submitter`` is the resident's account when known.
-    Located by its point, else by ``area`` (a resident's micro-grid, the area chosen),
+    ``broadcast_answer``: a resident's answer to a campaign's broadcast (source
+    campaign, their own, made once per answer). Located by its point, else by ``area``
+    (a resident's micro-grid, the area chosen),
     with the address as free text.
     """
     if source not in Demand.Source.values:
@@ -101,13 +105,19 @@ def submit_demand(
         raise BadInput(_("Give the place: a point on the map or the area."), field="location")
     if not address and point is None and household is None and area.level != c.MICRO_GRID:
         raise BadInput(_("Give the address or a point on the map."), field="address")
-    own = source == Demand.Source.RESIDENT
+    # A resident's own: from the phone page, or their answer to a campaign's broadcast
+    # (nobody collected it, nobody is paid).
+    own = source == Demand.Source.RESIDENT or broadcast_answer is not None
     if not permissions.can(actor, "submit" if own else "collect", area):
         raise Forbidden(_("Only those who work this area collect its demands."))
     if own:
         submitter = actor
     if visit is not None:
         existing = Demand.objects.filter(visit=visit, need=need).first()
+        if existing is not None:
+            return Submitted(existing, False)
+    if broadcast_answer is not None:
+        existing = Demand.objects.filter(broadcast_answer=broadcast_answer).first()
         if existing is not None:
             return Submitted(existing, False)
     with transaction.atomic():
@@ -127,6 +137,8 @@ def submit_demand(
             notes=notes,
             visit=visit,
             need=need,
+            campaign=campaign,
+            broadcast_answer=broadcast_answer,
         )
         group_demand(demand)
         if not own:
