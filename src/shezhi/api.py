@@ -25,6 +25,7 @@ from shezhi.core.apitypes import (
 )
 from shezhi.core.auth import api_auth
 from shezhi.core.errors import EventError
+from shezhi.campaigns.api import router as campaigns_router
 from shezhi.demands.api import router as demands_router
 from shezhi.events.api import router as events_router
 from shezhi.households.api import router as households_router
@@ -69,6 +70,7 @@ api.add_router("", binding_router, tags=["accounts"])
 api.add_router("", operations_router, tags=["emergency operations"])
 api.add_router("", visits_router, tags=["visits"])
 api.add_router("", demands_router, tags=["demands"])
+api.add_router("", campaigns_router, tags=["campaigns"])
 
 
 def _answer(request, status: int, detail: str, code: str, field: str | None = None):
