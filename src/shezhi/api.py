@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from shezhi.accounts.api import router as accounts_router
 from shezhi.areas.api import router as areas_router
+from shezhi.campaigns.api import router as campaigns_router
 from shezhi.core.api import router as auth_router
 from shezhi.core.apitypes import (
     ErrorOut,
@@ -25,7 +26,6 @@ from shezhi.core.apitypes import (
 )
 from shezhi.core.auth import api_auth
 from shezhi.core.errors import EventError
-from shezhi.campaigns.api import router as campaigns_router
 from shezhi.demands.api import router as demands_router
 from shezhi.events.api import router as events_router
 from shezhi.households.api import router as households_router

@@ -126,8 +126,8 @@ def test_broadcast_answer_round_and_take_up(client, shared_cast, campaign, bound
     figures = {f["key"]: f["count"] for s in detail["stages"] for f in s["figures"]}
     assert figures["demands_collected"] == 2 and figures["package_take_up"] == 1
 
-    res = _post(staff, f"/api/v1/campaigns/{campaign.pk}/results",
-                {"title": "成果", "summary": "新增老年食堂", "figures": [{"label": "户", "value": 27}]})  # fmt: skip
+    result = {"title": "成果", "summary": "新增老年食堂", "figures": [{"label": "户", "value": 27}]}
+    res = _post(staff, f"/api/v1/campaigns/{campaign.pk}/results", result)
     assert res.status_code == 201
     pub = _post(staff, f"/api/v1/campaigns/results/{res.json()['id']}/publish", {})
     assert pub.status_code == 200 and pub.json()["published_at"]
