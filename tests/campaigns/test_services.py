@@ -13,6 +13,7 @@ from django.utils import timezone
 from shezhi.campaigns import hooks, selectors, services
 from shezhi.campaigns.models import BroadcastAnswer, Campaign, RoundStop, StageMove, TakeUp
 from shezhi.core.errors import BadInput, Forbidden
+from shezhi.core.participation import participants
 from shezhi.demands.models import Demand
 from shezhi.notifications.models import Notification
 
@@ -135,6 +136,8 @@ def test_a_broadcast_reaches_bound_residents_and_answers_become_demands(
     assert d.broadcast_answer.broadcast == b
     counts = selectors.broadcast_counts([b])[b.pk]
     assert (counts.reach, counts.read, counts.answers) == (2, 1, 1)
+    start, end = timezone.now() - dt.timedelta(days=1), timezone.now() + dt.timedelta(days=1)
+    assert participants(territory["district"], start, end, ways=["broadcast_answer"]) == 1
     with pytest.raises(BadInput) as e:
         services.answer_broadcast(actor=shared_cast.resident, broadcast=b, text="再答一次")
     assert e.value.field == "text"

@@ -16,6 +16,7 @@ from shezhi.areas import constants as c
 from shezhi.areas.models import Area
 from shezhi.core.errors import BadInput, Forbidden
 from shezhi.core.notices import Notice, publish_notices
+from shezhi.core.participation import Way, record_participation
 from shezhi.households import selectors as household_selectors
 from shezhi.notifications.models import Notification
 
@@ -291,7 +292,8 @@ def addressed(user, broadcast: Broadcast) -> bool:
 
 def answer_broadcast(*, actor, broadcast: Broadcast, text: str, anonymous: bool = False):
     """A resident's answer to the question, once; it becomes a demand (source=campaign,
-    ``hooks.on_broadcast_answered``) placed at their household's micro-grid."""
+    ``hooks.on_broadcast_answered``) placed at their household's micro-grid, and the
+    resident took part (``core.participation``, way ``broadcast_answer``)."""
     text = _text(text, TEXT_MAX, "text")
     if not isinstance(anonymous, bool):
         raise BadInput(_("Yes or no."), field="anonymous")
@@ -316,6 +318,11 @@ def answer_broadcast(*, actor, broadcast: Broadcast, text: str, anonymous: bool 
             Notification.objects.about(broadcast).filter(user=actor, read_at=None).update(
                 read_at=now
             )
+            # Answering a broadcast is taking part (issue 16 §6), once per answer.
+            record_participation(
+                way=Way.BROADCAST_ANSWER, area=area, at=now, source=answer, user=actor,
+                resident=me, anonymous=anonymous,
+            )  # fmt: skip
     except IntegrityError:  # two taps at once: the first answer stands
         raise BadInput(_("You have answered this broadcast already."), field="text") from None
     return answer
