@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from shezhi.areas.models import Area
 from shezhi.demo.areas import build_demo_areas
+from shezhi.demo.campaigns import build_demo_campaigns
 from shezhi.demo.events import DISTRICT_CODE, build_demo_events
 from shezhi.demo.households import DEFAULT_HOUSEHOLD_SCALE, build_demo_households
 from shezhi.demo.hubs import build_demo_hubs
@@ -107,6 +108,7 @@ class Command(BaseCommand):
         self.build_visits(no_progress)
         self.build_hubs()
         self.build_operations()
+        self.build_campaigns()
         self.stdout.write("Demo sign-ins:")
         for line in sign_in_lines():
             self.stdout.write(line)
@@ -178,6 +180,19 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     "Demo operations: "
+                    + ", ".join(f"{n} {what}" for what, n in made.items())
+                    + f", {time.perf_counter() - started:.1f} s."
+                )
+            )
+
+    def build_campaigns(self) -> None:
+        """The 社治专列 campaign over the district: rounds, a broadcast, packages, results."""
+        started = time.perf_counter()
+        made = build_demo_campaigns()
+        if made:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo campaign: "
                     + ", ".join(f"{n} {what}" for what, n in made.items())
                     + f", {time.perf_counter() - started:.1f} s."
                 )
