@@ -17,8 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_campaign_once(place, territory, shared_cast):
-    shared_cast.district  # the district's admin runs it
-    shared_cast.mg_worker  # visits micro1's households
+    shared_cast.assemble("district", "mg_worker")  # the admin runs it; the worker visits
     for h in (place.h101, place.h102, place.h201):
         ResidentFactory(household=h, relation="head")
     build_demo_visits()

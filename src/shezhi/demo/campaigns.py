@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -172,6 +171,7 @@ def build_demo_campaigns() -> dict[str, int] | None:
             "boundary"
         )
     }
+
     def community_of(path: str) -> Area | None:
         for p, a in communities.items():
             if path.startswith(p):
@@ -224,7 +224,8 @@ def build_demo_campaigns() -> dict[str, int] | None:
     sent = now - dt.timedelta(days=150)
     b = Broadcast.objects.create(
         campaign=campaign, area=district, area_path=district.path,
-        title="小广播：家门口还缺什么？", body="社治专列正在征集大家的需求，您的意见会进入社区需求清单。",
+        title="小广播：家门口还缺什么？",
+        body="社治专列正在征集大家的需求，您的意见会进入社区需求清单。",
         question="您最希望家门口增加什么服务或设施？", kind="other", reach=len(bound),
         sent_by=actor, sent_at=sent,
     )  # fmt: skip
