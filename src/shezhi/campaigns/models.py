@@ -102,8 +102,8 @@ class Round(models.Model):
     """A 小红帽 door-to-door round over an area of the campaign (a community, a grid)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", _("Under way")
+        CLOSED = "closed", _("Finished")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rounds")
     title = models.CharField(_("title"), max_length=100)
