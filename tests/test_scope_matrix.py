@@ -199,6 +199,7 @@ UNSCOPED = {
     # scope only (tests/campaigns).
     "campaigns/",
     "api/v1/campaigns",
+    "api/v1/campaigns/figures",  # the stage figures' definitions: no data
 }
 
 # An operation's check and hand-out, as the page's form and the API send them.

@@ -132,3 +132,10 @@ def test_broadcast_answer_round_and_take_up(client, shared_cast, campaign, bound
     pub = _post(staff, f"/api/v1/campaigns/results/{res.json()['id']}/publish", {})
     assert pub.status_code == 200 and pub.json()["published_at"]
     assert len(staff.get(f"/api/v1/campaigns/{campaign.pk}/results").json()) == 1
+
+
+def test_each_stage_figure_has_its_definition(client, shared_cast):
+    found = _as(client, shared_cast.street).get("/api/v1/campaigns/figures").json()
+    by_key = {f["key"]: f for f in found}
+    assert by_key["demands_collected"]["stage"] == "collect"
+    assert "count(" in by_key["demands_collected"]["definition"]

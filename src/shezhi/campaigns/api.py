@@ -12,6 +12,7 @@
 - Packages: ``POST /campaigns/{id}/packages``; ``GET /campaigns/packages/{id}`` with
   its counts; ``POST /campaigns/packages/{id}/take-ups`` (once per household).
 - Results: ``GET|POST /campaigns/{id}/results``; ``POST /campaigns/results/{id}/publish``.
+- ``GET /campaigns/figures``: each stage figure's one definition (its formula).
 
 Objects outside the caller's scope are 404; bad input a 400 naming the field.
 """
@@ -30,7 +31,7 @@ from shezhi.core.apitypes import AreaRef, ErrorOut, Id, KeysetPaging, NotFoundOu
 from shezhi.core.errors import BadInput
 from shezhi.households import selectors as household_selectors
 
-from . import permissions, selectors, services
+from . import hooks, permissions, selectors, services
 from .models import Broadcast, Campaign, Package, Result, Round, Stage, TakeUp
 
 router = Router()
@@ -259,6 +260,26 @@ def _detail(c: Campaign) -> dict:
 
 
 # --- sub-resources first: their paths are not campaign ids ----------------------------
+
+
+class FigureDefinitionOut(Schema):
+    stage: str
+    key: str
+    label: str
+    definition: str = Field(description="the figure's one definition, with its formula")
+
+
+@router.get(
+    "/campaigns/figures",
+    response=list[FigureDefinitionOut],
+    summary="What each stage's figure counts (its formula)",
+)
+def figure_definitions(request: HttpRequest):
+    return [
+        {"stage": f.stage, "key": f.key, "label": str(f.label),
+         "definition": " ".join(str(f.definition or "").split())}
+        for f in hooks.stage_figures()
+    ]  # fmt: skip
 
 
 @router.get("/campaigns/rounds/{round_id}", response={200: RoundOut, 404: NotFoundOut})
