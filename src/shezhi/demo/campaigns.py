@@ -105,10 +105,7 @@ def _sign_ins(rng: random.Random, district: Area) -> list[tuple[int, int, int, s
     heads = sorted(rng.sample(heads, min(SIGN_INS, len(heads))))
     User = get_user_model()
     User.objects.bulk_create(
-        [
-            User(username=f"jm{pk}", password=UNUSABLE, is_active=True)
-            for pk, _h, _p in heads
-        ],
+        [User(username=f"jm{pk}", password=UNUSABLE, is_active=True) for pk, _h, _p in heads],
         batch_size=BATCH,
     )
     # Bind each to its resident in one statement per batch (bulk_update's CASE is slow).
