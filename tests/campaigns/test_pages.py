@@ -35,6 +35,12 @@ def test_list_and_board(client, shared_cast, campaign):
     assert campaign.stage == "publish"
     r = c.post(f"/campaigns/{campaign.pk}/", {"form": "stage", "stage": "present"})
     assert r.status_code == 400 and 'data-testid="error-stage"' in r.content.decode()
+    r = c.post(f"/campaigns/{campaign.pk}/", {"form": "package", "name": "安居包", "area": "x",
+                                              "contents": "适老化"})  # fmt: skip
+    assert r.status_code == 400 and 'data-testid="error-area"' in r.content.decode()
+    r = c.post(f"/campaigns/{campaign.pk}/", {"form": "package", "name": "安居包", "area": "x",
+                                              "contents": "适老化"})  # fmt: skip
+    assert r.status_code == 400 and 'data-testid="error-area"' in r.content.decode()
     for who in (shared_cast.other_street, shared_cast.resident):
         assert _as(client, who).get(f"/campaigns/{campaign.pk}/").status_code == 404
 

@@ -135,6 +135,9 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
         )  # fmt: skip
     if done:
         return redirect("campaigns:board", pk=campaign.pk)
+    posted = {
+        "stage": stage_form, "round": round_form, "package": package_form, "result": result_form,
+    }.get(which)  # fmt: skip
     campaign.refresh_from_db()
     broadcasts = list(campaign.broadcasts.select_related("area").order_by("-id")[:20])
     packages = list(campaign.packages.select_related("area").order_by("-id")[:20])
@@ -157,7 +160,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
             "package_form": package_form,
             "result_form": result_form,
         },
-        status=_status(stage_form if which == "stage" else round_form, done) if which else 200,
+        status=_status(posted, done) if posted is not None else 200,
     )
 
 
