@@ -113,3 +113,9 @@ def test_round_page_and_take_up(client, shared_cast, campaign, bound, territory)
     assert (
         _as(client, shared_cast.mg_worker2).get(f"/campaigns/packages/{p.pk}/").status_code == 404
     )
+
+
+def test_back_office_lists_campaigns(admin_client, campaign):
+    for name in ("campaign", "round", "roundstop", "broadcast", "package", "takeup", "result"):
+        assert admin_client.get(f"/admin/campaigns/{name}/").status_code == 200, name
+    assert admin_client.get(f"/admin/campaigns/campaign/{campaign.pk}/change/").status_code == 200

@@ -92,6 +92,8 @@ class StageMove(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("stage move")
+        verbose_name_plural = _("stage moves")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -122,6 +124,7 @@ class Round(models.Model):
 
     class Meta:
         verbose_name = _("door-to-door round")
+        verbose_name_plural = _("door-to-door rounds")
         ordering = ["-day", "-id"]
         indexes = [models.Index(fields=["area_path", "id"], name="round_path_idx")]
 
@@ -177,6 +180,7 @@ class Broadcast(models.Model):
 
     class Meta:
         verbose_name = _("broadcast")
+        verbose_name_plural = _("broadcasts")
         ordering = ["-sent_at", "-id"]
         indexes = [models.Index(fields=["area_path", "id"], name="broadcast_path_idx")]
 
@@ -214,6 +218,7 @@ class Package(models.Model):
 
     class Meta:
         verbose_name = _("package")
+        verbose_name_plural = _("packages")
         ordering = ["-id"]
         indexes = [models.Index(fields=["area_path", "id"], name="package_path_idx")]
 
@@ -240,6 +245,8 @@ class TakeUp(models.Model):
     at = models.DateTimeField(_("recorded at"))
 
     class Meta:
+        verbose_name = _("take-up")
+        verbose_name_plural = _("take-ups")
         constraints = [
             models.UniqueConstraint(fields=["package", "household"], name="take_up_once")
         ]
@@ -261,7 +268,8 @@ class Result(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("result")
+        verbose_name = _("campaign result")
+        verbose_name_plural = _("results")
         ordering = ["-id"]
 
     def __str__(self) -> str:
