@@ -216,6 +216,11 @@ UNSCOPED = {
     "demands/queue/",  # the staff's grouping queue, scoped by the selector (tests/demands)
     "api/v1/demands/with-photos",  # POST: as api/v1/demands, with photos (tests/demands)
     "api/v1/stats/participation",  # ?area=: AREA_QUERY_ROUTES
+    # Campaigns: the list and its form scoped by the selector; POST creates in the caller's
+    # scope only (tests/campaigns).
+    "campaigns/",
+    "api/v1/campaigns",
+    "api/v1/campaigns/figures",  # the stage figures' definitions: no data
 }
 
 # An operation's check and hand-out, as the page's form and the API send them.
@@ -224,6 +229,38 @@ HAND_OUT = {"item": "安居包", "quantity": 1, "signed_by": "王", "request_key
 
 # A list item's match, as the page's form and the API send it.
 MATCH = {"resource": 1, "plan": "每周送餐", "starts_on": "2026-03-01", "ends_on": "2026-05-31"}
+# Campaigns (社治专列): the campaign, its rounds, broadcasts, packages and results.
+MICRO1_CODE = "510113001001001001"
+CAMPAIGN_ROUTES = {
+    "campaigns/<int:pk>/": ("get", "campaign", ""),
+    "campaigns/<int:pk>/broadcast/": ("get", "campaign", ""),
+    "campaigns/rounds/<int:pk>/": ("get", "round", ""),
+    "campaigns/broadcasts/<int:pk>/": ("get", "broadcast", ""),
+    "campaigns/packages/<int:pk>/": ("get", "package", ""),
+    "api/v1/campaigns/<campaign_id>": ("get", "campaign", ""),
+    "api/v1/campaigns/<campaign_id>/stage": ("post", "campaign", {"stage": "publish"}),
+    "api/v1/campaigns/<campaign_id>/rounds": ("post", "campaign", {
+        "title": "小红帽", "area": MICRO1_CODE, "day": "2026-12-06", "workers": [1],
+    }),
+    "api/v1/campaigns/<campaign_id>/broadcasts": ("post", "campaign", {
+        "area": MICRO1_CODE, "title": "小广播", "body": "征集", "question": "想要什么？",
+    }),
+    "api/v1/campaigns/<campaign_id>/packages": ("post", "campaign", {
+        "name": "安居包", "contents": "适老化", "area": MICRO1_CODE,
+    }),
+    "api/v1/campaigns/<campaign_id>/results": ("get", "campaign", ""),
+    "api/v1/campaigns/rounds/<round_id>": ("get", "round", ""),
+    "api/v1/campaigns/rounds/<round_id>/stops": ("post", "round", {
+        "address": "东风路1号", "wish": "路灯不亮", "kind": "safety",
+    }),
+    "api/v1/campaigns/broadcasts/<broadcast_id>": ("get", "broadcast", ""),
+    "api/v1/campaigns/broadcasts/<broadcast_id>/answer": ("post", "broadcast", {"text": "食堂"}),
+    "api/v1/campaigns/packages/<package_id>": ("get", "package", ""),
+    "api/v1/campaigns/packages/<package_id>/take-ups": ("post", "package", {
+        "household": 1, "answer": "taken",
+    }),
+    "api/v1/campaigns/results/<result_id>/publish": ("post", "result", {}),
+}  # fmt: skip
 
 # Route → (method, kind of object it names, query string / body).
 ROUTES = {
@@ -406,6 +443,7 @@ ROUTES = {
     "demands/queue/demands/<int:pk>/split/": ("post", "demand", {}),
     "demands/<int:pk>/photos/<int:photo_id>/": ("get", "demand", ""),
     "api/v1/demands/<demand_id>/photos/<photo_id>": ("get", "demand", ""),
+    **CAMPAIGN_ROUTES,
 }
 # A list route that takes its area in the query string.
 AREA_QUERY_ROUTES = {
@@ -611,6 +649,7 @@ def world(territory):
         objects[key]["demand_group"] = demand_in(area, actor).group_id
         objects[key].update(lists_in(area, actor))
         objects[key]["case"] = case_in(area, actor).pk
+        objects[key].update(campaigns_in(area, actor))
     return objects
 
 
@@ -660,6 +699,38 @@ def case_in(area, actor, status="draft"):
         case.status = status
         case.save(update_fields=["status"])
     return case
+
+
+def campaigns_in(area, actor, *, worker=None, resident_household=None) -> dict:
+    """A campaign over the area's community, with a round (``worker`` on it), a broadcast
+    and a package over the area, and a result."""
+    from shezhi.campaigns import services as campaigns
+    from shezhi.households.models import Household
+    from tests.factories import ResidentFactory
+
+    if (
+        resident_household is not None
+        and not Household.objects.filter(residents__user=resident_household[1]).exists()
+    ):
+        ResidentFactory(household=Household.objects.get(pk=resident_household[0]),
+                        user=resident_household[1])  # fmt: skip
+    community = Area.objects.get(code=area.code[:12])
+    c = campaigns.create_campaign(
+        actor=actor, name="社治专列", area=community, starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + timedelta(days=60),
+    )  # fmt: skip
+    r = campaigns.open_round(
+        actor=actor, campaign=c, title="小红帽", area=area, day=timezone.localdate(),
+        workers=[worker or actor],
+    )  # fmt: skip
+    b = campaigns.send_broadcast(
+        actor=actor, campaign=c, area=area, title="小广播", body="征集", question="想要什么？"
+    )
+    p = campaigns.create_package(actor=actor, campaign=c, name="安居包", contents="适老化",
+                                 area=area)  # fmt: skip
+    res = campaigns.add_result(actor=actor, campaign=c, title="成果", summary="新增食堂")
+    return {"campaign": c.pk, "round": r.pk, "broadcast": b.pk, "package": p.pk,
+            "result": res.pk}  # fmt: skip
 
 
 def operations_in(area, actor) -> dict:
@@ -1151,6 +1222,74 @@ def _merge_page(m: Mine):
 
 # Route → (the roles whose own objects it serves, how to make the role's object: its
 # path parameters and, when it differs from ``ROUTES``, the body).
+# Campaigns: a campaign is its community's (staff); rounds, packages: the working roles
+# of their area; a broadcast: the staff, and the residents it reached.
+def _campaign_objects(m: Mine) -> dict:
+    household = _hh(m)["household"] if m.role == R.RESIDENT else None
+    return campaigns_in(
+        m.micro1, m.manager, worker=m.user,
+        resident_household=(household, m.user) if household else None,
+    )  # fmt: skip
+
+
+def _camp(param: str, key: str, body=None):
+    def make(m: Mine):
+        made = _campaign_objects(m)
+        return {param: made[key]}, (body(m, made) if body else None)
+
+    return make
+
+
+def _round_body(m: Mine, made):
+    return {"title": "小红帽", "area": m.micro1.code, "day": str(timezone.localdate()),
+            "workers": [m.user.pk]}  # fmt: skip
+
+
+def _take_up_body(m: Mine, made):
+    return {"household": _hh(m)["household"], "answer": "taken"}
+
+
+CAMPAIGN_INSIDE = {
+    "campaigns/<int:pk>/": (STAFF, _camp("pk", "campaign")),
+    "campaigns/<int:pk>/broadcast/": (STAFF, _camp("pk", "campaign")),
+    "campaigns/rounds/<int:pk>/": (HOUSEHOLD_READERS, _camp("pk", "round")),
+    "campaigns/broadcasts/<int:pk>/": ({R.RESIDENT}, _camp("pk", "broadcast")),
+    "campaigns/packages/<int:pk>/": (HOUSEHOLD_READERS, _camp("pk", "package")),
+    "api/v1/campaigns/<campaign_id>": (STAFF, _camp("campaign_id", "campaign")),
+    "api/v1/campaigns/<campaign_id>/stage": (STAFF, _camp("campaign_id", "campaign")),
+    "api/v1/campaigns/<campaign_id>/rounds": (
+        STAFF, _camp("campaign_id", "campaign", _round_body),
+    ),
+    "api/v1/campaigns/<campaign_id>/broadcasts": (
+        STAFF, _camp("campaign_id", "campaign", lambda m, made: {
+            "area": m.micro1.code, "title": "小广播", "body": "征集", "question": "想要什么？",
+        }),
+    ),
+    "api/v1/campaigns/<campaign_id>/packages": (
+        STAFF, _camp("campaign_id", "campaign", lambda m, made: {
+            "name": "安居包", "contents": "适老化", "area": m.micro1.code,
+        }),
+    ),
+    "api/v1/campaigns/<campaign_id>/results": (STAFF, _camp("campaign_id", "campaign")),
+    "api/v1/campaigns/rounds/<round_id>": (HOUSEHOLD_READERS, _camp("round_id", "round")),
+    "api/v1/campaigns/rounds/<round_id>/stops": (
+        HOUSEHOLD_READERS, _camp("round_id", "round"),
+    ),
+    "api/v1/campaigns/broadcasts/<broadcast_id>": (
+        STAFF | {R.RESIDENT}, _camp("broadcast_id", "broadcast"),
+    ),
+    "api/v1/campaigns/broadcasts/<broadcast_id>/answer": (
+        {R.RESIDENT}, _camp("broadcast_id", "broadcast"),
+    ),
+    "api/v1/campaigns/packages/<package_id>": (
+        HOUSEHOLD_READERS, _camp("package_id", "package"),
+    ),
+    "api/v1/campaigns/packages/<package_id>/take-ups": (
+        HOUSEHOLD_READERS, _camp("package_id", "package", _take_up_body),
+    ),
+    "api/v1/campaigns/results/<result_id>/publish": (STAFF, _camp("result_id", "result")),
+}  # fmt: skip
+
 INSIDE = {
     "api/v1/areas/<code>": (EVERYONE, _area),
     "api/v1/areas/<code>/children": (EVERYONE, _area),
@@ -1337,6 +1476,7 @@ INSIDE = {
     "demands/queue/demands/<int:pk>/split/": (STAFF, _own(pk=lambda m: _demand(m).pk)),
     "demands/<int:pk>/photos/<int:photo_id>/": (DEMAND_READERS, _demand_photo),
     "api/v1/demands/<demand_id>/photos/<photo_id>": (DEMAND_READERS, _demand_photo),
+    **CAMPAIGN_INSIDE,
 }
 # Who reads an area-query list of their own area.
 INSIDE_AREA_QUERY = {

@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from shezhi.accounts.api import router as accounts_router
 from shezhi.areas.api import router as areas_router
+from shezhi.campaigns.api import router as campaigns_router
 from shezhi.cases.api import router as cases_router
 from shezhi.core.api import router as auth_router
 from shezhi.core.apitypes import (
@@ -73,6 +74,7 @@ api.add_router("", visits_router, tags=["visits"])
 api.add_router("", demands_router, tags=["demands"])
 api.add_router("", lists_router, tags=["three lists"])
 api.add_router("", cases_router, tags=["cases"])
+api.add_router("", campaigns_router, tags=["campaigns"])
 
 
 def _answer(request, status: int, detail: str, code: str, field: str | None = None):

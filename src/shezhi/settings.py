@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "shezhi.demands",
     "shezhi.lists",
     "shezhi.cases",
+    "shezhi.campaigns",
     "shezhi.demo",  # above the feature apps: `shezhi demo`
     # After shezhi.core: the project's db_worker (heartbeat, recovery of tasks whose
     # worker died) takes the library command's name.

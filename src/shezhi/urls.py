@@ -32,4 +32,5 @@ urlpatterns = [
     path("demands/", include("shezhi.demands.urls")),
     path("lists/", include("shezhi.lists.urls")),
     path("cases/", include("shezhi.cases.urls")),
+    path("campaigns/", include("shezhi.campaigns.urls")),
 ]

@@ -11,13 +11,17 @@ class DemandsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         # In ready(): visits' hooks and this app's listeners import models, loaded only now.
+        from shezhi.campaigns import hooks as campaign_hooks
         from shezhi.visits import hooks as visit_hooks
 
-        from . import from_visits, hub_figures
+        from . import from_campaigns, from_visits, hub_figures
         from .models import Demand, DemandGroup
 
         # A need ticked on a household visit becomes a demand (source=visit), once.
         visit_hooks.on_need_found(from_visits.record_need)
+        # A broadcast's answer and a round's wish become demands (source=campaign).
+        campaign_hooks.on_broadcast_answered(from_campaigns.record_answer)
+        campaign_hooks.on_round_wish(from_campaigns.record_wish)
         # The service hubs' pages count the demands raised in each hub's reach.
         hub_figures.register()
         # Who moved a demand between groups, closed it or confirmed a group; the text,

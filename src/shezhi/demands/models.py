@@ -2,10 +2,11 @@
 
 - A **demand** is a wish for a service, a facility or an activity (not a problem: that
   is an event). It comes from a resident's phone, a worker's household visit, a
-  campaign action (placeholder until §1) or staff on a resident's behalf. It is located
-  by its point (the deepest area the locator finds) or, without one, by the address's
-  area (the resident's micro-grid, or the area the worker chose). ``area_path`` copies
-  the area's path: every scoped list is a path range.
+  campaign action (a round's stop, a broadcast's answer: ``from_campaigns``) or staff
+  on a resident's behalf. It is located by its point (the deepest area the locator
+  finds) or, without one, by the address's area (the resident's micro-grid, or the
+  area the worker chose). ``area_path`` copies the area's path: every scoped list is
+  a path range.
 - **Anonymity**: the demand keeps its submitter so they are told what became of it, but
   an anonymous demand never shows who asked to anyone else (``selectors``): only the
   submitter's own "my demands" names it, and the group's count of distinct residents
@@ -140,6 +141,24 @@ class Demand(models.Model):
         verbose_name=_("visit"),
     )
     need = models.CharField(_("need"), max_length=32, blank=True)
+    # A campaign's action that heard it (a round's stop, a broadcast's answer: made once
+    # per answer); a visit made on a round is linked through the visit.
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("campaign"),
+    )
+    broadcast_answer = models.OneToOneField(
+        "campaigns.BroadcastAnswer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("broadcast answer"),
+    )
     group = models.ForeignKey(
         DemandGroup,
         on_delete=models.SET_NULL,

@@ -153,3 +153,10 @@ def group_askers(group_ids) -> dict[int, int]:
     for gid, hid, sid, pk in rows:
         keys[gid].add(asker_key(hid, sid, pk))
     return {g: len(k) for g, k in keys.items()}
+
+
+def campaign_demands(campaign_id: int, visit_ids) -> QuerySet[Demand]:
+    """The demands a campaign collected: heard by its actions (a broadcast's answers, a
+    round's stops: ``Demand.campaign``) or ticked on a visit made on one of its rounds
+    (``visit_ids``: a queryset of visit ids, evaluated in the database)."""
+    return Demand.objects.filter(Q(campaign_id=campaign_id) | Q(visit_id__in=visit_ids))

@@ -82,12 +82,16 @@ def submit_demand(
     visit=None,
     need: str = "",
     photos=(),
+    campaign=None,
+    broadcast_answer=None,
 ) -> Submitted:
     """Record a demand and put it in its community's group.
 
     ``source=resident``: the actor's own demand (``submitter`` is the actor, nobody is
     paid). Any other source: the actor collected it (a worker or staff of its area, paid
     ``demand_collected`` once); ``submitter`` is the resident's account when known.
+    ``broadcast_answer``: a resident's answer to a campaign's broadcast (source
+    campaign, their own, made once per answer).
     Located by its point, else by ``area`` (a resident's micro-grid, the area chosen),
     with the address as free text; ``photos`` (uploads, at most six) are checked before
     anything is written. The submitter, when known, is recorded as taking part
@@ -112,7 +116,9 @@ def submit_demand(
         raise BadInput(_("Give the place: a point on the map or the area."), field="location")
     if not address and point is None and household is None and area.level != c.MICRO_GRID:
         raise BadInput(_("Give the address or a point on the map."), field="address")
-    own = source == Demand.Source.RESIDENT
+    # A resident's own: from the phone page, or their answer to a campaign's broadcast
+    # (nobody collected it, nobody is paid).
+    own = source == Demand.Source.RESIDENT or broadcast_answer is not None
     if not permissions.can(actor, "submit" if own else "collect", area):
         raise Forbidden(_("Only those who work this area collect its demands."))
     if own:
@@ -121,13 +127,18 @@ def submit_demand(
         existing = Demand.objects.filter(visit=visit, need=need).first()
         if existing is not None:
             return Submitted(existing, False)
+    if broadcast_answer is not None:
+        existing = Demand.objects.filter(broadcast_answer=broadcast_answer).first()
+        if existing is not None:
+            return Submitted(existing, False)
     processed = photo_processing.process_photos(photos)  # a bad photo: nothing written
     saved: list[str] = []
     try:
         demand = _write(
             actor=actor, own=own, kind=kind, text=text, source=source, anonymous=anonymous,
             submitter=submitter, household=household, area=area, point=point,
-            address=address, notes=notes, visit=visit, need=need, processed=processed,
+            address=address, notes=notes, visit=visit, need=need, campaign=campaign,
+            broadcast_answer=broadcast_answer, processed=processed,
             saved=saved,
         )  # fmt: skip
     except BaseException:
@@ -140,7 +151,7 @@ def submit_demand(
 
 def _write(
     *, actor, own, kind, text, source, anonymous, submitter, household, area, point,
-    address, notes, visit, need, processed, saved,
+    address, notes, visit, need, campaign, broadcast_answer, processed, saved,
 ) -> Demand:  # fmt: skip
     with transaction.atomic():
         demand = Demand.objects.create(
@@ -159,6 +170,8 @@ def _write(
             notes=notes,
             visit=visit,
             need=need,
+            campaign=campaign,
+            broadcast_answer=broadcast_answer,
         )
         for p in processed:
             photo = DemandPhoto(demand=demand)

@@ -487,14 +487,19 @@ def report_prefill(user) -> dict:
     }
 
 
-def bound_users_in(area: Area) -> QuerySet:
+def bound_users_in(area: Area, *, tag: str = "") -> QuerySet:
     """Ids of the users bound to a household inside ``area``'s subtree (broadcasts,
-    emergency checks): a values list, one query, no personal data."""
-    return (
-        Resident.objects.filter(subtree_q("household__area_path", area.path), user__isnull=False)
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
-    )
+    emergency checks): a values list, one query, no personal data. ``tag``: only the
+    residents carrying that plain tag (a campaign's broadcast to a group)."""
+    qs = Resident.objects.filter(subtree_q("household__area_path", area.path), user__isnull=False)
+    if tag:
+        qs = qs.filter(_has_tag(tag))
+    return qs.order_by("user_id").values_list("user_id", flat=True)
+
+
+def is_plain_tag(tag: str) -> bool:
+    """Is ``tag`` a plain (non-sensitive) residents' tag one may address a notice to?"""
+    return tag in tagset.PLAIN
 
 
 def binding_of(user):

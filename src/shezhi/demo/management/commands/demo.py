@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from shezhi.areas.models import Area
 from shezhi.demo.areas import build_demo_areas
+from shezhi.demo.campaigns import build_demo_campaigns
 from shezhi.demo.cases import build_demo_cases
 from shezhi.demo.demands import build_demo_demands
 from shezhi.demo.events import DISTRICT_CODE, build_demo_events
@@ -113,6 +114,7 @@ class Command(BaseCommand):
         self.build_operations()
         self.build_lists()
         self.build_cases()
+        self.build_campaigns()
         self.stdout.write("Demo sign-ins:")
         for line in sign_in_lines():
             self.stdout.write(line)
@@ -223,6 +225,19 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo case library: {made} cases, {time.perf_counter() - started:.2f} s."
+                )
+            )
+
+    def build_campaigns(self) -> None:
+        """The 社治专列 campaign over the district: rounds, a broadcast, packages, results."""
+        started = time.perf_counter()
+        made = build_demo_campaigns()
+        if made:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo campaign: "
+                    + ", ".join(f"{n} {what}" for what, n in made.items())
+                    + f", {time.perf_counter() - started:.1f} s."
                 )
             )
 
