@@ -87,3 +87,28 @@ def test_a_delivered_item_can_be_written_up_as_a_case(client, world):
     # Another community's staff cannot start a case from it.
     client.force_login(world.far_resident)
     assert client.get(f"/cases/new/?source=lists.needitem:{item.pk}").status_code in (403, 404)
+
+
+def test_a_campaign_board_counts_the_lists_published_in_its_area_and_period(world):
+    """Lists registers 发布清单's figures on campaigns' board (campaigns.hooks)."""
+    import datetime as dt
+
+    from shezhi.campaigns import selectors as campaign_selectors
+    from shezhi.campaigns import services as campaigns
+    from shezhi.lists.campaign_figures import items_published, lists_published
+
+    make_item(world)  # a published list of 凤凰社区, published now, with one item
+    make_list(world, edition="未发布", publish=False)
+    today = dt.date.today()
+    around = campaigns.create_campaign(
+        actor=world.street_staff, name="社治专列", area=world.t["street1"],
+        starts_on=today - dt.timedelta(days=3), ends_on=today,
+    )  # fmt: skip
+    before = campaigns.create_campaign(
+        actor=world.street_staff, name="去年", area=world.t["street1"],
+        starts_on=today - dt.timedelta(days=400), ends_on=today - dt.timedelta(days=300),
+    )  # fmt: skip
+    assert (lists_published(around), items_published(around)) == (1, 1)
+    assert (lists_published(before), items_published(before)) == (0, 0)
+    board = {k: n for s in campaign_selectors.board(around) for k, _l, n in s.figures}
+    assert board["lists_published"] == 1

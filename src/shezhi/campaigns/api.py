@@ -199,6 +199,7 @@ class ResultIn(Schema):
     summary: str = Field(max_length=2000)
     figures: list[FigureIn] = Field(default_factory=list, max_length=12)
     publish: bool = False
+    cases: list[int] = Field(default_factory=list, max_length=20)
 
 
 class ResultOut(Schema):
@@ -207,6 +208,7 @@ class ResultOut(Schema):
     title: str
     summary: str
     figures: list[dict]
+    cases: list[int]
     published_at: dt.datetime | None
 
 
@@ -239,7 +241,8 @@ def _package_out(p: Package) -> dict:
 def _result_out(r: Result) -> dict:
     return {
         "id": r.pk, "campaign": r.campaign_id, "title": r.title, "summary": r.summary,
-        "figures": r.figures, "published_at": r.published_at,
+        "figures": r.figures, "cases": [c.pk for c in r.cases.all()],
+        "published_at": r.published_at,
     }  # fmt: skip
 
 
@@ -454,7 +457,7 @@ def create_package(request: HttpRequest, campaign_id: Id, payload: PackageIn):
 )
 def list_results(request: HttpRequest, campaign_id: Id):
     c = selectors.get_campaign(request.user, campaign_id)
-    return [_result_out(r) for r in c.results.order_by("-id")[:200]]
+    return [_result_out(r) for r in c.results.prefetch_related("cases").order_by("-id")[:200]]
 
 
 @router.post(
@@ -467,5 +470,6 @@ def add_result(request: HttpRequest, campaign_id: Id, payload: ResultIn):
     r = services.add_result(
         actor=request.user, campaign=c, title=payload.title, summary=payload.summary,
         figures=[f.dict() for f in payload.figures], publish=payload.publish,
+        cases=payload.cases,
     )  # fmt: skip
     return Status(201, _result_out(r))

@@ -14,7 +14,7 @@ class CampaignsConfig(AppConfig):
         from shezhi.core import notices
         from shezhi.visits import hooks as visit_hooks
 
-        from . import figures, services
+        from . import case_source, figures, services
         from .models import Broadcast, Campaign, Package, Result, Round, StageMove, TakeUp
 
         # A household visit made on a round of its worker's joins the round.
@@ -22,6 +22,8 @@ class CampaignsConfig(AppConfig):
         # What each stage produced: campaigns' own figures (the demands from demands'
         # selectors); lists, organisations and cases register theirs when they land.
         figures.register()
+        # A campaign can be written up as a case (分享案例).
+        case_source.register()
         # A broadcast's notification opens the resident's answer page.
         notices.register_subject(
             Broadcast,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shezhi.cases.models import Case
+
 from .models import Stage, TakeUp
 from .services import DEMAND_KINDS
 
@@ -98,3 +100,14 @@ class ResultForm(forms.Form):
     figure_label = forms.CharField(label=_("Figure"), required=False, max_length=40)
     figure_value = forms.IntegerField(label=_("Value"), required=False, min_value=0)
     publish = forms.BooleanField(label=_("Publish now"), required=False)
+    cases = forms.ModelMultipleChoiceField(
+        label=_("Cases that tell its story"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, cases=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The published cases of the campaign's area (services.case_choices).
+        self.fields["cases"].queryset = cases[:50] if cases is not None else Case.objects.none()

@@ -256,14 +256,17 @@ class TakeUp(models.Model):
 
 
 class Result(models.Model):
-    """A result (成果) the campaign presents. ``figures``: [{"label": …, "value": int}].
-    Cases (shezhi.cases) will link here when that app lands."""
+    """A result (成果) the campaign presents. ``figures``: [{"label": …, "value": int}];
+    ``cases``: the published cases (典型案例) of the campaign's area that tell its story."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="results")
     title = models.CharField(_("title"), max_length=100)
     summary = models.TextField(_("summary"), max_length=2000)
     figures = models.JSONField(_("figures"), default=list, blank=True)
     photo = models.ImageField(_("photo"), upload_to="campaigns/results/", blank=True)
+    cases = models.ManyToManyField(
+        "cases.Case", blank=True, related_name="+", verbose_name=_("cases")
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
+from shezhi.cases.models import Case
 from shezhi.core.errors import BadInput, Forbidden
+from shezhi.core.lists.ranges import subtree_q
 from shezhi.core.notices import Notice, publish_notices
 from shezhi.core.participation import Way, record_participation
 from shezhi.households import selectors as household_selectors
@@ -391,19 +393,46 @@ def _figures(figures) -> list[dict]:
 
 
 def add_result(
-    *, actor, campaign: Campaign, title: str, summary: str, figures=None, publish: bool = False
+    *,
+    actor,
+    campaign: Campaign,
+    title: str,
+    summary: str,
+    figures=None,
+    publish: bool = False,
+    cases=(),
 ) -> Result:
+    """A result of the campaign; ``cases``: ids of published cases of its area (a case
+    elsewhere, or not published, is refused naming ``cases``)."""
     title = _text(title, NAME_MAX, "title")
     summary = _text(summary, 2000, "summary")
     figures = _figures(figures)
     _manage(actor, campaign)
-    return Result.objects.create(
-        campaign=campaign,
-        title=title,
-        summary=summary,
-        figures=figures,
-        published_at=timezone.now() if publish else None,
-    )
+    ids = [getattr(x, "pk", x) for x in cases or ()]
+    if any(isinstance(i, bool) or not isinstance(i, int) for i in ids) or len(ids) > 20:
+        raise BadInput(_("Up to 20 cases, given by their ids."), field="cases")
+    found = list(case_choices(campaign).filter(pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise BadInput(
+            _("Only the published cases of the campaign's area can be linked."), field="cases"
+        )
+    with transaction.atomic():
+        result = Result.objects.create(
+            campaign=campaign,
+            title=title,
+            summary=summary,
+            figures=figures,
+            published_at=timezone.now() if publish else None,
+        )
+        result.cases.set(found)
+    return result
+
+
+def case_choices(campaign: Campaign):
+    """The cases a result of the campaign may cite: published, in its area's subtree."""
+    return Case.objects.filter(
+        subtree_q("area_path", campaign.area_path), status=Case.Status.PUBLISHED
+    ).order_by("-published_at", "-id")
 
 
 def publish_result(*, actor, result: Result) -> Result:

@@ -98,7 +98,9 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
     stage_form = forms.StageForm(request.POST if which == "stage" else None)
     round_form = forms.RoundForm(request.POST if which == "round" else None)
     package_form = forms.PackageForm(request.POST if which == "package" else None)
-    result_form = forms.ResultForm(request.POST if which == "result" else None)
+    result_form = forms.ResultForm(
+        request.POST if which == "result" else None, cases=services.case_choices(campaign)
+    )
     done = None
     if which == "stage" and stage_form.is_valid():
         d = stage_form.cleaned_data
@@ -131,7 +133,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
         done = attempt(
             request, services.add_result, form=result_form, actor=user, campaign=campaign,
             title=d["title"], summary=d["summary"], figures=figures, publish=d["publish"],
-            success=_("Result added."),
+            cases=[x.pk for x in d["cases"]], success=_("Result added."),
         )  # fmt: skip
     if done:
         return redirect("campaigns:board", pk=campaign.pk)
@@ -153,7 +155,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
             "rounds": list(campaign.rounds.select_related("area").order_by("-day", "-id")[:20]),
             "broadcasts": [(b, b_counts[b.pk]) for b in broadcasts],
             "packages": [(p, p_counts[p.pk]) for p in packages],
-            "results": list(campaign.results.order_by("-id")[:20]),
+            "results": list(campaign.results.prefetch_related("cases").order_by("-id")[:20]),
             "may_manage": may_manage,
             "stage_form": stage_form,
             "round_form": round_form,

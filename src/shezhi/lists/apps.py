@@ -12,11 +12,13 @@ class ListsConfig(AppConfig):
 
         from shezhi.core.notices import register_subject
 
-        from . import case_source
+        from . import campaign_figures, case_source
         from .models import ListProject, NeedItem, NeedsList, Resource
 
         # A delivered item can be written up as a case (分享案例).
         case_source.register()
+        # What the lists add to a campaign board (发布清单).
+        campaign_figures.register()
 
         # Who curated, published, moved, matched and registered what.
         auditlog.register(NeedsList, exclude_fields=["created_at"])
