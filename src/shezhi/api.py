@@ -32,6 +32,7 @@ from shezhi.households.binding_api import router as binding_router
 from shezhi.incentives.api import router as incentives_router
 from shezhi.notifications.api import router as notifications_router
 from shezhi.operations.api import router as operations_router
+from shezhi.organisations.api import router as organisations_router
 from shezhi.people.api import router as people_router
 from shezhi.places.api import router as places_router
 from shezhi.stats.api import router as stats_router
@@ -69,6 +70,7 @@ api.add_router("", binding_router, tags=["accounts"])
 api.add_router("", operations_router, tags=["emergency operations"])
 api.add_router("", visits_router, tags=["visits"])
 api.add_router("", demands_router, tags=["demands"])
+api.add_router("", organisations_router, tags=["organisations"])
 
 
 def _answer(request, status: int, detail: str, code: str, field: str | None = None):

@@ -30,4 +30,5 @@ urlpatterns = [
     path("operations/", include("shezhi.operations.urls")),
     path("visits/", include("shezhi.visits.urls")),
     path("demands/", include("shezhi.demands.urls")),
+    path("organisations/", include("shezhi.organisations.urls")),
 ]

@@ -1,0 +1,27 @@
+"""Joining an organisation is taking part (issue 16 §6): one call to the shared record."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+try:  # lands on main with issue 16 §6 (core.participation)
+    from shezhi.core import participation
+except ImportError:  # pragma: no cover
+    participation = None
+
+
+def joined(member) -> None:
+    """Record the member's joining (way "organisation", at the day joined, local noon)."""
+    if participation is None:  # pragma: no cover
+        return
+    at = timezone.make_aware(dt.datetime.combine(member.joined_on, dt.time(12)))
+    participation.record_participation(
+        way=participation.Way.ORGANISATION,
+        area=member.organisation.area,
+        at=at,
+        source=member,
+        resident=member.resident,
+        person=member.person,
+    )
