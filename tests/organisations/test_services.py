@@ -113,18 +113,35 @@ def test_members_join_and_leave(world, make_org):
     )  # fmt: skip
     b = services.add_member(actor=staff, organisation=org, person=world["person"])
     assert a.role == "leader" and b.person == world["person"]
-    refused("resident", services.add_member, actor=staff, organisation=org, resident=world["resident"])
+    refused(
+        "resident", services.add_member, actor=staff, organisation=org, resident=world["resident"]
+    )
     refused("person", services.add_member, actor=staff, organisation=org, person=world["person"])
     refused("resident", services.add_member, actor=staff, organisation=org)
     refused(
         "resident", services.add_member, actor=staff, organisation=org,
         resident=world["resident2"], person=world["person"],
     )  # fmt: skip
-    refused("role", services.add_member, actor=staff, organisation=org, resident=world["resident2"], role="boss")
+    refused(
+        "role",
+        services.add_member,
+        actor=staff,
+        organisation=org,
+        resident=world["resident2"],
+        role="boss",
+    )
     # A resident outside the staff's areas.
-    refused("resident", services.add_member, actor=staff, organisation=org, resident=world["far_resident"])
+    refused(
+        "resident",
+        services.add_member,
+        actor=staff,
+        organisation=org,
+        resident=world["far_resident"],
+    )
     # A new leader takes over; the old one stays as a member.
-    c = services.add_member(actor=staff, organisation=org, resident=world["resident2"], role="leader")
+    c = services.add_member(
+        actor=staff, organisation=org, resident=world["resident2"], role="leader"
+    )
     a.refresh_from_db()
     assert a.role == "member" and c.role == "leader"
     services.end_membership(actor=staff, member=a, left_on=dt.date(2026, 1, 1))
@@ -149,7 +166,9 @@ def test_support_in_fen_and_its_refusals(world, make_org):
     refused("amount_fen", rec, actor=staff, organisation=org, kind="money", amount_fen=12.5)
     refused("amount_fen", rec, actor=staff, organisation=org, kind="money", amount_fen=True)
     refused("amount_fen", rec, actor=staff, organisation=org, kind="money", amount_fen=-5)
-    refused("amount_fen", rec, actor=staff, organisation=org, kind="training", amount_fen=5, note="x")
+    refused(
+        "amount_fen", rec, actor=staff, organisation=org, kind="training", amount_fen=5, note="x"
+    )
     refused("post", rec, actor=staff, organisation=org, kind="space")
     refused("post", rec, actor=staff, organisation=org, kind="space", post=far_post)
     refused("post", rec, actor=staff, organisation=org, kind="mentoring", post=post, note="x")
@@ -174,3 +193,33 @@ def test_activities_and_demand_groups_of_the_community(world, make_org):
     refused("group", services.take_on_demand, actor=staff, organisation=org, group=group)
     refused("group", services.take_on_demand, actor=staff, organisation=org, group=far_group)
     assert org.activities.count() == 1 and org.demands.count() == 1
+
+
+def test_joining_is_taking_part_once(world, make_org):
+    from shezhi.core.models import Participation
+    from shezhi.core.participation import participants
+
+    org = make_org()
+    other = make_org()
+    staff = world["staff"]
+    services.add_member(
+        actor=staff, organisation=org, resident=world["resident"], joined_on=dt.date(2026, 2, 1)
+    )
+    services.add_member(
+        actor=staff, organisation=other, resident=world["resident"], joined_on=dt.date(2026, 2, 3)
+    )
+    services.add_member(
+        actor=staff, organisation=org, person=world["person"], joined_on=dt.date(2026, 2, 1)
+    )
+    rows = Participation.objects.filter(way="organisation")
+    assert rows.count() == 3
+    assert {r.participant for r in rows} == {
+        f"r:{world['resident'].pk}", f"p:{world['person'].pk}",
+    }  # fmt: skip
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    end = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    assert participants(world["t"]["community"], start, end) == 2
+    # A refused join records nothing.
+    with pytest.raises(BadInput):
+        services.add_member(actor=staff, organisation=org, resident=world["resident"])
+    assert rows.count() == 3

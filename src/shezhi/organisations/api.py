@@ -12,8 +12,6 @@
   statistics). A refusal is a 400 naming the field; an object outside scope a 404.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Literal
 
@@ -23,6 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from shezhi.areas import selectors as area_selectors
 from shezhi.areas.models import Area
 from shezhi.core.apitypes import AreaRef, Day, ErrorOut, Id, KeysetPaging, NotFoundOut
 from shezhi.core.errors import BadInput
@@ -71,8 +70,8 @@ class OrganisationOut(Schema):
     area: AreaRef
 
     @staticmethod
-    def resolve_area(o: Organisation) -> dict:
-        return _area_ref(o.area)
+    def resolve_area(o) -> dict:
+        return o["area"] if isinstance(o, dict) else _area_ref(o.area)
 
 
 class MemberOut(Schema):
@@ -274,7 +273,9 @@ def funnel(request: HttpRequest, q: Query[FunnelQuery]):
         period = Period.of(q.start, q.end, today=today)
     except ValueError as e:
         raise BadInput(str(e), field="from") from None
-    children = list(area.get_children().defer("boundary")) if area.level in FUNNEL_LEVELS else []
+    children = []
+    if area.level in FUNNEL_LEVELS:
+        children = list(area_selectors.children(request.user, area).defer("boundary"))
     f = selectors.funnel(area, period, children)
     return {
         "area": _area_ref(area),

@@ -6,16 +6,12 @@ import datetime as dt
 
 from django.utils import timezone
 
-try:  # lands on main with issue 16 §6 (core.participation)
-    from shezhi.core import participation
-except ImportError:  # pragma: no cover
-    participation = None
+from shezhi.core import participation
 
 
 def joined(member) -> None:
-    """Record the member's joining (way "organisation", at the day joined, local noon)."""
-    if participation is None:  # pragma: no cover
-        return
+    """Record the member's joining (way "organisation", the day joined at local noon),
+    inside the caller's transaction; once per membership."""
     at = timezone.make_aware(dt.datetime.combine(member.joined_on, dt.time(12)))
     participation.record_participation(
         way=participation.Way.ORGANISATION,

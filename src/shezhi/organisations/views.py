@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shezhi.areas import constants as c
+from shezhi.areas import selectors as area_selectors
 from shezhi.areas.models import Area
 from shezhi.core import personal_data as pd
 from shezhi.core.lists import subtree_q
@@ -383,7 +384,7 @@ def funnel(request: HttpRequest, code: str) -> HttpResponse:
     else:
         error = ""
     children = (
-        list(area.get_children().defer("boundary").order_by("code"))
+        list(area_selectors.children(request.user, area).defer("boundary").order_by("code"))
         if area.level in (c.DISTRICT, c.STREET)
         else []
     )

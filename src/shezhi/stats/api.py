@@ -12,6 +12,7 @@ from shezhi.core.apitypes import Day, DayText
 from shezhi.core.apitypes import ErrorOut as StatsError
 from shezhi.core.errors import BadInput
 from shezhi.core.periods import Period
+from shezhi.organisations import selectors as organisation_selectors
 
 from . import coverage as visit_coverage
 from .kpis import DEFINITIONS, Kpis
@@ -178,8 +179,59 @@ def kpis(request: HttpRequest, q: Query[PeriodQuery]):
 def definitions(request: HttpRequest):
     return [
         {"name": name, "label": str(label), "formula": str(formula)}
-        for name, (label, formula) in {**DEFINITIONS, **visit_coverage.DEFINITIONS}.items()
+        for name, (label, formula) in {
+            **DEFINITIONS,
+            **visit_coverage.DEFINITIONS,
+            **organisation_selectors.DEFINITIONS,
+        }.items()
     ]
+
+
+class ForcesQuery(Schema):
+    area: str = Field(..., description="the area's code; its statistics must be in your scope")
+
+
+class ForceCountsOut(Schema):
+    full_time: int = Field(description="专职")
+    professional: int = Field(description="专业")
+    part_time: int = Field(description="兼职")
+    service: int = Field(description="服务")
+    self_governance: int = Field(description="自治")
+    total: int
+
+
+class ChildForcesOut(Schema):
+    area: AreaOut
+    forces: ForceCountsOut
+
+
+class AreaForcesOut(Schema):
+    area: AreaOut
+    definition: str
+    forces: ForceCountsOut
+    children: list[ChildForcesOut]
+
+
+@router.get(
+    "/stats/forces",
+    response={200: AreaForcesOut, 400: StatsError},
+    summary="The five kinds of forces of an area and of each of its children",
+    description="Distinct people of the workforce and members of the self-governance"
+    " organisations, by kind (see /stats/definitions: forces). Areas outside your scope"
+    " answer 404.",
+)
+def forces(request: HttpRequest, q: Query[ForcesQuery]):
+    area = get_statistics_area(request.user, q.area)
+    children = list(area_selectors.children(request.user, area).defer("boundary"))
+    return {
+        "area": _area(area),
+        "definition": str(organisation_selectors.FORCES_FORMULA),
+        "forces": organisation_selectors.forces(area),
+        "children": [
+            {"area": _area(child), "forces": organisation_selectors.forces(child)}
+            for child in children
+        ],
+    }
 
 
 class CoverageQuery(Schema):
