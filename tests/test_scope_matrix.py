@@ -194,6 +194,17 @@ UNSCOPED = {
     "demands/",  # the resident's own demands and form (tests/demands/test_pages.py)
     "api/v1/demands",  # the caller's own or their scope's; POST collects in scope (tests/demands)
     "api/v1/demand-groups",  # scoped by the selector (tests/demands/test_api.py)
+    # Organisations: the registry is the selector's list (404 for those who read none);
+    # the public pages show counts and the leader's masked name to anyone.
+    "organisations/",
+    "organisations/new/",  # the choices are the staff's own communities (tests/organisations)
+    "organisations/o/<int:pk>/",
+    "organisations/community/<str:code>/",
+    "api/v1/organisations/<org_id>/public",
+    # Their area in the query string: AREA_QUERY_ROUTES (POST checks the area it names).
+    "api/v1/organisations",
+    "api/v1/organisations/funnel",
+    "api/v1/stats/forces",
     "api/v1/stats/visit-coverage",  # ?area=: AREA_QUERY_ROUTES
 }
 
@@ -350,6 +361,21 @@ ROUTES = {
     "api/v1/demand-groups/<group_id>": ("get", "demand_group", ""),
     "api/v1/demand-groups/<group_id>/confirm": ("post", "demand_group", {}),
     "api/v1/demand-groups/<group_id>/merge": ("post", "demand_group", {"other": 1}),
+    "organisations/<int:pk>/": ("get", "organisation", ""),
+    "organisations/<int:pk>/members/": ("post", "organisation", {"id_number": "x" * 18}),
+    "organisations/<int:pk>/members/<int:member_id>/leave/": ("post", "organisation", {}),
+    "organisations/<int:pk>/stage/": ("post", "organisation", {"stage": "incubating"}),
+    "organisations/<int:pk>/support/": ("post", "organisation", {"kind": "money"}),
+    "organisations/<int:pk>/activities/": ("post", "organisation", {"target": 1}),
+    "organisations/<int:pk>/demands/": ("post", "organisation", {"target": 1}),
+    "organisations/funnel/<str:code>/": ("get", "area", ""),
+    "api/v1/organisations/<org_id>": ("get", "organisation", ""),
+    "api/v1/organisations/<org_id>/members": ("post", "organisation", {"resident": 1}),
+    "api/v1/organisations/<org_id>/members/<member_id>/leave": ("post", "organisation", {}),
+    "api/v1/organisations/<org_id>/stage": ("post", "organisation", {"stage": "incubating"}),
+    "api/v1/organisations/<org_id>/supports": ("post", "organisation", {"kind": "money"}),
+    "api/v1/organisations/<org_id>/activities": ("post", "organisation", {"activity": 1}),
+    "api/v1/organisations/<org_id>/demand-groups": ("post", "organisation", {"group": 1}),
 }
 # A list route that takes its area in the query string.
 AREA_QUERY_ROUTES = {
@@ -370,6 +396,9 @@ AREA_QUERY_ROUTES = {
     "api/v1/households/counts": "area",
     "api/v1/visits": "area",
     "api/v1/stats/visit-coverage": "area",
+    "api/v1/organisations": "area",
+    "api/v1/organisations/funnel": "area",
+    "api/v1/stats/forces": "area",
 }
 
 
@@ -552,6 +581,7 @@ def world(territory):
         objects[key]["visit"] = visit_in(objects[key]["household"], actor)
         objects[key]["demand"] = demand_in(area, actor).pk
         objects[key]["demand_group"] = demand_in(area, actor).group_id
+        objects[key]["organisation"] = organisation_in(area, actor).pk
     return objects
 
 
@@ -562,6 +592,16 @@ def operations_in(area, actor) -> dict:
     EmergencyPeriodFactory(area=area, started_by=actor)
     op = operations.start_operation(actor=actor, area=area, kind="flood", title="扫楼")
     return {"operation": op.pk}
+
+
+def organisation_in(area, actor, name="志愿服务队"):
+    """An organisation registered by ``actor`` in the community of ``area``."""
+    from shezhi.organisations import services as organisations
+
+    community = Area.objects.get(code=area.code[:12])
+    return organisations.register_organisation(
+        actor=actor, kind="volunteer_team", name=name, area=community
+    )
 
 
 def demand_in(area, actor, text="希望装快递柜", submitter=None):
@@ -960,6 +1000,71 @@ def _merge(m: Mine):
     return {"group_id": keep}, {"other": other}
 
 
+# Organisations: the staff of the area read and keep its registry (each call on a
+# fresh organisation of micro1's community, registered by the manager).
+def _org(m: Mine):
+    return organisation_in(m.micro1, m.manager, name=f"志愿服务队{next(m.seq)}")
+
+
+def _org_member(m: Mine):
+    from shezhi.organisations import services as organisations
+
+    org = _org(m)
+    member = organisations.add_member(actor=m.manager, organisation=org, person=m.person())
+    return {"pk": org.pk, "org_id": org.pk, "member_id": member.pk}, None
+
+
+def _org_join(api: bool):
+    def make(m: Mine):
+        org = _org(m)
+        if api:
+            return {"org_id": org.pk}, {"resident": _hh(m)["resident"]}
+        seq = next(m.seq)
+        id_number = valid_id_number(seq=f"{seq % 1000:03d}")
+        people_services.create_person(
+            actor=m.manager, area=m.micro1, name=f"人员{seq}", category="micro_grid_worker",
+            force_type="part_time", phone=f"1392000{seq:04d}", id_number=id_number,
+        )  # fmt: skip
+        return {"pk": org.pk}, {"id_number": id_number, "role": "member"}
+
+    return make
+
+
+def _org_body(key: str, body: dict):
+    """A fresh organisation, and ``body``; ``target``: what the link names."""
+
+    def make(m: Mine):
+        org = _org(m)
+        filled = dict(body)
+        if filled.get(key) == "activity":
+            filled[key] = m.activity().pk
+        elif filled.get(key) == "group":
+            filled[key] = demand_in(
+                m.micro1, m.manager, text=f"希望开办老年食堂{next(m.seq)}"
+            ).group_id
+        return {"pk": org.pk, "org_id": org.pk}, filled
+
+    return make
+
+
+ORGANISATION_ROUTES = {
+    "organisations/<int:pk>/": lambda m: ({"pk": _org(m).pk}, None),
+    "organisations/<int:pk>/members/": _org_join(api=False),
+    "organisations/<int:pk>/members/<int:member_id>/leave/": _org_member,
+    "organisations/<int:pk>/stage/": _org_body("", {"stage": "incubating"}),
+    "organisations/<int:pk>/support/": _org_body("", {"kind": "training", "note": "培训"}),
+    "organisations/<int:pk>/activities/": _org_body("target", {"target": "activity"}),
+    "organisations/<int:pk>/demands/": _org_body("target", {"target": "group"}),
+    "api/v1/organisations/<org_id>": lambda m: ({"org_id": _org(m).pk}, None),
+    "api/v1/organisations/<org_id>/members": _org_join(api=True),
+    "api/v1/organisations/<org_id>/members/<member_id>/leave": _org_member,
+    "api/v1/organisations/<org_id>/stage": _org_body("", {"stage": "incubating"}),
+    "api/v1/organisations/<org_id>/supports": _org_body("", {"kind": "training", "note": "培训"}),
+    "api/v1/organisations/<org_id>/activities": _org_body("activity", {"activity": "activity"}),
+    "api/v1/organisations/<org_id>/demand-groups": _org_body("group", {"group": "group"}),
+}
+
+
 # Route → (the roles whose own objects it serves, how to make the role's object: its
 # path parameters and, when it differs from ``ROUTES``, the body).
 INSIDE = {
@@ -1124,6 +1229,8 @@ INSIDE = {
         _own(group_id=lambda m: _demand(m).group_id),
     ),
     "api/v1/demand-groups/<group_id>/merge": (STAFF, _merge),
+    **{route: (STAFF, make) for route, make in ORGANISATION_ROUTES.items()},
+    "organisations/funnel/<str:code>/": (STATS_ROLES, _area),
 }
 # Who reads an area-query list of their own area.
 INSIDE_AREA_QUERY = {
@@ -1144,6 +1251,9 @@ INSIDE_AREA_QUERY = {
     "api/v1/households/counts": STATS_ROLES,
     "api/v1/visits": HOUSEHOLD_READERS,
     "api/v1/stats/visit-coverage": STATS_ROLES,
+    "api/v1/organisations": STAFF,
+    "api/v1/organisations/funnel": STATS_ROLES,
+    "api/v1/stats/forces": STATS_ROLES,
 }
 OK = (200, 201, 302)
 
