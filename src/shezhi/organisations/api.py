@@ -83,7 +83,7 @@ class MemberOut(Schema):
     left_on: dt.date | None
 
 
-class MoveOut(Schema):
+class StageMoveOut(Schema):
     from_stage: str
     to_stage: str
     on: dt.date
@@ -102,7 +102,7 @@ class SupportOut(Schema):
 class OrganisationDetailOut(OrganisationOut):
     description: str
     members: list[MemberOut]
-    moves: list[MoveOut]
+    moves: list[StageMoveOut]
     supports: list[SupportOut]
     activities: list[int]
     demand_groups: list[int]
@@ -150,7 +150,7 @@ class SupportIn(Schema):
     note: str = Field("", max_length=services.NOTE_MAX)
 
 
-class ActivityIn(Schema):
+class OrgActivityIn(Schema):
     activity: Id
 
 
@@ -420,7 +420,7 @@ def add_support(request: HttpRequest, org_id: Id, payload: SupportIn):
     response={200: OrganisationDetailOut, **WRITE_ERRORS},
     summary="Link a volunteer activity the organisation held (staff)",
 )
-def link_activity(request: HttpRequest, org_id: Id, payload: ActivityIn):
+def link_activity(request: HttpRequest, org_id: Id, payload: OrgActivityIn):
     org = _managed(request.user, org_id)
     activity = VolunteerActivity.objects.filter(pk=payload.activity).first()
     if activity is None:

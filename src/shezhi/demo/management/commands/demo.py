@@ -19,6 +19,7 @@ from shezhi.demo.households import DEFAULT_HOUSEHOLD_SCALE, build_demo_household
 from shezhi.demo.hubs import build_demo_hubs
 from shezhi.demo.incentives import build_demo_rewards
 from shezhi.demo.operations import build_demo_operations
+from shezhi.demo.organisations import build_demo_organisations
 from shezhi.demo.people import build_demo_workforce, link_demo_users
 from shezhi.demo.places import build_demo_posts
 from shezhi.demo.users import DEMO_USERS, ensure_demo_users, sign_in_lines
@@ -107,6 +108,7 @@ class Command(BaseCommand):
         self.build_visits(no_progress)
         self.build_hubs()
         self.build_operations()
+        self.build_organisations()
         self.stdout.write("Demo sign-ins:")
         for line in sign_in_lines():
             self.stdout.write(line)
@@ -178,6 +180,20 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     "Demo operations: "
+                    + ", ".join(f"{n} {what}" for what, n in made.items())
+                    + f", {time.perf_counter() - started:.1f} s."
+                )
+            )
+
+    def build_organisations(self) -> None:
+        """The self-governance organisations, their members (residents and people) and
+        their incubation history."""
+        started = time.perf_counter()
+        made = build_demo_organisations()
+        if made:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo organisations: "
                     + ", ".join(f"{n} {what}" for what, n in made.items())
                     + f", {time.perf_counter() - started:.1f} s."
                 )
