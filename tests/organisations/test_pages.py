@@ -36,7 +36,7 @@ def test_staff_register_through_the_form(client, world):
         "/organisations/new/",
         {"kind": "owners_committee", "name": "凤凰家园业委会", "area": community},
     )
-    assert r.status_code == 400 and "already registered" in r.content.decode()
+    assert r.status_code == 400 and "已登记同名" in r.content.decode()
     # An area outside the staff's: not among the choices.
     other = world["t"]["community2"].code
     r = c.post("/organisations/new/", {"kind": "other", "name": "x", "area": other})
@@ -55,9 +55,9 @@ def test_the_organisation_page_forms(client, world, make_org):
     page = c.get(url).content.decode()
     assert "张**" in page and "张三丰" not in page
     r = c.post(url + "members/", {"id_number": "510113199001019999", "role": "member"})
-    assert r.status_code == 400 and "No resident or person" in r.content.decode()
+    assert r.status_code == 400 and "没有这个身份证号" in r.content.decode()
     r = c.post(url + "stage/", {"stage": "mature"})
-    assert r.status_code == 400 and "not skipped" in r.content.decode()
+    assert r.status_code == 400 and "不能跨阶段" in r.content.decode()
     assert c.post(url + "stage/", {"stage": "incubating"}).status_code == 302
     r = c.post(url + "support/", {"kind": "money", "amount_yuan": "1500.5"})
     assert r.status_code == 302
