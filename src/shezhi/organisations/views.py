@@ -23,7 +23,7 @@ from shezhi.core import personal_data as pd
 from shezhi.core.lists import subtree_q
 from shezhi.core.pages import attempt
 from shezhi.core.periods import Period
-from shezhi.core.scope import sees_everything
+from shezhi.core.scope import held_areas, sees_everything, top_areas
 from shezhi.demands.models import DemandGroup
 from shezhi.households import selectors as household_selectors
 from shezhi.people.models import Person
@@ -60,6 +60,7 @@ def registry(request: HttpRequest) -> HttpResponse:
         .order_by("area_path", "name")[:PAGE]
     )
     counts = selectors.member_counts([o.pk for o in orgs])
+    tops = top_areas(held_areas(user, permissions.ACTIONS["view"]))
     return render(
         request,
         "organisations/registry.html",
@@ -67,6 +68,7 @@ def registry(request: HttpRequest) -> HttpResponse:
             "rows": [(o, counts[o.pk]) for o in orgs],
             "stage": stage,
             "stages": Stage.choices,
+            "tops": tops,
             "can_manage": permissions.can(user, "manage"),
         },
     )
