@@ -39,6 +39,9 @@ def test_a_person_who_is_also_a_member_counts_once(world, make_org):
     }  # fmt: skip
     # Up the tree the same people, once; a member who left no longer counts.
     assert selectors.forces(t["district"])["total"] == 5  # + the service person in 同心村
+    # Children in one pass, as each alone.
+    areas = [t["district"], t["street1"], t["street2"], t["community"], t["micro1"]]
+    assert selectors.forces_of(areas, within=t["district"]) == [selectors.forces(x) for x in areas]
     member = a.members.get(resident=world["resident"])
     services.end_membership(actor=staff, member=member)
     assert selectors.forces(t["community"])["self_governance"] == 1  # still in b

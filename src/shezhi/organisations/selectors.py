@@ -248,34 +248,52 @@ def funnel(area: Area, period: Period, children=()) -> Funnel:
 def forces(area: Area) -> dict[str, int]:
     """The forces of ``area``'s subtree by kind, and ``total`` (see the module's
     docstring for the definition)."""
-    people = dict(
-        Person.objects.filter(subtree_q("area__path", area.path), active=True).values_list(
-            "pk", "force_type"
+    return forces_of([area], within=area)[0]
+
+
+def forces_of(areas, *, within: Area) -> list[dict[str, int]]:
+    """``forces`` of each of ``areas`` (subtrees of ``within``: its children, say), read in
+    one pass over ``within``'s people and members."""
+    people_rows = list(
+        Person.objects.filter(subtree_q("area__path", within.path), active=True).values_list(
+            "pk", "force_type", "area__path"
         )
     )
-    extra: set[int] = set()
-    residents: set[int] = set()
-    rows = Member.objects.filter(
-        subtree_q("organisation__area_path", area.path), left_on__isnull=True
-    ).values_list("person_id", "resident_id", "resident__person_id")
-    for person_id, resident_id, resident_person_id in rows.iterator(chunk_size=5000):
-        pid = person_id or resident_person_id
-        if pid:
-            if pid not in people:
-                extra.add(pid)
-        else:
-            residents.add(resident_id)
-    if extra:
-        people.update(
-            Person.objects.filter(pk__in=extra, active=True).values_list("pk", "force_type")
+    member_rows = list(
+        Member.objects.filter(
+            subtree_q("organisation__area_path", within.path), left_on__isnull=True
+        ).values_list("person_id", "resident_id", "resident__person_id", "organisation__area_path")
+    )
+    kind_of = {pk: kind for pk, kind, _path in people_rows}
+    # Members who are people of the workforce recorded outside ``within``: their kind too.
+    elsewhere = {
+        p or rp for p, _r, rp, _path in member_rows if (p or rp) and (p or rp) not in kind_of
+    }
+    if elsewhere:
+        kind_of.update(
+            Person.objects.filter(pk__in=elsewhere, active=True).values_list("pk", "force_type")
         )
-        # A member whose person record is no longer active still serves: as a resident.
-        gone = extra - people.keys()
-        residents.update(f"p{pk}" for pk in gone)
-    counts = Counter(people.values())
-    out = {kind: counts.get(kind, 0) for kind in FORCE_KINDS}
-    out[Person.ForceType.SELF_GOVERNANCE] += len(residents)
-    out["total"] = sum(out[k] for k in FORCE_KINDS)
+    out = []
+    for area in areas:
+        prefix = area.path
+        persons = {pk for pk, _kind, path in people_rows if path.startswith(prefix)}
+        residents: set = set()
+        for person_id, resident_id, resident_person_id, path in member_rows:
+            if not path.startswith(prefix):
+                continue
+            pid = person_id or resident_person_id
+            if pid and pid in kind_of:
+                persons.add(pid)
+            elif pid:
+                # A person no longer active in the workforce still serves: as a resident.
+                residents.add(f"p{pid}")
+            else:
+                residents.add(resident_id)
+        counts = Counter(kind_of[pk] for pk in persons)
+        row = {kind: counts.get(kind, 0) for kind in FORCE_KINDS}
+        row[Person.ForceType.SELF_GOVERNANCE] += len(residents)
+        row["total"] = sum(row[k] for k in FORCE_KINDS)
+        out.append(row)
     return out
 
 

@@ -223,13 +223,14 @@ class AreaForcesOut(Schema):
 def forces(request: HttpRequest, q: Query[ForcesQuery]):
     area = get_statistics_area(request.user, q.area)
     children = list(area_selectors.children(request.user, area).defer("boundary"))
+    counted = organisation_selectors.forces_of([area, *children], within=area)
     return {
         "area": _area(area),
         "definition": str(organisation_selectors.FORCES_FORMULA),
-        "forces": organisation_selectors.forces(area),
+        "forces": counted[0],
         "children": [
-            {"area": _area(child), "forces": organisation_selectors.forces(child)}
-            for child in children
+            {"area": _area(child), "forces": f}
+            for child, f in zip(children, counted[1:], strict=True)
         ],
     }
 
