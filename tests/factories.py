@@ -1276,6 +1276,74 @@ class RatingFactory(DjangoModelFactory):
     score = 5
 
 
+# ---------------------------------------------------- self-governance organisations
+
+from shezhi.organisations import models as og  # noqa: E402
+
+
+class OrganisationFactory(DjangoModelFactory):
+    """An organisation of a community (the territory's first, made when none is given)."""
+
+    class Meta:
+        model = og.Organisation
+
+    kind = og.Kind.VOLUNTEER_TEAM
+    name = factory.Sequence(lambda n: f"志愿服务队{n}")
+    area = factory.LazyFunction(
+        lambda: Area.objects.filter(level=c.COMMUNITY).first() or AreaFactory(code="510198001001")
+    )
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+    stage = og.Stage.SPROUT
+    stage_since = dt.date(2026, 1, 1)
+    founded_on = dt.date(2026, 1, 1)
+
+
+class OrgMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = og.Member
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    resident = factory.SubFactory(ResidentFactory)
+    joined_on = dt.date(2026, 1, 2)
+
+
+class StageMoveFactory(DjangoModelFactory):
+    class Meta:
+        model = og.StageMove
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    to_stage = og.Stage.SPROUT
+    on = dt.date(2026, 1, 1)
+    area_path = factory.LazyAttribute(lambda o: o.organisation.area_path)
+
+
+class SupportFactory(DjangoModelFactory):
+    class Meta:
+        model = og.Support
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = og.Support.Kind.MONEY
+    on = dt.date(2026, 2, 1)
+    amount_fen = 200_000
+
+
+class ActivityHeldFactory(DjangoModelFactory):
+    class Meta:
+        model = og.ActivityHeld
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    activity = factory.SubFactory(VolunteerActivityFactory)
+
+
+class DemandTakenFactory(DjangoModelFactory):
+    class Meta:
+        model = og.DemandTaken
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    group = factory.SubFactory(DemandGroupFactory)
+    taken_on = dt.date(2026, 2, 1)
+
+
 FACTORIES.update(
     {
         f._meta.model: f
@@ -1286,6 +1354,12 @@ FACTORIES.update(
             ResourceFactory,
             ListProjectFactory,
             RatingFactory,
+            OrganisationFactory,
+            OrgMemberFactory,
+            StageMoveFactory,
+            SupportFactory,
+            ActivityHeldFactory,
+            DemandTakenFactory,
         )
     }
 )

@@ -433,6 +433,67 @@ OTHER_LISTS = [
 ]
 
 
+def _organisations(cast, territory, n):
+    """``n`` organisations of 凤凰社区, each with a leader (a resident) and a person."""
+    from tests.factories import OrganisationFactory, OrgMemberFactory
+
+    for _ in range(n):
+        org = OrganisationFactory(area=territory["community"])
+        OrgMemberFactory(organisation=org, role="leader")
+        OrgMemberFactory(organisation=org, resident=None, person=PersonFactory(area=org.area))
+
+
+def _org_members(cast, territory, n):
+    from shezhi.organisations.models import Organisation
+    from tests.factories import OrganisationFactory, OrgMemberFactory
+
+    org = Organisation.objects.filter(name="成员组织").first()
+    org = org or OrganisationFactory(area=territory["community"], name="成员组织")
+    for i in range(n):
+        if i % 2:
+            OrgMemberFactory(organisation=org, resident=None, person=PersonFactory(area=org.area))
+        else:
+            OrgMemberFactory(organisation=org)
+
+
+def _the_org(cast, territory) -> str:
+    from shezhi.organisations.models import Organisation
+
+    return f"/organisations/{Organisation.objects.get(name='成员组织').pk}/"
+
+
+OTHER_LISTS += [
+    ListCase(
+        "organisations registry page",
+        "community",
+        lambda cast, t: "/organisations/",
+        _organisations,
+        html_rows(r'<tr data-org="'),
+    ),
+    ListCase(
+        "organisations API",
+        "community",
+        lambda cast, t: "/api/v1/organisations",
+        _organisations,
+        json_rows(),
+    ),
+    ListCase(
+        "a community's organisations page",
+        "community",
+        lambda cast, t: f"/organisations/community/{t['community'].code}/",
+        _organisations,
+        html_rows(r'data-org="'),
+    ),
+    ListCase(
+        "an organisation's members",
+        "community",
+        _the_org,
+        _org_members,
+        html_rows(r'<tr data-member="'),
+    ),
+]
+
+
 @pytest.mark.parametrize("case", OTHER_LISTS, ids=lambda c: c.name)
 def test_other_lists_read_the_same_queries_for_5_rows_as_for_50(client, cast, territory, case):
     assert_flat(client, cast, territory, case)

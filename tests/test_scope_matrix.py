@@ -202,6 +202,17 @@ UNSCOPED = {
     "cases/manage/",  # the staff's own scope's cases
     "cases/new/",  # writes only in the writer's areas, from a source of theirs (tests/cases)
     "api/v1/cases",  # published: anyone; ?status= drafts: the caller's scope (tests/cases)
+    # Organisations: the registry is the selector's list (404 for those who read none);
+    # the public pages show counts and the leader's masked name to anyone.
+    "organisations/",
+    "organisations/new/",  # the choices are the staff's own communities (tests/organisations)
+    "organisations/o/<int:pk>/",
+    "organisations/community/<str:code>/",
+    "api/v1/organisations/<org_id>/public",
+    # Their area in the query string: AREA_QUERY_ROUTES (POST checks the area it names).
+    "api/v1/organisations",
+    "api/v1/organisations/funnel",
+    "api/v1/stats/forces",
     "api/v1/stats/visit-coverage",  # ?area=: AREA_QUERY_ROUTES
     "lists/",  # the lists in scope (selector); POST refuses areas outside it (tests/lists)
     "lists/resources/",  # the resources in scope or serving it; POST as above
@@ -444,6 +455,21 @@ ROUTES = {
     "demands/<int:pk>/photos/<int:photo_id>/": ("get", "demand", ""),
     "api/v1/demands/<demand_id>/photos/<photo_id>": ("get", "demand", ""),
     **CAMPAIGN_ROUTES,
+    "organisations/<int:pk>/": ("get", "organisation", ""),
+    "organisations/<int:pk>/members/": ("post", "organisation", {"id_number": "x" * 18}),
+    "organisations/<int:pk>/members/<int:member_id>/leave/": ("post", "organisation", {}),
+    "organisations/<int:pk>/stage/": ("post", "organisation", {"stage": "incubating"}),
+    "organisations/<int:pk>/support/": ("post", "organisation", {"kind": "money"}),
+    "organisations/<int:pk>/activities/": ("post", "organisation", {"target": 1}),
+    "organisations/<int:pk>/demands/": ("post", "organisation", {"target": 1}),
+    "organisations/funnel/<str:code>/": ("get", "area", ""),
+    "api/v1/organisations/<org_id>": ("get", "organisation", ""),
+    "api/v1/organisations/<org_id>/members": ("post", "organisation", {"resident": 1}),
+    "api/v1/organisations/<org_id>/members/<member_id>/leave": ("post", "organisation", {}),
+    "api/v1/organisations/<org_id>/stage": ("post", "organisation", {"stage": "incubating"}),
+    "api/v1/organisations/<org_id>/supports": ("post", "organisation", {"kind": "money"}),
+    "api/v1/organisations/<org_id>/activities": ("post", "organisation", {"activity": 1}),
+    "api/v1/organisations/<org_id>/demand-groups": ("post", "organisation", {"group": 1}),
 }
 # A list route that takes its area in the query string.
 AREA_QUERY_ROUTES = {
@@ -465,6 +491,9 @@ AREA_QUERY_ROUTES = {
     "api/v1/visits": "area",
     "api/v1/stats/visit-coverage": "area",
     "api/v1/stats/participation": "area",
+    "api/v1/organisations": "area",
+    "api/v1/organisations/funnel": "area",
+    "api/v1/stats/forces": "area",
 }
 
 
@@ -650,6 +679,7 @@ def world(territory):
         objects[key].update(lists_in(area, actor))
         objects[key]["case"] = case_in(area, actor).pk
         objects[key].update(campaigns_in(area, actor))
+        objects[key]["organisation"] = organisation_in(area, actor).pk
     return objects
 
 
@@ -740,6 +770,16 @@ def operations_in(area, actor) -> dict:
     EmergencyPeriodFactory(area=area, started_by=actor)
     op = operations.start_operation(actor=actor, area=area, kind="flood", title="扫楼")
     return {"operation": op.pk}
+
+
+def organisation_in(area, actor, name="志愿服务队"):
+    """An organisation registered by ``actor`` in the community of ``area``."""
+    from shezhi.organisations import services as organisations
+
+    community = Area.objects.get(code=area.code[:12])
+    return organisations.register_organisation(
+        actor=actor, kind="volunteer_team", name=name, area=community
+    )
 
 
 def demand_in(area, actor, text="希望装快递柜", submitter=None):
@@ -1170,6 +1210,36 @@ def _match(param: str):
     return make
 
 
+# Organisations: the staff of the area read and keep its registry (each call on a
+# fresh organisation of micro1's community, registered by the manager).
+def _org(m: Mine):
+    return organisation_in(m.micro1, m.manager, name=f"志愿服务队{next(m.seq)}")
+
+
+def _org_member(m: Mine):
+    from shezhi.organisations import services as organisations
+
+    org = _org(m)
+    member = organisations.add_member(actor=m.manager, organisation=org, person=m.person())
+    return {"pk": org.pk, "org_id": org.pk, "member_id": member.pk}, None
+
+
+def _org_join(api: bool):
+    def make(m: Mine):
+        org = _org(m)
+        if api:
+            return {"org_id": org.pk}, {"resident": _hh(m)["resident"]}
+        seq = next(m.seq)
+        id_number = valid_id_number(seq=f"{seq % 1000:03d}")
+        people_services.create_person(
+            actor=m.manager, area=m.micro1, name=f"人员{seq}", category="micro_grid_worker",
+            force_type="part_time", phone=f"1392000{seq:04d}", id_number=id_number,
+        )  # fmt: skip
+        return {"pk": org.pk}, {"id_number": id_number, "role": "member"}
+
+    return make
+
+
 def _case(step: str):
     """The role's case, written by the manager in micro1's community, in the state the
     step starts from (a draft is reviewed, a reviewed case published, a published one
@@ -1180,6 +1250,23 @@ def _case(step: str):
     def make(m: Mine):
         case = case_in(m.micro1, m.manager, status)
         return {"pk": case.pk, "case_id": case.pk, "photo_id": case.photos.get().pk}, None
+
+    return make
+
+
+def _org_body(key: str, body: dict):
+    """A fresh organisation, and ``body``; ``target``: what the link names."""
+
+    def make(m: Mine):
+        org = _org(m)
+        filled = dict(body)
+        if filled.get(key) == "activity":
+            filled[key] = m.activity().pk
+        elif filled.get(key) == "group":
+            filled[key] = demand_in(
+                m.micro1, m.manager, text=f"希望开办老年食堂{next(m.seq)}"
+            ).group_id
+        return {"pk": org.pk, "org_id": org.pk}, filled
 
     return make
 
@@ -1218,6 +1305,24 @@ def _merge_page(m: Mine):
     keep = demand_in(m.micro1, m.manager).group_id
     other = demand_in(m.micro1, m.manager, text="希望开办老年食堂").group_id
     return {"pk": other}, {"into": keep}
+
+
+ORGANISATION_ROUTES = {
+    "organisations/<int:pk>/": lambda m: ({"pk": _org(m).pk}, None),
+    "organisations/<int:pk>/members/": _org_join(api=False),
+    "organisations/<int:pk>/members/<int:member_id>/leave/": _org_member,
+    "organisations/<int:pk>/stage/": _org_body("", {"stage": "incubating"}),
+    "organisations/<int:pk>/support/": _org_body("", {"kind": "training", "note": "培训"}),
+    "organisations/<int:pk>/activities/": _org_body("target", {"target": "activity"}),
+    "organisations/<int:pk>/demands/": _org_body("target", {"target": "group"}),
+    "api/v1/organisations/<org_id>": lambda m: ({"org_id": _org(m).pk}, None),
+    "api/v1/organisations/<org_id>/members": _org_join(api=True),
+    "api/v1/organisations/<org_id>/members/<member_id>/leave": _org_member,
+    "api/v1/organisations/<org_id>/stage": _org_body("", {"stage": "incubating"}),
+    "api/v1/organisations/<org_id>/supports": _org_body("", {"kind": "training", "note": "培训"}),
+    "api/v1/organisations/<org_id>/activities": _org_body("activity", {"activity": "activity"}),
+    "api/v1/organisations/<org_id>/demand-groups": _org_body("group", {"group": "group"}),
+}
 
 
 # Route → (the roles whose own objects it serves, how to make the role's object: its
@@ -1477,6 +1582,8 @@ INSIDE = {
     "demands/<int:pk>/photos/<int:photo_id>/": (DEMAND_READERS, _demand_photo),
     "api/v1/demands/<demand_id>/photos/<photo_id>": (DEMAND_READERS, _demand_photo),
     **CAMPAIGN_INSIDE,
+    **{route: (STAFF, make) for route, make in ORGANISATION_ROUTES.items()},
+    "organisations/funnel/<str:code>/": (STATS_ROLES, _area),
 }
 # Who reads an area-query list of their own area.
 INSIDE_AREA_QUERY = {
@@ -1498,6 +1605,9 @@ INSIDE_AREA_QUERY = {
     "api/v1/visits": HOUSEHOLD_READERS,
     "api/v1/stats/visit-coverage": STATS_ROLES,
     "api/v1/stats/participation": STATS_ROLES,
+    "api/v1/organisations": STAFF,
+    "api/v1/organisations/funnel": STATS_ROLES,
+    "api/v1/stats/forces": STATS_ROLES,
 }
 OK = (200, 201, 302)
 

@@ -35,6 +35,7 @@ from shezhi.incentives.api import router as incentives_router
 from shezhi.lists.api import router as lists_router
 from shezhi.notifications.api import router as notifications_router
 from shezhi.operations.api import router as operations_router
+from shezhi.organisations.api import router as organisations_router
 from shezhi.people.api import router as people_router
 from shezhi.places.api import router as places_router
 from shezhi.stats.api import router as stats_router
@@ -75,6 +76,7 @@ api.add_router("", demands_router, tags=["demands"])
 api.add_router("", lists_router, tags=["three lists"])
 api.add_router("", cases_router, tags=["cases"])
 api.add_router("", campaigns_router, tags=["campaigns"])
+api.add_router("", organisations_router, tags=["organisations"])
 
 
 def _answer(request, status: int, detail: str, code: str, field: str | None = None):

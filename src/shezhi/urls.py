@@ -33,4 +33,5 @@ urlpatterns = [
     path("lists/", include("shezhi.lists.urls")),
     path("cases/", include("shezhi.cases.urls")),
     path("campaigns/", include("shezhi.campaigns.urls")),
+    path("organisations/", include("shezhi.organisations.urls")),
 ]

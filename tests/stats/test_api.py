@@ -109,8 +109,9 @@ def test_worker_ranking_counts_pieces(client, history, territory):
 def test_definitions_name_every_kpi(client, history):
     resp = get(client, history.district, "definitions")
     names = [d["name"] for d in resp.json()]
-    # The events' KPIs, then the other figures with one definition each (visit coverage).
-    assert names == [*k.DEFINITIONS, "visit_coverage", "residents_taking_part"]
+    # The events' KPIs, then the other figures with one definition each (visit coverage,
+    # residents taking part, the forces of the workforce and the organisations).
+    assert names == [*k.DEFINITIONS, "visit_coverage", "residents_taking_part", "forces"]
     assert all(d["label"] and d["formula"] for d in resp.json())
 
 

@@ -12,6 +12,7 @@ from shezhi.core.apitypes import Day, DayText
 from shezhi.core.apitypes import ErrorOut as StatsError
 from shezhi.core.errors import BadInput
 from shezhi.core.periods import Period
+from shezhi.organisations import selectors as organisation_selectors
 
 from . import coverage as visit_coverage
 from . import participation as taking_part
@@ -183,6 +184,7 @@ def definitions(request: HttpRequest):
             **DEFINITIONS,
             **visit_coverage.DEFINITIONS,
             **taking_part.DEFINITIONS,
+            **organisation_selectors.DEFINITIONS,
         }.items()
     ]
 
@@ -231,6 +233,54 @@ def participation(request: HttpRequest, q: Query[PeriodQuery]):
         "children": [
             {"area": _area(child), "total": n}
             for child, n in taking_part.children_taking_part(children, period)
+        ],
+    }
+
+
+class ForcesQuery(Schema):
+    area: str = Field(..., description="the area's code; its statistics must be in your scope")
+
+
+class ForceCountsOut(Schema):
+    full_time: int = Field(description="专职")
+    professional: int = Field(description="专业")
+    part_time: int = Field(description="兼职")
+    service: int = Field(description="服务")
+    self_governance: int = Field(description="自治")
+    total: int
+
+
+class ChildForcesOut(Schema):
+    area: AreaOut
+    forces: ForceCountsOut
+
+
+class AreaForcesOut(Schema):
+    area: AreaOut
+    definition: str
+    forces: ForceCountsOut
+    children: list[ChildForcesOut]
+
+
+@router.get(
+    "/stats/forces",
+    response={200: AreaForcesOut, 400: StatsError},
+    summary="The five kinds of forces of an area and of each of its children",
+    description="Distinct people of the workforce and members of the self-governance"
+    " organisations, by kind (see /stats/definitions: forces). Areas outside your scope"
+    " answer 404.",
+)
+def forces(request: HttpRequest, q: Query[ForcesQuery]):
+    area = get_statistics_area(request.user, q.area)
+    children = list(area_selectors.children(request.user, area).defer("boundary"))
+    counted = organisation_selectors.forces_of([area, *children], within=area)
+    return {
+        "area": _area(area),
+        "definition": str(organisation_selectors.FORCES_FORMULA),
+        "forces": counted[0],
+        "children": [
+            {"area": _area(child), "forces": f}
+            for child, f in zip(children, counted[1:], strict=True)
         ],
     }
 

@@ -23,6 +23,7 @@ from shezhi.demo.hubs import build_demo_hubs
 from shezhi.demo.incentives import build_demo_rewards
 from shezhi.demo.lists import build_demo_lists
 from shezhi.demo.operations import build_demo_operations
+from shezhi.demo.organisations import build_demo_organisations
 from shezhi.demo.people import build_demo_workforce, link_demo_users
 from shezhi.demo.places import build_demo_posts
 from shezhi.demo.users import DEMO_USERS, ensure_demo_users, sign_in_lines
@@ -115,6 +116,7 @@ class Command(BaseCommand):
         self.build_lists()
         self.build_cases()
         self.build_campaigns()
+        self.build_organisations()
         self.stdout.write("Demo sign-ins:")
         for line in sign_in_lines():
             self.stdout.write(line)
@@ -236,6 +238,20 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     "Demo campaign: "
+                    + ", ".join(f"{n} {what}" for what, n in made.items())
+                    + f", {time.perf_counter() - started:.1f} s."
+                )
+            )
+
+    def build_organisations(self) -> None:
+        """The self-governance organisations, their members (residents and people) and
+        their incubation history."""
+        started = time.perf_counter()
+        made = build_demo_organisations()
+        if made:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo organisations: "
                     + ", ".join(f"{n} {what}" for what, n in made.items())
                     + f", {time.perf_counter() - started:.1f} s."
                 )
