@@ -1363,3 +1363,200 @@ FACTORIES.update(
         )
     }
 )
+
+
+# ------------------------------------------------------- search, demand photos, cases
+
+from shezhi.cases import models as cs  # noqa: E402
+from shezhi.core.search import models as srch  # noqa: E402
+
+
+class SearchDocumentFactory(DjangoModelFactory):
+    """A row of the search index (the database keeps its full-text index in step)."""
+
+    class Meta:
+        model = srch.SearchDocument
+
+    doc_type = "case"
+    object_id = factory.Sequence(lambda n: str(n + 1))
+    area_path = factory.LazyAttribute(lambda o: AreaFactory().path)
+    title = "加装电梯的经验"
+    body = "老旧小区加装电梯，居民协商出资。"
+    title_terms = "加装 电梯 的 经验"
+    body_terms = "老旧 小区 加装 电梯 居民 协商 出资"
+    lead_terms = "老旧 小区 加装 电梯"
+    published = True
+
+
+class DemandPhotoFactory(DjangoModelFactory):
+    class Meta:
+        model = dm.DemandPhoto
+
+    demand = factory.SubFactory(DemandFactory)
+    image = factory.django.ImageField(width=40, height=30, format="JPEG", filename="p.jpg")
+
+
+class CaseFactory(DjangoModelFactory):
+    """A draft case study of an area, written from no source."""
+
+    class Meta:
+        model = cs.Case
+
+    title = factory.Sequence(lambda n: f"典型案例{n}")
+    summary = "老旧小区加装电梯"
+    tags = " 加装电梯 "
+    area = factory.SubFactory(AreaFactory)
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class CasePhotoFactory(DjangoModelFactory):
+    class Meta:
+        model = cs.CasePhoto
+
+    case = factory.SubFactory(CaseFactory)
+    image = factory.django.ImageField(width=40, height=30, format="JPEG", filename="p.jpg")
+    caption = "电梯落成"
+
+
+# ------------------------------------------------------------------ campaigns
+
+from shezhi.campaigns import models as cp  # noqa: E402
+
+
+class CampaignFactory(DjangoModelFactory):
+    """A campaign of an area at its first stage (rows only: moves are the service's)."""
+
+    class Meta:
+        model = cp.Campaign
+
+    name = factory.Sequence(lambda n: f"社治专列{n}")
+    area = factory.SubFactory(AreaFactory)
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+    starts_on = dt.date(2026, 3, 1)
+    ends_on = dt.date(2026, 6, 30)
+    stage = cp.Stage.COLLECT
+    created_by = factory.SubFactory(UserFactory)
+
+
+class CampaignStageMoveFactory(DjangoModelFactory):
+    class Meta:
+        model = cp.StageMove
+
+    campaign = factory.SubFactory(CampaignFactory)
+    stage = cp.Stage.COLLECT
+    at = factory.LazyFunction(timezone.now)
+    by = factory.LazyAttribute(lambda o: o.campaign.created_by)
+
+
+class RoundFactory(DjangoModelFactory):
+    class Meta:
+        model = cp.Round
+
+    campaign = factory.SubFactory(CampaignFactory)
+    title = "小红帽入户第一轮"
+    area = factory.LazyAttribute(lambda o: o.campaign.area)
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+    day = dt.date(2026, 3, 7)
+
+
+class RoundVisitFactory(DjangoModelFactory):
+    class Meta:
+        model = cp.RoundVisit
+
+    round = factory.SubFactory(RoundFactory)
+    visit = factory.SubFactory(VisitFactory)
+
+
+class RoundStopFactory(DjangoModelFactory):
+    class Meta:
+        model = cp.RoundStop
+
+    round = factory.SubFactory(RoundFactory)
+    worker = factory.SubFactory(UserFactory)
+    area = factory.LazyAttribute(lambda o: o.round.area)
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+    address = "人民路12号"
+    wish = "门口路灯坏了"
+    kind = "other"
+
+
+class BroadcastFactory(DjangoModelFactory):
+    class Meta:
+        model = cp.Broadcast
+
+    campaign = factory.SubFactory(CampaignFactory)
+    area = factory.LazyAttribute(lambda o: o.campaign.area)
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+    title = "小区停车意见征集"
+    body = "社区准备改造停车场，请说说您的想法。"
+    question = "您希望停车场怎么改？"
+    sent_by = factory.SubFactory(UserFactory)
+    sent_at = factory.LazyFunction(timezone.now)
+
+
+class BroadcastAnswerFactory(DjangoModelFactory):
+    class Meta:
+        model = cp.BroadcastAnswer
+
+    broadcast = factory.SubFactory(BroadcastFactory)
+    user = factory.SubFactory(UserFactory)
+    text = "希望增加非机动车棚"
+    at = factory.LazyFunction(timezone.now)
+
+
+class PackageFactory(DjangoModelFactory):
+    class Meta:
+        model = cp.Package
+
+    campaign = factory.SubFactory(CampaignFactory)
+    name = "安居包"
+    contents = "燃气报警器、防滑垫"
+    area = factory.LazyAttribute(lambda o: o.campaign.area)
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+
+
+class TakeUpFactory(DjangoModelFactory):
+    class Meta:
+        model = cp.TakeUp
+
+    package = factory.SubFactory(PackageFactory)
+    household = factory.SubFactory(HouseholdFactory)
+    answer = cp.TakeUp.Answer.TAKEN
+    recorded_by = factory.SubFactory(UserFactory)
+    at = factory.LazyFunction(timezone.now)
+
+
+class ResultFactory(DjangoModelFactory):
+    class Meta:
+        model = cp.Result
+
+    campaign = factory.SubFactory(CampaignFactory)
+    title = "停车难题解决了"
+    summary = "新增车位40个"
+    figures = factory.LazyFunction(lambda: [{"label": "新增车位", "value": 40}])
+    photo = factory.django.ImageField(width=40, height=30, format="JPEG", filename="p.jpg")
+    published_at = factory.LazyFunction(timezone.now)
+
+
+FACTORIES.update(
+    {
+        f._meta.model: f
+        for f in (
+            SearchDocumentFactory,
+            DemandPhotoFactory,
+            CaseFactory,
+            CasePhotoFactory,
+            CampaignFactory,
+            CampaignStageMoveFactory,
+            RoundFactory,
+            RoundVisitFactory,
+            RoundStopFactory,
+            BroadcastFactory,
+            BroadcastAnswerFactory,
+            PackageFactory,
+            TakeUpFactory,
+            ResultFactory,
+        )
+    }
+)
