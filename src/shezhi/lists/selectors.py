@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -340,3 +341,22 @@ def suggest(item: NeedItem, *, limit: int = 10) -> list[Suggestion]:
 def status_counts(qs: QuerySet[NeedItem]) -> dict[str, int]:
     counts = dict(qs.order_by().values_list("status").annotate(n=Count("id")))
     return {s: counts.get(s, 0) for s in Status.values}
+
+
+def offered_by(provider) -> QuerySet[Resource]:
+    """The resources a provider's own row (e.g. an organisation) offers, newest first."""
+    return Resource.objects.filter(
+        provider_type=ContentType.objects.get_for_model(provider), provider_id=provider.pk
+    ).order_by("-id")
+
+
+def taken_on_by(provider) -> QuerySet[ListProject]:
+    """The list projects (items matched to its resources) a provider took on."""
+    return (
+        ListProject.objects.filter(
+            resource__provider_type=ContentType.objects.get_for_model(provider),
+            resource__provider_id=provider.pk,
+        )
+        .select_related("item", "resource")
+        .order_by("-id")
+    )

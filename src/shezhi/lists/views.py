@@ -21,6 +21,7 @@ from shezhi.areas.models import Area
 from shezhi.core import search
 from shezhi.core.pages import attempt
 from shezhi.demands.models import Kind
+from shezhi.organisations import selectors as organisation_selectors
 
 from . import permissions, selectors, services
 from .models import TRANSITIONS, ListProject, NeedItem, Priority, ProviderKind, Status
@@ -230,14 +231,27 @@ def resources(request: HttpRequest) -> HttpResponse:
     user = request.user
     _staff(user)
     keys = ("area", "provider_kind", "provider_name", "offer_kind", "title", "description")
-    values = {k: request.POST.get(k, "") for k in (*keys, "capacity", "capacity_unit")}
+    values = {
+        k: request.POST.get(k, "") for k in (*keys, "capacity", "capacity_unit", "organisation")
+    }
     status = 200
+    organisations = organisation_selectors.visible_organisations(user).order_by("name")
     if request.method == "POST":
+        # An organisation of the registry as the provider: its row, kind and name.
+        org = None
+        if values["organisation"]:
+            pk = values["organisation"]
+            org = organisations.filter(pk=int(pk)).first() if pk.isdigit() else None
+            if org is None:
+                raise Http404
+            values["provider_kind"] = ProviderKind.ORGANISATION
+            values["provider_name"] = values["provider_name"] or org.name
         done = attempt(
             request,
             services.register_resource,
             actor=user,
             area=_area_by_code(user, values["area"]),
+            provider=org,
             provider_kind=values["provider_kind"],
             provider_name=values["provider_name"],
             offer_kind=values["offer_kind"],
@@ -261,6 +275,7 @@ def resources(request: HttpRequest) -> HttpResponse:
             "values": values,
             "areas": _areas(user, (c.DISTRICT, c.STREET, c.COMMUNITY)),
             "provider_kinds": ProviderKind.choices,
+            "organisations": organisations[:300],
             "kinds": Kind.choices,
             "can_manage": permissions.can(user, "manage"),
         },

@@ -26,6 +26,7 @@ from shezhi.core.periods import Period
 from shezhi.core.scope import held_areas, sees_everything, top_areas
 from shezhi.demands.models import DemandGroup
 from shezhi.households import selectors as household_selectors
+from shezhi.lists import selectors as list_selectors
 from shezhi.people.models import Person
 from shezhi.places.models import ServicePost
 from shezhi.volunteering.models import VolunteerActivity
@@ -129,6 +130,9 @@ def _detail_context(request, org, forms=None) -> dict:
         "supports": list(org.supports.select_related("post")),
         "held": list(org.activities.select_related("activity").order_by("-activity__starts_at")),
         "taken": list(org.demands.select_related("group").order_by("-taken_on")),
+        # The needs-list items it took on: items matched to the resources it offers.
+        "projects": list(list_selectors.taken_on_by(org)[:50]),
+        "offered": list(list_selectors.offered_by(org)[:50]),
         "member_form": forms.get("member") or MemberForm(auto_id=ids("member")),
         "stage_form": forms.get("stage")
         or StageForm(initial={"stage": _next(org.stage)}, auto_id=ids("stage")),
