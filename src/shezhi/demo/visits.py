@@ -31,6 +31,8 @@ from shezhi.people.models import RoleAssignment
 from shezhi.visits import checklist, intervals
 from shezhi.visits.models import Visit
 
+from .bulk import indexes_deferred
+
 SEED = 2026
 DAYS = 365
 BATCH = 5000
@@ -47,6 +49,17 @@ VISITOR_ROLES = (
     "street_staff",
     "district_admin",
 )
+
+
+def _met(residents: list[int], rng: random.Random) -> list[int]:
+    """Whom a visit met: mostly the one who opened the door, sometimes two, now and then
+    the whole household."""
+    roll = rng.random()
+    if len(residents) == 1 or roll < 0.65:
+        return [rng.choice(residents)]
+    if len(residents) == 2 or roll < 0.9:
+        return rng.sample(residents, k=2)
+    return list(residents)
 
 
 def _visitors() -> dict[str, int]:
@@ -144,9 +157,7 @@ def build_demo_visits(
                         items.append(rng.choice(codes[checklist.SAFETY]))
                     if not nobody and rng.random() < NEED:
                         items.append(rng.choice(codes[checklist.NEEDS]))
-                    met = (
-                        [] if nobody else rng.sample(people[pk], k=rng.randint(1, len(people[pk])))
-                    )
+                    met = [] if nobody else _met(people[pk], rng)
                     outcome = Visit.Outcome.NOBODY_HOME if nobody else Visit.Outcome.MET
                     visits.append((next_id, pk, worker, adapt(at), outcome, checklist.encode(items),
                                    micro_grid_id, path, lng, lat, created))  # fmt: skip
@@ -161,34 +172,14 @@ def build_demo_visits(
         if visits:
             flush()
 
-    # One transaction (one commit, not one a batch), and the lists' indexes built once at
+    # One transaction (one commit, not one a batch), and the tables' indexes built once at
     # the end instead of kept up row by row (a third of the time at a district's scale).
-    drop, create = _index_sql()
-    with transaction.atomic():
-        _run(drop)
+    with transaction.atomic(), indexes_deferred(Visit, Visit.met.through):
         generate()
-        _run(create)
     _reset_sequences()
     if progress:
         progress(len(households), len(households))
     return {"visits": made, "residents met": met_rows, "households": len(households)}
-
-
-def _index_sql() -> tuple[list[str], list[str]]:
-    """SQL to drop and to create again the visits' list indexes (``Meta.indexes``); none
-    inside a caller's transaction (a test's: SQLite's schema editor cannot open there)."""
-    if connection.in_atomic_block:
-        return [], []
-    with connection.schema_editor(collect_sql=True, atomic=False) as editor:
-        drop = [str(i.remove_sql(Visit, editor)) for i in Visit._meta.indexes]
-        create = [str(i.create_sql(Visit, editor)) for i in Visit._meta.indexes]
-    return drop, create
-
-
-def _run(statements: list[str]) -> None:
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
 
 
 def _reset_sequences() -> None:

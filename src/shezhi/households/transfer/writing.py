@@ -28,6 +28,8 @@ from .checking import NewHousehold, Plan, chunks
 from .reading import KEEP, Row
 
 BATCH = 5000
+# ``json.dumps(value, ensure_ascii=False)``, without building an encoder at every call.
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 Progress = Callable[[int, int], None]
 
@@ -93,7 +95,7 @@ class _Values:
         return value.isoformat()
 
     def json(self, value):
-        return None if value is None else json.dumps(value, ensure_ascii=False)
+        return None if value is None else _JSON(value)
 
 
 def _encrypted(value: str) -> str:
@@ -392,6 +394,7 @@ class _Audit:
         self.stamp = conv.moment(now)
         self.conv = conv
         self.types: dict = {}
+        self.additional: dict[str, str] = {}
 
     def _type(self, model) -> int:
         from django.contrib.contenttypes.models import ContentType
@@ -413,11 +416,19 @@ class _Audit:
                 self.actor_id,
                 self.cid,
                 self.stamp,
-                self.conv.json({"area_path": path, "source": "household import"}),
+                self._additional(path),
             )
         )
         if len(self.rows) >= BATCH:
             self.flush()
+
+    def _additional(self, path: str) -> str:
+        found = self.additional.get(path)
+        if found is None:
+            found = self.additional[path] = self.conv.json(
+                {"area_path": path, "source": "household import"}
+            )
+        return found
 
     def created(self, obj, path: str, values: dict) -> None:
         if self.enabled:

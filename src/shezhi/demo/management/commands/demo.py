@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from shezhi.areas.models import Area
 from shezhi.demo.areas import build_demo_areas
+from shezhi.demo.bulk import larger_cache
 from shezhi.demo.events import DISTRICT_CODE, build_demo_events
 from shezhi.demo.households import DEFAULT_HOUSEHOLD_SCALE, build_demo_households
 from shezhi.demo.hubs import build_demo_hubs
@@ -69,6 +70,7 @@ class Command(BaseCommand):
                 for line in sign_in_lines():
                     self.stdout.write(line)
             return
+        larger_cache()
         started = time.perf_counter()
         bar = tqdm(total=0, unit="check", disable=no_progress, file=sys.stderr, desc="areas")
 
