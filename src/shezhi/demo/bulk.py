@@ -67,5 +67,11 @@ def indexes_deferred(*models) -> Iterator[None]:
             cursor.execute(f"DROP INDEX {quote(name)}")
     yield
     with connection.cursor() as cursor:
+        if found and connection.vendor == "postgresql":
+            # PostgreSQL builds no index on a table with foreign-key checks still
+            # pending (Django defers them to the commit): run them now, defer again after.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for _name, sql in found:
             cursor.execute(sql)
+        if found and connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
