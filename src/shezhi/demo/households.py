@@ -47,7 +47,8 @@ WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 HOUSEHOLDS_PER_COMMUNITY = 2100
 COMPOUNDS_PER_COMMUNITY = 6
 # What ``shezhi demo`` builds unless told (``--households SCALE``): a fifth of the
-# district; the whole of it (1) costs about 100 s of CPU, beyond the demo's budget.
+# district; with the whole of it (1) the demo costs about 190 s of CPU (``bench/demo.py``:
+# households ~55 s, visits ~50 s, operations ~25 s, events ~40 s), beyond its 120 s budget.
 DEFAULT_HOUSEHOLD_SCALE = 0.2
 # Where ID numbers were issued: mostly the district, the rest of Chengdu and beyond.
 REGIONS = ("510113",) * 6 + ("510104", "510106", "510107", "510114", "511623", "500101")
