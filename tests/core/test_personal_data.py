@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
 import secrets
 import stat
@@ -609,3 +610,16 @@ def test_keyed_token_is_stable_keyed_and_names_nothing(settings):
     assert first != keyed_token("other-purpose", "event:42")
     settings.SHEZHI_BLIND_INDEX_KEY = "m" * 40
     assert first != keyed_token("points-cause", "event:42")
+
+
+def test_bulk_encryption_makes_fernet_tokens_the_keys_read():
+    texts = ["", "510113199001011234", "2015-03-01", "13912345678", ",disability,", "张" * 40]
+    tokens = pd.encrypt_many(texts)
+    assert tokens[0] == ""
+    assert [pd.decrypt(t) for t in tokens] == texts
+    # Standard Fernet tokens under the newest key, each with its own IV.
+    newest = Fernet(base64.urlsafe_b64encode(pd._keys().newest_key))
+    assert [newest.decrypt(t.encode()).decode() for t in tokens[1:]] == texts[1:]
+    again = pd.encrypt_many(texts)
+    assert all(a != b for a, b in zip(tokens[1:], again[1:], strict=True))
+    assert all(text not in token for text, token in zip(texts[1:], tokens[1:], strict=True))

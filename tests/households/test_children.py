@@ -117,3 +117,46 @@ def test_the_visit_form_names_a_child_as_the_household_page_does(client, cast, p
     assert "张小明" in page(client, cast.mg_worker, f"/visits/new/{place.h101.pk}/")
     text = page(client, cast.grid_worker, f"/visits/new/{place.h101.pk}/")
     assert "张大爷" in text and "张小明" not in text and "张**" in text
+
+
+def household_hits(client, user, q: str) -> dict[str, list[int]]:
+    """The households a search finds for ``user``: in the worker's list, the API's list,
+    and the residents the API's resident search finds."""
+    client.login(username=user.username, password=PASSWORD)
+    page_text = client.get("/households/", {"q": q}).content.decode()
+    api = client.get("/api/v1/households", {"q": q}).json()["items"]
+    residents = client.get("/api/v1/households/residents", {"q": q}).json()["items"]
+    return {"page": page_text, "api": [h["id"] for h in api], "residents": residents}
+
+
+def test_a_childs_exact_name_finds_the_household_only_for_readers_of_sensitive_data(
+    client, cast, place, family
+):
+    h101 = place.h101.pk
+    with time_machine.travel(TODAY, tick=False):
+        # The micro-grid's worker and the staff read children's names: found.
+        for user in (cast.mg_worker, cast.community):
+            found = household_hits(client, user, "张小明")
+            assert f'data-household="{h101}"' in found["page"]
+            assert found["api"] == [h101]
+            assert [r["id"] for r in found["residents"]] == [family["child"].pk]
+        # The full-time grid worker sees the household but not the child's name: a search
+        # by it finds nothing anywhere (no hit, no masked row, no count).
+        found = household_hits(client, cast.grid_worker, "张小明")
+        assert f'data-household="{h101}"' not in found["page"]
+        assert found["api"] == [] and found["residents"] == []
+        assert household_hits(client, cast.grid_worker, "小明")["api"] == []
+        # The same search still finds the adults of that household by their own names.
+        assert household_hits(client, cast.grid_worker, "张大爷")["api"] == [h101]
+
+
+def test_in_the_year_a_child_turns_14_the_birth_date_decides_the_search(
+    client, cast, place, family
+):
+    with time_machine.travel(TODAY, tick=False):
+        born(cast.community, place.h102, "李小红", "20121201", 22)  # 14 in December
+        born(cast.community, place.h201, "王少年", "20120101", 23)  # 14 since January
+        grid = {q: household_hits(client, cast.grid_worker, q)["api"] for q in ("李小红", "王少年")}
+        staff = {q: household_hits(client, cast.community, q)["api"] for q in ("李小红", "王少年")}
+    assert grid == {"李小红": [], "王少年": [place.h201.pk]}
+    assert staff == {"李小红": [place.h102.pk], "王少年": [place.h201.pk]}

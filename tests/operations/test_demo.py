@@ -31,7 +31,7 @@ def test_one_finished_operation_with_its_report_and_one_running():
         ensure_demo_users()
         link_demo_users()
         locating.current_index()
-        build_demo_households()
+        build_demo_households(scale=0.1)  # the first community's 210 households, the street's
         made = build_demo_operations()
     assert made is not None and made["operations"] == 2
     assert build_demo_operations() is None  # idempotent

@@ -19,6 +19,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Iterator
 
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from shapely.geometry import shape
@@ -29,10 +30,11 @@ from shezhi.areas.models import Area
 from shezhi.core import personal_data as pd
 from shezhi.core.lists import subtree_q
 from shezhi.households import tags as T
-from shezhi.households.models import Building, Compound, Resident, natural_key
+from shezhi.households.models import Building, Compound, Household, Resident, natural_key
 from shezhi.households.transfer import import_cells
 from shezhi.households.transfer.format import KIND_ZH, RELATION_ZH, RESIDENCE_ZH, TAG_ZH
 
+from .bulk import indexes_deferred
 from .people import GIVEN, SURNAMES
 from .places import COMPOUND_NAMES, DEMO_DISTRICT_CODE, ROADS, _point_in
 
@@ -45,7 +47,8 @@ WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 HOUSEHOLDS_PER_COMMUNITY = 2100
 COMPOUNDS_PER_COMMUNITY = 6
 # What ``shezhi demo`` builds unless told (``--households SCALE``): a fifth of the
-# district; the whole of it (1) costs about 100 s of CPU, beyond the demo's budget.
+# district; with the whole of it (1) the demo costs about 190 s of CPU (``bench/demo.py``:
+# households ~55 s, visits ~50 s, operations ~25 s, events ~40 s), beyond its 120 s budget.
 DEFAULT_HOUSEHOLD_SCALE = 0.2
 # Where ID numbers were issued: mostly the district, the rest of Chengdu and beyond.
 REGIONS = ("510113",) * 6 + ("510104", "510106", "510107", "510114", "511623", "500101")
@@ -317,13 +320,16 @@ def build_demo_households(
             return None
         buildings, compounds = placed
         expected = sum(b.floors * b.units * rooms for b, _c, rooms in buildings)
-        outcome = import_cells(
-            actor=None,
-            rows=resident_rows(buildings, seed=seed),
-            keys=KEYS,
-            total=int(expected * 2.7),
-            progress=progress,
-        )
+        # The tables' indexes built once after the rows (``bulk``): they start empty
+        # (the audit log nearly: the import adds an entry for each row).
+        with indexes_deferred(Household, Resident, *_audit_log()):
+            outcome = import_cells(
+                actor=None,
+                rows=resident_rows(buildings, seed=seed),
+                keys=KEYS,
+                total=int(expected * 2.7),
+                progress=progress,
+            )
         if not outcome.written:
             raise RuntimeError(f"The demo's households did not import: {outcome.errors[:5]}")
         _link_demo_resident()
@@ -333,6 +339,14 @@ def build_demo_households(
         "households": outcome.counts["households_created"],
         "residents": outcome.counts["residents_created"],
     }
+
+
+def _audit_log() -> list:
+    if not django_apps.is_installed("auditlog"):
+        return []
+    from auditlog.models import LogEntry
+
+    return [LogEntry]
 
 
 def _link_demo_resident() -> None:

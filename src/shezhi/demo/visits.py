@@ -21,6 +21,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
@@ -30,6 +31,8 @@ from shezhi.households.models import Household, Resident
 from shezhi.people.models import RoleAssignment
 from shezhi.visits import checklist, intervals
 from shezhi.visits.models import Visit
+
+from .bulk import indexes_deferred
 
 SEED = 2026
 DAYS = 365
@@ -47,6 +50,25 @@ VISITOR_ROLES = (
     "street_staff",
     "district_admin",
 )
+
+
+def _met(residents: list[int], rng: random.Random) -> list[int]:
+    """Whom a visit met: mostly the one who opened the door, sometimes two, now and then
+    the whole household."""
+    roll = rng.random()
+    if len(residents) == 1 or roll < 0.65:
+        return [rng.choice(residents)]
+    if len(residents) == 2 or roll < 0.9:
+        return rng.sample(residents, k=2)
+    return list(residents)
+
+
+def _adapter() -> Callable[[dt.datetime], object]:
+    """A UTC datetime as the connection stores it: what ``adapt_datetimefield_value``
+    gives, without its checks at every one of two million rows (SQLite: naive UTC text)."""
+    if connection.vendor != "sqlite" or not settings.USE_TZ:
+        return connection.ops.adapt_datetimefield_value
+    return lambda at: str(at.replace(tzinfo=None))
 
 
 def _visitors() -> dict[str, int]:
@@ -96,7 +118,7 @@ def build_demo_visits(
     next_id = 1
     visits: list[tuple] = []
     met_pairs: list[tuple[int, int]] = []
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = _adapter()
     visit_sql = (
         f"INSERT INTO {Visit._meta.db_table} (id, household_id, worker_id, at, outcome,"  # noqa: S608
         " other_person, checklist, notes, area_id, area_path, lng, lat, idempotency_key,"
@@ -119,13 +141,18 @@ def build_demo_visits(
         visits.clear()
         met_pairs.clear()
 
+    interval_days: dict[frozenset, int] = {}
+
     def generate() -> None:
         nonlocal made, next_id
         for n, (pk, micro_grid_id, path, lng, lat) in enumerate(households, 1):
             worker = _visitor_for(path, visitors, fallback_id, Area.steplen)
             if worker is None:
                 continue
-            days = intervals.interval_for(tags.get(pk, ())).days
+            held = frozenset(tags.get(pk, ()))
+            days = interval_days.get(held)
+            if days is None:
+                days = interval_days[held] = intervals.interval_for(held).days
             # Visits a little more often than the interval asks, so most households are
             # covered and the ones whose visit was missed show as overdue.
             step = max(1.0, days * 0.8)
@@ -144,9 +171,7 @@ def build_demo_visits(
                         items.append(rng.choice(codes[checklist.SAFETY]))
                     if not nobody and rng.random() < NEED:
                         items.append(rng.choice(codes[checklist.NEEDS]))
-                    met = (
-                        [] if nobody else rng.sample(people[pk], k=rng.randint(1, len(people[pk])))
-                    )
+                    met = [] if nobody else _met(people[pk], rng)
                     outcome = Visit.Outcome.NOBODY_HOME if nobody else Visit.Outcome.MET
                     visits.append((next_id, pk, worker, adapt(at), outcome, checklist.encode(items),
                                    micro_grid_id, path, lng, lat, created))  # fmt: skip
@@ -161,34 +186,14 @@ def build_demo_visits(
         if visits:
             flush()
 
-    # One transaction (one commit, not one a batch), and the lists' indexes built once at
+    # One transaction (one commit, not one a batch), and the tables' indexes built once at
     # the end instead of kept up row by row (a third of the time at a district's scale).
-    drop, create = _index_sql()
-    with transaction.atomic():
-        _run(drop)
+    with transaction.atomic(), indexes_deferred(Visit, Visit.met.through):
         generate()
-        _run(create)
     _reset_sequences()
     if progress:
         progress(len(households), len(households))
     return {"visits": made, "residents met": met_rows, "households": len(households)}
-
-
-def _index_sql() -> tuple[list[str], list[str]]:
-    """SQL to drop and to create again the visits' list indexes (``Meta.indexes``); none
-    inside a caller's transaction (a test's: SQLite's schema editor cannot open there)."""
-    if connection.in_atomic_block:
-        return [], []
-    with connection.schema_editor(collect_sql=True, atomic=False) as editor:
-        drop = [str(i.remove_sql(Visit, editor)) for i in Visit._meta.indexes]
-        create = [str(i.create_sql(Visit, editor)) for i in Visit._meta.indexes]
-    return drop, create
-
-
-def _run(statements: list[str]) -> None:
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
 
 
 def _reset_sequences() -> None:

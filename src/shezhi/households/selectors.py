@@ -167,9 +167,8 @@ def households(
         qs = qs.filter(Exists(Resident.objects.filter(Q(household=OuterRef("pk")) & _has_tag(tag))))
     q = q.strip()
     if q:
-        match = Q(room__icontains=q) | Q(
-            Exists(Resident.objects.filter(household=OuterRef("pk"), name__icontains=q))
-        )
+        named = Resident.objects.filter(Q(household=OuterRef("pk")) & _named(user, q))
+        match = Q(room__icontains=q) | Q(Exists(named))
         unit, sep, room = q.replace("—", "-").partition("-")
         if sep and unit.strip() and room.strip():
             match |= Q(unit=unit.strip(), room__icontains=room.strip())
@@ -193,8 +192,32 @@ def residents(
     if tag:
         qs = qs.filter(_has_tag(tag))
     if q.strip():
-        qs = qs.filter(name__icontains=q.strip())
+        qs = qs.filter(_named(user, q.strip()))
     return qs
+
+
+def _named(user, q: str) -> Q:
+    """Residents whose name holds ``q``, as ``user`` may search them: a child under 14's
+    name (sensitive personal information, ``shown_name``) is searched only where the user
+    reads sensitive data; elsewhere a child's name finds nothing, not even by the exact
+    name, so a search cannot tell where a child of that name lives. By the year of birth
+    in SQL; in the year a child turns 14, by the birth date of the few that match."""
+    match = Q(name__icontains=q)
+    reads = permissions.scope(user, "sensitive", "household__area_path")
+    if reads is None:
+        return match
+    today = timezone.localdate()
+    floor = identity.child_year_floor(today)
+    edge = visible_residents(user).filter(match, birth_year=floor).exclude(reads)
+    young = [
+        pk
+        for pk, born in edge.values_list("pk", "birth_date").iterator()
+        if identity.is_child(floor, born, today)
+    ]
+    grown = Q(birth_year__isnull=True) | Q(birth_year__lte=floor)
+    if young:
+        grown &= ~Q(pk__in=young)
+    return match & (grown | reads)
 
 
 def page_of(

@@ -47,6 +47,8 @@ SENSITIVE = frozenset(
 PLAIN = tuple(t for t in Tag.values if t not in SENSITIVE)
 SENSITIVE_TAGS = tuple(t for t in Tag.values if t in SENSITIVE)
 LABELS = dict(Tag.choices)
+# The stored order (``Tag.values`` builds a new list at every call: half a million rows).
+ORDER = tuple(Tag.values)
 
 # How a set of tags is stored: the codes in a fixed order between commas (",a,b,"), so
 # "has tag a" is ``tags__contains=",a,"`` on every database.
@@ -55,7 +57,9 @@ SEPARATOR = ","
 
 def encode(tags: Iterable[str]) -> str:
     chosen = set(tags)
-    codes = [t for t in Tag.values if t in chosen]
+    if not chosen:
+        return ""
+    codes = [t for t in ORDER if t in chosen]
     return f"{SEPARATOR}{SEPARATOR.join(codes)}{SEPARATOR}" if codes else ""
 
 

@@ -84,12 +84,12 @@ def system_account(district_id: int, kind: str, bucket: str = "") -> int:
     Known ids come from a per-process snapshot. A transaction that opens an account
     reads past the snapshot until it ends: a reload inside it would cache a row
     that a rollback then takes away (and every later award of the district would
-    fail on its foreign key).
+    fail on its foreign key). It has ended when the commit hook it left has run or
+    has been dropped by a rollback (``_opening_pending``); until then every call
+    asks the database, after it none does.
     """
     key = (district_id, kind, bucket)
-    if getattr(connection, "_points_opened_account", False) and not connection.in_atomic_block:
-        connection._points_opened_account = False  # that transaction has ended
-    if not getattr(connection, "_points_opened_account", False):
+    if not _opening_pending():
         found = _system_accounts.get().get(key)
         if found is not None:
             return found
@@ -97,11 +97,32 @@ def system_account(district_id: int, kind: str, bucket: str = "") -> int:
         kind=kind, bucket=bucket, district_id=district_id
     )
     if created and connection.in_atomic_block:
-        connection._points_opened_account = True
-        transaction.on_commit(_system_accounts.clear)
+        if not _opening_pending():
+
+            def opened_committed() -> None:
+                connection._points_opened_account = None
+                _system_accounts.clear()
+
+            connection._points_opened_account = opened_committed
+            transaction.on_commit(opened_committed)
     elif created:
         _system_accounts.clear()
     return account.pk
+
+
+def _opening_pending() -> bool:
+    """Whether a transaction that opened a system account is still open: its commit hook
+    is still waiting (a commit runs it; a rollback of the transaction or of the savepoint
+    that registered it drops it, and then the account is gone with it)."""
+    hook = getattr(connection, "_points_opened_account", None)
+    if hook is None:
+        return False
+    if connection.in_atomic_block and any(
+        func is hook for _sids, func, _robust in connection.run_on_commit
+    ):
+        return True
+    connection._points_opened_account = None
+    return False
 
 
 def _person_accounts(user_id: int, buckets) -> dict[str, tuple[int, int]]:

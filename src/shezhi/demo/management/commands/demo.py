@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from shezhi.areas.models import Area
 from shezhi.demo.areas import build_demo_areas
+from shezhi.demo.bulk import larger_cache
 from shezhi.demo.campaigns import build_demo_campaigns
 from shezhi.demo.cases import build_demo_cases
 from shezhi.demo.demands import build_demo_demands
@@ -74,6 +75,7 @@ class Command(BaseCommand):
                 for line in sign_in_lines():
                     self.stdout.write(line)
             return
+        larger_cache()
         started = time.perf_counter()
         bar = tqdm(total=0, unit="check", disable=no_progress, file=sys.stderr, desc="areas")
 
