@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django import forms
 from django.conf import settings
@@ -160,31 +161,23 @@ def encrypt(text: str) -> str:
 
 def encrypt_many(texts: Iterable[str]) -> list[str]:
     """``encrypt`` of each of ``texts``, for a bulk write (an import's half a million
-    residents): the same Fernet tokens (version, time, a fresh random IV each, AES-128-CBC
-    with PKCS7 padding, HMAC-SHA256; ``decrypt`` reads them), made with one AES key
-    schedule for the whole batch, CBC chained here block by block, and the one-shot
-    HMAC: about 40 % cheaper than ``Fernet.encrypt`` per value."""
+    residents): standard Fernet tokens (version, time, a fresh random IV each,
+    AES-128-CBC with PKCS7 padding, HMAC-SHA256; ``decrypt`` reads them), built from the
+    library's own CBC mode and padding, with the key split and the time stamp done once
+    per batch and a one-shot HMAC. No cipher mode is written here by hand."""
     key = _keys().newest_key
-    # The bare block cipher (one AES block at a time); the CBC chaining is done below.
-    block = Cipher(algorithms.AES(key[16:]), modes.ECB()).encryptor()  # noqa: S305
-    signing = key[:16]
+    signing, aes = key[:16], algorithms.AES(key[16:])
     stamp = b"\x80" + int(time.time()).to_bytes(8, "big")
     out = []
     for text in texts:
         if text == "":
             out.append("")
             continue
-        data = text.encode()
-        pad = 16 - len(data) % 16
-        data += bytes([pad]) * pad
+        padder = padding.PKCS7(128).padder()
+        data = padder.update(text.encode()) + padder.finalize()
         iv = os.urandom(16)
-        previous, blocks = int.from_bytes(iv, "big"), []
-        for i in range(0, len(data), 16):
-            mixed = int.from_bytes(data[i : i + 16], "big") ^ previous
-            sealed = block.update(mixed.to_bytes(16, "big"))
-            blocks.append(sealed)
-            previous = int.from_bytes(sealed, "big")
-        parts = stamp + iv + b"".join(blocks)
+        encryptor = Cipher(aes, modes.CBC(iv)).encryptor()
+        parts = stamp + iv + encryptor.update(data) + encryptor.finalize()
         token = parts + hmac.digest(signing, parts, "sha256")
         out.append(base64.urlsafe_b64encode(token).decode())
     return out
