@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "shezhi.operations",
     "shezhi.visits",
     "shezhi.demands",
+    "shezhi.projects",
     "shezhi.demo",  # above the feature apps: `shezhi demo`
     # After shezhi.core: the project's db_worker (heartbeat, recovery of tasks whose
     # worker died) takes the library command's name.
