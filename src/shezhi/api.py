@@ -34,6 +34,7 @@ from shezhi.notifications.api import router as notifications_router
 from shezhi.operations.api import router as operations_router
 from shezhi.people.api import router as people_router
 from shezhi.places.api import router as places_router
+from shezhi.projects.api import router as projects_router
 from shezhi.stats.api import router as stats_router
 from shezhi.visits.api import router as visits_router
 from shezhi.volunteering.api import router as volunteering_router
@@ -69,6 +70,7 @@ api.add_router("", binding_router, tags=["accounts"])
 api.add_router("", operations_router, tags=["emergency operations"])
 api.add_router("", visits_router, tags=["visits"])
 api.add_router("", demands_router, tags=["demands"])
+api.add_router("", projects_router, tags=["projects"])
 
 
 def _answer(request, status: int, detail: str, code: str, field: str | None = None):
