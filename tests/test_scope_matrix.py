@@ -43,6 +43,7 @@ from tests.factories import (
     square,
 )
 from tests.people.conftest import valid_id_number
+from tests.projects import matrix as project_matrix
 
 pytestmark = pytest.mark.django_db
 
@@ -194,6 +195,9 @@ UNSCOPED = {
     "demands/",  # the resident's own demands and form (tests/demands/test_pages.py)
     "api/v1/demands",  # the caller's own or their scope's; POST collects in scope (tests/demands)
     "api/v1/demand-groups",  # scoped by the selector (tests/demands/test_api.py)
+    "api/v1/projects",  # scoped by the selector; POST proposes where one lives (tests/projects)
+    "api/v1/project-review-queue",  # scoped to the staff's areas (tests/projects/test_api.py)
+    "api/v1/project-funds",  # scoped to the staff's areas (tests/projects/test_api.py)
     "api/v1/stats/visit-coverage",  # ?area=: AREA_QUERY_ROUTES
 }
 
@@ -202,6 +206,34 @@ CHECK = {"outcome": "reached", "request_key": "matrix"}
 HAND_OUT = {"item": "安居包", "quantity": 1, "signed_by": "王", "request_key": "matrix"}
 
 # Route → (method, kind of object it names, query string / body).
+# Micro-projects: each names the project (and a payment of it) by id.
+PROJECT_ROUTES = {
+    "api/v1/projects/<project_id>": ("get", "project", ""),
+    "api/v1/projects/<project_id>/accounts": ("get", "project", ""),
+    "api/v1/projects/<project_id>/back": ("post", "project", {}),
+    "api/v1/projects/<project_id>/review": (
+        "post", "project", {"decision": "refuse", "reason": "重复"},
+    ),
+    "api/v1/projects/<project_id>/resubmit": ("post", "project", {}),
+    "api/v1/projects/<project_id>/pledges": ("post", "project", {"amount": 100}),
+    "api/v1/projects/<project_id>/payments": ("post", "project", project_matrix.PAY),
+    "api/v1/projects/<project_id>/payments/<payment_id>/refund": (
+        "post", "project", {"reason": "退出"},
+    ),
+    "api/v1/projects/<project_id>/payments/<payment_id>/reverse": (
+        "post", "project", {"reason": "记错"},
+    ),
+    "api/v1/projects/<project_id>/close-funding": ("post", "project", {}),
+    "api/v1/projects/<project_id>/milestones": (
+        "post", "project", {"title": "采购", "due": "2030-01-01"},
+    ),
+    "api/v1/projects/<project_id>/expenses": (
+        "post", "project", {"payee": "店", "description": "器材", "amount": 100},
+    ),
+    "api/v1/projects/<project_id>/complete": ("post", "project", {"closing_note": "完成"}),
+    "api/v1/projects/<project_id>/ratings": ("post", "project", {"stars": 5}),
+}  # fmt: skip
+
 ROUTES = {
     "api/v1/areas/<code>": ("get", "area", ""),
     "api/v1/areas/<code>/children": ("get", "area", ""),
@@ -350,6 +382,7 @@ ROUTES = {
     "api/v1/demand-groups/<group_id>": ("get", "demand_group", ""),
     "api/v1/demand-groups/<group_id>/confirm": ("post", "demand_group", {}),
     "api/v1/demand-groups/<group_id>/merge": ("post", "demand_group", {"other": 1}),
+    **PROJECT_ROUTES,
 }
 # A list route that takes its area in the query string.
 AREA_QUERY_ROUTES = {
@@ -552,6 +585,7 @@ def world(territory):
         objects[key]["visit"] = visit_in(objects[key]["household"], actor)
         objects[key]["demand"] = demand_in(area, actor).pk
         objects[key]["demand_group"] = demand_in(area, actor).group_id
+        objects[key]["project"] = project_matrix.project_in(area, reporter)
     return objects
 
 
@@ -960,9 +994,32 @@ def _merge(m: Mine):
     return {"group_id": keep}, {"other": other}
 
 
+# Projects: working roles over the area and its community's residents read them; the
+# staff review, record money and deliver; residents back, pledge, rate (their own).
+PROJECT_READERS = HOUSEHOLD_READERS | {R.RESIDENT}
+RES = frozenset({R.RESIDENT})
+_pm = project_matrix
+PROJECT_INSIDE = {
+    "api/v1/projects/<project_id>": (PROJECT_READERS, _pm.at("backing")),
+    "api/v1/projects/<project_id>/accounts": (PROJECT_READERS, _pm.at("delivery")),
+    "api/v1/projects/<project_id>/back": (RES, _pm.at("backing")),
+    "api/v1/projects/<project_id>/review": (STAFF, _pm.at("review")),
+    "api/v1/projects/<project_id>/resubmit": (RES, _pm.at("returned")),
+    "api/v1/projects/<project_id>/pledges": (RES, _pm.at("funding")),
+    "api/v1/projects/<project_id>/payments": (STAFF, _pm.pay),
+    "api/v1/projects/<project_id>/payments/<payment_id>/refund": (STAFF, _pm.payment),
+    "api/v1/projects/<project_id>/payments/<payment_id>/reverse": (STAFF, _pm.payment),
+    "api/v1/projects/<project_id>/close-funding": (STAFF, _pm.closable),
+    "api/v1/projects/<project_id>/milestones": (STAFF, _pm.at("delivery")),
+    "api/v1/projects/<project_id>/expenses": (STAFF, _pm.at("delivery")),
+    "api/v1/projects/<project_id>/complete": (STAFF, _pm.at("delivery")),
+    "api/v1/projects/<project_id>/ratings": (RES, _pm.at("completed")),
+}
+
 # Route → (the roles whose own objects it serves, how to make the role's object: its
 # path parameters and, when it differs from ``ROUTES``, the body).
 INSIDE = {
+    **PROJECT_INSIDE,
     "api/v1/areas/<code>": (EVERYONE, _area),
     "api/v1/areas/<code>/children": (EVERYONE, _area),
     "api/v1/areas/<code>/boundary": (EVERYONE, _area),
