@@ -272,9 +272,8 @@ def check() -> MoneyCheck:
         ):
             out.refunds_unequal.append(p.pk)
     refunds = MoneyTransfer.objects.filter(kind=T.REFUND)
-    paid_amounts = dict(
-        Payment.objects.filter(pk__in=refunds.values("cause_id")).values_list("pk", "amount")
-    )
+    refunded_ids = [int(c) for c in refunds.values_list("cause_id", flat=True)]
+    paid_amounts = dict(Payment.objects.filter(pk__in=refunded_ids).values_list("pk", "amount"))
     for project_id, cause_id, amount in refunds.values_list("project_id", "cause_id", "amount"):
         if paid_amounts.get(int(cause_id)) != amount:
             out.refunds_unequal.append(project_id)

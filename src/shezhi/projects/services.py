@@ -126,8 +126,19 @@ def _locked(project: Project) -> Project:
     return project
 
 
+MONEY_COUNTERS = {"paid_in", "matched"}
+
+
 def _save(project: Project, *fields: str) -> None:
-    project.save(update_fields=list(fields))
+    """Write ``fields``: the money counters by one UPDATE (the payment, refund or reversal
+    that moved them is in the audit log with its actor), the rest through ``save`` so the
+    audit log records who changed the stage."""
+    counters = [f for f in fields if f in MONEY_COUNTERS]
+    others = [f for f in fields if f not in MONEY_COUNTERS]
+    if counters:
+        Project.objects.filter(pk=project.pk).update(**{f: getattr(project, f) for f in counters})
+    if others:
+        project.save(update_fields=others)
 
 
 # ---------------------------------------------------------------------------
