@@ -16,14 +16,20 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shezhi.areas.models import Area
-from shezhi.core.apitypes import ErrorOut, Id, KeysetPaging, NotFoundOut
+from shezhi.core.apitypes import ErrorOut, Id, KeysetPaging, NotFoundOut, ValidationErrorOut
 from shezhi.core.errors import BadInput
 
 from . import selectors, services
 from .models import BudgetLine, Payment, Project
 
 router = Router()
-WRITE_ERRORS = {400: ErrorOut, 403: ErrorOut, 404: NotFoundOut, 409: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS = {
+    400: ErrorOut,
+    403: ErrorOut,
+    404: NotFoundOut,
+    409: ErrorOut,
+    422: ValidationErrorOut,
+}
 Fen = int
 STAGES = Literal[tuple(Project.Stage.values)]  # type: ignore[valid-type]
 LINE_KINDS = Literal[tuple(BudgetLine.Kind.values)]  # type: ignore[valid-type]
@@ -60,7 +66,7 @@ class LineIn(Schema):
     amount: Fen = Field(gt=0, le=services.AMOUNT_MAX)
 
 
-class ProposalIn(Schema):
+class ProjectProposalIn(Schema):
     area: str = Field(max_length=30, description="an area's code (a community or inside one)")
     title: str = Field(max_length=services.TITLE_MAX)
     problem: str = Field(max_length=services.TEXT_MAX)
@@ -102,7 +108,7 @@ class PaymentOut(Schema):
         return p.payer_name if p.named else services.masked_name(p.payer_name)
 
 
-class ReasonIn(Schema):
+class MoneyReasonIn(Schema):
     reason: str = Field(max_length=200)
 
 
@@ -193,7 +199,7 @@ def list_projects(request: HttpRequest, filters: Query[ProjectQuery]):
 
 
 @router.post("/projects", response={201: ProjectOut, **WRITE_ERRORS}, summary="Propose a project")
-def propose(request: HttpRequest, payload: ProposalIn):
+def propose(request: HttpRequest, payload: ProjectProposalIn):
     area = Area.objects.defer("boundary").filter(code=payload.area).first()
     if area is None:
         raise BadInput(_("No such area."), field="area")
@@ -285,7 +291,7 @@ def _payment(request, project_id, payment_id) -> Payment:
     "/projects/{project_id}/payments/{payment_id}/refund",
     response={200: PaymentOut, **WRITE_ERRORS},
 )
-def refund(request: HttpRequest, project_id: Id, payment_id: Id, payload: ReasonIn):
+def refund(request: HttpRequest, project_id: Id, payment_id: Id, payload: MoneyReasonIn):
     payment = _payment(request, project_id, payment_id)
     return services.refund_payment(actor=request.user, payment=payment, reason=payload.reason)
 
@@ -294,7 +300,7 @@ def refund(request: HttpRequest, project_id: Id, payment_id: Id, payload: Reason
     "/projects/{project_id}/payments/{payment_id}/reverse",
     response={200: PaymentOut, **WRITE_ERRORS},
 )
-def reverse(request: HttpRequest, project_id: Id, payment_id: Id, payload: ReasonIn):
+def reverse(request: HttpRequest, project_id: Id, payment_id: Id, payload: MoneyReasonIn):
     payment = _payment(request, project_id, payment_id)
     return services.reverse_payment(actor=request.user, payment=payment, reason=payload.reason)
 
