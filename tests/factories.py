@@ -192,6 +192,16 @@ class UserPreferenceFactory(DjangoModelFactory):
     elder_mode = True
 
 
+class ParticipationFactory(DjangoModelFactory):
+    class Meta:
+        model = core.Participation
+
+    way = core.Participation.Way.DEMAND
+    participant = factory.Sequence(lambda n: f"u:{n + 1}")
+    area_path = "0001"
+    at = factory.LazyFunction(timezone.now)
+
+
 class BoundaryRevisionFactory(DjangoModelFactory):
     class Meta:
         model = BoundaryRevision
@@ -664,6 +674,7 @@ FACTORIES = {
         CalendarOverrideFactory,
         WorkerBeatFactory,
         UserPreferenceFactory,
+        ParticipationFactory,
         DepartmentFactory,
         PersonFactory,
         AssignmentFactory,

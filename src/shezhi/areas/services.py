@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -236,7 +235,7 @@ def dump_feature_collection(collection: dict[str, Any]) -> str:
     return '{"type":"FeatureCollection","features":[\n' + features + "\n]}\n"
 
 
-class ImportRefused(Exception):
+class ImportRefused(jobs.UploadRefused):
     """The upload was refused before anything was stored (message is for the user)."""
 
 
@@ -248,26 +247,23 @@ def start_area_import(*, actor, uploaded_file, validate_only: bool = False) -> A
     """
     if not permissions.can(actor, "import"):
         raise ImportRefused(_("Only district administrators may import areas."))
-    limit = settings.SHEZHI_AREA_IMPORT_MAX_BYTES
-    if uploaded_file.size > limit:
-        raise ImportRefused(
-            _("The file is %(size).1f MB; the limit is %(limit).1f MB.")
-            % {"size": uploaded_file.size / 1e6, "limit": limit / 1e6}
-        )
-    name = Path(uploaded_file.name).name
-    if Path(name).suffix.lower() not in {".geojson", ".json", ".zip"}:
-        raise ImportRefused(
-            _("%(name)s is neither GeoJSON (.geojson, .json) nor a zipped shapefile (.zip).")
-            % {"name": name}
-        )
+    name = jobs.upload_name(
+        uploaded_file,
+        limit=settings.SHEZHI_AREA_IMPORT_MAX_BYTES,
+        suffixes=dict.fromkeys(
+            (".geojson", ".json", ".zip"),
+            _("%(name)s is neither GeoJSON (.geojson, .json) nor a zipped shapefile (.zip)."),
+        ),
+        refused=ImportRefused,
+    )
     from .tasks import run_area_import  # tasks imports this module
 
     return jobs.start(
         AreaImport,
         run_area_import,
         created_by=actor,
-        file=uploaded_file,
-        original_name=name[:255],
+        file=jobs.store_upload(uploaded_file, name=name, sealed=False),
+        original_name=name,
         validate_only=validate_only,
     )
 
@@ -282,8 +278,7 @@ def _import_districts(actor) -> list[str] | None:
 def _run_area_import(job: AreaImport, progress) -> tuple[str, dict]:
     from .files import read_area_bytes
 
-    with job.file.open("rb") as fh:
-        data = fh.read()
+    data = jobs.read_upload(job)
     features, read_report = read_area_bytes(
         data, filename=job.original_name, max_bytes=settings.SHEZHI_AREA_IMPORT_MAX_BYTES
     )

@@ -3,6 +3,7 @@ from django.contrib import admin
 from .models import (
     ApiToken,
     CalendarOverride,
+    Participation,
     PersonalDataView,
     UserPreference,
     WorkerBeat,
@@ -71,3 +72,19 @@ class UserPreferenceAdmin(admin.ModelAdmin):
     list_filter = ("elder_mode",)
     search_fields = ("user__username",)
     raw_id_fields = ("user",)
+
+
+@admin.register(Participation)
+class ParticipationAdmin(admin.ModelAdmin):
+    """Who took part (core.participation): written by the domains' services, read here."""
+
+    list_display = ["at", "way", "participant", "area_path", "source_type", "source_id"]
+    list_filter = ["way"]
+    date_hierarchy = "at"
+    show_full_result_count = False  # a district's year is hundreds of thousands of rows
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

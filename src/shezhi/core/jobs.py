@@ -3,6 +3,9 @@
 An upload (areas, rosters, later ones) is a row with its file, who sent it, its
 status, its progress and its report:
 
+- ``upload_name`` / ``store_upload`` / ``read_upload`` / ``forget_upload``: the upload's
+  checks (size, kind), kept sealed when it holds personal data in clear, read back by
+  the worker and deleted once it has done its work;
 - ``start``: the page stores the row and, once committed, queues the worker's task;
 - ``run``: the worker claims the row once, does the work reporting progress without
   writing on every step, and leaves the status and the report on the row (a crash
@@ -16,11 +19,14 @@ status, its progress and its report:
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -80,6 +86,60 @@ def progress_reporter(
             model.objects.filter(pk=pk).update(progress=min(done / total, 1.0))
 
     return progress
+
+
+class UploadRefused(Exception):
+    """An upload refused before anything was stored (the message is for the user)."""
+
+
+def upload_name(uploaded_file, *, limit: int, suffixes: dict[str, str], refused=UploadRefused):
+    """The upload's own file name once its size and kind are checked, else ``refused``.
+
+    ``suffixes``: the accepted endings (".xlsx") and, as the value, what to tell the user
+    about a file with another one (``%(name)s`` is its name).
+    """
+    if uploaded_file.size > limit:
+        raise refused(
+            _("The file is %(size).1f MB; the limit is %(limit).1f MB.")
+            % {"size": uploaded_file.size / 1e6, "limit": limit / 1e6}
+        )
+    name = Path(uploaded_file.name).name
+    if Path(name).suffix.lower() not in suffixes:
+        raise refused(next(iter(suffixes.values())) % {"name": name})
+    return name[:255]
+
+
+def store_upload(uploaded_file, *, name: str, sealed: bool) -> ContentFile:
+    """The file to keep on the job row: sealed (``seal``) under a random name when it holds
+    personal data in clear, else as it came."""
+    if not sealed:
+        return uploaded_file
+    suffix = Path(name).suffix.lower()
+    return ContentFile(seal(uploaded_file.read()), name=f"{secrets.token_hex(16)}{suffix}.sealed")
+
+
+def read_upload(job) -> bytes:
+    """The worker's copy of the upload (unsealed when it was sealed)."""
+    with job.file.open("rb") as fh:
+        data = fh.read()
+    return unseal(data) if job.file.name.endswith(".sealed") else data
+
+
+def forget_upload(job) -> None:
+    """The upload has done its work: no copy of it (and of the personal data in it) stays."""
+    if job.file:
+        job.file.delete(save=False)
+        type(job).objects.filter(pk=job.pk).update(file="")
+
+
+def outcome_status(model: type[UploadJob], outcome) -> tuple[str, dict]:
+    """The status and report of an import whose outcome has ``written``, ``errors`` and
+    ``to_dict()``: imported, partly imported (valid rows only) or rejected."""
+    if outcome.written and not outcome.errors:
+        return model.Status.IMPORTED, outcome.to_dict()
+    if outcome.written:
+        return model.Status.PARTLY_IMPORTED, outcome.to_dict()
+    return model.Status.REJECTED, outcome.to_dict()
 
 
 def start(model: type[UploadJob], task, **fields) -> UploadJob:

@@ -183,3 +183,57 @@ class UserPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: elder_mode={self.elder_mode}"
+
+
+class Participation(models.Model):
+    """One way one participant took part in the community's life: the rows behind
+    "residents taking part" (``core.participation``; stats counts them distinct).
+
+    ``participant`` is a key, not a foreign key: ``r:<resident id>`` for a resident of the
+    household base, ``p:<person id>`` for a person of the workforce, ``u:<user id>`` for a
+    sign-in not (yet) bound to either. The same human taking part in five ways is five rows
+    under one key, so the count is ``COUNT(DISTINCT participant)``; when a sign-in is later
+    bound to its resident, ``merge_participant`` moves its rows to the resident's key.
+
+    Anonymity: an anonymous contribution (e.g. an anonymous demand) is recorded without
+    its source and with its time cut to the day, so nothing on a page or in the API (and
+    only a day-and-area coincidence in the raw database) links the participant to it.
+    """
+
+    class Way(models.TextChoices):
+        DEMAND = "demand", _("Raised a demand")
+        BROADCAST_ANSWER = "broadcast_answer", _("Answered a broadcast")
+        ORGANISATION = "organisation", _("Joined an organisation")
+        ACTIVITY = "activity", _("Took part in an activity")
+        PROJECT = "project", _("Took part in a project")
+
+    way = models.CharField(_("way"), max_length=20, choices=Way.choices)
+    participant = models.CharField(_("participant"), max_length=32)
+    # The area where it happened (its path: every "for this area" count is a path range).
+    area_path = models.CharField(max_length=255)
+    at = models.DateTimeField(_("at"))
+    # What the participation was (app_label.model and id); blank when anonymous.
+    source_type = models.CharField(max_length=64, blank=True)
+    source_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        indexes = [
+            # The count of an area over a period: a path range, then the period, reading
+            # the participant from the index alone.
+            models.Index(fields=["area_path", "at", "participant"], name="participation_area_idx"),
+            models.Index(fields=["at"], name="participation_at_idx"),
+            models.Index(fields=["participant"], name="participation_who_idx"),
+        ]
+        constraints = [
+            # Recorded once per source and participant, however often a service retries.
+            models.UniqueConstraint(
+                fields=["way", "source_type", "source_id", "participant"],
+                condition=models.Q(source_id__isnull=False),
+                name="participation_once_per_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.way} {self.at:%Y-%m-%d}"

@@ -13,6 +13,12 @@ class HouseholdsConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.urls import reverse
 
+        from shezhi.core.participation import register_resolver
+
+        from .participation import resident_of
+
+        register_resolver(resident_of)
+
         from .models import (
             BindingRequest,
             Building,

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from shezhi.core.errors import BadInput, Forbidden, NotAllowed
 from shezhi.core.notices import Notice, publish_notices
+from shezhi.core.participation import Way, record_participation
 
 from . import hooks, permissions
 from .models import Signup, VolunteerActivity
@@ -433,6 +434,10 @@ def _do_check_out(signup: Signup, *, at: dt.datetime, by, method: str) -> bool:
     if not done:
         signup.refresh_from_db()
         return False
+    # Took part in an activity (residents taking part counts it), once per sign-up.
+    record_participation(
+        way=Way.ACTIVITY, area=activity.area_path, at=at, source=signup, user=signup.user
+    )
     # The points for the hours (incentives listens), in this transaction: exactly once.
     transfer = hooks.checked_out(
         hooks.CheckedOut(signup=signup, activity=activity, minutes=minutes, at=at, by=by)

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from shezhi.core import personal_data as pd
 from shezhi.core.errors import BadInput, NotAllowed
 from shezhi.core.notices import Notice, publish_notices
+from shezhi.core.participation import merge_participant
 from shezhi.people import services as people_services
 
 from .. import permissions
@@ -153,6 +154,8 @@ def decide_binding(
             if chosen is not None:
                 locked.resident = chosen
                 Resident.objects.filter(pk=chosen.pk).update(user=locked.user)
+                # What the sign-in did before it was bound now counts as the resident's.
+                merge_participant(old=f"u:{locked.user_id}", new=f"r:{chosen.pk}")
                 people_services.grant_resident_role(
                     user=locked.user, area=binding.household.micro_grid
                 )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from shezhi.core import personal_data as pd
 from shezhi.core.errors import BadInput, Forbidden
+from shezhi.core.participation import merge_participant
 from shezhi.core.scope import holds_role_over
 from shezhi.people.models import Person
 from shezhi.people.selectors import visible_people
@@ -315,6 +316,14 @@ def _integrity(exc: IntegrityError) -> BadInput:
     return BadInput(_("This household already has a head."), field="relation")
 
 
+def _merge_participation(resident: Resident) -> None:
+    """What the linked person or sign-in took part in now counts as this resident's."""
+    if resident.person_id is not None:
+        merge_participant(old=f"p:{resident.person_id}", new=f"r:{resident.pk}")
+    if resident.user_id is not None:
+        merge_participant(old=f"u:{resident.user_id}", new=f"r:{resident.pk}")
+
+
 def create_resident(*, actor, household: Household, name: str, **fields) -> Resident:
     """Register a resident of ``household``.
 
@@ -328,6 +337,7 @@ def create_resident(*, actor, household: Household, name: str, **fields) -> Resi
     try:
         with transaction.atomic(), set_actor(actor):
             resident.save()
+            _merge_participation(resident)
             recount([household.micro_grid_id])
     except IntegrityError as exc:
         raise _integrity(exc) from None
@@ -347,6 +357,7 @@ def update_resident(*, actor, resident: Resident, **changes) -> Resident:
                 setattr(locked, key, value)
             if values:
                 locked.save()
+                _merge_participation(locked)
             if {"tags", "sensitive_tags"} & set(values):
                 recount([household.micro_grid_id])
     except IntegrityError as exc:
