@@ -406,3 +406,16 @@ def test_yuan_and_masks():
     assert services.yuan(5) == "¥0.05"
     assert services.yuan(-100) == "-¥1.00"
     assert services.masked_name("欧阳娜娜") == "欧*"
+
+
+def test_proposing_backing_and_paying_count_once_each_in_participation(world):
+    from shezhi.core.participation import participants
+
+    start = timezone.now() - timedelta(days=1)
+    end = timezone.now() + timedelta(days=1)
+    project = world.funding()  # the initiator proposed, two neighbours backed
+    payer = world.neighbours[0]  # backed, and now pays: still one
+    world.pay(project, 500, payer=payer)
+    world.pay(project, 500, payer=world.neighbours[2])
+    assert participants(world.community, start, end, ways=["project"]) == 4
+    assert participants(world.territory["community2"], start, end) == 0

@@ -29,6 +29,7 @@ from shezhi.areas import constants as c
 from shezhi.areas.models import Area
 from shezhi.core import photos as photo_processing
 from shezhi.core.errors import BadInput, Forbidden, KeyReused, NotAllowed
+from shezhi.core.participation import Way, record_participation
 
 from . import ledger, permissions
 from .models import (
@@ -303,7 +304,14 @@ def propose(
             BudgetLine(project=project, kind=li.kind, description=li.description, amount=li.amount)
             for li in lines
         )
+        _took_part(project, actor, now)
     return project
+
+
+def _took_part(project: Project, user, at: datetime) -> None:
+    """The shared record of who took part (issue 16 §6): once per resident and project,
+    whether they proposed, backed or paid."""
+    record_participation(way=Way.PROJECT, area=project.area_path, at=at, source=project, user=user)
 
 
 def back(*, actor, project: Project, at: datetime | None = None) -> bool:
@@ -321,6 +329,7 @@ def back(*, actor, project: Project, at: datetime | None = None) -> bool:
                 Backing.objects.create(project=project, resident=actor, at=_now(at))
         except IntegrityError:
             return False
+        _took_part(project, actor, _now(at))
         project.backings += 1
         fields = ["backings"]
         if project.backings >= threshold:
@@ -557,6 +566,8 @@ def record_payment(
             )
             Payment.objects.filter(pk=payment.pk).update(transfer=payment.transfer)
             project.paid_in += amount
+            if payer is not None:
+                _took_part(project, payer, now)
             _adjust_match(project, now, actor)
             fields = ["paid_in", "matched"]
             if raised(project) >= project.funding_cap:
