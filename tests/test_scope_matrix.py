@@ -43,6 +43,7 @@ from tests.factories import (
     square,
 )
 from tests.people.conftest import valid_id_number
+from tests.projects import matrix as project_matrix
 
 pytestmark = pytest.mark.django_db
 
@@ -213,6 +214,9 @@ UNSCOPED = {
     "api/v1/organisations",
     "api/v1/organisations/funnel",
     "api/v1/stats/forces",
+    "api/v1/projects",  # scoped by the selector; POST proposes where one lives (tests/projects)
+    "api/v1/project-review-queue",  # scoped to the staff's areas (tests/projects/test_api.py)
+    "api/v1/project-funds",  # scoped to the staff's areas (tests/projects/test_api.py)
     "api/v1/stats/visit-coverage",  # ?area=: AREA_QUERY_ROUTES
     "lists/",  # the lists in scope (selector); POST refuses areas outside it (tests/lists)
     "lists/resources/",  # the resources in scope or serving it; POST as above
@@ -274,6 +278,34 @@ CAMPAIGN_ROUTES = {
 }  # fmt: skip
 
 # Route → (method, kind of object it names, query string / body).
+# Micro-projects: each names the project (and a payment of it) by id.
+PROJECT_ROUTES = {
+    "api/v1/projects/<project_id>": ("get", "project", ""),
+    "api/v1/projects/<project_id>/accounts": ("get", "project", ""),
+    "api/v1/projects/<project_id>/back": ("post", "project", {}),
+    "api/v1/projects/<project_id>/review": (
+        "post", "project", {"decision": "refuse", "reason": "重复"},
+    ),
+    "api/v1/projects/<project_id>/resubmit": ("post", "project", {}),
+    "api/v1/projects/<project_id>/pledges": ("post", "project", {"amount": 100}),
+    "api/v1/projects/<project_id>/payments": ("post", "project", project_matrix.PAY),
+    "api/v1/projects/<project_id>/payments/<payment_id>/refund": (
+        "post", "project", {"reason": "退出"},
+    ),
+    "api/v1/projects/<project_id>/payments/<payment_id>/reverse": (
+        "post", "project", {"reason": "记错"},
+    ),
+    "api/v1/projects/<project_id>/close-funding": ("post", "project", {}),
+    "api/v1/projects/<project_id>/milestones": (
+        "post", "project", {"title": "采购", "due": "2030-01-01"},
+    ),
+    "api/v1/projects/<project_id>/expenses": (
+        "post", "project", {"payee": "店", "description": "器材", "amount": 100},
+    ),
+    "api/v1/projects/<project_id>/complete": ("post", "project", {"closing_note": "完成"}),
+    "api/v1/projects/<project_id>/ratings": ("post", "project", {"stars": 5}),
+}  # fmt: skip
+
 ROUTES = {
     "api/v1/areas/<code>": ("get", "area", ""),
     "api/v1/areas/<code>/children": ("get", "area", ""),
@@ -470,6 +502,7 @@ ROUTES = {
     "api/v1/organisations/<org_id>/supports": ("post", "organisation", {"kind": "money"}),
     "api/v1/organisations/<org_id>/activities": ("post", "organisation", {"activity": 1}),
     "api/v1/organisations/<org_id>/demand-groups": ("post", "organisation", {"group": 1}),
+    **PROJECT_ROUTES,
 }
 # A list route that takes its area in the query string.
 AREA_QUERY_ROUTES = {
@@ -680,6 +713,7 @@ def world(territory):
         objects[key]["case"] = case_in(area, actor).pk
         objects[key].update(campaigns_in(area, actor))
         objects[key]["organisation"] = organisation_in(area, actor).pk
+        objects[key]["project"] = project_matrix.project_in(area, reporter)
     return objects
 
 
@@ -1325,6 +1359,29 @@ ORGANISATION_ROUTES = {
 }
 
 
+# Projects: working roles over the area and its community's residents read them; the
+# staff review, record money and deliver; residents back, pledge, rate (their own).
+PROJECT_READERS = HOUSEHOLD_READERS | {R.RESIDENT}
+RES = frozenset({R.RESIDENT})
+_pm = project_matrix
+PROJECT_INSIDE = {
+    "api/v1/projects/<project_id>": (PROJECT_READERS, _pm.at("backing")),
+    "api/v1/projects/<project_id>/accounts": (PROJECT_READERS, _pm.at("delivery")),
+    "api/v1/projects/<project_id>/back": (RES, _pm.at("backing")),
+    "api/v1/projects/<project_id>/review": (STAFF, _pm.at("review")),
+    "api/v1/projects/<project_id>/resubmit": (RES, _pm.at("returned")),
+    "api/v1/projects/<project_id>/pledges": (RES, _pm.at("funding")),
+    "api/v1/projects/<project_id>/payments": (STAFF, _pm.pay),
+    "api/v1/projects/<project_id>/payments/<payment_id>/refund": (STAFF, _pm.payment),
+    "api/v1/projects/<project_id>/payments/<payment_id>/reverse": (STAFF, _pm.payment),
+    "api/v1/projects/<project_id>/close-funding": (STAFF, _pm.closable),
+    "api/v1/projects/<project_id>/milestones": (STAFF, _pm.at("delivery")),
+    "api/v1/projects/<project_id>/expenses": (STAFF, _pm.at("delivery")),
+    "api/v1/projects/<project_id>/complete": (STAFF, _pm.at("delivery")),
+    "api/v1/projects/<project_id>/ratings": (RES, _pm.at("completed")),
+}
+
+
 # Route → (the roles whose own objects it serves, how to make the role's object: its
 # path parameters and, when it differs from ``ROUTES``, the body).
 # Campaigns: a campaign is its community's (staff); rounds, packages: the working roles
@@ -1396,6 +1453,7 @@ CAMPAIGN_INSIDE = {
 }  # fmt: skip
 
 INSIDE = {
+    **PROJECT_INSIDE,
     "api/v1/areas/<code>": (EVERYONE, _area),
     "api/v1/areas/<code>/children": (EVERYONE, _area),
     "api/v1/areas/<code>/boundary": (EVERYONE, _area),

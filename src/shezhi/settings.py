@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "shezhi.cases",
     "shezhi.campaigns",
     "shezhi.organisations",
+    "shezhi.projects",
     "shezhi.demo",  # above the feature apps: `shezhi demo`
     # After shezhi.core: the project's db_worker (heartbeat, recovery of tasks whose
     # worker died) takes the library command's name.

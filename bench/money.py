@@ -1,0 +1,401 @@
+"""The money ledger under load, on PostgreSQL: payments through the service layer, and
+payments, approvals and expenses racing on one project and one fund.
+
+    python bench/money.py [--payments 2000] [--procs 2] [--threads 200]
+
+Targets (issue 17): at least 1,000 payments/s recorded through
+``projects.services.record_payment`` (each its own transaction: the payment row, its
+transfer and legs, the match drawn, the audit log) on PostgreSQL; a project's balance
+read in constant time, checked against the sum of its entries in the same run; 200
+parallel payments and expenses (threads, each its own connection) against one project
+and one fund ending exact: no overspend, no match above the ratio, the ledger summing to
+zero (``ledger.check()``).
+
+A fresh database (``createdb -U postgres -h 127.0.0.1 shezhi_bench_money``, trust auth,
+dropped at the end), migrated, with the test territory (tests/factories.build_territory).
+
+1. Throughput: ``--payments`` payments over 50 projects in crowdfunding (targets far
+   above what is paid, ratio 1:1, cap large), by 1 process then ``--procs`` processes
+   (fork, each its own connection), timed from a common start to the last commit.
+2. Balance: a project given ``--history`` more payments; ``ledger.balance`` (one row)
+   timed against the sum of its entries (median of 100 calls).
+3. Race on one project and one fund (``--threads`` threads started together):
+   - half pay into one project whose cap is reached part-way (the rest must be refused,
+     never taking it above its cap), while the other half approve other projects that
+     each reserve their match from the same fund (which cannot cover them all: the fund
+     must never go below zero);
+   - then ``--threads`` expenses on the delivered project asking for more than it holds
+     in all: those accepted must sum to at most what it held, to the fen.
+   Then ``ledger.check()`` over everything.
+
+Exits 1 when a target or a check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_DB = "shezhi_bench_money"
+PG_URL = f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
+TARGET_PAYMENTS_PER_S = 1000
+
+
+def setup_django(migrate: bool = False) -> None:
+    sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("SHEZHI_STATIC_MANIFEST", "0")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shezhi.settings")
+    import django
+
+    django.setup()
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+
+
+def build_world(args) -> dict:
+    from django.utils import timezone
+
+    from shezhi.projects import services
+    from tests.factories import build_territory, make_user
+
+    t = build_territory()
+    admin = make_user("bench_admin", role="district_admin", area=t["district"])
+    residents = [make_user(f"bench_res{i}", role="resident", area=t["micro1"]) for i in range(3)]
+    services.set_rules(
+        actor=admin, district=t["district"], backing_threshold=1, match_ratio_bp=10000,
+        match_cap=1_000_000_000, overfunding_pct=0,
+    )  # fmt: skip
+    fund = services.open_fund(actor=admin, community=t["community"], name="基金")
+    services.allocate(actor=admin, fund=fund, amount=1_000_000_000, reference="bench")
+
+    def funding(target, cap=None):
+        if cap is not None:
+            services.set_rules(
+                actor=admin, district=t["district"], backing_threshold=1,
+                match_ratio_bp=5000, match_cap=cap, overfunding_pct=0,
+            )  # fmt: skip
+        p = services.propose(
+            actor=residents[0], area=t["micro1"], title="项目", problem="p", plan="q",
+            budget=[{"kind": "materials", "description": "料", "amount": target}],
+            deadline=timezone.now() + timedelta(days=30),
+        )  # fmt: skip
+        services.back(actor=residents[1], project=p)
+        p.refresh_from_db()
+        return services.review(actor=admin, project=p, decision="approve")
+
+    projects = [funding(900_000_000 // 60).pk for _ in range(50)]
+    return {"admin": admin.pk, "projects": projects, "funding": funding, "t": t, "fund": fund}
+
+
+def pay_range(args) -> tuple[int, float, float]:
+    lo, hi, admin_id, projects, start_at = args
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from shezhi.projects import services
+    from shezhi.projects.models import Project
+
+    connection.close()
+    admin = get_user_model().objects.get(pk=admin_id)
+    ps = list(Project.objects.filter(pk__in=projects).order_by("pk"))
+    while time.time() < start_at:
+        time.sleep(0.001)
+    t0 = time.perf_counter()
+    done = 0
+    for i in range(lo, hi):
+        services.record_payment(
+            actor=admin, project=ps[i % len(ps)], payer_name="张三", amount=100 + i % 900,
+            channel="wechat", reference=f"wx{i}",
+        )  # fmt: skip
+        done += 1
+    t1 = time.perf_counter()
+    connection.close()
+    return done, t0, t1
+
+
+def run_payments(world, lo, n, procs) -> dict:
+    from django.db import connection
+
+    connection.close()
+    chunk = n // procs
+    ranges = [
+        (lo + k * chunk, lo + (k + 1) * chunk if k < procs - 1 else lo + n) for k in range(procs)
+    ]
+    start_at = time.time() + 1.0
+    with mp.get_context("fork").Pool(procs) as pool:
+        res = pool.map(
+            pay_range, [(a, b, world["admin"], world["projects"], start_at) for a, b in ranges]
+        )
+    done = sum(r[0] for r in res)
+    wall = max(r[2] for r in res) - min(r[1] for r in res)
+    return {"procs": procs, "payments": done, "seconds": wall, "per_s": done / wall}
+
+
+def median_ms(fn, runs=100) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def measure_balance(world, history) -> dict:
+    from django.contrib.auth import get_user_model
+
+    from shezhi.projects import ledger, services
+    from shezhi.projects.models import Project
+
+    admin = get_user_model().objects.get(pk=world["admin"])
+    long_p = Project.objects.get(pk=world["projects"][0])
+    for i in range(history):
+        services.record_payment(
+            actor=admin, project=long_p, payer_name="李四", amount=50, channel="bank",
+            reference=f"hist{i}",
+        )  # fmt: skip
+    long_p.refresh_from_db()
+    short_p = world["funding"](10_000)
+    entries = ledger.MoneyEntry.objects.filter(account_id=long_p.account_id).count()
+    return {
+        "entries": entries,
+        "balance_ms_long": median_ms(lambda: ledger.balance(long_p.account_id)),
+        "balance_ms_short": median_ms(lambda: ledger.balance(short_p.account_id)),
+        "sum_ms_long": median_ms(lambda: ledger.entries_sum(long_p.account_id)),
+        "equal": ledger.balance(long_p.account_id) == ledger.entries_sum(long_p.account_id),
+    }
+
+
+def race(world, threads: int, max_conns: int) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from shezhi.core.errors import EventError
+    from shezhi.projects import ledger, services
+    from shezhi.projects.models import Expense, MoneyAccount, Project
+
+    admin = get_user_model().objects.get(pk=world["admin"])
+    # One project: target 30,000 fen, ratio 1:2 (5000 bp), match cap 10,000: full at
+    # 20,000 of residents' money + 10,000 match.
+    target = world["funding"](30_000, cap=10_000)
+    # Projects to approve against the same fund, which is first drained to leave room
+    # for only some of them.
+    fund = world["fund"]
+    waiting = []
+    for _ in range(threads // 2):
+        p = services.propose(
+            actor=get_user_model().objects.get(username="bench_res0"), area=world["t"]["micro1"],
+            title="待审", problem="p", plan="q",
+            budget=[{"kind": "labour", "description": "工", "amount": 40_000}],
+            deadline=timezone.now() + timedelta(days=30),
+        )  # fmt: skip
+        services.back(actor=get_user_model().objects.get(username="bench_res1"), project=p)
+        waiting.append(Project.objects.get(pk=p.pk))
+    held = ledger.balance(fund.account_id)
+    ALLOCATIONS_IN = MoneyAccount.Kind.ALLOCATIONS_IN
+    leave = 10_000 * (threads // 4) + 5_000  # room for a quarter of the approvals
+    ledger_transfer_out = held - leave
+    with transaction.atomic():
+        ledger.lock(fund.account_id)
+        ledger.transfer(
+            kind="allocation", legs=[(fund.account_id, -ledger_transfer_out), (
+                ledger.boundary_account(world["t"]["district"].pk, ALLOCATIONS_IN),
+                ledger_transfer_out)], holding={fund.account_id}, cause_type="bench-drain",
+            cause_id="1", at=timezone.now(),
+        )  # fmt: skip
+    outcomes = {"paid": 0, "pay_refused": 0, "approved": 0, "approve_refused": 0,
+                "spent": 0, "spend_refused": 0, "errors": []}  # fmt: skip
+    lock = threading.Lock()
+    # PostgreSQL here takes 100 connections: the threads start together and each opens
+    # its own connection once one of ``slots`` is free.
+    slots = threading.BoundedSemaphore(max_conns)
+    barrier = threading.Barrier(threads)
+
+    def work(k):
+        try:
+            barrier.wait()
+            slots.acquire()
+            if k % 2 == 0:
+                try:
+                    services.record_payment(
+                        actor=admin, project=target, payer_name="王五", amount=1_000,
+                        channel="alipay", reference=f"race{k}",
+                    )  # fmt: skip
+                    key = "paid"
+                except EventError:
+                    key = "pay_refused"
+            else:
+                try:
+                    services.review(actor=admin, project=waiting[k // 2], decision="approve")
+                    key = "approved"
+                except EventError:
+                    key = "approve_refused"
+            with lock:
+                outcomes[key] += 1
+        except Exception as e:
+            with lock:
+                outcomes["errors"].append(repr(e))
+        finally:
+            connection.close()
+            slots.release()
+
+    def spend(k):
+        try:
+            barrier.wait()
+            slots.acquire()
+            try:
+                services.record_expense(
+                    actor=admin, project=target, payee="店", description="料", amount=1_000 + k
+                )
+                key = "spent"
+            except EventError:
+                key = "spend_refused"
+            with lock:
+                outcomes[key] += 1
+        except Exception as e:
+            with lock:
+                outcomes["errors"].append(repr(e))
+        finally:
+            connection.close()
+            slots.release()
+
+    t0 = time.perf_counter()
+    for fn in (work, spend):
+        barrier = threading.Barrier(threads)
+        ts = [threading.Thread(target=fn, args=(k,)) for k in range(threads)]
+        for th in ts:
+            th.start()
+        for th in ts:
+            th.join()
+    seconds = time.perf_counter() - t0
+    target.refresh_from_db()
+    spent = sum(Expense.objects.filter(project=target).values_list("amount", flat=True))
+    raised = target.paid_in + target.matched
+    check = ledger.check()
+    return {
+        **outcomes,
+        "seconds": seconds,
+        "raised": raised,
+        "funding_cap": target.funding_cap,
+        "paid_in": target.paid_in,
+        "matched": target.matched,
+        "spent_fen": spent,
+        "balance": ledger.balance(target.account_id),
+        "fund_balance": ledger.balance(fund.account_id),
+        "exact": (
+            raised <= target.funding_cap
+            and target.matched <= target.paid_in * target.match_ratio_bp // 10000
+            and spent <= raised
+            and ledger.balance(target.account_id) == raised - spent
+            and ledger.balance(fund.account_id) >= 0
+            and not outcomes["errors"]
+        ),
+        "check_ok": check.ok,
+        "check": check.lines(),
+    }
+
+
+def child(args) -> None:
+    from django.db import connection
+
+    setup_django(migrate=True)
+    world = build_world(args)
+    result = {"server": connection.pg_version, "load_before": os.getloadavg()[0]}
+    runs, lo = [], 0
+    for procs in sorted({1, args.procs}):
+        runs.append(run_payments(world, lo, args.payments, procs))
+        lo += args.payments
+    result["runs"] = runs
+    result["balance"] = measure_balance(world, args.history)
+    result["race"] = race(world, args.threads, args.max_conns)
+    result["load_after"] = os.getloadavg()[0]
+    Path(args.child).write_text(json.dumps(result, default=str))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--payments", type=int, default=2000)
+    ap.add_argument("--procs", type=int, default=2)
+    ap.add_argument("--history", type=int, default=2000)
+    ap.add_argument("--threads", type=int, default=200)
+    ap.add_argument("--max-conns", type=int, default=80, help="connections open at once")
+    ap.add_argument("--child")
+    args = ap.parse_args()
+    if args.child:
+        child(args)
+        return 0
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SHEZHI_DEBUG")}
+    tmp = Path(tempfile.mkdtemp(prefix="shezhi-bench-money-"))
+    env.update(
+        SHEZHI_DATA_DIR=str(tmp), DJANGO_SETTINGS_MODULE="shezhi.settings", DATABASE_URL=PG_URL
+    )
+    pg = ["-U", "postgres", "-h", "127.0.0.1"]
+    subprocess.run(["dropdb", *pg, "--if-exists", PG_DB], check=True, env=env, capture_output=True)
+    subprocess.run(["createdb", *pg, PG_DB], check=True, env=env)
+    try:
+        out = tmp / "result.json"
+        subprocess.run(
+            [sys.executable, __file__, "--child", str(out), "--payments", str(args.payments),
+             "--procs", str(args.procs), "--history", str(args.history),
+             "--threads", str(args.threads), "--max-conns", str(args.max_conns)],
+            env=env, check=True,
+        )  # fmt: skip
+        res = json.loads(out.read_text())
+    finally:
+        subprocess.run(["dropdb", *pg, "--if-exists", PG_DB], check=False, env=env)
+    ok = True
+    print(
+        f"== PostgreSQL {res['server']}  (load {res['load_before']:.2f} → {res['load_after']:.2f})"
+    )
+    best = max(r["per_s"] for r in res["runs"])
+    for r in res["runs"]:
+        print(f"  {r['payments']:,} payments by {r['procs']} process(es): {r['per_s']:,.0f}/s")
+    verdict = best >= TARGET_PAYMENTS_PER_S
+    ok &= verdict
+    print(
+        f"  best {best:,.0f}/s vs target {TARGET_PAYMENTS_PER_S:,}: {'PASS' if verdict else 'FAIL'}"
+    )
+    b = res["balance"]
+    constant = b["balance_ms_long"] <= 2 * b["balance_ms_short"] + 0.2 and b["equal"]
+    ok &= constant
+    print(
+        f"  balance of a project with {b['entries']:,} entries: {b['balance_ms_long']:.3f} ms"
+        f" (short history {b['balance_ms_short']:.3f} ms; summing its entries"
+        f" {b['sum_ms_long']:.3f} ms); equals its entries: {b['equal']}:"
+        f" {'PASS' if constant else 'FAIL'}"
+    )
+    r = res["race"]
+    print(
+        f"  race, {args.threads} threads ×2 in {r['seconds']:.1f} s: paid {r['paid']}"
+        f" (refused {r['pay_refused']}), approved {r['approved']} (refused"
+        f" {r['approve_refused']}), spent {r['spent']} (refused {r['spend_refused']})"
+    )
+    print(
+        f"  project raised {r['raised']:,} of cap {r['funding_cap']:,} (residents"
+        f" {r['paid_in']:,}, match {r['matched']:,}), spent {r['spent_fen']:,}, holds"
+        f" {r['balance']:,}; fund holds {r['fund_balance']:,}; errors {r['errors'][:3]}"
+    )
+    exact = r["exact"] and r["check_ok"]
+    ok &= exact
+    print("  " + "; ".join(r["check"]))
+    print(f"  exact after the race, ledger sound: {'PASS' if exact else 'FAIL'}")
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
