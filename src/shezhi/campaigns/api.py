@@ -96,7 +96,7 @@ class CampaignDetailOut(CampaignOut):
     counts: dict[str, int]
 
 
-class StageIn(Schema):
+class CampaignStageIn(Schema):
     stage: STAGES  # type: ignore[valid-type]
     note: str = Field("", max_length=200)
 
@@ -396,7 +396,7 @@ def campaign_detail(request: HttpRequest, campaign_id: Id):
     response={200: CampaignDetailOut, **WRITE_ERRORS},
     summary="Move the campaign to the next stage (or back, with a note)",
 )
-def move_stage(request: HttpRequest, campaign_id: Id, payload: StageIn):
+def move_stage(request: HttpRequest, campaign_id: Id, payload: CampaignStageIn):
     c = selectors.get_campaign(request.user, campaign_id)
     services.move_stage(actor=request.user, campaign=c, stage=payload.stage, note=payload.note)
     return _detail(c)

@@ -140,6 +140,10 @@ class RoundVisit(models.Model):
         "visits.Visit", on_delete=models.CASCADE, related_name="+", verbose_name=_("visit")
     )
 
+    class Meta:
+        verbose_name = _("round visit")
+        verbose_name_plural = _("round visits")
+
     def __str__(self) -> str:
         return f"{self.round_id}: {self.visit_id}"
 
@@ -156,6 +160,10 @@ class RoundStop(models.Model):
     wish = models.TextField(_("wish heard"), blank=True)
     kind = models.CharField(_("kind"), max_length=20, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("round stop")
+        verbose_name_plural = _("round stops")
 
     def __str__(self) -> str:
         return f"{self.round_id}: {self.pk}"
@@ -198,6 +206,8 @@ class BroadcastAnswer(models.Model):
     at = models.DateTimeField(_("answered at"))
 
     class Meta:
+        verbose_name = _("broadcast answer")
+        verbose_name_plural = _("broadcast answers")
         constraints = [
             models.UniqueConstraint(fields=["broadcast", "user"], name="answer_once_per_resident")
         ]

@@ -136,7 +136,7 @@ class LeaveIn(Schema):
     left_on: Day | None = None
 
 
-class StageIn(Schema):
+class OrgStageIn(Schema):
     stage: STAGES  # type: ignore[valid-type]
     on: Day | None = None
     reason: str = Field("", max_length=services.REASON_MAX)
@@ -379,7 +379,7 @@ def leave(request: HttpRequest, org_id: Id, member_id: Id, payload: LeaveIn):
     response={200: OrganisationDetailOut, **WRITE_ERRORS},
     summary="Move the incubation stage: one forward, or back with the reason (staff)",
 )
-def move_stage(request: HttpRequest, org_id: Id, payload: StageIn):
+def move_stage(request: HttpRequest, org_id: Id, payload: OrgStageIn):
     org = _managed(request.user, org_id)
     services.move_stage(
         actor=request.user,

@@ -332,6 +332,8 @@ class BudgetLine(models.Model):
     amount = models.PositiveBigIntegerField(_("amount (fen)"))
 
     class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="budget_line_positive"),
@@ -351,6 +353,8 @@ class Backing(models.Model):
     at = models.DateTimeField(_("at"))
 
     class Meta:
+        verbose_name = _("backing")
+        verbose_name_plural = _("backings")
         constraints = [
             models.UniqueConstraint(fields=["project", "resident"], name="one_backing_each")
         ]
@@ -371,6 +375,8 @@ class Pledge(models.Model):
     at = models.DateTimeField(_("at"))
 
     class Meta:
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="pledge_positive"),
         ]
@@ -426,6 +432,8 @@ class Payment(models.Model):
     at = models.DateTimeField(_("paid at"))
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ["at", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive"),
@@ -452,6 +460,8 @@ class Milestone(models.Model):
     photo = models.ImageField(_("photo"), upload_to="projects/milestones/%Y/%m/", blank=True)
 
     class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
         ordering = ["due", "pk"]
 
     def __str__(self) -> str:
@@ -485,6 +495,8 @@ class Expense(models.Model):
     at = models.DateTimeField(_("spent at"))
 
     class Meta:
+        verbose_name = _("expense")
+        verbose_name_plural = _("expenses")
         ordering = ["at", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="expense_positive"),
@@ -507,6 +519,8 @@ class Rating(models.Model):
     at = models.DateTimeField(_("at"))
 
     class Meta:
+        verbose_name = _("project rating")
+        verbose_name_plural = _("project ratings")
         constraints = [
             models.UniqueConstraint(fields=["project", "resident"], name="one_rating_each"),
             models.CheckConstraint(
