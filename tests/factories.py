@@ -19,6 +19,7 @@ import datetime as dt
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import F
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 from shapely.geometry import box, mapping
@@ -1557,6 +1558,284 @@ FACTORIES.update(
             PackageFactory,
             TakeUpFactory,
             ResultFactory,
+        )
+    }
+)
+
+
+# ------------------------------------------------------------ residents' micro-projects
+
+from shezhi.projects import ledger as money  # noqa: E402
+from shezhi.projects import models as pj  # noqa: E402
+
+
+def _community_area() -> Area:
+    """A new community (district → street → community), so one-per-area rows never clash."""
+    return AreaFactory(parent=AreaFactory(parent=AreaFactory()))
+
+
+def _boundary(district: Area, kind: str) -> pj.MoneyAccount:
+    # Straight get_or_create, not ledger.boundary_account: its per-process id cache would
+    # outlive a flushed test database.
+    return pj.MoneyAccount.objects.get_or_create(area=district, kind=kind)[0]
+
+
+def _funded_project_account(project: pj.Project) -> pj.MoneyAccount:
+    """The project's account (opened, with its match reserve, when it has none yet)."""
+    if project.account_id is None:
+        project.account = money.open_holding(pj.MoneyAccount.Kind.PROJECT, project.community)
+        project.reserve = money.open_holding(pj.MoneyAccount.Kind.RESERVE, project.community)
+        project.stage = pj.Project.Stage.FUNDING
+        project.save(update_fields=["account", "reserve", "stage"])
+    return project.account
+
+
+class MoneyAccountFactory(DjangoModelFactory):
+    """A community fund's holding account, empty."""
+
+    class Meta:
+        model = pj.MoneyAccount
+
+    kind = pj.MoneyAccount.Kind.FUND
+    area = factory.LazyFunction(_community_area)
+    balance = 0
+
+
+class MoneyTransferFactory(DjangoModelFactory):
+    """An allocation to a fund, written through the ledger (balanced legs, the fund's
+    balance moved). Ledger rows are immutable: this factory only creates."""
+
+    class Meta:
+        model = pj.MoneyTransfer
+
+    kind = pj.MoneyTransfer.Kind.ALLOCATION
+    amount = 100_000
+    cause_type = "allocation"
+    cause_id = factory.Sequence(lambda n: f"f{n + 1}")
+    at = factory.LazyFunction(timezone.now)
+    memo = ""
+    project = None
+    created_by = None
+
+    @classmethod
+    def _create(cls, model_class, *args, amount, **kw):
+        fund = MoneyAccountFactory()
+        allocations = _boundary(_district_of(fund.area), pj.MoneyAccount.Kind.ALLOCATIONS_IN)
+        return money.transfer(
+            kind=kw["kind"],
+            legs=[(fund.pk, amount), (allocations.pk, -amount)],
+            holding={fund.pk},
+            cause_type=kw["cause_type"],
+            cause_id=kw["cause_id"],
+            at=kw["at"],
+            project=kw["project"],
+            actor=kw["created_by"],
+            memo=kw["memo"],
+        )
+
+
+class MoneyEntryFactory(DjangoModelFactory):
+    """One leg (the fund's, +) of a balanced allocation: entries only come in transfers."""
+
+    class Meta:
+        model = pj.MoneyEntry
+
+    @classmethod
+    def _create(cls, model_class, *args, **kw):
+        return MoneyTransferFactory(**kw).entries.get(amount__gt=0)
+
+
+class DistrictProjectRulesFactory(DjangoModelFactory):
+    class Meta:
+        model = pj.DistrictProjectRules
+
+    district = factory.SubFactory(AreaFactory)
+    backing_threshold = 10
+    match_ratio_bp = 10_000
+    match_cap = 2_000_000
+    overfunding_pct = 20
+
+
+class CommunityFundFactory(DjangoModelFactory):
+    """A community's (empty) matching fund on its own holding account."""
+
+    class Meta:
+        model = pj.CommunityFund
+
+    community = factory.LazyFunction(_community_area)
+    area_path = factory.LazyAttribute(lambda o: o.community.path)
+    account = factory.LazyAttribute(lambda o: MoneyAccountFactory(area=o.community))
+    name = factory.Sequence(lambda n: f"社区配套资金{n}")
+
+
+class ProjectFactory(DjangoModelFactory):
+    """A proposal of a community collecting backings (no money accounts yet)."""
+
+    class Meta:
+        model = pj.Project
+
+    title = factory.Sequence(lambda n: f"楼道照明改造{n}")
+    community = factory.LazyFunction(_community_area)
+    area = factory.LazyAttribute(lambda o: o.community)
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+    district = factory.LazyAttribute(lambda o: _district_of(o.community))
+    initiator = factory.SubFactory(UserFactory)
+    problem = "楼道灯坏了，老人夜里上下楼不方便。"
+    plan = "换装声控感应灯。"
+    target = 300_000
+    deadline = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+    stage = pj.Project.Stage.BACKING
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class BudgetLineFactory(DjangoModelFactory):
+    class Meta:
+        model = pj.BudgetLine
+
+    project = factory.SubFactory(ProjectFactory)
+    kind = pj.BudgetLine.Kind.MATERIALS
+    description = "声控感应灯20盏"
+    amount = 300_000
+
+
+class BackingFactory(DjangoModelFactory):
+    class Meta:
+        model = pj.Backing
+
+    project = factory.SubFactory(ProjectFactory)
+    resident = factory.SubFactory(UserFactory)
+    at = factory.LazyFunction(timezone.now)
+
+
+class PledgeFactory(DjangoModelFactory):
+    class Meta:
+        model = pj.Pledge
+
+    project = factory.SubFactory(ProjectFactory)
+    resident = factory.SubFactory(UserFactory)
+    amount = 10_000
+    at = factory.LazyFunction(timezone.now)
+
+
+class PaymentFactory(DjangoModelFactory):
+    """A resident's cash payment, its transfer written through the ledger (the project's
+    account opened if needed, ``paid_in`` kept equal to the ledger)."""
+
+    class Meta:
+        model = pj.Payment
+
+    project = factory.SubFactory(ProjectFactory)
+    payer = factory.SubFactory(UserFactory)
+    payer_name = "张三"
+    amount = 10_000
+    channel = pj.Payment.Channel.CASH
+    recorded_by = factory.SubFactory(UserFactory)
+    at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kw):
+        project = kw["project"]
+        if kw.get("transfer") is None:
+            account = _funded_project_account(project)
+            payments_in = _boundary(project.district, pj.MoneyAccount.Kind.PAYMENTS_IN)
+            row = model_class(*args, **kw)
+            row.save()
+            row.transfer = money.transfer(
+                kind=pj.MoneyTransfer.Kind.PAYMENT,
+                legs=[(account.pk, row.amount), (payments_in.pk, -row.amount)],
+                holding={account.pk},
+                cause_type="payment",
+                cause_id=str(row.pk),
+                at=row.at,
+                project=project,
+                actor=row.recorded_by,
+            )
+            row.save(update_fields=["transfer"])
+            pj.Project.objects.filter(pk=project.pk).update(paid_in=F("paid_in") + row.amount)
+            project.refresh_from_db()
+            return row
+        return super()._create(model_class, *args, **kw)
+
+
+class MilestoneFactory(DjangoModelFactory):
+    class Meta:
+        model = pj.Milestone
+
+    project = factory.SubFactory(ProjectFactory)
+    title = "灯具采购到位"
+    due = dt.date(2026, 6, 30)
+
+
+class ExpenseFactory(DjangoModelFactory):
+    """An expense paid from the project's money: a payment first covers it, then its
+    transfer goes out through the ledger (a project never spends below zero)."""
+
+    class Meta:
+        model = pj.Expense
+
+    project = factory.SubFactory(ProjectFactory)
+    milestone = None
+    payee = "五金建材店"
+    description = "声控感应灯20盏"
+    amount = 10_000
+    recorded_by = factory.SubFactory(UserFactory)
+    at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kw):
+        project = kw["project"]
+        if kw.get("transfer") is None:
+            account = _funded_project_account(project)
+            if money.balance(account.pk) < kw["amount"]:
+                PaymentFactory(project=project, amount=kw["amount"])
+            expenses_out = _boundary(project.district, pj.MoneyAccount.Kind.EXPENSES_OUT)
+            row = model_class(*args, **kw)
+            row.save()
+            row.transfer = money.transfer(
+                kind=pj.MoneyTransfer.Kind.EXPENSE,
+                legs=[(account.pk, -row.amount), (expenses_out.pk, row.amount)],
+                holding={account.pk},
+                cause_type="expense",
+                cause_id=str(row.pk),
+                at=row.at,
+                project=project,
+                actor=row.recorded_by,
+            )
+            row.save(update_fields=["transfer"])
+            return row
+        return super()._create(model_class, *args, **kw)
+
+
+class ProjectRatingFactory(DjangoModelFactory):
+    """A resident's rating of a project (named apart from the lists' ``RatingFactory``)."""
+
+    class Meta:
+        model = pj.Rating
+
+    project = factory.SubFactory(ProjectFactory, stage=pj.Project.Stage.COMPLETED)
+    resident = factory.SubFactory(UserFactory)
+    stars = 5
+    comment = "灯亮了，晚上回家安心多了"
+    at = factory.LazyFunction(timezone.now)
+
+
+FACTORIES.update(
+    {
+        f._meta.model: f
+        for f in (
+            MoneyAccountFactory,
+            MoneyTransferFactory,
+            MoneyEntryFactory,
+            DistrictProjectRulesFactory,
+            CommunityFundFactory,
+            ProjectFactory,
+            BudgetLineFactory,
+            BackingFactory,
+            PledgeFactory,
+            PaymentFactory,
+            MilestoneFactory,
+            ExpenseFactory,
+            ProjectRatingFactory,
         )
     }
 )
