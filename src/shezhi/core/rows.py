@@ -53,3 +53,54 @@ def insert(obj: models.Model, using: str = "default") -> models.Model:
     obj._state.adding = False
     obj._state.db = using
     return obj
+
+
+def _typed(field, connection) -> str:
+    """A placeholder typed for a VALUES list (whose literals PostgreSQL would otherwise
+    read as text): text columns stay untyped so the INSERT's own assignment checks their
+    length (an explicit ``::varchar(n)`` would cut silently)."""
+    db_type = field.db_type(connection) or ""
+    if db_type == "text" or db_type.startswith("varchar"):
+        return "%s"
+    return f"%s::{db_type}"
+
+
+class Raw(tuple):
+    """A value given as SQL with its params, for ``insert_sql``: ``Raw((sql, params))``."""
+
+
+def insert_sql(
+    objs: list, *, gate: str | None = None, suffix: str = "", using: str = "default"
+) -> tuple[str, list]:
+    """One INSERT of ``objs`` (one model) as SQL to run as a data-modifying ``WITH`` part,
+    written only if the ``gate`` part returned a row; ``suffix`` (ON CONFLICT, RETURNING)
+    is appended. Primary keys: all set by the caller (taken from a sequence) or none.
+    A field's value may be ``Raw`` SQL. PostgreSQL only; fields are prepared as
+    ``insert`` prepares them."""
+    model = type(objs[0])
+    connection = connections[using]
+    q = connection.ops.quote_name
+    with_pk = objs[0].pk is not None
+    fields = [f for f in model._meta.local_concrete_fields if with_pk or not f.primary_key]
+    rows_sql, params = [], []
+    for obj in objs:
+        if type(obj) is not model or (obj.pk is not None) != with_pk:
+            raise ValueError("insert_sql takes rows of one model, all with or all without pk")
+        parts = []
+        for f in fields:
+            value = getattr(obj, f.attname)
+            if isinstance(value, Raw):
+                parts.append(value[0])
+                params += value[1]
+            else:
+                parts.append(_typed(f, connection))
+                params.append(f.get_db_prep_save(f.pre_save(obj, True), connection=connection))
+        rows_sql.append("(" + ", ".join(parts) + ")")
+    columns = ", ".join(q(f.column) for f in fields)
+    sql = (
+        f"INSERT INTO {q(model._meta.db_table)} ({columns})"  # noqa: S608
+        f" SELECT * FROM (VALUES {', '.join(rows_sql)}) AS v"
+    )
+    # WHERE always: a bare "AS v ON CONFLICT" would read as a join's ON.
+    sql += f" WHERE EXISTS (SELECT 1 FROM {gate})" if gate is not None else " WHERE true"  # noqa: S608
+    return sql + (f" {suffix}" if suffix else ""), params

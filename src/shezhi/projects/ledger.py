@@ -75,6 +75,52 @@ def _change_balance(account_id: int, delta: int) -> None:
         )
 
 
+def planned(
+    *,
+    kind: str,
+    legs: list[tuple[int, int]],
+    cause_type: str,
+    cause_id,
+    at: datetime,
+    project: Project | None = None,
+    actor=None,
+    memo: str = "",
+    stream: str | None = None,
+    reverses: MoneyTransfer | None = None,
+    cause_key=None,
+    pk: int | None = None,
+) -> tuple[MoneyTransfer, list[tuple[int, int]]]:
+    """The transfer row (unsaved) and its non-zero legs, after the checks every transfer
+    passes (balanced, integer fen): for ``transfer`` and for writers that put the rows
+    in one statement (``services.payment_sql``). ``cause_id``/``cause_key`` may be
+    ``rows.Raw`` SQL there."""
+    if not legs or sum(amount for _a, amount in legs) != 0:
+        raise ValueError("a transfer's legs must sum to zero")
+    if any(not isinstance(amount, int) or isinstance(amount, bool) for _a, amount in legs):
+        raise TypeError("money is integer fen")
+    legs = [(account, amount) for account, amount in legs if amount]
+    moved = sum(amount for _a, amount in legs if amount > 0)
+    if isinstance(cause_id, rows.Raw) and not isinstance(cause_key, rows.Raw):
+        raise ValueError("a cause id given as SQL needs its cause key as SQL too")
+    if not isinstance(cause_id, rows.Raw):
+        cause_id = str(cause_id)
+    row = MoneyTransfer(
+        pk=pk,
+        kind=kind,
+        stream=stream or kind,
+        project=project,
+        amount=moved,
+        cause_type=cause_type,
+        cause_id=cause_id,
+        cause_key=cause_key or f"{kind}:{cause_type}:{cause_id}",
+        reverses=reverses,
+        memo=memo[:200],
+        at=at,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    return row, legs
+
+
 def transfer(
     *,
     kind: str,
@@ -92,24 +138,18 @@ def transfer(
 ) -> MoneyTransfer:
     """Write one balanced transfer: ``legs`` are (account id, fen gained); the accounts
     in ``holding`` (locked by the caller) have their stored balance moved too."""
-    if not legs or sum(amount for _a, amount in legs) != 0:
-        raise ValueError("a transfer's legs must sum to zero")
-    if any(not isinstance(amount, int) or isinstance(amount, bool) for _a, amount in legs):
-        raise TypeError("money is integer fen")
-    legs = [(account, amount) for account, amount in legs if amount]
-    moved = sum(amount for _a, amount in legs if amount > 0)
-    row = MoneyTransfer(
+    row, legs = planned(
         kind=kind,
-        stream=stream or kind,
-        project=project,
-        amount=moved,
+        legs=legs,
         cause_type=cause_type,
-        cause_id=str(cause_id),
-        cause_key=cause_key or f"{kind}:{cause_type}:{cause_id}",
-        reverses=reverses,
-        memo=memo[:200],
+        cause_id=cause_id,
         at=at,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        project=project,
+        actor=actor,
+        memo=memo,
+        stream=stream,
+        reverses=reverses,
+        cause_key=cause_key,
     )
     rows.insert(row)
     with connection.cursor() as cursor:

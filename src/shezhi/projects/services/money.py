@@ -25,6 +25,7 @@ from ..models import (
     Pledge,
     Project,
 )
+from . import payment_sql
 from ._common import (
     AMOUNT_MAX,
     NAME_MAX,
@@ -233,7 +234,7 @@ def record_payment(
     """Record a resident's payment (the channel's reference, or for cash a receipt
     photo) and draw the match it earns. Idempotent on (channel, reference): recording
     the same reference again returns the first payment; with another project or amount
-    it is refused (``KeyReused``)."""
+    it is refused (``KeyReused``), whatever else would refuse it."""
     now = _now(at)
     amount = _fen(amount, "amount")
     if channel not in Payment.Channel.values:
@@ -244,41 +245,78 @@ def record_payment(
         raise BadInput(_("Yes or no."), field="named")
     if pledge is not None and pledge.project_id != project.pk:
         raise BadInput(_("The pledge is for another project."), field="pledge")
-    if reference:
-        existing = Payment.objects.filter(channel=channel, reference=reference).first()
-        if existing is not None:
-            if existing.project_id != project.pk or existing.amount != amount:
-                raise KeyReused(_("This reference was recorded for another payment."))
-            return Recorded(existing, False)
+    # No look for the reference first (a round trip per payment): the insert finds a
+    # reference recorded already, and a refusal looks for it before refusing, so the
+    # answers are those of looking first.
+    try:
+        recorded = _record_payment(
+            actor=actor, project=project, payer_name=payer_name, amount=amount,
+            channel=channel, reference=reference, payer=payer, named=named, pledge=pledge,
+            receipt=receipt, now=now,
+        )  # fmt: skip
+    except (BadInput, Forbidden, NotAllowed, IntegrityError):
+        # IntegrityError: the same reference recorded by another request at the same moment.
+        found = _recorded_already(project, amount, channel, reference)
+        if found is None:
+            raise
+        return found
+    return recorded or _recorded_already(project, amount, channel, reference)
+
+
+def _recorded_already(project, amount, channel, reference) -> Recorded | None:
+    if not reference:
+        return None
+    existing = Payment.objects.filter(channel=channel, reference=reference).first()
+    if existing is None:
+        return None
+    if existing.project_id != project.pk or existing.amount != amount:
+        raise KeyReused(_("This reference was recorded for another payment."))
+    return Recorded(existing, False)
+
+
+def _record_payment(
+    *, actor, project, payer_name, amount, channel, reference, payer, named, pledge, receipt, now
+) -> Recorded | None:
+    """The payment written (None: its reference was recorded already)."""
     if channel == Payment.Channel.CASH and receipt is None:
         raise BadInput(_("A cash payment needs its receipt photo."), field="receipt")
     processed = photo_processing.process_photo(receipt) if receipt is not None else None
     if not permissions.can(actor, "record_payment", project):
         raise Forbidden(_("Only the initiator or the community's staff record payments."))
-    try:
-        with transaction.atomic(), set_actor(actor):
+    one_statement = payment_sql.usable()
+    with transaction.atomic(), set_actor(actor):
+        if one_statement:
+            project, *ids = payment_sql.locked_with_ids(project.pk)
+        else:
             project = _locked(project)
-            _check_funding_open(project, now)
-            if raised(project) + amount > project.funding_cap:
-                raise BadInput(
-                    _("At most %(left)s more can be taken.")
-                    % {"left": yuan(max(0, project.funding_cap - raised(project)))},
-                    field="amount",
-                )
-            payment = Payment(
-                project=project,
-                payer=payer,
-                payer_name=payer_name,
-                named=named,
-                pledge=pledge,
-                amount=amount,
-                channel=channel,
-                reference=reference,
-                recorded_by=actor,
-                at=now,
+        _check_funding_open(project, now)
+        if raised(project) + amount > project.funding_cap:
+            raise BadInput(
+                _("At most %(left)s more can be taken.")
+                % {"left": yuan(max(0, project.funding_cap - raised(project)))},
+                field="amount",
             )
-            if processed is not None:
-                payment.receipt.save(processed.content.name, processed.content, save=False)
+        payment = Payment(
+            project=project,
+            payer=payer,
+            payer_name=payer_name,
+            named=named,
+            pledge=pledge,
+            amount=amount,
+            channel=channel,
+            reference=reference,
+            recorded_by=actor,
+            at=now,
+        )
+        if processed is not None:
+            payment.receipt.save(processed.content.name, processed.content, save=False)
+        if one_statement:
+            due = match_target(project, project.paid_in + amount) - project.matched
+            if not payment_sql.write(project, payment, due=due, ids=ids, now=now, actor=actor):
+                return None
+            if payer is not None:
+                _took_part(project, payer, now)
+        else:
             payment.save()
             payment.transfer = ledger.transfer(
                 kind=T.PAYMENT,
@@ -298,21 +336,15 @@ def record_payment(
             if payer is not None:
                 _took_part(project, payer, now)
             _adjust_match(project, now, actor)
-            fields = ["paid_in", "matched"]
-            if raised(project) >= project.funding_cap:
-                project.stage = Stage.DELIVERY
-                _release(project, now, actor)
-                fields.append("stage")
-            _save(project, *fields)
-    except IntegrityError:
-        # The same reference recorded by another request at the same moment.
-        if reference:
-            existing = Payment.objects.filter(channel=channel, reference=reference).first()
-            if existing is not None and existing.project_id == project.pk:
-                if existing.amount == amount:
-                    return Recorded(existing, False)
-                raise KeyReused(_("This reference was recorded for another payment.")) from None
-        raise
+        fields = ["paid_in", "matched"]
+        if raised(project) >= project.funding_cap:
+            project.stage = Stage.DELIVERY
+            _release(project, now, actor)
+            fields.append("stage")
+        if one_statement:
+            fields.remove("paid_in")  # written by the statement
+            fields.remove("matched")
+        _save(project, *fields)
     return Recorded(payment, True)
 
 
