@@ -1,7 +1,8 @@
 """The money ledger under load, on PostgreSQL: payments through the service layer, and
 payments, approvals and expenses racing on one project and one fund.
 
-    python bench/money.py [--payments 2000] [--procs 2] [--threads 200]
+    python bench/money.py [--payments 2000] [--procs 1,4] [--threads 200]
+                          [--baseline-src /work/main/src | --baseline-src none]
 
 Targets (issue 17): at least 1,000 payments/s recorded through
 ``projects.services.record_payment`` (each its own transaction: the payment row, its
@@ -15,8 +16,12 @@ A fresh database (``createdb -U postgres -h 127.0.0.1 shezhi_bench_money``, trus
 dropped at the end), migrated, with the test territory (tests/factories.build_territory).
 
 1. Throughput: ``--payments`` payments over 50 projects in crowdfunding (targets far
-   above what is paid, ratio 1:1, cap large), by 1 process then ``--procs`` processes
-   (fork, each its own connection), timed from a common start to the last commit.
+   above what is paid, ratio 1:1, cap large), by 1 process then each of ``--procs``
+   processes (fork, each its own connection), timed from a common start to the last
+   commit; with the statements one payment sends (counted on a warm project, BEGIN and
+   COMMIT included). The same runs with the code at ``--baseline-src`` (main's checkout
+   before the one-statement payment; a fresh database) are printed side by side, or the
+   figures recorded before it when that code cannot be run.
 2. Balance: a project given ``--history`` more payments; ``ledger.balance`` (one row)
    timed against the sum of its entries (median of 100 calls).
 3. Race on one project and one fund (``--threads`` threads started together):
@@ -50,10 +55,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_DB = "shezhi_bench_money"
 PG_URL = f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
 TARGET_PAYMENTS_PER_S = 1000
+# Measured before the one-statement payment (issue 17 first increment, same machine).
+BASELINE_RECORDED = {"statements": 13, "runs": {1: 41, 2: 74}}
 
 
 def setup_django(migrate: bool = False) -> None:
-    sys.path.insert(0, str(ROOT / "src"))
+    # The baseline run imports the platform from another checkout (same schema).
+    sys.path.insert(0, os.environ.get("SHEZHI_BENCH_SRC") or str(ROOT / "src"))
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("SHEZHI_STATIC_MANIFEST", "0")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shezhi.settings")
@@ -125,6 +133,28 @@ def pay_range(args) -> tuple[int, float, float]:
     t1 = time.perf_counter()
     connection.close()
     return done, t0, t1
+
+
+def statements_per_payment(world) -> int:
+    """The statements one payment sends on a warm project (BEGIN and COMMIT included)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shezhi.projects import services
+    from shezhi.projects.models import Project
+
+    admin = get_user_model().objects.get(pk=world["admin"])
+    p = Project.objects.get(pk=world["projects"][-1])
+    counts = []
+    for k in range(2):
+        with CaptureQueriesContext(connection) as q:
+            services.record_payment(
+                actor=admin, project=p, payer_name="赵六", amount=100, channel="bank",
+                reference=f"count{k}-{os.getpid()}",
+            )  # fmt: skip
+        counts.append(len(q.captured_queries))
+    return counts[-1]
 
 
 def run_payments(world, lo, n, procs) -> dict:
@@ -315,11 +345,16 @@ def child(args) -> None:
     setup_django(migrate=True)
     world = build_world(args)
     result = {"server": connection.pg_version, "load_before": os.getloadavg()[0]}
+    result["statements"] = statements_per_payment(world)
     runs, lo = [], 0
-    for procs in sorted({1, args.procs}):
+    for procs in sorted({1, *args.procs}):
         runs.append(run_payments(world, lo, args.payments, procs))
         lo += args.payments
     result["runs"] = runs
+    if args.only_payments:
+        result["load_after"] = os.getloadavg()[0]
+        Path(args.child).write_text(json.dumps(result, default=str))
+        return
     result["balance"] = measure_balance(world, args.history)
     result["race"] = race(world, args.threads, args.max_conns)
     result["load_after"] = os.getloadavg()[0]
@@ -329,7 +364,18 @@ def child(args) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--payments", type=int, default=2000)
-    ap.add_argument("--procs", type=int, default=2)
+    ap.add_argument(
+        "--procs",
+        type=lambda v: [int(x) for x in v.split(",")],
+        default=[2],
+        help="process counts to run besides 1, e.g. 2 or 2,4",
+    )
+    ap.add_argument(
+        "--baseline-src",
+        default="/work/main/src",
+        help="a checkout's src to run the same payments with (none: the recorded figures)",
+    )
+    ap.add_argument("--only-payments", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--history", type=int, default=2000)
     ap.add_argument("--threads", type=int, default=200)
     ap.add_argument("--max-conns", type=int, default=80, help="connections open at once")
@@ -344,26 +390,54 @@ def main() -> int:
         SHEZHI_DATA_DIR=str(tmp), DJANGO_SETTINGS_MODULE="shezhi.settings", DATABASE_URL=PG_URL
     )
     pg = ["-U", "postgres", "-h", "127.0.0.1"]
-    subprocess.run(["dropdb", *pg, "--if-exists", PG_DB], check=True, env=env, capture_output=True)
-    subprocess.run(["createdb", *pg, PG_DB], check=True, env=env)
-    try:
-        out = tmp / "result.json"
+    procs = ",".join(str(p) for p in args.procs)
+
+    def run(child_env, *extra) -> dict:
         subprocess.run(
-            [sys.executable, __file__, "--child", str(out), "--payments", str(args.payments),
-             "--procs", str(args.procs), "--history", str(args.history),
-             "--threads", str(args.threads), "--max-conns", str(args.max_conns)],
-            env=env, check=True,
-        )  # fmt: skip
-        res = json.loads(out.read_text())
-    finally:
-        subprocess.run(["dropdb", *pg, "--if-exists", PG_DB], check=False, env=env)
+            ["dropdb", *pg, "--if-exists", PG_DB], check=True, env=env, capture_output=True
+        )
+        subprocess.run(["createdb", *pg, PG_DB], check=True, env=env)
+        try:
+            out = tmp / "result.json"
+            out.unlink(missing_ok=True)
+            subprocess.run(
+                [sys.executable, __file__, "--child", str(out), "--payments", str(args.payments),
+                 "--procs", procs, "--history", str(args.history),
+                 "--threads", str(args.threads), "--max-conns", str(args.max_conns), *extra],
+                env=child_env, check=True,
+            )  # fmt: skip
+            return json.loads(out.read_text())
+        finally:
+            subprocess.run(["dropdb", *pg, "--if-exists", PG_DB], check=False, env=env)
+
+    res = run(env)
+    base, base_note = None, "baseline recorded"
+    src = Path(args.baseline_src) if args.baseline_src != "none" else None
+    if src and (src / "shezhi/projects/services.py").exists():
+        try:
+            base = run({**env, "SHEZHI_BENCH_SRC": str(src)}, "--only-payments")
+            base_note = f"baseline measured ({src})"
+        except (subprocess.CalledProcessError, OSError, ValueError) as e:
+            print(f"  (baseline at {src} could not run: {e})")
     ok = True
     print(
         f"== PostgreSQL {res['server']}  (load {res['load_before']:.2f} → {res['load_after']:.2f})"
     )
     best = max(r["per_s"] for r in res["runs"])
+    if base is not None:
+        base_stmts = base["statements"]
+        base_rates = {r["procs"]: r["per_s"] for r in base["runs"]}
+        print(f"  {base_note}: load {base['load_before']:.2f} → {base['load_after']:.2f}")
+    else:
+        base_stmts, base_rates = BASELINE_RECORDED["statements"], BASELINE_RECORDED["runs"]
+    print(f"  statements per payment: {res['statements']} (baseline {base_stmts}; {base_note})")
+    print(f"  {'processes':>9}  {'this code':>12}  {base_note:>24}")
     for r in res["runs"]:
-        print(f"  {r['payments']:,} payments by {r['procs']} process(es): {r['per_s']:,.0f}/s")
+        was = base_rates.get(r["procs"])
+        was_s = f"{was:,.0f}/s" if was is not None else "-"
+        print(
+            f"  {r['procs']:>9}  {r['per_s']:>10,.0f}/s  {was_s:>24}   ({r['payments']:,} payments)"
+        )
     verdict = best >= TARGET_PAYMENTS_PER_S
     ok &= verdict
     print(
