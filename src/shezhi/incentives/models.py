@@ -25,26 +25,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shezhi.core.ledger_rows import ImmutableRow
+
 
 class Bucket(models.TextChoices):
     ROUTINE = "routine", _("Routine (平时)")
     EMERGENCY = "emergency", _("Emergency (应急)")
     OTHER = "other", _("Other (其他)")
-
-
-class ImmutableRow(models.Model):
-    """A row written once: the ledger's history is never edited."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("Ledger rows are immutable: reverse the transfer instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Ledger rows are immutable: reverse the transfer instead.")
 
 
 class Account(models.Model):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from shezhi.areas.models import Area
 from shezhi.core import rows
 from shezhi.core.errors import BadInput, Forbidden, NotAllowed
+from shezhi.core.ledger_rows import check_balanced
 from shezhi.core.snapshot import Snapshot
 
 from . import causes, permissions, rules
@@ -160,8 +161,7 @@ def _change_balance(account_id: int, delta: int) -> int:
 
 def _write(transfer: Transfer, legs: list[tuple[int, int, int | None]]) -> Transfer:
     """Insert ``transfer`` and its legs (account id, amount, balance after)."""
-    if sum(amount for _a, amount, _b in legs) != 0:
-        raise ValueError("a transfer's legs must sum to zero")
+    check_balanced(amount for _a, amount, _b in legs)
     transfer.area_path = transfer.area_path or transfer.area.path
     rows.insert(transfer)
     legs = [leg for leg in legs if leg[1]]

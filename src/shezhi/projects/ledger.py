@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
 from shezhi.core import rows
+from shezhi.core.ledger_rows import check_balanced
 
 from .models import MoneyAccount, MoneyEntry, MoneyTransfer, Payment, Project
 
@@ -94,10 +95,9 @@ def planned(
     passes (balanced, integer fen): for ``transfer`` and for writers that put the rows
     in one statement (``services.payment_sql``). ``cause_id``/``cause_key`` may be
     ``rows.Raw`` SQL there."""
-    if not legs or sum(amount for _a, amount in legs) != 0:
+    if not legs:
         raise ValueError("a transfer's legs must sum to zero")
-    if any(not isinstance(amount, int) or isinstance(amount, bool) for _a, amount in legs):
-        raise TypeError("money is integer fen")
+    check_balanced((amount for _a, amount in legs), whole=True)
     legs = [(account, amount) for account, amount in legs if amount]
     moved = sum(amount for _a, amount in legs if amount > 0)
     if isinstance(cause_id, rows.Raw) and not isinstance(cause_key, rows.Raw):

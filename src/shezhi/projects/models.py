@@ -25,25 +25,20 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shezhi.core.ledger_rows import ImmutableRow as BaseImmutableRow
 from shezhi.core.personal_data import EncryptedTextField
 
 # ---------------------------------------------------------------------------
 # The money ledger
 
 
-class ImmutableRow(models.Model):
+class ImmutableRow(BaseImmutableRow):
     """A row written once: the ledger's history is never edited."""
+
+    immutable_message = "Money ledger rows are immutable: reverse the transfer instead."
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("Money ledger rows are immutable: reverse the transfer instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Money ledger rows are immutable: reverse the transfer instead.")
 
 
 class MoneyAccount(models.Model):
