@@ -69,7 +69,7 @@ def test_a_payment_is_four_statements_and_writes_what_the_orm_path_writes(world,
     a, b = Project.objects.get(pk=a.pk), Project.objects.get(pk=b.pk)
     assert (a.paid_in, a.matched) == (b.paid_in, b.matched) == (3_011, 1_505)
     assert MoneyTransfer.objects.filter(project=a, stream="match").count() == 2
-    assert sorted(a.transfers.values_list("cause_key", flat=True))[-2:] == [
+    assert sorted(a.transfers.filter(stream="match").values_list("cause_key", flat=True)) == [
         f"match:project:{a.pk}:0",
         f"match:project:{a.pk}:1",
     ]
