@@ -202,7 +202,8 @@ UNSCOPED = {
     "cases/",
     "cases/manage/",  # the staff's own scope's cases
     "cases/new/",  # writes only in the writer's areas, from a source of theirs (tests/cases)
-    "api/v1/cases",  # published: anyone; ?status= drafts: the caller's scope (tests/cases)
+    # Published: anyone, signed in or not; ?status= drafts: the caller's scope (tests/cases).
+    "api/v1/cases",
     # Organisations: the registry is the selector's list (404 for those who read none);
     # the public pages show counts and the leader's masked name to anyone.
     "organisations/",

@@ -1,4 +1,4 @@
-"""/api/v1/cases: the library and its search for anyone signed in; staff write,
+"""/api/v1/cases: the library and its search for anyone, signed in or not; staff write,
 review, publish and take back in their scope; 404 outside it; bad input a 4xx naming
 the field with nothing written."""
 
@@ -172,3 +172,37 @@ def test_an_edit_through_the_api_sets_figures_and_tags(client, territory, shared
     assert r.status_code == 400 and r.json()["field"] == "area"
     case.refresh_from_db()
     assert case.tag_list == ["加装电梯"] and case.area == territory["community"]
+
+
+def test_the_published_library_answers_without_sign_in_and_drafts_stay_staff_only(
+    client, territory, shared_cast
+):
+    """The case library page is public, so is its API: the published cases' list, search
+    and detail answer a signed-out visitor; a draft is a 404 to them and absent from
+    every list, while its staff (by session or by token) still read it."""
+    from shezhi.core.models import ApiToken
+
+    draft = write(shared_cast, territory, title="楼栋议事会：草稿")
+    shown = publish(shared_cast, write(shared_cast, territory))
+    client.logout()
+    r = client.get("/api/v1/cases")
+    assert r.status_code == 200 and [c["id"] for c in r.json()["items"]] == [shown.pk]
+    assert client.get(f"/api/v1/cases/{shown.pk}").json()["approach"].startswith("楼栋长")
+    assert [c["id"] for c in client.get("/api/v1/cases", {"q": "电梯"}).json()["items"]] == [
+        shown.pk
+    ]
+    assert client.get(f"/api/v1/cases/{draft.pk}").status_code == 404
+    for status in ("draft", "all"):
+        assert client.get("/api/v1/cases", {"status": status}).json()["items"] == []
+    assert client.get("/api/v1/cases", {"after": "junk"}).json()["field"] == "after"
+    # Writing still needs a sign-in.
+    assert _post(client, "/api/v1/cases", NEW).status_code == 401
+
+    _, raw = ApiToken.issue(user=shared_cast.community, name="t")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    drafts = client.get("/api/v1/cases", {"status": "draft"}, **auth).json()["items"]
+    assert [c["id"] for c in drafts] == [draft.pk]
+    assert client.get(f"/api/v1/cases/{draft.pk}", **auth).status_code == 200
+    # Another community's staff: the draft is a 404, as to anyone outside its scope.
+    other = _as(client, shared_cast.community2)
+    assert other.get(f"/api/v1/cases/{draft.pk}").status_code == 404

@@ -162,3 +162,54 @@ def test_a_count_refuses_a_backward_period_or_an_unknown_way(territory):
     with pytest.raises(BadInput) as caught:
         _year(territory["district"], ways=["gossip"])
     assert caught.value.field == "ways"
+
+
+def test_the_path_step_is_the_area_trees(territory):
+    from shezhi.areas.models import Area
+    from shezhi.core import participation
+
+    assert Area.steplen == participation.PATH_STEP
+
+
+def test_a_cached_count_turns_over_on_every_write_beneath_it_and_only_there(
+    territory, django_assert_num_queries
+):
+    """Counts are cached; a write (record, record_many, withdraw, merge) under an area
+    turns its counts over, one elsewhere leaves them be."""
+    from shezhi.core.participation import count_by_way, count_participants
+
+    district, street1, street2 = territory["district"], territory["street1"], territory["street2"]
+    a = make_user("a", role="resident", area=territory["micro1"])
+    b = make_user("b", role="resident", area=territory["street2"])
+    row = record_participation(way=Way.DEMAND, area=territory["micro1"], at=AT, user=a, source=a)
+    assert _year(district) == 1 and _year(street1) == 1
+    assert _year(district, ways=[Way.DEMAND]) == 1
+    with django_assert_num_queries(0):  # served from the cache
+        assert _year(district) == 1 and _year(street1) == 1
+        assert _year(district, ways=[Way.DEMAND]) == 1
+    assert participants_by_way(district, YEAR_START, YEAR_END)[Way.DEMAND] == 1
+
+    record_participation(way=Way.ACTIVITY, area=street2, at=AT, user=b)
+    with django_assert_num_queries(0):  # street 1's count knows nothing of street 2
+        assert _year(street1) == 1
+    assert _year(district) == 2 and _year(street2) == 1
+    assert participants_by_way(district, YEAR_START, YEAR_END)[Way.ACTIVITY] == 1
+
+    record_many([{"way": Way.PROJECT, "area": territory["community"], "at": AT, "user": b}])
+    assert _year(street1) == 2 and _year(district) == 2
+    assert participants_by_way(district, YEAR_START, YEAR_END)[Way.PROJECT] == 1
+
+    withdraw(way=Way.DEMAND, source=a)
+    assert Participation.objects.filter(pk=row.pk).count() == 0
+    assert _year(street1) == 1 and _year(district, ways=[Way.DEMAND]) == 0
+    assert participants_by_way(district, YEAR_START, YEAR_END)[Way.DEMAND] == 0
+
+    record_participation(way=Way.DEMAND, area=territory["micro1"], at=AT, user=a)
+    assert _year(district) == 2
+    merge_participant(old=participant_key(user=a), new=participant_key(user=b))
+    assert _year(district) == 1
+    # The cached answers are the counts themselves.
+    assert _year(district) == count_participants(district, YEAR_START, YEAR_END)
+    assert participants_by_way(district, YEAR_START, YEAR_END) == count_by_way(
+        district, YEAR_START, YEAR_END
+    )

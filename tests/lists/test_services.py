@@ -13,7 +13,7 @@ from shezhi.lists import hooks, selectors, services
 from shezhi.lists.models import TRANSITIONS, ListProject, NeedItemStep, Status
 from shezhi.notifications.models import Notification
 
-from .conftest import ask, make_item, make_list, make_resource, match
+from .conftest import WISH, ask, make_item, make_list, make_resource, match
 
 pytestmark = pytest.mark.django_db
 
@@ -269,3 +269,58 @@ def test_a_resource_keeps_its_providers_own_row(world):
     r = make_resource(world, provider_kind="service_post", provider=post)
     r.refresh_from_db()
     assert r.provider == post
+
+
+def test_a_delivered_item_closes_its_demands_with_one_notice_to_each_resident(world, shared_cast):
+    """Delivery closes every demand behind the item, and its groups, with the item's
+    outcome; each resident behind it hears of it once (the list's notice, not the list's
+    and the demands' both); a demand nobody can be told of (collected without an
+    account, anonymously) notifies nobody; a demand already closed keeps its outcome."""
+    from shezhi.demands import services as demand_services
+    from shezhi.demands.models import Demand, DemandGroup
+
+    unknown = demand_services.submit_demand(
+        actor=shared_cast.community,
+        kind="elderly_care",
+        text=WISH,
+        area=world.t["micro1"],
+        source="staff",
+        anonymous=True,
+        address="2栋",
+    ).demand
+    assert unknown.group_id == world.group.pk and unknown.submitter_id is None
+    earlier = Demand.objects.filter(group=world.group, submitter=world.resident).first()
+    demand_services.close_demand(actor=world.staff, demand=earlier, outcome="已转办")
+    others = set(Demand.objects.exclude(group=world.group).values_list("pk", "status"))
+    item = make_item(world)
+    match(world, item, make_resource(world))
+    services.move_item(actor=world.staff, item=item, to="in_delivery")
+    Notification.objects.all().delete()
+
+    item = services.move_item(actor=world.staff, item=item, to="delivered", outcome="已开张")
+
+    demands = Demand.objects.filter(group=world.group)
+    assert demands.count() == 3 and {d.status for d in demands} == {"closed"}
+    outcomes = {d.pk: d.outcome for d in demands}
+    assert outcomes.pop(earlier.pk) == "已转办"
+    assert set(outcomes.values()) == {"已开张"}
+    assert DemandGroup.objects.get(pk=world.group.pk).status == "closed"
+    # The far community's demand is not the item's.
+    assert set(Demand.objects.exclude(group=world.group).values_list("pk", "status")) == others
+    # The named resident and the anonymous one (who keeps being told), once each.
+    told = sorted(Notification.objects.values_list("user_id", flat=True))
+    assert told == sorted([world.resident.pk, world.resident2.pk])
+    assert set(Notification.objects.values_list("kind", flat=True)) == {"needs_item_changed"}
+    assert not Notification.objects.filter(kind="demand_closed").exists()
+    assert item.status == "delivered"
+
+
+def test_a_demand_closed_by_hand_still_tells_its_submitter(world):
+    from shezhi.demands import services as demand_services
+    from shezhi.demands.models import Demand
+
+    demand = Demand.objects.filter(submitter=world.resident).first()
+    demand_services.close_demand(actor=world.staff, demand=demand, outcome="已转办")
+    assert list(
+        Notification.objects.filter(kind="demand_closed").values_list("user_id", flat=True)
+    ) == [world.resident.pk]

@@ -103,3 +103,30 @@ def test_the_funnel_page(client, world, make_org):
     street = world["t"]["street1"].code
     bad = c.get(f"/organisations/funnel/{street}/?from=2026-05-01&to=2026-01-01")
     assert bad.status_code == 400
+
+
+def test_the_activity_and_demand_forms_link_once_and_refuse_the_rest(client, world, make_org):
+    """The page's link forms: a choice on offer links and goes back to the page; the
+    same again is refused beside its field (400, nothing more written), one the page
+    did not offer (another community's) is refused by the form; outside scope a 404."""
+    from tests.factories import DemandGroupFactory, VolunteerActivityFactory
+
+    org = make_org()
+    activity = VolunteerActivityFactory(post__area=world["t"]["micro1"])
+    far = VolunteerActivityFactory(post__area=world["t"]["community2"])
+    group = DemandGroupFactory(area=world["t"]["community"])
+    far_group = DemandGroupFactory(area=world["t"]["community2"])
+    c = login(client, world["staff"])
+    url = f"/organisations/{org.pk}/"
+    for tail, mine, theirs, linked in [
+        ("activities/", activity, far, org.activities),
+        ("demands/", group, far_group, org.demands),
+    ]:
+        r = c.post(url + tail, {"target": mine.pk})
+        assert r.status_code == 302 and r["Location"] == url, tail
+        for target in (mine, theirs):
+            r = c.post(url + tail, {"target": target.pk})
+            assert r.status_code == 400, (tail, target)
+        assert linked.count() == 1
+    login(client, world["other_street"])
+    assert client.post(url + "activities/", {"target": activity.pk}).status_code == 404

@@ -27,6 +27,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shezhi.areas.models import Area
+from shezhi.core.api import created
 from shezhi.core.apitypes import AreaRef, ErrorOut, Id, KeysetPaging, NotFoundOut
 from shezhi.core.errors import BadInput
 from shezhi.households import selectors as household_selectors
@@ -324,11 +325,11 @@ def broadcast_detail(request: HttpRequest, broadcast_id: Id):
     summary="Answer a broadcast's question (a resident it was sent to; once)",
 )
 def answer_broadcast(request: HttpRequest, broadcast_id: Id, payload: AnswerIn):
-    b = selectors.received_broadcast(request.user, broadcast_id)
-    a = services.answer_broadcast(
-        actor=request.user, broadcast=b, text=payload.text, anonymous=payload.anonymous
-    )
-    return Status(201, {"id": a.pk, "broadcast": b.pk, "text": a.text, "at": a.at})
+    return created(
+        request, selectors.received_broadcast, broadcast_id, services.answer_broadcast,
+        into="broadcast", payload=payload,
+        out=lambda a: {"id": a.pk, "broadcast": a.broadcast_id, "text": a.text, "at": a.at},
+    )  # fmt: skip
 
 
 @router.get("/campaigns/packages/{package_id}", response={200: PackageOut, 404: NotFoundOut})
@@ -426,13 +427,12 @@ def open_round(request: HttpRequest, campaign_id: Id, payload: RoundIn):
     summary="Send a 小广播 broadcast to the residents of an area (staff)",
 )
 def send_broadcast(request: HttpRequest, campaign_id: Id, payload: BroadcastIn):
-    user = request.user
-    c = selectors.get_campaign(user, campaign_id)
-    b = services.send_broadcast(
-        actor=user, campaign=c, area=_area(user, payload.area), title=payload.title,
-        body=payload.body, question=payload.question, kind=payload.kind, tag=payload.tag,
+    return created(
+        request, selectors.get_campaign, campaign_id, services.send_broadcast,
+        into="campaign", payload=payload,
+        extra=lambda _c: {"area": _area(request.user, payload.area)},
+        out=lambda b: _broadcast_out(b, True),
     )  # fmt: skip
-    return Status(201, _broadcast_out(b, True))
 
 
 @router.post(
@@ -441,13 +441,11 @@ def send_broadcast(request: HttpRequest, campaign_id: Id, payload: BroadcastIn):
     summary="Offer a 安居包 package to the households of an area (staff)",
 )
 def create_package(request: HttpRequest, campaign_id: Id, payload: PackageIn):
-    user = request.user
-    c = selectors.get_campaign(user, campaign_id)
-    p = services.create_package(
-        actor=user, campaign=c, name=payload.name, contents=payload.contents,
-        area=_area(user, payload.area),
+    return created(
+        request, selectors.get_campaign, campaign_id, services.create_package,
+        into="campaign", payload=payload,
+        extra=lambda _c: {"area": _area(request.user, payload.area)}, out=_package_out,
     )  # fmt: skip
-    return Status(201, _package_out(p))
 
 
 @router.get(
@@ -466,10 +464,7 @@ def list_results(request: HttpRequest, campaign_id: Id):
     summary="Add a result (staff)",
 )
 def add_result(request: HttpRequest, campaign_id: Id, payload: ResultIn):
-    c = selectors.get_campaign(request.user, campaign_id)
-    r = services.add_result(
-        actor=request.user, campaign=c, title=payload.title, summary=payload.summary,
-        figures=[f.dict() for f in payload.figures], publish=payload.publish,
-        cases=payload.cases,
+    return created(
+        request, selectors.get_campaign, campaign_id, services.add_result,
+        into="campaign", payload=payload, out=_result_out,
     )  # fmt: skip
-    return Status(201, _result_out(r))

@@ -1,11 +1,13 @@
 """Case studies under /api/v1/cases.
 
-- ``GET /cases``: published cases, newest first; ``q=`` searches them in Chinese
-  (core.search: every word of the query, whole words, best first); ``tag=`` one tag;
-  ``status=draft|reviewed|all`` (staff): the cases of their scope in that state.
+- ``GET /cases``: published cases, newest first, to anyone (no sign-in needed); ``q=``
+  searches them in Chinese (core.search: every word of the query, whole words, best
+  first); ``tag=`` one tag; ``status=draft|reviewed|all`` (staff): the cases of their
+  scope in that state.
   Pages of ``limit`` with ``after`` → ``next_cursor``. A search (``q=``) reads the
   published cases only, best first; ``tag`` and ``status`` do not narrow it.
-- ``GET /cases/{id}``: a published case, or (staff) one of their scope in any state.
+- ``GET /cases/{id}``: a published case (no sign-in needed), or (staff) one of their
+  scope in any state.
 - ``POST /cases`` (staff): a draft in an area of theirs (``area``: its code), written
   from a ``source`` (``{"kind": "demands.demandgroup", "id": 12}``) whose figures it
   starts with; ``PUT /cases/{id}`` edits; ``POST .../review`` (someone other than the
@@ -173,7 +175,15 @@ def _source(user, src: SourceIn | None):
     return obj
 
 
-@router.get("/cases", response={200: CaseList, 400: ErrorOut}, summary="Cases: list and search")
+# The library is public (its page is): the published cases' list and detail answer
+# without sign-in, as the lists' public endpoint. A signed-in caller (session, or a
+# token: core.auth's middleware signs it in before ninja looks) still reads their drafts.
+@router.get(
+    "/cases",
+    response={200: CaseList, 400: ErrorOut},
+    auth=None,
+    summary="Cases: list and search (no sign-in for the published)",
+)
 def list_cases(request: HttpRequest, filters: Query[CaseQuery]):
     user = request.user
     if filters.q.strip():
@@ -192,7 +202,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseQuery]):
     return {"items": [_out(c) for c in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("/cases/{case_id}", response={200: CaseDetailOut, 404: NotFoundOut})
+@router.get("/cases/{case_id}", response={200: CaseDetailOut, 404: NotFoundOut}, auth=None)
 def case_detail(request: HttpRequest, case_id: Id):
     return _out(selectors.get_readable(request.user, case_id), detail=True)
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shezhi.campaigns.hooks import register_stage_figure
 from shezhi.core.lists.ranges import subtree_q
+from shezhi.core.periods import days_window
 
 from .models import Case
 
@@ -16,9 +14,7 @@ from .models import Case
 def cases_published(campaign) -> int:
     """count(cases of c's area subtree with published_at in c's period, its last day
     included, and still published)."""
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(campaign.starts_on, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(campaign.ends_on + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    start, end = days_window(campaign.starts_on, campaign.ends_on)
     return Case.objects.filter(
         subtree_q("area_path", campaign.area_path),
         status=Case.Status.PUBLISHED,

@@ -1,4 +1,9 @@
-"""Token sign-in for API clients (mobile apps, scripts, other systems)."""
+"""Token sign-in for API clients (mobile apps, scripts, other systems), and
+``created``: the apps' "make something under an object of yours" endpoints in one
+place."""
+
+from collections.abc import Callable
+from typing import Any
 
 from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate, user_logged_in
@@ -67,3 +72,33 @@ def issue_token(request, payload: TokenIn, response: HttpResponse):
     user_logged_in.send(sender=user.__class__, request=request, user=user)
     _, raw = ApiToken.issue(user=user, name=payload.name or "api")
     return {"token": raw, "username": user.get_username()}
+
+
+def created(
+    request,
+    fetch: Callable[[Any, Any], Any],
+    object_id,
+    service: Callable[..., Any],
+    /,
+    *,
+    into: str,
+    payload: Schema | None = None,
+    extra: Callable[[Any], dict] | None = None,
+    out: Callable[[Any], Any] | None = None,
+) -> Status:
+    """Fetch the caller's object, call a service on it, answer 201 with what it made.
+
+    ``fetch(user, object_id)`` reads the object in the caller's scope (a 404 outside it,
+    before anything else is looked at); ``service`` is called with ``actor`` the caller,
+    ``into`` naming the object, the ``payload``'s fields (``model_dump``) and, over
+    them, ``extra(object)``: the fields the endpoint turns into rows itself (an area's
+    code into the area), checked after the object, as the handlers did. The answer is
+    ``out(made)``, or what the service made.
+    """
+    user = request.user
+    obj = fetch(user, object_id)
+    fields = payload.model_dump() if payload is not None else {}
+    if extra is not None:
+        fields |= extra(obj)
+    made = service(actor=user, **{into: obj}, **fields)
+    return Status(201, made if out is None else out(made))

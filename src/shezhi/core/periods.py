@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 MAX_DAYS = 3 * 366
+
+
+def local_window(start: date, end: date) -> tuple[datetime, datetime]:
+    """Local dates ``[start, end)`` as the aware moments ``[start's midnight, end's
+    midnight)`` in the current time zone: what a period filters timestamps by."""
+    tz = timezone.get_current_timezone()
+    return datetime.combine(start, time.min, tzinfo=tz), datetime.combine(end, time.min, tzinfo=tz)
+
+
+def days_window(first: date, last: date) -> tuple[datetime, datetime]:
+    """From ``first``'s local midnight up to (not including) the one after ``last``: a
+    campaign's ``starts_on``/``ends_on``, both days included."""
+    return local_window(first, last + timedelta(days=1))
 
 
 @dataclass(frozen=True)
@@ -48,3 +62,8 @@ class Period:
     @property
     def last(self) -> date:
         return self.end - timedelta(days=1)
+
+    @property
+    def window(self) -> tuple[datetime, datetime]:
+        """The period's local days as aware moments ``[start, end)`` (``local_window``)."""
+        return local_window(self.start, self.end)

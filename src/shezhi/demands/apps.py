@@ -14,7 +14,7 @@ class DemandsConfig(AppConfig):
         from shezhi.campaigns import hooks as campaign_hooks
         from shezhi.visits import hooks as visit_hooks
 
-        from . import from_campaigns, from_visits, hub_figures
+        from . import from_campaigns, from_visits, hooks, hub_figures, services
         from .models import Demand, DemandGroup
 
         # A need ticked on a household visit becomes a demand (source=visit), once.
@@ -22,6 +22,9 @@ class DemandsConfig(AppConfig):
         # A broadcast's answer and a round's wish become demands (source=campaign).
         campaign_hooks.on_broadcast_answered(from_campaigns.record_answer)
         campaign_hooks.on_round_wish(from_campaigns.record_wish)
+        # A delivered needs-list item closes its demands (the lists publish the step
+        # here, below them; their notice is the one the residents get).
+        hooks.on_groups_delivered(services.close_delivered)
         # The service hubs' pages count the demands raised in each hub's reach.
         hub_figures.register()
         # Who moved a demand between groups, closed it or confirmed a group; the text,

@@ -362,3 +362,39 @@ def close_demand(*, actor, demand: Demand, outcome: str) -> Demand:
             hooks.DemandClosed(demand=demand, submitter=demand.submitter, outcome=outcome)
         )
     return demand
+
+
+def close_delivered(done: hooks.GroupsDelivered) -> int:
+    """Close the demands of the delivered groups still open, and the groups
+    (``hooks.on_groups_delivered``: a needs-list item delivered, ``done.outcome`` its
+    outcome). Inside the delivery's transaction; its publisher checked who may deliver.
+    When the publisher told the residents behind them (``done.told``: the list's one
+    notice each), the close tells nobody again. Returns the demands closed."""
+    outcome = (done.outcome or "").strip()[:OUTCOME_MAX]
+    now = timezone.now()
+    closed = 0
+    with transaction.atomic():
+        ids = [g.pk for g in done.groups]
+        groups = list(DemandGroup.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        still_open = (
+            Demand.objects.select_for_update()
+            .filter(group__in=groups)
+            .exclude(status=Demand.Status.CLOSED)
+            .order_by("pk")
+        )
+        for demand in still_open:
+            demand.status = Demand.Status.CLOSED
+            demand.outcome = outcome
+            demand.closed_at = now
+            demand.save(update_fields=["status", "outcome", "closed_at"])
+            hooks.demand_closed(
+                hooks.DemandClosed(
+                    demand=demand, submitter=demand.submitter, outcome=outcome, told=done.told
+                )
+            )
+            closed += 1
+        for group in groups:
+            if group.status != DemandGroup.Status.CLOSED:
+                group.status = DemandGroup.Status.CLOSED
+                group.save(update_fields=["status"])
+    return closed

@@ -28,6 +28,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shezhi.areas.models import Area
+from shezhi.core.api import created
 from shezhi.core.apitypes import AreaRef, Day, ErrorOut, Id, KeysetPaging, NotFoundOut
 from shezhi.core.errors import BadInput
 from shezhi.demands.models import Kind
@@ -382,16 +383,9 @@ def publish_list(request: HttpRequest, list_id: Id):
     summary="Curate an item from demand groups (staff)",
 )
 def add_item(request: HttpRequest, list_id: Id, payload: NeedItemIn):
-    n = selectors.get_list(request.user, list_id)
-    item = services.add_item(
-        actor=request.user,
-        needs_list=n,
-        groups=list(payload.groups),
-        title=payload.title,
-        description=payload.description,
-        priority=payload.priority,
+    return created(
+        request, selectors.get_list, list_id, services.add_item, into="needs_list", payload=payload
     )
-    return Status(201, item)
 
 
 # ----------------------------------------------------------------- items
@@ -463,11 +457,9 @@ def match(request: HttpRequest, item_id: Id, payload: NeedItemMatchIn):
     summary="Rate a delivered item (the residents behind it, once each)",
 )
 def rate(request: HttpRequest, item_id: Id, payload: NeedItemRatingIn):
-    item = selectors.ratable_item(request.user, item_id)
-    made = services.rate_item(
-        actor=request.user, item=item, score=payload.score, comment=payload.comment
+    return created(
+        request, selectors.ratable_item, item_id, services.rate_item, into="item", payload=payload
     )
-    return Status(201, made)
 
 
 # ----------------------------------------------------------------- resources

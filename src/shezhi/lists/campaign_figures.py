@@ -3,28 +3,19 @@ counted live over the campaign's area and period, each with its one definition."
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shezhi.campaigns.hooks import register_stage_figure
 from shezhi.core.lists.ranges import subtree_q
+from shezhi.core.periods import days_window
 
 from .models import NeedItem, NeedsList
-
-
-def _period(campaign) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(campaign.starts_on, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(campaign.ends_on + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return start, end
 
 
 def lists_published(campaign) -> int:
     """count(needs lists of c's area subtree with published_at in c's period, its last
     day included)."""
-    start, end = _period(campaign)
+    start, end = days_window(campaign.starts_on, campaign.ends_on)
     return NeedsList.objects.filter(
         subtree_q("area_path", campaign.area_path), published_at__gte=start, published_at__lt=end
     ).count()
@@ -32,7 +23,7 @@ def lists_published(campaign) -> int:
 
 def items_published(campaign) -> int:
     """count(items of the lists counted by ``lists_published``)."""
-    start, end = _period(campaign)
+    start, end = days_window(campaign.starts_on, campaign.ends_on)
     return NeedItem.objects.filter(
         subtree_q("area_path", campaign.area_path),
         needs_list__published_at__gte=start,

@@ -23,6 +23,7 @@ from shezhi.areas import constants as c
 from shezhi.areas.models import Area
 from shezhi.core.errors import BadInput, Conflict, Forbidden, NotAllowed
 from shezhi.core.participation import Way, record_participation
+from shezhi.demands import hooks as demand_hooks
 from shezhi.demands.models import DemandGroup, Kind
 
 from . import hooks, permissions, selectors
@@ -271,6 +272,12 @@ def move_item(
         _move(fresh, to, actor, outcome or note)
         if to == Status.DELIVERED:
             hooks.project_delivered(hooks.ProjectDelivered(project=project, actor=actor))
+            # Its demands close: a step published in demands' hooks (lists sit above
+            # demands). The residents were told by the move's notice just above; that
+            # one is theirs (told=True), the demands add none.
+            demand_hooks.groups_delivered(
+                demand_hooks.GroupsDelivered(groups=list(fresh.groups.all()), outcome=outcome)
+            )
     item.refresh_from_db()
     return item
 

@@ -22,6 +22,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shezhi.areas.selectors import get_area
+from shezhi.core.api import created
 from shezhi.core.apitypes import ErrorOut, Flag, Id, KeysetPaging, NotFoundOut
 
 from . import selectors, services
@@ -219,17 +220,13 @@ def check(request: HttpRequest, operation_id: Id, line_id: Id, payload: CheckOut
     summary="Supplies handed to the household, signed for",
 )
 def hand_out(request: HttpRequest, operation_id: Id, line_id: Id, payload: HandOutIn):
-    op = selectors.get_operation(request.user, operation_id, "check")
-    line = selectors.get_line(request.user, op, line_id)
-    row = services.hand_out(
-        actor=request.user,
-        line=line,
-        item=payload.item,
-        quantity=payload.quantity,
-        signed_by=payload.signed_by,
-        request_key=payload.request_key,
+    def line_of(user, ids):
+        op = selectors.get_operation(user, ids[0], "check")
+        return selectors.get_line(user, op, ids[1])
+
+    return created(
+        request, line_of, (operation_id, line_id), services.hand_out, into="line", payload=payload
     )
-    return Status(201, row)
 
 
 @router.post(

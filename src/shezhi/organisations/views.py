@@ -9,11 +9,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shezhi.areas import constants as c
@@ -197,35 +203,130 @@ def _find_member(user, id_number: str):
     return None, None
 
 
-@login_required
-@require_POST
-def add_member(request: HttpRequest, pk: int) -> HttpResponse:
+# The organisation page's forms, one row each: the form (bound to the POST, with the
+# options the page offered), the service it calls and how the form's data become the
+# service's arguments (None: the form got an error instead). One handler (``_submit``)
+# runs them all: valid → the service (a refusal next to its field) → back to the page;
+# else the page again, 400, this form showing its errors.
+@dataclass(frozen=True)
+class _FormAction:
+    key: str  # the form's name on the page (its context entry and field ids)
+    service: Callable[..., Any]
+    success: Any  # the flash message (lazy: translated when shown)
+    form: Callable[[HttpRequest, Any], forms.Form]  # (request, options) → bound form
+    arguments: Callable[[HttpRequest, Any, dict], dict | None]  # (request, options, data)
+    fields: dict = field(default_factory=dict)  # the service's field → the form's
+    options: Callable[[Any], Any] = lambda org: None  # what the form offers
+    # What the form shows when ``arguments`` found nobody: (its field, the message).
+    not_found: tuple[str, Any] | None = None
+
+
+def _member_arguments(request, _options, data):
+    resident, person = _find_member(request.user, data["id_number"])
+    if resident is None and person is None:
+        return None
+    return {
+        "resident": resident,
+        "person": person,
+        "role": data["role"],
+        "joined_on": data["joined_on"],
+    }
+
+
+def _picked(choices, pk):
+    return next((c for c in choices if c.pk == pk), None)
+
+
+MEMBER = _FormAction(
+    key="member",
+    service=services.add_member,
+    success=gettext_lazy("Member added."),
+    form=lambda request, _o: MemberForm(request.POST, auto_id=ids("member")),
+    arguments=_member_arguments,
+    fields={"resident": "id_number", "person": "id_number"},
+    not_found=(
+        "id_number",
+        gettext_lazy("No resident or person with this ID number in your areas."),
+    ),
+)
+STAGE = _FormAction(
+    key="stage",
+    service=services.move_stage,
+    success=gettext_lazy("Stage moved."),
+    form=lambda request, _o: StageForm(request.POST, auto_id=ids("stage")),
+    arguments=lambda _r, _o, data: {
+        "to_stage": data["stage"],
+        "on": data["on"],
+        "reason": data["reason"],
+    },
+)
+SUPPORT = _FormAction(
+    key="support",
+    service=services.record_support,
+    success=gettext_lazy("Support recorded."),
+    options=lambda org: _options(org)[0],
+    form=lambda request, posts: SupportForm(request.POST, posts=posts, auto_id=ids("support")),
+    arguments=lambda _r, posts, data: {
+        "kind": data["kind"],
+        "on": data["on"],
+        "post": _picked(posts, data["post"]),
+        "amount_fen": data["amount_yuan"],
+        "note": data["note"],
+    },
+    fields={"amount_fen": "amount_yuan"},
+)
+ACTIVITY = _FormAction(
+    key="activity",
+    service=services.link_activity,
+    success=gettext_lazy("Activity linked."),
+    options=lambda org: _options(org)[1],
+    form=lambda request, activities: LinkForm(
+        request.POST, options=_activity_options(activities), auto_id=ids("activity")
+    ),
+    arguments=lambda _r, activities, data: {"activity": _picked(activities, data["target"])},
+    fields={"activity": "target"},
+)
+DEMAND = _FormAction(
+    key="demand",
+    service=services.take_on_demand,
+    success=gettext_lazy("Demand taken on."),
+    options=lambda org: _options(org)[2],
+    form=lambda request, groups: LinkForm(
+        request.POST, options=[(g.pk, g.title) for g in groups], auto_id=ids("demand")
+    ),
+    arguments=lambda _r, groups, data: {"group": _picked(groups, data["target"])},
+    fields={"group": "target"},
+)
+
+
+def _submit(request: HttpRequest, pk: int, action: _FormAction) -> HttpResponse:
     org = _managed(request, pk)
-    form = MemberForm(request.POST, auto_id=ids("member"))
+    options = action.options(org)
+    form = action.form(request, options)
     if form.is_valid():
-        data = form.cleaned_data
-        resident, person = _find_member(request.user, data["id_number"])
-        if resident is None and person is None:
-            form.add_error(
-                "id_number", _("No resident or person with this ID number in your areas.")
-            )
+        arguments = action.arguments(request, options, form.cleaned_data)
+        if arguments is None:
+            form.add_error(*action.not_found)
         else:
             done = attempt(
                 request,
-                services.add_member,
+                action.service,
                 actor=request.user,
                 form=form,
-                fields={"resident": "id_number", "person": "id_number"},
-                success=_("Member added."),
+                fields=action.fields,
+                success=str(action.success),
                 organisation=org,
-                resident=resident,
-                person=person,
-                role=data["role"],
-                joined_on=data["joined_on"],
+                **arguments,
             )
             if done:
                 return redirect("organisations:detail", pk=org.pk)
-    return _rerender(request, org, "member", form)
+    return _rerender(request, org, action.key, form)
+
+
+@login_required
+@require_POST
+def add_member(request: HttpRequest, pk: int) -> HttpResponse:
+    return _submit(request, pk, MEMBER)
 
 
 @login_required
@@ -246,98 +347,25 @@ def leave(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def move(request: HttpRequest, pk: int) -> HttpResponse:
-    org = _managed(request, pk)
-    form = StageForm(request.POST, auto_id=ids("stage"))
-    if form.is_valid():
-        data = form.cleaned_data
-        done = attempt(
-            request,
-            services.move_stage,
-            actor=request.user,
-            form=form,
-            success=_("Stage moved."),
-            organisation=org,
-            to_stage=data["stage"],
-            on=data["on"],
-            reason=data["reason"],
-        )
-        if done:
-            return redirect("organisations:detail", pk=org.pk)
-    return _rerender(request, org, "stage", form)
+    return _submit(request, pk, STAGE)
 
 
 @login_required
 @require_POST
 def support(request: HttpRequest, pk: int) -> HttpResponse:
-    org = _managed(request, pk)
-    posts, _activities, _groups = _options(org)
-    form = SupportForm(request.POST, posts=posts, auto_id=ids("support"))
-    if form.is_valid():
-        data = form.cleaned_data
-        post = next((p for p in posts if p.pk == data["post"]), None)
-        done = attempt(
-            request,
-            services.record_support,
-            actor=request.user,
-            form=form,
-            fields={"amount_fen": "amount_yuan"},
-            success=_("Support recorded."),
-            organisation=org,
-            kind=data["kind"],
-            on=data["on"],
-            post=post,
-            amount_fen=data["amount_yuan"],
-            note=data["note"],
-        )
-        if done:
-            return redirect("organisations:detail", pk=org.pk)
-    return _rerender(request, org, "support", form)
+    return _submit(request, pk, SUPPORT)
 
 
 @login_required
 @require_POST
 def link_activity(request: HttpRequest, pk: int) -> HttpResponse:
-    org = _managed(request, pk)
-    _posts, activities, _groups = _options(org)
-    form = LinkForm(request.POST, options=_activity_options(activities), auto_id=ids("activity"))
-    if form.is_valid():
-        activity = next(a for a in activities if a.pk == form.cleaned_data["target"])
-        done = attempt(
-            request,
-            services.link_activity,
-            actor=request.user,
-            form=form,
-            fields={"activity": "target"},
-            success=_("Activity linked."),
-            organisation=org,
-            activity=activity,
-        )
-        if done:
-            return redirect("organisations:detail", pk=org.pk)
-    return _rerender(request, org, "activity", form)
+    return _submit(request, pk, ACTIVITY)
 
 
 @login_required
 @require_POST
 def take_on(request: HttpRequest, pk: int) -> HttpResponse:
-    org = _managed(request, pk)
-    _posts, _activities, groups = _options(org)
-    form = LinkForm(request.POST, options=[(g.pk, g.title) for g in groups], auto_id=ids("demand"))
-    if form.is_valid():
-        group = next(g for g in groups if g.pk == form.cleaned_data["target"])
-        done = attempt(
-            request,
-            services.take_on_demand,
-            actor=request.user,
-            form=form,
-            fields={"group": "target"},
-            success=_("Demand taken on."),
-            organisation=org,
-            group=group,
-        )
-        if done:
-            return redirect("organisations:detail", pk=org.pk)
-    return _rerender(request, org, "demand", form)
+    return _submit(request, pk, DEMAND)
 
 
 @require_GET

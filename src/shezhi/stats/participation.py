@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from shezhi.core import participation
@@ -41,11 +40,7 @@ WAYS = participation.Way
 
 def bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
     """The period's local days as aware datetimes ``[start, end)``."""
-    tz = timezone.get_current_timezone()
-    return (
-        dt.datetime.combine(period.start, dt.time.min, tzinfo=tz),
-        dt.datetime.combine(period.end, dt.time.min, tzinfo=tz),
-    )
+    return period.window
 
 
 @dataclass(frozen=True)

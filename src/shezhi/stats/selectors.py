@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Avg, Count, F, Q, Sum
 from django.db.models.fields.json import KT
@@ -123,11 +123,7 @@ class DepartmentRow:
 
 
 def _moment_range(period: Period) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    return (
-        datetime.combine(period.start, time.min, tzinfo=tz),
-        datetime.combine(period.end, time.min, tzinfo=tz),
-    )
+    return period.window
 
 
 def department_ranking(area: Area, period: Period) -> list[DepartmentRow]:
