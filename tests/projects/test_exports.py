@@ -24,6 +24,12 @@ def _as(client, user):
     return client
 
 
+def _get(client, url):
+    # The sheet's labels in English, as the assertions read them (the site's default is
+    # Chinese).
+    return client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+
+
 def _rows(resp):
     assert resp.status_code == 200
     assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -33,6 +39,11 @@ def _rows(resp):
 
 def _labelled(rows, label):
     return next(r for r in rows if r and r[0] == label)
+
+
+def _d(value) -> Decimal:
+    """A cell's number as the exact yuan it was written as (openpyxl reads a float)."""
+    return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
 @pytest.fixture
@@ -58,7 +69,7 @@ def spent(world):
 
 
 def test_a_projects_accounts_list_every_line_and_reconcile(client, world, spent):
-    rows = _rows(_as(client, world.staff).get(reverse("projects:staff_export", args=[spent.pk])))
+    rows = _rows(_get(_as(client, world.staff), reverse("projects:staff_export", args=[spent.pk])))
     header = next(i for i, r in enumerate(rows) if r[0] == "Date")
     lines = []
     for r in rows[header + 1 :]:
@@ -67,13 +78,13 @@ def test_a_projects_accounts_list_every_line_and_reconcile(client, world, spent)
         lines.append(r)
     # payments 3 + refund 1 + matches (one per payment and one back on the refund)
     # + 2 expenses + 1 reversal.
-    ins = sum(r[5] or 0 for r in lines)
-    outs = sum(r[6] or 0 for r in lines)
+    ins = sum(_d(r[5] or 0) for r in lines)
+    outs = sum(_d(r[6] or 0) for r in lines)
     balance = Decimal(spent.paid_in + spent.matched - 4_000).scaleb(-2)
     assert ins - outs == balance
-    assert _labelled(rows, "Residents' money (net)")[5] == Decimal("66.67")
-    assert _labelled(rows, "Ledger balance")[5] == balance
-    assert _labelled(rows, "Sum of the ledger's entries")[5] == balance
+    assert _d(_labelled(rows, "Residents' money (net)")[5]) == Decimal("66.67")
+    assert _d(_labelled(rows, "Ledger balance")[5]) == balance
+    assert _d(_labelled(rows, "Sum of the ledger's entries")[5]) == balance
     assert _labelled(rows, "Reconciles")[5] == "yes"
     kinds = [r[1] for r in lines]
     assert kinds.count("Resident's payment") == 3 and "Refund" in kinds and "Reversal" in kinds
@@ -83,7 +94,7 @@ def test_a_projects_accounts_list_every_line_and_reconcile(client, world, spent)
 
 def test_payers_are_masked_unless_named_for_staff_who_do_not_read_names(client, world, spent):
     rows = _rows(
-        _as(client, world.cast.street).get(reverse("projects:staff_export", args=[spent.pk]))
+        _get(_as(client, world.cast.street), reverse("projects:staff_export", args=[spent.pk]))
     )
     payers = [r[3] for r in rows if r[1] == "Resident's payment"]
     # Two chose no name (masked), one chose to be named.
@@ -103,7 +114,7 @@ def test_the_export_is_the_staffs_over_the_community(client, world, spent, cast)
 
 def test_a_fund_statement_runs_to_its_balance(client, world, spent):
     c = _as(client, world.staff)
-    rows = _rows(c.get(reverse("projects:staff_fund_export", args=[world.fund.pk])))
+    rows = _rows(_get(c, reverse("projects:staff_fund_export", args=[world.fund.pk])))
     world.fund.account.refresh_from_db()
     balance = Decimal(world.fund.account.balance).scaleb(-2)
     header = next(i for i, r in enumerate(rows) if r[0] == "Date")
@@ -118,9 +129,9 @@ def test_a_fund_statement_runs_to_its_balance(client, world, spent):
         "Match reserved on approval",
         "Unused match back to the fund",
     ]
-    assert movements[-1][6] == balance
-    assert _labelled(rows, "Closing balance: in − out")[4] == balance
-    assert _labelled(rows, "Ledger balance")[4] == balance
+    assert _d(movements[-1][6]) == balance
+    assert _d(_labelled(rows, "Closing balance: in − out")[4]) == balance
+    assert _d(_labelled(rows, "Ledger balance")[4]) == balance
     assert _labelled(rows, "Reconciles")[4] == "yes"
     entry = LogEntry.objects.get(action=LogEntry.Action.ACCESS)
     assert entry.actor == world.staff and entry.object_pk == str(world.fund.pk)
