@@ -42,6 +42,7 @@ def test_the_queue_shows_backings_budget_support_and_the_funds_balance(client, w
     assert resp.status_code == 200
     html = resp.content.decode()
     assert "楼道灯更换" in html and 'data-testid="queue-row"' in html
+    assert 'data-testid="nav-projects-staff"' in html  # the staff's menu entry
     # 2 backings, budget ¥400.00, half of residents' money up to min(cap ¥500, target).
     assert "¥400.00" in html and "50%" in html and "¥10,000.00" in html
     [(row, support)] = resp.context["queue"]
@@ -55,6 +56,8 @@ def test_the_queue_is_the_staffs_own(client, world, cast):
     assert resp.status_code == 200 and resp.context["queue"] == []
     for user in (cast.resident, cast.mg_worker, cast.nobody):
         assert _as(client, user).get(reverse("projects:staff_index")).status_code == 404
+    home = _as(client, cast.resident).get("/notifications/").content.decode()
+    assert 'data-testid="nav-projects-staff"' not in home
 
 
 def test_approving_fixes_the_support_and_draws_the_reserve(client, world):

@@ -26,6 +26,7 @@ from shezhi.core.pages import attempt
 from . import exports, forms_staff, permissions, recording, selectors, services
 from . import selectors_staff as staff
 from .models import CommunityFund, MoneyEntry, Payment, Project
+from .templatetags.staff_money import percent_bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = 20
@@ -214,7 +215,7 @@ def funds(request: HttpRequest) -> HttpResponse:
         rules = services.rules_for(d)
         initial = {
             "backing_threshold": rules.backing_threshold,
-            "match_ratio": f"{rules.match_ratio_bp / 100:g}",
+            "match_ratio": percent_bp(rules.match_ratio_bp).rstrip("%"),
             "match_cap": f"{rules.match_cap // 100}.{rules.match_cap % 100:02d}",
             "overfunding_pct": rules.overfunding_pct,
         }
