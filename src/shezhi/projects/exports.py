@@ -106,7 +106,8 @@ def _header(ws, names: list[str]) -> None:
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
-    ws.freeze_panes = ws.cell(row=ws.max_row + 1, column=1)
+    # A coordinate, not ``ws.cell(...)``: making the cell would push the lines a row down.
+    ws.freeze_panes = f"A{ws.max_row + 1}"
 
 
 def _money_cells(ws, row: int, columns) -> None:
