@@ -1819,6 +1819,15 @@ class ProjectRatingFactory(DjangoModelFactory):
     at = factory.LazyFunction(timezone.now)
 
 
+class ProjectPhotoFactory(DjangoModelFactory):
+    class Meta:
+        model = pj.ProjectPhoto
+
+    project = factory.SubFactory(ProjectFactory)
+    image = factory.django.ImageField(width=40, height=30, format="JPEG", filename="p.jpg")
+    at = factory.LazyFunction(timezone.now)
+
+
 FACTORIES.update(
     {
         f._meta.model: f
@@ -1836,6 +1845,7 @@ FACTORIES.update(
             MilestoneFactory,
             ExpenseFactory,
             ProjectRatingFactory,
+            ProjectPhotoFactory,
         )
     }
 )

@@ -85,6 +85,10 @@ UNSCOPED = {
     "api/v1/events/with-photos",
     # 当场处置: grid workers only (403), inside their own grid (tests/events/test_spot_api.py)
     "api/v1/events/on-spot",
+    # The micro-projects' staff desk and its funds page: lists of the caller's own
+    # community (404 for non-staff); each object they open is checked (tests/projects).
+    "projects/staff/",
+    "projects/staff/funds/",
     "api/v1/whistles/summonses",  # the caller's own departments only
     "api/v1/events/public",  # public, anonymised (tests/events/test_api.py)
     # Report forms: role-gated (404 otherwise); report_event checks the area.
@@ -305,6 +309,25 @@ PROJECT_ROUTES = {
     ),
     "api/v1/projects/<project_id>/complete": ("post", "project", {"closing_note": "完成"}),
     "api/v1/projects/<project_id>/ratings": ("post", "project", {"stars": 5}),
+    # Photos through the API (multipart) and the staff's pages (h17s).
+    "api/v1/projects/<project_id>/photos": ("get", "project", ""),
+    "api/v1/projects/<project_id>/photos/<photo_id>": ("get", "project", ""),
+    "api/v1/projects/<project_id>/payments/with-photos": ("post", "project", project_matrix.PAY),
+    "api/v1/projects/<project_id>/payments/<payment_id>/receipt": ("get", "project", ""),
+    "api/v1/projects/<project_id>/expenses/with-photos": (
+        "post", "project", {"payee": "店", "description": "器材", "amount": 100},
+    ),
+    "api/v1/projects/<project_id>/expenses/<expense_id>/receipt": ("get", "project", ""),
+    "api/v1/projects/<project_id>/milestones/<milestone_id>/done": ("post", "project", {}),
+    "api/v1/projects/<project_id>/milestones/<milestone_id>/photo": ("get", "project", ""),
+    "projects/staff/<int:pk>/review/": ("get", "project", ""),
+    "projects/staff/<int:pk>/payments/": ("get", "project", ""),
+    "projects/staff/<int:pk>/accounts.xlsx": ("get", "project", ""),
+    "projects/staff/funds/<int:pk>/": ("get", "project_fund", ""),
+    "projects/staff/funds/<int:pk>/top-up/": (
+        "post", "project_fund", {"amount": "1.00", "reference": "matrix"},
+    ),
+    "projects/staff/funds/<int:pk>/statement.xlsx": ("get", "project_fund", ""),
 }  # fmt: skip
 
 ROUTES = {
@@ -715,6 +738,7 @@ def world(territory):
         objects[key].update(campaigns_in(area, actor))
         objects[key]["organisation"] = organisation_in(area, actor).pk
         objects[key]["project"] = project_matrix.project_in(area, reporter)
+        objects[key]["project_fund"] = project_matrix.fund_in(area, actor)
     return objects
 
 
@@ -1380,7 +1404,25 @@ PROJECT_INSIDE = {
     "api/v1/projects/<project_id>/expenses": (STAFF, _pm.at("delivery")),
     "api/v1/projects/<project_id>/complete": (STAFF, _pm.at("delivery")),
     "api/v1/projects/<project_id>/ratings": (RES, _pm.at("completed")),
-}
+    "api/v1/projects/<project_id>/photos": (PROJECT_READERS, _pm.at("backing")),
+    "api/v1/projects/<project_id>/photos/<photo_id>": (PROJECT_READERS, _pm.project_photo),
+    "api/v1/projects/<project_id>/payments/with-photos": (STAFF, _pm.pay_with_receipt),
+    "api/v1/projects/<project_id>/payments/<payment_id>/receipt": (STAFF, _pm.receipted_payment),
+    "api/v1/projects/<project_id>/expenses/with-photos": (STAFF, _pm.at("delivery")),
+    "api/v1/projects/<project_id>/expenses/<expense_id>/receipt": (
+        PROJECT_READERS, _pm.receipted_expense,
+    ),
+    "api/v1/projects/<project_id>/milestones/<milestone_id>/done": (STAFF, _pm.milestone(False)),
+    "api/v1/projects/<project_id>/milestones/<milestone_id>/photo": (
+        PROJECT_READERS, _pm.milestone(True),
+    ),
+    "projects/staff/<int:pk>/review/": (STAFF, _pm.page("review")),
+    "projects/staff/<int:pk>/payments/": (STAFF, _pm.page("funding")),
+    "projects/staff/<int:pk>/accounts.xlsx": (STAFF, _pm.page("delivery")),
+    "projects/staff/funds/<int:pk>/": (STAFF, _pm.fund_page()),
+    "projects/staff/funds/<int:pk>/top-up/": (STAFF, _pm.fund_page(_pm.top_up_body)),
+    "projects/staff/funds/<int:pk>/statement.xlsx": (STAFF, _pm.fund_page()),
+}  # fmt: skip
 
 
 # Route → (the roles whose own objects it serves, how to make the role's object: its

@@ -39,6 +39,7 @@ from shezhi.organisations.api import router as organisations_router
 from shezhi.people.api import router as people_router
 from shezhi.places.api import router as places_router
 from shezhi.projects.api import router as projects_router
+from shezhi.projects.api_photos import router as project_photos_router
 from shezhi.stats.api import router as stats_router
 from shezhi.visits.api import router as visits_router
 from shezhi.volunteering.api import router as volunteering_router
@@ -79,6 +80,7 @@ api.add_router("", cases_router, tags=["cases"])
 api.add_router("", campaigns_router, tags=["campaigns"])
 api.add_router("", organisations_router, tags=["organisations"])
 api.add_router("", projects_router, tags=["projects"])
+api.add_router("", project_photos_router, tags=["projects"])
 
 
 def _answer(request, status: int, detail: str, code: str, field: str | None = None):

@@ -101,3 +101,85 @@ def closable(m):
 def pay(m):
     project = own_project(m, "funding")
     return {"project_id": project.pk}, {**PAY, "reference": f"new{project.pk}"}
+
+
+# ---------------------------------------------------------------------------
+# The staff's pages and the photo routes (issue 17, h17s)
+
+
+def fund_in(area, actor) -> int:
+    """The community fund of ``area``'s community (the staff pages' fund routes), opened
+    by ``actor``, the district's admin."""
+    community = Area.objects.get(path=area.path[: 3 * Area.steplen])
+    return services.open_fund(actor=actor, community=community, name="矩阵基金").pk
+
+
+def page(stage: str):
+    """A staff page of the role's project at ``stage`` (``<int:pk>``)."""
+
+    def make(m):
+        return {"pk": own_project(m, stage).pk}, None
+
+    return make
+
+
+def fund_page(body=None):
+    def make(m):
+        _ready(m)
+        fund = CommunityFund.objects.get(community=m.t["community"])
+        return {"pk": fund.pk}, (body(m) if body else None)
+
+    return make
+
+
+def top_up_body(m):
+    return {"amount": "1.00", "reference": f"matrix-{m.role}"}
+
+
+def project_photo(m):
+    from tests.factories import ProjectPhotoFactory
+
+    project = own_project(m, "backing")
+    return {"project_id": project.pk, "photo_id": ProjectPhotoFactory(project=project).pk}, None
+
+
+def _receipt():
+    from tests.projects.conftest import photo
+
+    return photo()
+
+
+def receipted_payment(m):
+    project = own_project(m, "funding")
+    done = services.record_payment(
+        actor=m.manager, project=project, payer_name="赵六", amount=100, channel="cash",
+        reference=f"cash{project.pk}", receipt=_receipt(),
+    )  # fmt: skip
+    return {"project_id": project.pk, "payment_id": done.payment.pk}, None
+
+
+def receipted_expense(m):
+    project = own_project(m, "delivery")
+    expense = services.record_expense(
+        actor=m.manager, project=project, payee="店", description="器材", amount=100,
+        receipt=_receipt(),
+    )  # fmt: skip
+    return {"project_id": project.pk, "expense_id": expense.pk}, None
+
+
+def milestone(done: bool):
+    def make(m):
+        project = own_project(m, "delivery")
+        ms = services.add_milestone(
+            actor=m.manager, project=project, title="采购", due=timezone.localdate()
+        )
+        if done:
+            services.complete_milestone(actor=m.manager, milestone=ms, photo=_receipt())
+        return {"project_id": project.pk, "milestone_id": ms.pk}, None
+
+    return make
+
+
+def pay_with_receipt(m):
+    project = own_project(m, "funding")
+    return {"project_id": project.pk}, {**PAY, "reference": f"mp{project.pk}"}

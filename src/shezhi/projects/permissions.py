@@ -70,3 +70,23 @@ def scope(user, field: str = "area_path") -> Q | None:
     for area in held_areas(user, RESIDENT):
         q |= Q(**{f"{field}__startswith": area.path[:12]})
     return q | Q(initiator_id=user.pk)
+
+
+# ---------------------------------------------------------------------------
+# The staff's pages (review queue, funds, payment recording, exports)
+
+# Who reads payers' names in the finance office's exports: the community's own staff
+# (they take the cash and match it to the receipt book). Street staff and district
+# admins export too, with the names masked (张*) unless the payer chose to be named.
+NAME_READERS = ("community_staff",)
+
+
+def exports(user, community) -> bool:
+    """The finance office's spreadsheets of a community: its staff (``STAFF_ROLES``)."""
+    return is_staff_over(user, community)
+
+
+def sees_payer_names(user, community) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or holds_role_over(user, community, NAME_READERS)
