@@ -1766,6 +1766,15 @@ class MilestoneFactory(DjangoModelFactory):
     due = dt.date(2026, 6, 30)
 
 
+class ProjectPhotoFactory(DjangoModelFactory):
+    class Meta:
+        model = pj.ProjectPhoto
+
+    project = factory.SubFactory(ProjectFactory)
+    image = factory.django.ImageField(width=40, height=30, format="JPEG", filename="p.jpg")
+    at = factory.LazyFunction(timezone.now)
+
+
 class ExpenseFactory(DjangoModelFactory):
     """An expense paid from the project's money: a payment first covers it, then its
     transfer goes out through the ledger (a project never spends below zero)."""
@@ -1836,6 +1845,7 @@ FACTORIES.update(
             MilestoneFactory,
             ExpenseFactory,
             ProjectRatingFactory,
+            ProjectPhotoFactory,
         )
     }
 )

@@ -34,4 +34,5 @@ urlpatterns = [
     path("cases/", include("shezhi.cases.urls")),
     path("campaigns/", include("shezhi.campaigns.urls")),
     path("organisations/", include("shezhi.organisations.urls")),
+    path("projects/", include("shezhi.projects.urls")),
 ]

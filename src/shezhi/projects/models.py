@@ -530,3 +530,26 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} · {self.stars}"
+
+
+def project_photo_path(instance: ProjectPhoto, filename: str) -> str:
+    return f"projects/photos/{instance.project.created_at:%Y/%m}/{instance.project_id}/{filename}"
+
+
+class ProjectPhoto(models.Model):
+    """A photo of a proposal (the place as it is): checked, resized and stripped of EXIF
+    by ``core.photos``; shown to those who may see the project."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="photos", verbose_name=_("project")
+    )
+    image = models.ImageField(_("photo"), upload_to=project_photo_path)
+    at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("project photo")
+        verbose_name_plural = _("project photos")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} · {self.pk}"
