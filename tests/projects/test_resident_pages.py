@@ -96,6 +96,7 @@ def test_the_list_shows_home_first_and_by_stage(client, world):
     assert [p.pk for p in page.context["nearby"]] == [near.pk]
     assert [p.pk for p in page.context["rest"]] == [community_wide.pk]
     assert far.title not in page.content.decode()
+    assert 'data-testid="nav-projects"' in page.content.decode()  # the site menu's entry
     funding = client.get("/projects/?stage=funding")
     assert funding.context["nearby"] == [] and funding.context["rest"] == []
 
