@@ -34,6 +34,9 @@ def test_a_resident_browses_pledges_proposes_and_delivers_on_a_phone(
         actor=world.initiator, project=delivering, title="采购器材", due=funding.deadline.date()
     )
     page = phone_page
+    # The shared machine is slow at times: the pages, not the clock, are under test.
+    page.set_default_timeout(45_000)
+    page.set_default_navigation_timeout(45_000)
 
     sign_in(page, "resident", next_path="/projects/")
     assert page.locator("[data-testid=near-projects] .pj-card").count() == 2
@@ -97,4 +100,4 @@ def test_a_resident_browses_pledges_proposes_and_delivers_on_a_phone(
     assert Expense.objects.get().amount == 4_000
     no_sideways_scroll(page)
     page.screenshot(path=os.path.join(shots_dir, "project-manage-phone.png"), full_page=True)
-    assert console.clean() == []
+    assert console.clean(allow=("status of 400",)) == []  # the refused forms, on purpose

@@ -132,7 +132,8 @@ def near(request: HttpRequest) -> HttpResponse:
 
 
 def _proposal_areas(user) -> list[Area]:
-    """Where a resident may propose: where they live, and their community."""
+    """Where a resident may propose: where they live (first: the form's default), and
+    their community."""
     found: dict[str, Area] = {}
     for area in _homes(user):
         if c.LEVEL_INDEX[area.level] < c.LEVEL_INDEX[c.COMMUNITY]:
@@ -140,7 +141,7 @@ def _proposal_areas(user) -> list[Area]:
         community_path = area.path[: 3 * Area.steplen]
         for a in Area.objects.defer("boundary").filter(path__in=[area.path, community_path]):
             found[a.path] = a
-    return [found[p] for p in sorted(found)]
+    return [found[p] for p in sorted(found, reverse=True)]
 
 
 @require_http_methods(["GET", "POST"])
