@@ -1766,6 +1766,15 @@ class MilestoneFactory(DjangoModelFactory):
     due = dt.date(2026, 6, 30)
 
 
+class ProjectPhotoFactory(DjangoModelFactory):
+    class Meta:
+        model = pj.ProjectPhoto
+
+    project = factory.SubFactory(ProjectFactory)
+    image = factory.django.ImageField(width=40, height=30, format="JPEG", filename="p.jpg")
+    at = factory.LazyFunction(timezone.now)
+
+
 class ExpenseFactory(DjangoModelFactory):
     """An expense paid from the project's money: a payment first covers it, then its
     transfer goes out through the ledger (a project never spends below zero)."""
@@ -1816,15 +1825,6 @@ class ProjectRatingFactory(DjangoModelFactory):
     resident = factory.SubFactory(UserFactory)
     stars = 5
     comment = "灯亮了，晚上回家安心多了"
-    at = factory.LazyFunction(timezone.now)
-
-
-class ProjectPhotoFactory(DjangoModelFactory):
-    class Meta:
-        model = pj.ProjectPhoto
-
-    project = factory.SubFactory(ProjectFactory)
-    image = factory.django.ImageField(width=40, height=30, format="JPEG", filename="p.jpg")
     at = factory.LazyFunction(timezone.now)
 
 

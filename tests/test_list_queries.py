@@ -842,3 +842,36 @@ LIST_CASES = [
 @pytest.mark.parametrize("case", LIST_CASES, ids=lambda c: c.name)
 def test_the_three_lists_read_the_same_queries_for_5_rows_as_for_50(client, cast, territory, case):
     assert_flat(client, cast, territory, case)
+
+
+# ---------------------------------------------------------------------------
+# Micro-projects: 身边的项目 (near home first, then the rest of the community)
+
+
+def _projects(cast, territory, n):
+    from tests.factories import ProjectFactory
+
+    for i in range(n):
+        ProjectFactory(
+            community=territory["community"],
+            area=territory["micro1" if i % 2 else "micro2"],
+            initiator=cast.resident2,
+        )
+
+
+PROJECT_CASES = [
+    ListCase(
+        "projects near me page",
+        "resident",
+        lambda cast, t: "/projects/",
+        _projects,
+        html_rows(r'<li class="pj-card"'),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", PROJECT_CASES, ids=lambda c: c.name)
+def test_the_projects_list_reads_the_same_queries_for_5_rows_as_for_50(
+    client, cast, territory, case
+):
+    assert_flat(client, cast, territory, case)

@@ -222,6 +222,8 @@ UNSCOPED = {
     "api/v1/projects",  # scoped by the selector; POST proposes where one lives (tests/projects)
     "api/v1/project-review-queue",  # scoped to the staff's areas (tests/projects/test_api.py)
     "api/v1/project-funds",  # scoped to the staff's areas (tests/projects/test_api.py)
+    "projects/",  # the selector's list (tests/projects/test_resident_pages.py)
+    "projects/new/",  # proposes only where one lives (tests/projects/test_resident_pages.py)
     "api/v1/stats/visit-coverage",  # ?area=: AREA_QUERY_ROUTES
     "lists/",  # the lists in scope (selector); POST refuses areas outside it (tests/lists)
     "lists/resources/",  # the resources in scope or serving it; POST as above
@@ -527,6 +529,7 @@ ROUTES = {
     "api/v1/organisations/<org_id>/activities": ("post", "organisation", {"activity": 1}),
     "api/v1/organisations/<org_id>/demand-groups": ("post", "organisation", {"group": 1}),
     **PROJECT_ROUTES,
+    **project_matrix.PAGE_ROUTES,
 }
 # A list route that takes its area in the query string.
 AREA_QUERY_ROUTES = {
@@ -1497,6 +1500,7 @@ CAMPAIGN_INSIDE = {
 
 INSIDE = {
     **PROJECT_INSIDE,
+    **project_matrix.page_inside(PROJECT_READERS, RES, STAFF | RES),
     "api/v1/areas/<code>": (EVERYONE, _area),
     "api/v1/areas/<code>/children": (EVERYONE, _area),
     "api/v1/areas/<code>/boundary": (EVERYONE, _area),

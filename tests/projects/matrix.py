@@ -4,7 +4,7 @@ acts on."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -123,6 +123,51 @@ def page(stage: str):
     return make
 
 
+# ---------------------------------------------------------------------------
+# The residents' and initiators' pages (projects/views_resident.py)
+
+
+def _jpeg(name="p.jpg"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(out, format="JPEG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
+PAGE = "projects/<int:pk>/"
+# Route → (method, kind, form body): every page route names its project.
+PAGE_ROUTES = {
+    PAGE: ("get", "project", ""),
+    PAGE + "back/": ("post", "project", {}),
+    PAGE + "pledge/": ("post", "project", {"amount": "1.00"}),
+    PAGE + "rate/": ("post", "project", {"stars": "5"}),
+    PAGE + "photos/<int:photo_id>/": ("get", "project", ""),
+    PAGE + "milestones/<int:milestone_id>/photo/": ("get", "project", ""),
+    PAGE + "expenses/<int:expense_id>/receipt/": ("get", "project", ""),
+    PAGE + "payments/<int:payment_id>/receipt/": ("get", "project", ""),
+    PAGE + "manage/": ("get", "project", ""),
+    PAGE + "manage/milestones/": ("post", "project", {"title": "采购", "due": "2030-01-01"}),
+    PAGE + "manage/milestones/<int:milestone_id>/done/": ("post", "project", {"note": "好"}),
+    PAGE + "manage/expenses/": ("post", "project", {"payee": "店", "description": "器材",
+                                                      "amount": "1"}),
+    PAGE + "manage/payments/": ("post", "project", {"payer_name": "张三", "amount": "1",
+                                                      "channel": "bank", "reference": "pg"}),
+    PAGE + "manage/complete/": ("post", "project", {"closing_note": "完成"}),
+}  # fmt: skip
+
+
+def _page(stage: str, body=None):
+    def make(m):
+        pk = own_project(m, stage).pk
+        return {"pk": pk}, (body(pk) if callable(body) else body)
+
+    return make
+
+
 def fund_page(body=None):
     def make(m):
         _ready(m)
@@ -183,3 +228,68 @@ def milestone(done: bool):
 def pay_with_receipt(m):
     project = own_project(m, "funding")
     return {"project_id": project.pk}, {**PAY, "reference": f"mp{project.pk}"}
+
+
+def _photo(m):
+    from shezhi.projects.models import ProjectPhoto
+
+    project = own_project(m, "backing")
+    row = ProjectPhoto(project=project, at=timezone.now())
+    row.image.save("p.jpg", _jpeg(), save=False)
+    row.save()
+    return {"pk": project.pk, "photo_id": row.pk}, None
+
+
+def _milestone(m, photo: bool):
+    project = own_project(m, "delivery")
+    ms = services.add_milestone(
+        actor=m.manager, project=project, title="采购", due=date(2030, 1, 1)
+    )
+    if photo:
+        services.complete_milestone(actor=m.manager, milestone=ms, note="好", photo=_jpeg())
+    return {"pk": project.pk, "milestone_id": ms.pk}, None
+
+
+def _expense(m):
+    project = own_project(m, "delivery")
+    e = services.record_expense(
+        actor=m.manager, project=project, payee="店", description="器材", amount=100,
+        receipt=_jpeg(),
+    )  # fmt: skip
+    return {"pk": project.pk, "expense_id": e.pk}, None
+
+
+def _cash(m):
+    project = own_project(m, "funding")
+    done = services.record_payment(
+        actor=m.manager, project=project, payer_name="赵六", amount=100, channel="cash",
+        receipt=_jpeg(),
+    )  # fmt: skip
+    return {"pk": project.pk, "payment_id": done.payment.pk}, None
+
+
+def page_inside(readers, residents, deliverers) -> dict:
+    """The pages' inside rows: readers see, residents back, pledge and rate their own,
+    the initiator (a resident) and the community's staff deliver."""
+    return {
+        PAGE: (readers, _page("backing")),
+        PAGE + "back/": (residents, _page("backing")),
+        PAGE + "pledge/": (residents, _page("funding")),
+        PAGE + "rate/": (residents, _page("completed")),
+        PAGE + "photos/<int:photo_id>/": (readers, _photo),
+        PAGE + "milestones/<int:milestone_id>/photo/": (readers, lambda m: _milestone(m, True)),
+        PAGE + "expenses/<int:expense_id>/receipt/": (readers, _expense),
+        PAGE + "payments/<int:payment_id>/receipt/": (deliverers, _cash),
+        PAGE + "manage/": (deliverers, _page("funding")),
+        PAGE + "manage/milestones/": (deliverers, _page("delivery")),
+        PAGE + "manage/milestones/<int:milestone_id>/done/": (
+            deliverers, lambda m: _milestone(m, False),
+        ),
+        PAGE + "manage/expenses/": (deliverers, _page("delivery", lambda pk: {
+            "payee": "店", "description": "器材", "amount": "1", "receipt": _jpeg(),
+        })),
+        PAGE + "manage/payments/": (deliverers, _page("funding", lambda pk: {
+            "payer_name": "张三", "amount": "1", "channel": "bank", "reference": f"pg{pk}",
+        })),
+        PAGE + "manage/complete/": (deliverers, _page("delivery")),
+    }  # fmt: skip

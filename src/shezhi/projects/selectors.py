@@ -53,6 +53,8 @@ class AccountLine:
     who: str = ""  # the payer masked (张*) unless named; the payee of an expense
     receipt: bool = False
     memo: str = ""
+    # The payment or expense the line is about ("payment", pk) for its receipt's link.
+    source: tuple[str, int] | None = None
 
 
 @dataclass
@@ -105,6 +107,7 @@ def public_accounts(project: Project) -> PublicAccounts:
             line.channel = payment.channel
             line.who = payment.payer_name if payment.named else masked_name(payment.payer_name)
             line.receipt = bool(payment.receipt)
+            line.source = ("payment", payment.pk)
             out.residents += amount
         elif stream == T.MATCH:
             out.match += amount
@@ -113,6 +116,7 @@ def public_accounts(project: Project) -> PublicAccounts:
             if expense is not None:
                 line.who, line.receipt = expense.payee, bool(expense.receipt)
                 line.memo = line.memo or expense.description
+                line.source = ("expense", expense.pk)
             out.spent -= amount
         out.lines.append(line)
     out.balance = out.residents + out.match - out.spent

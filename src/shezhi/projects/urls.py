@@ -3,6 +3,7 @@
 
 from django.urls import path
 
+from . import views_resident as resident
 from . import views_staff
 
 app_name = "projects"
@@ -19,4 +20,39 @@ staff_urlpatterns = [
     path("staff/funds/<int:pk>/statement.xlsx", views_staff.fund_export, name="staff_fund_export"),
 ]
 
-urlpatterns = [*staff_urlpatterns]
+urlpatterns = [
+    # Residents' and initiators' phone pages (views_resident).
+    path("", resident.near, name="near"),
+    path("new/", resident.propose, name="propose"),
+    path("<int:pk>/", resident.detail, name="detail"),
+    path("<int:pk>/back/", resident.back, name="back"),
+    path("<int:pk>/pledge/", resident.pledge, name="pledge"),
+    path("<int:pk>/rate/", resident.rate, name="rate"),
+    path("<int:pk>/photos/<int:photo_id>/", resident.photo, name="photo"),
+    path(
+        "<int:pk>/milestones/<int:milestone_id>/photo/",
+        resident.milestone_photo,
+        name="milestone_photo",
+    ),
+    path(
+        "<int:pk>/expenses/<int:expense_id>/receipt/",
+        resident.expense_receipt,
+        name="expense_receipt",
+    ),
+    path(
+        "<int:pk>/payments/<int:payment_id>/receipt/",
+        resident.payment_receipt,
+        name="payment_receipt",
+    ),
+    path("<int:pk>/manage/", resident.manage, name="manage"),
+    path("<int:pk>/manage/milestones/", resident.add_milestone, name="add_milestone"),
+    path(
+        "<int:pk>/manage/milestones/<int:milestone_id>/done/",
+        resident.milestone_done,
+        name="milestone_done",
+    ),
+    path("<int:pk>/manage/expenses/", resident.record_expense, name="record_expense"),
+    path("<int:pk>/manage/payments/", resident.record_payment, name="initiator_payment"),
+    path("<int:pk>/manage/complete/", resident.complete, name="complete"),
+    *staff_urlpatterns,
+]
