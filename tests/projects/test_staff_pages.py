@@ -119,7 +119,7 @@ def test_approval_with_a_short_fund_is_refused_with_the_field(client, world):
     page = _as(client, world.staff).get(url)
     assert 'data-testid="fund-short"' in page.content.decode()
     resp = client.post(url, {"decision": "approve"})
-    assert resp.status_code == 400 and "The fund holds" in resp.content.decode()
+    assert resp.status_code == 400 and "基金余额" in resp.content.decode()
     project.refresh_from_db()
     assert project.stage == Project.Stage.REVIEW and project.account_id is None
 

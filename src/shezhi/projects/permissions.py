@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from shezhi.core.lists import subtree_q
 from shezhi.core.roles import STAFF_ROLES, WORKING_ROLES
 from shezhi.core.scope import held_areas, holds_role_over, scope_over, sees_everything
 
@@ -68,7 +69,8 @@ def scope(user, field: str = "area_path") -> Q | None:
         return None
     q = scope_over(user, WORKING_ROLES, field) or Q(pk__in=[])
     for area in held_areas(user, RESIDENT):
-        q |= Q(**{f"{field}__startswith": area.path[:12]})
+        # The resident's community as a path range (an index range, where LIKE scans).
+        q |= subtree_q(field, area.path[:12])
     return q | Q(initiator_id=user.pk)
 
 
