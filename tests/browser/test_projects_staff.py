@@ -74,4 +74,5 @@ def test_staff_review_a_proposal_and_record_a_payment_on_a_desktop(
     assert "凤凰基金" in page.locator("[data-testid=funds]").inner_text()
     assert page.locator("[data-testid=rules-ratio]").inner_text() == "50%"
     page.screenshot(path=os.path.join(shots_dir, "projects-staff-funds.png"), full_page=True)
-    assert console.clean() == []
+    # Chromium reports the navigation that became a download as aborted.
+    assert console.clean(allow=("accounts.xlsx net::ERR_ABORTED",)) == []
