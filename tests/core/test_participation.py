@@ -213,3 +213,16 @@ def test_a_cached_count_turns_over_on_every_write_beneath_it_and_only_there(
     assert participants_by_way(district, YEAR_START, YEAR_END) == count_by_way(
         district, YEAR_START, YEAR_END
     )
+
+
+def test_a_row_deleted_in_the_admin_turns_the_counts_over(territory):
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    a = make_user("a", role="resident", area=territory["micro1"])
+    row = record_participation(way=Way.DEMAND, area=territory["micro1"], at=AT, user=a)
+    assert _year(territory["district"]) == 1
+    site._registry[Participation].delete_queryset(
+        RequestFactory().post("/"), Participation.objects.filter(pk=row.pk)
+    )
+    assert _year(territory["district"]) == 0

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import participation
 from .models import (
     ApiToken,
     CalendarOverride,
@@ -88,3 +89,12 @@ class ParticipationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    # A row deleted here changes the counts: their cache turns over (core.participation).
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        participation.counts_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        participation.counts_changed()

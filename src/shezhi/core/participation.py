@@ -250,6 +250,11 @@ def _changed(paths: Iterable[str] | None) -> None:
     transaction.on_commit(lambda: _turn_over(above))
 
 
+def counts_changed() -> None:
+    """Rows changed other than through this module (the admin's delete): every count."""
+    _changed(None)
+
+
 def _versions(path: str) -> str:
     keys = [_EVERYWHERE, _version_key(path)]
     found = cache.get_many(keys)
