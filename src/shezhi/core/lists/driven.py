@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 
 from shezhi.core import lists as knobs  # the package: its knobs, read at call time
 
-from .counts import Count, capped_count
+from .counts import Count, capped_count, capped_counts
 from .cursors import _reverse, after_q, decode_cursor, encode_cursor
 from .pages import Page
 from .sql import unindexed
@@ -49,13 +49,10 @@ def _size(manager, q: Q, reach: int) -> int:
     40,000 pages read, 300-600 ms).
     """
     if q.connector == Q.OR and not q.negated and len(q.children) > 1:
-        total = 0
-        for child in q.children:
-            arm = child if isinstance(child, Q) else Q(child)
-            total += _size(manager, arm, reach - total)
-            if total > reach:
-                break
-        return min(total, reach + 1)
+        arms = [child if isinstance(child, Q) else Q(child) for child in q.children]
+        # One statement still: each arm's capped count a scalar subquery of it.
+        counts = capped_counts({str(i): manager.filter(arm) for i, arm in enumerate(arms)}, reach)
+        return min(sum(n.value + n.capped for n in counts.values()), reach + 1)
     n = capped_count(manager.filter(q), max(reach, 0))
     return n.value + n.capped
 
@@ -100,7 +97,7 @@ def driven_page(
       that array as a check, it searches the array from its start for every row.
 
     Offsets are kept for compatibility (a walk pays for every row it skips; the
-    cursor does not). Queries: one per set sized (an OR: one per arm), the page's keys
+    cursor does not). Queries: one per set sized, the page's keys
     then its rows (a walk: one more for its window's edge), and the count (none with
     ``count=False``: ``page.count`` is then None).
     """
