@@ -335,7 +335,15 @@ def _walk_pages(fetch, limit):
 @pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize(
     "shape",
-    ["street", "street+closed", "street+source", "street+two states", "district+rare", "none"],
+    [
+        "street",
+        "street+closed",
+        "street+source",
+        "street+two states",
+        "district+rare",
+        "street or dispatched",
+        "none",
+    ],
 )
 def test_driven_page_reads_the_same_rows_and_count_whichever_index_drives(
     spread, monkeypatch, strategy, shape
@@ -356,6 +364,8 @@ def test_driven_page_reads_the_same_rows_and_count_whichever_index_drives(
             Q(),
             Q(source="patrol", state="dispatched"),
         ),
+        # A set that is an OR (a scope's shape): sized arm by arm.
+        "street or dispatched": ([street | Q(state="dispatched")], Q(), Q(source="hotline")),
         "none": ([], Q(), Q()),
     }[shape]
     order = ["-created_at", "-id"]
@@ -376,6 +386,29 @@ def test_driven_page_reads_the_same_rows_and_count_whichever_index_drives(
             assert count.value == 5 < len(expected)
         else:
             assert count.value == len(expected)
+
+
+@pytest.mark.django_db
+def test_an_or_set_is_sized_arm_by_arm_never_below_its_size(spread):
+    """Each arm from its own index, the sizes added: at least the OR's own size, capped
+    at reach + 1; one statement, without the OR (PostgreSQL visits the table for one)."""
+    from shezhi.core.lists.driven import _size
+
+    _district, streets = spread
+    either = subtree_q("area_path", streets[0].path) | Q(state="dispatched")
+    true = Event.objects.filter(either).count()
+    arms = (
+        Event.objects.filter(subtree_q("area_path", streets[0].path)).count()
+        + Event.objects.filter(state="dispatched").count()
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert _size(Event.objects, either, 1000) == arms >= true
+    assert len(queries.captured_queries) == 1  # the arms' counts in one statement
+    assert not any(" OR " in q["sql"] for q in queries.captured_queries)
+    assert _size(Event.objects, either, 3) == 4  # more than the reach: reach + 1
+    assert _size(Event.objects, Q(state="reported"), 1000) == (
+        Event.objects.filter(state="reported").count()
+    )
 
 
 def test_driven_page_refuses_a_foreign_cursor():
