@@ -77,6 +77,18 @@ def user(username):
     return User.objects.get(username=username)
 
 
+def test_the_history_stops_at_the_start_of_the_local_day():
+    """Every run on one day makes the same history: its end is the day's start, not the
+    second the demo runs (which gave a few steps more or fewer from run to run)."""
+    tz = timezone.get_current_timezone()
+    morning = dt.datetime(2026, 12, 7, 0, 30, tzinfo=tz)
+    night = dt.datetime(2026, 12, 7, 23, 59, 59, tzinfo=tz)
+    end = events_demo.demo_end(morning)
+    assert end == events_demo.demo_end(night) == dt.datetime(2026, 12, 7, tzinfo=tz)
+    assert events_demo.demo_end(morning.astimezone(dt.UTC)) == end  # 16:30 UTC the day before
+    assert events_demo.demo_end(night + dt.timedelta(seconds=1)) == end + dt.timedelta(days=1)
+
+
 def test_a_year_of_events_across_the_district(demo, history):
     events, _steps = history
     assert "Demo event history: " in demo["output"]
@@ -118,6 +130,7 @@ def test_every_history_is_a_chain_of_table_steps(demo, history):
     events, steps = history
     merged_into = Counter(e.master_id for e in events.values() if e.master_id)
     now = demo["finished"]
+    end = events_demo.demo_end(demo["started"])  # no step of the year's history after it
     for pk, event in events.items():
         rows = steps[pk]
         assert rows[0].action == "report" and rows[0].from_state == ""
@@ -125,6 +138,7 @@ def test_every_history_is_a_chain_of_table_steps(demo, history):
         for before, after in itertools.pairwise(rows):
             assert after.from_state == before.to_state, (pk, before.action, after.action)
             assert before.at <= after.at <= now
+            assert after.at <= end or event.source == Event.Source.OPERATION
             spec = ACTIONS[after.action]
             assert after.from_state in spec.sources, (pk, after.action, after.from_state)
             if spec.target is not None:

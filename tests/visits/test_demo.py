@@ -3,6 +3,8 @@ by the worker of the area, once."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -26,6 +28,12 @@ def test_a_year_of_visits_once(place, residents, territory, shared_cast):
         > 3 * Visit.objects.filter(household=place.h102).count()
     )
     assert Visit.objects.filter(at__gt=timezone.now()).count() == 0
+    # Older visits at local working hours (Asia/Shanghai), not 9–17 UTC.
+    day_ago = timezone.now() - dt.timedelta(days=1)
+    hours = {timezone.localtime(at).hour for at in Visit.objects.filter(at__lt=day_ago)
+             .values_list("at", flat=True)}  # fmt: skip
+    assert hours and hours <= set(range(9, 18))
+    assert min(hours) <= 11 and max(hours) >= 15
     # The met residents belong to the visited household.
     for v in Visit.objects.filter(household=place.h101, outcome="met")[:5]:
         assert set(v.met.values_list("household", flat=True)) == {place.h101.pk}

@@ -76,9 +76,8 @@ def _id_number(born: dt.date, female: bool, rng: random.Random, taken: set[str])
     region = rng.choice(REGIONS)
     while True:
         seq = rng.randrange(0, 500) * 2 + (0 if female else 1)
-        body = f"{region}{born:%Y%m%d}{seq:03d}"
-        check = "10X98765432"[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
-        number = body + check
+        body = f"{region}{born.year:04d}{born.month:02d}{born.day:02d}{seq:03d}"
+        number = body + pd.id_check_character(body)
         if number not in taken:
             taken.add(number)
             return number

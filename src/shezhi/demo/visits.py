@@ -64,11 +64,14 @@ def _met(residents: list[int], rng: random.Random) -> list[int]:
 
 
 def _adapter() -> Callable[[dt.datetime], object]:
-    """A UTC datetime as the connection stores it: what ``adapt_datetimefield_value``
+    """A naive UTC datetime as the connection stores it: what ``adapt_datetimefield_value``
     gives, without its checks at every one of two million rows (SQLite: naive UTC text)."""
-    if connection.vendor != "sqlite" or not settings.USE_TZ:
-        return connection.ops.adapt_datetimefield_value
-    return lambda at: str(at.replace(tzinfo=None))
+    adapt = connection.ops.adapt_datetimefield_value
+    if not settings.USE_TZ:
+        return adapt
+    if connection.vendor == "sqlite":
+        return str
+    return lambda at: adapt(at.replace(tzinfo=dt.UTC))
 
 
 def _visitors() -> dict[str, int]:
@@ -111,6 +114,13 @@ def build_demo_visits(
         )
     )
     now = timezone.now()
+    # Visits are drawn in the district's local time (their hours are its working hours)
+    # and stored in UTC, with naive datetimes and the zone's offset now: a zone-aware
+    # datetime costs a conversion at every one of a million visits (Asia/Shanghai keeps
+    # one offset all year; elsewhere a summer visit would be an hour off, in a demo).
+    offset = timezone.localtime(now).utcoffset()
+    local_now = now.replace(tzinfo=None) + offset
+    day_ago = local_now - dt.timedelta(days=1)
     codes = {
         g: [i.code for i in checklist.items_of(g)] for g in (checklist.SAFETY, checklist.NEEDS)
     }
@@ -128,7 +138,8 @@ def build_demo_visits(
         f"INSERT INTO {Visit.met.through._meta.db_table} (visit_id, resident_id)"  # noqa: S608
         " VALUES (%s, %s)"
     )
-    created = adapt(now)
+    created = adapt(now.replace(tzinfo=None))
+    no_items = checklist.encode([])
 
     def flush() -> None:
         # Plain INSERTs of tuples: a year of a district's visits is a million rows, and
@@ -159,12 +170,10 @@ def build_demo_visits(
             back = rng.uniform(0, step)
             while back < DAYS:
                 if rng.random() >= MISSED:
-                    at = now - dt.timedelta(days=back, hours=rng.uniform(-3, 3))
-                    at = (
-                        at.replace(hour=rng.randint(9, 17))
-                        if at < now - dt.timedelta(days=1)
-                        else at
-                    )
+                    # Local time: the worker's working hours, 09:00–17:59.
+                    at = local_now - dt.timedelta(days=back, hours=rng.uniform(-3, 3))
+                    if at < day_ago:
+                        at = at.replace(hour=rng.randint(9, 17))
                     nobody = not people.get(pk) or rng.random() < NOBODY_HOME
                     items = []
                     if rng.random() < HAZARD:
@@ -173,7 +182,8 @@ def build_demo_visits(
                         items.append(rng.choice(codes[checklist.NEEDS]))
                     met = [] if nobody else _met(people[pk], rng)
                     outcome = Visit.Outcome.NOBODY_HOME if nobody else Visit.Outcome.MET
-                    visits.append((next_id, pk, worker, adapt(at), outcome, checklist.encode(items),
+                    visits.append((next_id, pk, worker, adapt(at - offset), outcome,
+                                   checklist.encode(items) if items else no_items,
                                    micro_grid_id, path, lng, lat, created))  # fmt: skip
                     met_pairs.extend((next_id, r) for r in met)
                     next_id += 1

@@ -26,14 +26,15 @@ How it runs: every event's life is a generator that yields its next step (a
 moment, an actor, an action); one heap replays all steps of all events in the
 order of their moments, so an event is always acted on in the state it has at
 that moment (a "me too" finds its master still open, a merge finds it valid).
-Steps that would fall after now are not taken: the event stays where it is.
+Steps that would fall after that day's start are not taken: the event stays where it is.
 
 The history's notifications are made by the services like any others, but not
 sent on any channel (a year of SMS at once helps nobody): they wait in the
 notification centre, dated when their steps happened, the older ones read.
 
-Deterministic for a given seed and ``now``; idempotent (it does nothing once
-the district has events).
+Deterministic for a given seed and day (``demo_end``: the history stops at the start
+of the local day the demo is built on, so every run that day makes the same one);
+idempotent (it does nothing once the district has events).
 
 The modules: ``figures`` and ``words`` (what happens, how often, in which words), ``plans``
 (one event's plan and steps), ``cast`` (the people), ``clock`` (time, the demo's year),
@@ -41,8 +42,8 @@ The modules: ``figures`` and ``words`` (what happens, how often, in which words)
 ``showcase`` (what each sign-in finds waiting), ``simulation`` (running it all).
 """
 
-from .clock import demo_year
+from .clock import demo_end, demo_year
 from .figures import DISTRICT_CODE
 from .simulation import Outcome, build_demo_events
 
-__all__ = ["DISTRICT_CODE", "Outcome", "build_demo_events", "demo_year"]
+__all__ = ["DISTRICT_CODE", "Outcome", "build_demo_events", "demo_end", "demo_year"]

@@ -45,6 +45,17 @@ class Clock:
         return calendar.add_working_time(t, max(share * left, 300))
 
 
+def demo_end(now: dt.datetime) -> dt.datetime:
+    """Where the history stops: the start of ``now``'s local day.
+
+    Steps after it are not taken, so the history depends on it; a moment to the second
+    (the time the demo happens to run) gave a few steps more or fewer from one run to
+    the next. Anchored to the day, every run on one day makes the same history (the
+    next day's is that day's: its calendar of working days differs).
+    """
+    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def demo_year(end: dt.datetime) -> tuple[dt.date, dt.date]:
     """The demo's year: its first and last day, the 365 days ending two weeks before ``end``.
 

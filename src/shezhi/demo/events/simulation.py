@@ -23,7 +23,7 @@ from shezhi.notifications.models import Notification
 from shezhi.people.models import Department
 
 from .cast import Cast
-from .clock import Clock
+from .clock import Clock, demo_end
 from .figures import DISTRICT_CODE, N_EVENTS, SEED
 from .lives import _life, _me_too
 from .planner import Planner
@@ -134,7 +134,7 @@ def build_demo_events(
         return None
 
     rng = random.Random(seed)
-    end = (now or timezone.now()).replace(microsecond=0)
+    end = demo_end(now or timezone.now())
     # The history's notifications are not sent on any channel (a year of SMS at
     # once helps nobody): they sit in the notification centre, dated when
     # their steps happened (_date_notifications).

@@ -51,6 +51,10 @@ KEEP = None  # a cell that leaves the stored value as it is (masked, or blank on
 
 
 def text_of(value: Any) -> str:
+    if type(value) is str:  # nearly every cell: the isinstance ladder below skipped
+        if value.isascii():
+            return value.strip()
+        return unicodedata.normalize("NFKC", value).strip()
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
