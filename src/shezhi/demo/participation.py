@@ -4,8 +4,9 @@ whole district, in proportion to the household base the demo holds.
     share  = households in the base / 174,300 (the whole district: 83 communities × 2,100)
     target = round(52,000 × share)  — residents taking part over the last 365 days
 
-So about 52,000 at ``--households 1`` and about 10,400 at the default 0.2. The steps that
-record participation scale with the same share: demands (15,000 for the district),
+So about 52,000 at ``--households 1`` and 11,429 at the default 0.2 (its 38,309
+households are 22 % of the district's). The steps that record participation scale with
+the same share: demands (15,000 for the district),
 the broadcast's sign-ins (30,000 heads of household, 60 % answer), the micro-projects
 (fixed: the article's 56, over a thousand residents). The organisations step records
 last: its members' join days put as many of them in the year as the target still needs,
