@@ -238,6 +238,7 @@ UNSCOPED = {
     "demands/queue/",  # the staff's grouping queue, scoped by the selector (tests/demands)
     "api/v1/demands/with-photos",  # POST: as api/v1/demands, with photos (tests/demands)
     "api/v1/stats/participation",  # ?area=: AREA_QUERY_ROUTES
+    "api/v1/stats/projects",  # ?area=: AREA_QUERY_ROUTES
     # Campaigns: the list and its form scoped by the selector; POST creates in the caller's
     # scope only (tests/campaigns).
     "campaigns/",
@@ -554,6 +555,7 @@ AREA_QUERY_ROUTES = {
     "api/v1/organisations": "area",
     "api/v1/organisations/funnel": "area",
     "api/v1/stats/forces": "area",
+    "api/v1/stats/projects": "area",
 }
 
 
@@ -1713,6 +1715,7 @@ INSIDE_AREA_QUERY = {
     "api/v1/organisations": STAFF,
     "api/v1/organisations/funnel": STATS_ROLES,
     "api/v1/stats/forces": STATS_ROLES,
+    "api/v1/stats/projects": STATS_ROLES,
 }
 OK = (200, 201, 302)
 

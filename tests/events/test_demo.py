@@ -380,6 +380,27 @@ def test_simulated_people_stay_in_their_scope(history):
         selectors.get_event(mg_worker, elsewhere.pk)
 
 
+def test_residents_taking_part_and_the_projects_at_the_demo_scale(demo, db):
+    """The article's 52,000 residents taking part, in proportion to the household base
+    (``demo.participation``): about 10,400 over the year at the default fifth; the 56
+    micro-projects with over a thousand residents and a ledger that passes money_check."""
+    from shezhi.core.models import Participation
+    from shezhi.demo import participation as rule
+    from shezhi.projects import ledger
+    from shezhi.projects.models import Project
+
+    district = Area.objects.get(code="510113")
+    target = rule.target(district.path)
+    total = len(rule.taking_part(district))
+    assert 0.95 * target <= total <= 1.1 * target
+    assert 8_000 <= total <= 13_000
+    assert Project.objects.count() == 56
+    project_people = Participation.objects.filter(way="project").values("participant")
+    assert project_people.distinct().count() > 1000
+    check = ledger.check()
+    assert check.ok, check.lines()
+
+
 def test_running_the_demo_again_changes_nothing(demo, db):
     counts = (Event.objects.count(), EventTransition.objects.count(), User.objects.count())
     out = StringIO()

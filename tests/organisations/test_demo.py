@@ -39,3 +39,41 @@ def test_the_demo_builds_every_stage_once(territory, monkeypatch):
     forces = selectors.forces(territory["district"])
     assert forces["total"] == 5 + forces["self_governance"]
     assert 0 < forces["self_governance"] <= 60
+
+
+def test_members_joined_in_the_year_make_up_the_participation_target(territory, monkeypatch):
+    """The demo's rule (``demo.participation``): the year's residents taking part are the
+    article's figure in proportion to the household base; the organisations step, last,
+    puts as many members' join days in the year as the target still needs."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shezhi.core.participation import record_many
+    from shezhi.demo import participation as rule
+
+    monkeypatch.setattr(demo, "N_ORGANISATIONS", 12)
+    monkeypatch.setattr(demo, "FORCES_TARGET", 200)
+    residents = [
+        resident_in(territory["micro1"], territory["community"], f"居民{i}") for i in range(80)
+    ]
+    # The whole "district" is these 80 households; the article's figure 60 of them.
+    monkeypatch.setattr(rule, "FULL_HOUSEHOLDS", 80)
+    monkeypatch.setattr(rule, "ARTICLE", 60)
+    assert rule.target() == 60
+    # Ten already took part this year another way (they count once).
+    record_many(
+        {"way": "demand", "area": territory["micro1"], "participant": f"r:{r.pk}",
+         "at": timezone.now() - dt.timedelta(days=30)}
+        for r in residents[:10]
+    )  # fmt: skip
+    demo.build_demo_organisations()
+    total = len(rule.taking_part(territory["district"]))
+    # Members of organisations founded within the year joined within it whatever the target.
+    start = timezone.localdate() - dt.timedelta(days=rule.DAYS - 1)
+    young = {
+        m.resident_id
+        for m in Member.objects.filter(organisation__founded_on__gte=start, resident__isnull=False)
+    }
+    assert 60 <= total <= max(60, 10 + len(young))
+    assert Member.objects.filter(joined_on__lt=start).exists()  # the others joined before

@@ -51,9 +51,13 @@ from shezhi.notifications.models import Notification
 from shezhi.people.models import RoleAssignment
 from shezhi.visits.models import Visit
 
+from .participation import share
+
 SEED = 16
 DISTRICT_CODE = "510113"
-SIGN_INS = 4000  # heads of household given a sign-in for the broadcast
+# Heads of household given a sign-in for the broadcast, for the whole district (a smaller
+# household base: its share, ``demo.participation``; 6,000 at 0.2).
+SIGN_INS = 30_000
 ANSWERED = 0.6  # of those reached
 READ = 0.8
 TAKE_UPS = 3000
@@ -95,14 +99,16 @@ def _actor():
 
 def _sign_ins(rng: random.Random, district: Area) -> list[tuple[int, int, int, str]]:
     """Give heads of household without one a sign-in; (user, resident, household, path)."""
+    # A tiny base (tests, a quick try) still reaches its first hundred heads.
+    wanted = max(100, round(SIGN_INS * share(district.path)))
     heads = list(
         Resident.objects.filter(
             household__area_path__startswith=district.path, relation="head", user__isnull=True
         )
         .order_by("pk")
-        .values_list("pk", "household_id", "household__area_path")[: SIGN_INS * 3]
+        .values_list("pk", "household_id", "household__area_path")[: wanted * 3]
     )
-    heads = sorted(rng.sample(heads, min(SIGN_INS, len(heads))))
+    heads = sorted(rng.sample(heads, min(wanted, len(heads))))
     User = get_user_model()
     User.objects.bulk_create(
         [User(username=f"jm{pk}", password=UNUSABLE, is_active=True) for pk, _h, _p in heads],

@@ -38,9 +38,12 @@ from shezhi.demands.services import group_demand
 from shezhi.households.models import Household, Resident
 from shezhi.people.models import RoleAssignment
 
+from .participation import share
+
 SEED = 16_02
-# Demands over the district (spread over communities by their households).
-TOTAL = 3000
+# Demands over the whole district (spread over communities by their households); a
+# smaller household base has its share of them (``demo.participation``): 3,000 at 0.2.
+TOTAL = 15_000
 DAYS = 330
 
 # (kind, wording with {p} where the place goes). The place is a building, a gate or a
@@ -111,21 +114,25 @@ def _wish(rng: random.Random, topic: int, place: str) -> str:
     return text.replace("{p}", "")
 
 
-def build_demo_demands(seed: int = SEED, total: int = TOTAL) -> dict[str, int] | None:
+def build_demo_demands(seed: int = SEED, total: int | None = None) -> dict[str, int] | None:
     """Write the demo's demands, groups and participation; the numbers, or None."""
     if Demand.objects.exists() or not Household.objects.exists():
         return None
+    if total is None:
+        total = round(TOTAL * share())
     rng = random.Random(seed)
     now = timezone.now()
     communities = list(Area.objects.filter(level=c.COMMUNITY).defer("boundary").order_by("path"))
+    residents: dict[int, int] = {}
+    for rid, hid in Resident.objects.order_by("pk").values_list("pk", "household_id"):
+        residents.setdefault(hid, rid)
+    # Households someone lives in (a demand is raised by a resident, counted as taking part).
     homes: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for hid, mg, path in Household.objects.order_by("pk").values_list(
         "pk", "micro_grid_id", "area_path"
     ):
-        homes[path[: 3 * Area.steplen]].append((hid, mg, path))
-    residents: dict[int, int] = {}
-    for rid, hid in Resident.objects.order_by("pk").values_list("pk", "household_id"):
-        residents.setdefault(hid, rid)
+        if hid in residents:
+            homes[path[: 3 * Area.steplen]].append((hid, mg, path))
     households = sum(len(homes[a.path]) for a in communities)
     if not households:
         return None

@@ -7,7 +7,10 @@ demo's residents (household base) and people (workforce). Members who are not al
 people are enough, with the demo's people, for about 38,000 forces (``FORCES_TARGET``),
 as the article counts them; as many as the household base holds, when it is smaller.
 Each membership is recorded as taking part (``core.participation``, way
-"organisation").
+"organisation") on its join day; the step runs after every other that records
+participation, and its members' join days put as many of them in the last year as the
+demo's figure still needs (``demo.participation``: 52,000 for the whole district, in
+proportion to the household base), the others joining before it.
 
 Deterministic (a fixed seed; areas, residents and people in id order) and idempotent
 (nothing is made when the district already has organisations). Bulk writes only.
@@ -39,6 +42,8 @@ from shezhi.organisations.models import (
 from shezhi.people.models import Person
 from shezhi.places.models import ServicePost
 from shezhi.volunteering.models import VolunteerActivity
+
+from . import participation as demo_participation
 
 DISTRICT_CODE = "510113"
 SEED = 2023
@@ -257,24 +262,18 @@ def build_demo_organisations(seed: int = SEED) -> dict[str, int]:
                 )
         StageMove.objects.bulk_create(moves, batch_size=2000)
 
-        members: list[Member] = []
-        for o, days, plan_ in zip(orgs, dates, member_plan, strict=True):
-            span = max(1, (today - days[0]).days)
-            seen = set()
-            for j, (what, pk) in enumerate(plan_):
-                if (what, pk) in seen:
-                    continue
-                seen.add((what, pk))
-                joined = days[0] + dt.timedelta(days=0 if j == 0 else rng.randrange(span))
-                members.append(
-                    Member(
-                        organisation=o,
-                        resident_id=pk if what == "resident" else None,
-                        person_id=pk if what == "person" else None,
-                        role=Member.Role.LEADER if j == 0 else Member.Role.MEMBER,
-                        joined_on=joined,
-                    )
-                )
+        linked = dict(
+            Resident.objects.filter(
+                person_id__in={pk for p_ in member_plan for what, pk in p_ if what == "person"}
+            ).values_list("person_id", "pk")
+        )
+
+        def key(what: str, pk: int) -> str:
+            if what == "resident":
+                return f"r:{pk}"
+            return f"r:{linked[pk]}" if pk in linked else f"p:{pk}"
+
+        members = _members(rng, orgs, dates, member_plan, key, district, today)
         Member.objects.bulk_create(members, batch_size=5000)
 
         supports: list[Support] = []
@@ -313,24 +312,13 @@ def build_demo_organisations(seed: int = SEED) -> dict[str, int]:
         ActivityHeld.objects.bulk_create(held, batch_size=1000)
 
         # Joining is taking part: one participation per membership.
-        linked = dict(
-            Resident.objects.filter(
-                person_id__in={m.person_id for m in members if m.person_id}
-            ).values_list("person_id", "pk")
-        )
         participation.record_many(
             {
                 "way": participation.Way.ORGANISATION,
                 "area": by_path[m.organisation.area_path].path,
                 "at": timezone.make_aware(dt.datetime.combine(m.joined_on, dt.time(12))),
                 "source": m,
-                "participant": (
-                    f"r:{m.resident_id}"
-                    if m.resident_id
-                    else f"r:{linked[m.person_id]}"
-                    if m.person_id in linked
-                    else f"p:{m.person_id}"
-                ),
+                "participant": key(*m.key),
             }
             for m in members
         )
@@ -341,3 +329,50 @@ def build_demo_organisations(seed: int = SEED) -> dict[str, int]:
         "supports": len(supports),
         "activities held": len(held),
     }
+
+
+def _members(rng, orgs, dates, member_plan, key, district, today) -> list[Member]:
+    """The memberships with their join days: as many members joined within the last year
+    as the demo's participation target still needs (``demo.participation``), the others
+    before it (an organisation founded within the year: all its members within it)."""
+    year_start = today - dt.timedelta(days=demo_participation.DAYS - 1)
+    taking_part = demo_participation.taking_part(district)
+    # Whom the year's figure lacks: members not yet counted, in a fixed order.
+    owed = demo_participation.target(district.path) - len(taking_part)
+    rows = []
+    for o, days, plan_ in zip(orgs, dates, member_plan, strict=True):
+        seen = set()
+        for j, (what, pk) in enumerate(plan_):
+            if (what, pk) not in seen:
+                seen.add((what, pk))
+                rows.append((o, days[0], j, what, pk))
+    new_in_year: set[str] = set()
+    for _o, founded, _j, what, pk in rows:
+        if founded >= year_start and key(what, pk) not in taking_part:
+            new_in_year.add(key(what, pk))
+    extra = sorted(
+        {key(what, pk) for _o, founded, j, what, pk in rows if founded < year_start and j}
+        - taking_part
+        - new_in_year
+    )
+    rng.shuffle(extra)
+    in_year = new_in_year | set(extra[: max(0, owed - len(new_in_year))])
+    members: list[Member] = []
+    for o, founded, j, what, pk in rows:
+        if j == 0:
+            joined = founded
+        elif founded >= year_start or key(what, pk) in in_year:
+            first = max(founded, year_start)
+            joined = first + dt.timedelta(days=rng.randrange(max(1, (today - first).days)))
+        else:
+            joined = founded + dt.timedelta(days=rng.randrange(max(1, (year_start - founded).days)))
+        m = Member(
+            organisation=o,
+            resident_id=pk if what == "resident" else None,
+            person_id=pk if what == "person" else None,
+            role=Member.Role.LEADER if j == 0 else Member.Role.MEMBER,
+            joined_on=joined,
+        )
+        m.key = (what, pk)
+        members.append(m)
+    return members

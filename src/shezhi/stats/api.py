@@ -16,6 +16,7 @@ from shezhi.organisations import selectors as organisation_selectors
 
 from . import coverage as visit_coverage
 from . import participation as taking_part
+from . import project_figures
 from .kpis import DEFINITIONS, Kpis
 from .selectors import (
     area_ranking,
@@ -185,6 +186,7 @@ def definitions(request: HttpRequest):
             **visit_coverage.DEFINITIONS,
             **taking_part.DEFINITIONS,
             **organisation_selectors.DEFINITIONS,
+            **project_figures.DEFINITIONS,
         }.items()
     ]
 
@@ -234,6 +236,45 @@ def participation(request: HttpRequest, q: Query[PeriodQuery]):
             {"area": _area(child), "total": n}
             for child, n in taking_part.children_taking_part(children, period)
         ],
+    }
+
+
+class StageCountOut(Schema):
+    stage: str = Field(description="a micro-project's stage (see the projects API)")
+    label: str
+    projects: int
+
+
+class ProjectFiguresOut(Schema):
+    projects: int = Field(description="micro-projects proposed before the period's end")
+    by_stage: list[StageCountOut]
+    raised_from_residents: int = Field(description="fen: money_raised_from_residents")
+    community_support: int = Field(description="fen: community_support_drawn")
+    residents_taking_part: int = Field(description="residents_taking_part_in_projects")
+
+
+class AreaProjectFiguresOut(Schema):
+    area: AreaOut
+    period: PeriodOut
+    figures: ProjectFiguresOut
+
+
+@router.get(
+    "/stats/projects",
+    response={200: AreaProjectFiguresOut, 400: StatsError},
+    summary="Residents' micro-projects of an area over a period: stages, money, residents",
+    description="Projects by stage, residents' money raised and community support drawn"
+    " (fen, from the money ledger), residents taking part (see /stats/definitions:"
+    " projects_by_stage, money_raised_from_residents, community_support_drawn,"
+    " residents_taking_part_in_projects). Areas outside your scope answer 404.",
+)
+def project_stats(request: HttpRequest, q: Query[PeriodQuery]):
+    period = _parse(q)
+    area = get_statistics_area(request.user, q.area)
+    return {
+        "area": _area(area),
+        "period": _period(period),
+        "figures": project_figures.area_project_figures(area, period).as_dict(),
     }
 
 

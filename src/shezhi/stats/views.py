@@ -32,7 +32,7 @@ from shezhi.people.models import Person
 
 from . import coverage as visit_coverage
 from . import participation as taking_part
-from . import selectors
+from . import project_figures, selectors
 from .kpis import DEFINITIONS, INVERTED, Kpis, area_kpis
 
 # Placeholder the script swaps for an area's code (drill-down links).
@@ -263,6 +263,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     context["coverage"] = _coverage_context(request.user, area)
     if context["period"] is not None:
         context["taking_part"] = _taking_part_context(request.user, area, context["period"])
+        context["projects"] = _projects_context(area, context["period"])
     return render(request, "stats/dashboard.html", context, status=status)
 
 
@@ -279,6 +280,29 @@ def _taking_part_context(user, area: Area, period: Period) -> dict:
             {"area": child, "n": n}
             for child, n in taking_part.children_taking_part(children, period)
         ],
+    }
+
+
+def _projects_context(area: Area, period: Period) -> dict:
+    """Micro-project figures over the dashboard's period (``stats.project_figures``)."""
+    figures = project_figures.area_project_figures(area, period)
+    d = project_figures.DEFINITIONS
+    return {
+        "label": d[project_figures.BY_STAGE][0],
+        "total": figures.projects,
+        "stages": [
+            {"label": project_figures.STAGES(s).label, "n": n} for s, n in figures.by_stage.items()
+        ],
+        "money": [
+            {"label": d[name][0], "value": project_figures.yuan(v), "formula": d[name][1]}
+            for name, v in (
+                (project_figures.RAISED, figures.raised),
+                (project_figures.SUPPORT, figures.support),
+            )
+        ],
+        "taking_part_label": d[project_figures.TAKING_PART][0],
+        "taking_part": figures.taking_part,
+        "formulas": [d[project_figures.BY_STAGE][1], d[project_figures.TAKING_PART][1]],
     }
 
 

@@ -17,6 +17,7 @@ from shezhi.core.periods import Period
 
 from .. import coverage as visit_coverage
 from .. import participation as taking_part
+from .. import project_figures
 from ..kpis import DEFINITIONS, Kpis, area_kpis
 from ..selectors import (
     area_ranking,
@@ -399,6 +400,7 @@ class _Report:
 
         story += self.coverage_section()
         story += self.taking_part_section()
+        story += self.projects_section()
 
         # The KPI table: the area and its children, every KPI (in two halves to fit A4).
         story += [CondPageBreak(120), self.p(_("KPIs of the area and its sub-areas"), "h2")]
@@ -547,6 +549,30 @@ class _Report:
             ]
             story.append(self.table(ccols, crows, [200, self.width - 200]))
         story.append(self.p(str(taking_part.FORMULA), "note"))
+        return story
+
+    def projects_section(self) -> list:
+        """Micro-projects in the month (``stats.project_figures``' definitions): the
+        projects by stage, residents' money and community support, residents taking part."""
+        from reportlab.platypus import CondPageBreak
+
+        figures = project_figures.area_project_figures(self.area, self.period)
+        d = project_figures.DEFINITIONS
+        cols = [Column("name", _("Stage")), Column("n", _("Micro-projects"), "int")]
+        rows = [[str(project_figures.STAGES(s).label), n] for s, n in figures.by_stage.items()]
+        money_cols = [Column("name", _("Figure")), Column("v", _("Value"))]
+        money = [
+            [str(d[project_figures.RAISED][0]), project_figures.yuan(figures.raised)],
+            [str(d[project_figures.SUPPORT][0]), project_figures.yuan(figures.support)],
+            [str(d[project_figures.TAKING_PART][0]), str(figures.taking_part)],
+        ]
+        story = [
+            CondPageBreak(120),
+            self.p(str(d[project_figures.BY_STAGE][0]), "h2"),
+            self.table(cols, rows, [200, self.width - 200]),
+            self.table(money_cols, money, [200, self.width - 200]),
+        ]
+        story += [self.p(str(formula), "note") for _label, formula in d.values()]
         return story
 
     def build(self) -> bytes:

@@ -27,6 +27,7 @@ from shezhi.demo.operations import build_demo_operations
 from shezhi.demo.organisations import build_demo_organisations
 from shezhi.demo.people import build_demo_workforce, link_demo_users
 from shezhi.demo.places import build_demo_posts
+from shezhi.demo.projects import build_demo_projects
 from shezhi.demo.users import DEMO_USERS, ensure_demo_users, sign_in_lines
 from shezhi.demo.visits import build_demo_visits
 from shezhi.demo.volunteering import build_demo_activities
@@ -118,6 +119,9 @@ class Command(BaseCommand):
         self.build_lists()
         self.build_cases()
         self.build_campaigns()
+        # Before the organisations: their members' join days make up the year's
+        # participation to the demo's figure, counting what the other steps recorded.
+        self.build_projects()
         self.build_organisations()
         self.stdout.write("Demo sign-ins:")
         for line in sign_in_lines():
@@ -240,6 +244,19 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     "Demo campaign: "
+                    + ", ".join(f"{n} {what}" for what, n in made.items())
+                    + f", {time.perf_counter() - started:.1f} s."
+                )
+            )
+
+    def build_projects(self) -> None:
+        """The residents' micro-projects in every stage, their money through the ledger."""
+        started = time.perf_counter()
+        made = build_demo_projects()
+        if made:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo micro-projects: "
                     + ", ".join(f"{n} {what}" for what, n in made.items())
                     + f", {time.perf_counter() - started:.1f} s."
                 )
