@@ -111,7 +111,17 @@ def test_definitions_name_every_kpi(client, history):
     names = [d["name"] for d in resp.json()]
     # The events' KPIs, then the other figures with one definition each (visit coverage,
     # residents taking part, the forces of the workforce and the organisations).
-    assert names == [*k.DEFINITIONS, "visit_coverage", "residents_taking_part", "forces"]
+    assert names == [
+        *k.DEFINITIONS,
+        "visit_coverage",
+        "residents_taking_part",
+        "forces",
+        # The micro-projects' figures (stats/project_figures.py).
+        "projects_by_stage",
+        "money_raised_from_residents",
+        "community_support_drawn",
+        "residents_taking_part_in_projects",
+    ]
     assert all(d["label"] and d["formula"] for d in resp.json())
 
 
