@@ -88,7 +88,20 @@ def test_run_serves_the_demo_and_the_worker_runs_uploads(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SHEZHI_SECRET_KEY"}}
     env["SHEZHI_DATA_DIR"] = str(tmp_path / "data")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "shezhi", "run", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        [
+            *(
+                sys.executable,
+                "-m",
+                "shezhi",
+                "run",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+            ),
+            # The plumbing, with a small demo: the demo's own tests build the whole one.
+            *("--demo-households", "0", "--no-demo-events"),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -98,8 +111,8 @@ def test_run_serves_the_demo_and_the_worker_runs_uploads(tmp_path):
     )
     output: list[str] = []
     try:
-        # A bound on waiting, not a timing target: the whole demo takes 200 s on a slow
-        # two-core machine, more while the rest of the suite runs beside it.
+        # A bound on waiting, not a timing target: even the small demo takes a minute or
+        # more on a two-core machine while the rest of the suite runs beside it.
         deadline = time.monotonic() + 900
         while time.monotonic() < deadline:
             line = proc.stdout.readline()
@@ -111,6 +124,8 @@ def test_run_serves_the_demo_and_the_worker_runs_uploads(tmp_path):
         text = "".join(output)
         assert "Demo district built: 3037 areas" in text, text[-3000:]
         assert "qbj_admin" in text and "shezhi-demo-2026" in text
+        # The small demo asked for: no year of events, no household base.
+        assert "Demo event history" not in text and "Demo households" not in text, text[-3000:]
 
         base = f"http://127.0.0.1:{port}"
         browser = Browser(base)
@@ -153,3 +168,14 @@ def test_run_serves_the_demo_and_the_worker_runs_uploads(tmp_path):
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("scale", ["-0.1", "1.5"])
+def test_a_demo_scale_outside_0_to_1_is_refused_before_anything_runs(scale, db):
+    from django.core.management import CommandError, call_command
+
+    from shezhi.areas.models import Area
+
+    with pytest.raises(CommandError, match="--demo-households"):
+        call_command("run", "--demo-households", scale)
+    assert not Area.objects.exists()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 # A Unix socket's path must fit in sockaddr_un.sun_path (108 bytes on Linux, 104 on BSD).
 MAX_SOCKET_PATH = 100
@@ -64,13 +64,36 @@ class Command(BaseCommand):
             "--workers", type=int, default=int(os.environ.get("SHEZHI_WEB_WORKERS", "2"))
         )
         parser.add_argument("--no-demo", action="store_true", help="never build the demo")
+        # A smaller demo for a quick look on a laptop (and for the test of this command,
+        # which checks the plumbing, not the demo's year, which the demo's own tests check).
+        parser.add_argument(
+            "--demo-households",
+            type=float,
+            default=None,
+            metavar="SCALE",
+            help="the demo's household base: 1 the whole district, 0 none (default: the demo's)",
+        )
+        parser.add_argument(
+            "--no-demo-events",
+            action="store_true",
+            help="build the demo without its year of events",
+        )
         parser.add_argument("--no-worker", action="store_true", help="serve only")
 
-    def handle(self, *args, bind, workers, no_demo, no_worker, **options):
+    def handle(
+        self, *args, bind, workers, no_demo, no_worker, demo_households, no_demo_events, **options
+    ):
+        if demo_households is not None and not 0 <= demo_households <= 1:
+            raise CommandError("--demo-households: a scale from 0 to 1")
         call_command("migrate", interactive=False, verbosity=1)
         call_command("collectstatic", interactive=False, verbosity=0)
         # The demo (shezhi.demo, above every app) on an empty database; its sign-ins else.
-        call_command("demo", "--sign-ins" if no_demo else "--if-empty")
+        demo = ["--sign-ins"] if no_demo else ["--if-empty"]
+        if not no_demo and demo_households is not None:
+            demo += ["--households", str(demo_households)]
+        if not no_demo and no_demo_events:
+            demo.append("--no-events")
+        call_command("demo", *demo)
 
         procs: list[subprocess.Popen] = []
         env = os.environ.copy()
