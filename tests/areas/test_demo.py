@@ -28,7 +28,8 @@ DEMO_USERNAMES = [
 
 def test_demo_builds_the_article_territory():
     out = StringIO()
-    call_command("demo", "--no-progress", "--no-events", stdout=out)
+    # The territory and the workforce; no household base (its own tests build one).
+    call_command("demo", "--no-progress", "--no-events", "--households", "0", stdout=out)
     text = out.getvalue()
     assert "Demo district built" in text
     assert "admin" in text and "shezhi-demo-2026" in text

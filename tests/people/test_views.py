@@ -617,7 +617,8 @@ def test_area_page_links_to_the_workforce_pages(client, login, staff):
 def test_district_counts_show_the_article_figures(client, login):
     from django.core.management import call_command
 
-    call_command("demo", "--no-progress", "--no-events", stdout=StringIO())
+    # The territory and the workforce; no household base (its own tests build one).
+    call_command("demo", "--no-progress", "--no-events", "--households", "0", stdout=StringIO())
     from django.contrib.auth import get_user_model
 
     admin = get_user_model().objects.get(username="qbj_admin")
