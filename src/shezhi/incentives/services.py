@@ -97,21 +97,36 @@ def system_account(district_id: int, kind: str, bucket: str = "") -> int:
         found = _system_accounts.get().get(key)
         if found is not None:
             return found
+    else:
+        # Opened by this transaction, and still there if the commit hook its opening
+        # left is (a rollback of the savepoint that opened it drops both).
+        opened = getattr(connection, "_points_opened_here", {}).get(key)
+        if opened is not None and _hook_pending(opened[1]):
+            return opened[0]
     account, created = Account.objects.get_or_create(
         kind=kind, bucket=bucket, district_id=district_id
     )
     if created and connection.in_atomic_block:
+
+        def opened_committed() -> None:
+            connection._points_opened_account = None
+            connection._points_opened_here = {}
+            _system_accounts.clear()
+
         if not _opening_pending():
-
-            def opened_committed() -> None:
-                connection._points_opened_account = None
-                _system_accounts.clear()
-
             connection._points_opened_account = opened_committed
-            transaction.on_commit(opened_committed)
+            connection._points_opened_here = {}
+        transaction.on_commit(opened_committed)
+        connection._points_opened_here[key] = (account.pk, opened_committed)
     elif created:
         _system_accounts.clear()
     return account.pk
+
+
+def _hook_pending(hook) -> bool:
+    return connection.in_atomic_block and any(
+        func is hook for _sids, func, _robust in connection.run_on_commit
+    )
 
 
 def _opening_pending() -> bool:
@@ -121,11 +136,10 @@ def _opening_pending() -> bool:
     hook = getattr(connection, "_points_opened_account", None)
     if hook is None:
         return False
-    if connection.in_atomic_block and any(
-        func is hook for _sids, func, _robust in connection.run_on_commit
-    ):
+    if _hook_pending(hook):
         return True
     connection._points_opened_account = None
+    connection._points_opened_here = {}
     return False
 
 
@@ -514,7 +528,13 @@ def _credit(user_id: int, bucket: str, points: int) -> tuple[int, int]:
         cursor.execute(sql, [points, user_id, bucket])
         row = cursor.fetchone()
         if row is None:
-            _person_accounts(user_id, [bucket])
+            # Opened by one prepared INSERT (a person's first points: the demo's year
+            # opens some two thousand); a parallel opening is the unique key's refusal.
+            try:
+                with transaction.atomic():
+                    rows.insert(Account(kind=Account.Kind.PERSON, user_id=user_id, bucket=bucket))
+            except IntegrityError:
+                pass  # another request opened it first
             cursor.execute(sql, [points, user_id, bucket])
             row = cursor.fetchone()
     return row[0], row[1]
