@@ -100,8 +100,8 @@ def _bulk(checks) -> None:
     """Record checks that found no need, as ``services.record_check`` records them, in
     one transaction: each line's outcome (only where it is still blank: a line checked
     already keeps its first answer), the micro-grids' tallies counted again from the
-    lines, and each check's task published through ``operations.hooks.task_done``, so
-    its points go through the ledger, once per line (the demo's checkers are the
+    lines, and the checks' tasks published at once through ``operations.hooks.tasks_done``,
+    so their points go through the ledger's bulk path, once per line (the demo's checkers are the
     micro-grid's own worker or the community's or street's staff: in scope)."""
     if not checks:
         return
@@ -124,13 +124,16 @@ def _bulk(checks) -> None:
                 ],
             )  # fmt: skip
         _recount(operation)
+        tasks = []
         for line, outcome, _needs, checker, at, request_key in checks:
             line.outcome, line.checked_by, line.checked_at = outcome, checker, at
             line.first_checked_at, line.request_key, line.version = at, request_key, 1
-            hooks.task_done(
+            tasks.append(
                 hooks.TaskDone(operation, "check", f"line:{line.pk}", checker,
                                line.micro_grid, at, line)
             )  # fmt: skip
+        # All at once: the ledger's bulk path books the same rows as one award each.
+        hooks.tasks_done(tasks)
 
 
 def _recount(operation) -> None:

@@ -34,7 +34,7 @@ class IncentivesConfig(AppConfig):
         # A volunteer's hours: with the check-out, once per sign-up.
         volunteering_hooks.on_checked_out(volunteer_points.award_hours)
         # An emergency operation's task: with the task, once per task, emergency bucket.
-        operation_hooks.on_task_done(operation_points.award_task)
+        operation_hooks.on_task_done(operation_points.award_task, many=operation_points.award_tasks)
         # A household visit: with the visit, once per visit, under the daily cap.
         visit_hooks.on_visit_recorded(visit_points.award_visit)
         # A demand collected by a worker or staff: with the demand, once per demand.

@@ -4,7 +4,7 @@ Listens to operations' tasks (``operations.hooks.on_task_done``: a household's f
 recorded check, a worker's report of being on duty, a hand-out signed for), inside the
 task's own transaction; the award is keyed on the task, so the ledger holds one per
 task however often it is tried, and it goes into the emergency bucket (the rule's).
-Registered in ``IncentivesConfig.ready``.
+Registered in ``IncentivesConfig.ready``, with ``award_tasks`` for many tasks at once.
 """
 
 from __future__ import annotations
@@ -16,7 +16,16 @@ from .models import Bucket, CauseType, RuleKind, Transfer
 
 
 def award_task(task: TaskDone) -> Transfer | None:
-    return points.award_piece(
+    return points.award_piece(**vars(_piece(task)))
+
+
+def award_tasks(tasks: list[TaskDone]) -> list[Transfer | None]:
+    """``award_task`` of each of ``tasks``, through the ledger's bulk path (the same rows)."""
+    return points.award_pieces([_piece(task) for task in tasks])
+
+
+def _piece(task: TaskDone) -> points.Piece:
+    return points.Piece(
         kind=RuleKind.EMERGENCY_TASK,
         user=task.user,
         area=task.area,

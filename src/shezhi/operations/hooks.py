@@ -54,6 +54,8 @@ class TaskDone:
 
 _help_needed: list[Callable[[HelpNeeded], Any]] = []
 _task_done: list[Callable[[TaskDone], Any]] = []
+# listener → its form for many tasks at once (``tasks_done``), where it has one.
+_tasks_done: dict[Callable[[TaskDone], Any], Callable[[list[TaskDone]], Any]] = {}
 
 
 def on_help_needed(listener: Callable[[HelpNeeded], Any]) -> Callable[[HelpNeeded], Any]:
@@ -63,10 +65,17 @@ def on_help_needed(listener: Callable[[HelpNeeded], Any]) -> Callable[[HelpNeede
     return listener
 
 
-def on_task_done(listener: Callable[[TaskDone], Any]) -> Callable[[TaskDone], Any]:
-    """Call ``listener(task)`` in the transaction of every task done; once each."""
+def on_task_done(
+    listener: Callable[[TaskDone], Any],
+    *,
+    many: Callable[[list[TaskDone]], Any] | None = None,
+) -> Callable[[TaskDone], Any]:
+    """Call ``listener(task)`` in the transaction of every task done; once each. ``many``,
+    if given, does what ``listener`` does for each of a list of tasks (``tasks_done``)."""
     if listener not in _task_done:
         _task_done.append(listener)
+    if many is not None:
+        _tasks_done[listener] = many
     return listener
 
 
@@ -83,3 +92,17 @@ def help_needed(need: HelpNeeded) -> Any:
 def task_done(task: TaskDone) -> None:
     for listener in _task_done:
         listener(task)
+
+
+def tasks_done(tasks: list[TaskDone]) -> None:
+    """Publish ``tasks`` in their order, as ``task_done`` of each would: a listener with
+    a form for many (``on_task_done(many=)``) hears them all in one call."""
+    if not tasks:
+        return
+    for listener in _task_done:
+        many = _tasks_done.get(listener)
+        if many is not None:
+            many(tasks)
+        else:
+            for task in tasks:
+                listener(task)
