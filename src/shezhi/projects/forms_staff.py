@@ -3,10 +3,10 @@ with ``Decimal``, never a float); the services decide and name the field they re
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from shezhi.core import money
 
 from .models import Payment
 from .services import AMOUNT_MAX, BATCH_MAX, NAME_MAX, TEXT_MAX
@@ -14,18 +14,12 @@ from .services import AMOUNT_MAX, BATCH_MAX, NAME_MAX, TEXT_MAX
 
 def exact(text, places: int, message) -> int:
     """ "12.5" → 1250 with ``places`` = 2: the number × 10^places, refused when it has
-    more decimals than that (a fen cannot be split) or is not a number."""
-    raw = str(text or "").strip().replace(",", "").replace("，", "").lstrip("¥￥")
+    more decimals than that (a fen cannot be split) or is not a number
+    (``core.money.scaled``)."""
     try:
-        value = Decimal(raw)
-    except InvalidOperation:
+        return money.scaled(text, places)
+    except money.NotAnAmount:
         raise forms.ValidationError(message) from None
-    if not value.is_finite():
-        raise forms.ValidationError(message)
-    scaled = value.scaleb(places)
-    if scaled != scaled.to_integral_value():
-        raise forms.ValidationError(message)
-    return int(scaled)
 
 
 class YuanField(forms.CharField):
