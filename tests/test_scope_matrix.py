@@ -297,6 +297,9 @@ PROJECT_ROUTES = {
     "api/v1/projects/<project_id>/resubmit": ("post", "project", {}),
     "api/v1/projects/<project_id>/pledges": ("post", "project", {"amount": 100}),
     "api/v1/projects/<project_id>/payments": ("post", "project", project_matrix.PAY),
+    "api/v1/projects/<project_id>/payments/batch": (
+        "post", "project", {"lines": [project_matrix.PAY]},
+    ),
     "api/v1/projects/<project_id>/payments/<payment_id>/refund": (
         "post", "project", {"reason": "退出"},
     ),
@@ -1402,6 +1405,7 @@ PROJECT_INSIDE = {
     "api/v1/projects/<project_id>/resubmit": (RES, _pm.at("returned")),
     "api/v1/projects/<project_id>/pledges": (RES, _pm.at("funding")),
     "api/v1/projects/<project_id>/payments": (STAFF, _pm.pay),
+    "api/v1/projects/<project_id>/payments/batch": (STAFF, _pm.pay_batch),
     "api/v1/projects/<project_id>/payments/<payment_id>/refund": (STAFF, _pm.payment),
     "api/v1/projects/<project_id>/payments/<payment_id>/reverse": (STAFF, _pm.payment),
     "api/v1/projects/<project_id>/close-funding": (STAFF, _pm.closable),

@@ -103,6 +103,11 @@ def pay(m):
     return {"project_id": project.pk}, {**PAY, "reference": f"new{project.pk}"}
 
 
+def pay_batch(m):
+    project = own_project(m, "funding")
+    return {"project_id": project.pk}, {"lines": [{**PAY, "reference": f"batch{project.pk}"}]}
+
+
 # ---------------------------------------------------------------------------
 # The staff's pages and the photo routes (issue 17, h17s)
 

@@ -83,19 +83,25 @@ def insert_sql(
     with_pk = objs[0].pk is not None
     fields = [f for f in model._meta.local_concrete_fields if with_pk or not f.primary_key]
     rows_sql, params = [], []
+    typed = [_typed(f, connection) for f in fields]  # once per call, not per row
+    plain = "(" + ", ".join(typed) + ")"
     for obj in objs:
         if type(obj) is not model or (obj.pk is not None) != with_pk:
             raise ValueError("insert_sql takes rows of one model, all with or all without pk")
-        parts = []
-        for f in fields:
-            value = getattr(obj, f.attname)
-            if isinstance(value, Raw):
-                parts.append(value[0])
-                params += value[1]
-            else:
-                parts.append(_typed(f, connection))
-                params.append(f.get_db_prep_save(f.pre_save(obj, True), connection=connection))
-        rows_sql.append("(" + ", ".join(parts) + ")")
+        values = [getattr(obj, f.attname) for f in fields]
+        if any(isinstance(v, Raw) for v in values):
+            parts = []
+            for f, placeholder, value in zip(fields, typed, values, strict=True):
+                if isinstance(value, Raw):
+                    parts.append(value[0])
+                    params += value[1]
+                else:
+                    parts.append(placeholder)
+                    params.append(f.get_db_prep_save(f.pre_save(obj, True), connection=connection))
+            rows_sql.append("(" + ", ".join(parts) + ")")
+        else:
+            params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+            rows_sql.append(plain)
     columns = ", ".join(q(f.column) for f in fields)
     sql = (
         f"INSERT INTO {q(model._meta.db_table)} ({columns})"  # noqa: S608

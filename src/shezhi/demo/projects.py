@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
+from shezhi.core.lists import subtree_q
 from shezhi.core.participation import Way, record_many
 from shezhi.households.models import Household, Resident
 from shezhi.people.models import RoleAssignment
@@ -144,7 +145,9 @@ class _Books:
 def _staff(district: Area):
     User = get_user_model()
     found = (
-        RoleAssignment.objects.filter(role="community_staff", area__path__startswith=district.path)
+        RoleAssignment.objects.filter(
+            subtree_q("area__path", district.path), role="community_staff"
+        )
         .order_by("pk")
         .first()
     )
@@ -163,7 +166,7 @@ def _pools(rng: random.Random, communities: list[Area]) -> dict[str, list[tuple]
     bound = defaultdict(int)
     for path in (
         Resident.objects.filter(
-            user__isnull=False, household__area_path__startswith=paths[0][:step]
+            subtree_q("household__area_path", paths[0][:step]), user__isnull=False
         )
         .values_list("household__area_path", flat=True)
         .iterator(chunk_size=20_000)
@@ -175,7 +178,7 @@ def _pools(rng: random.Random, communities: list[Area]) -> dict[str, list[tuple]
         if short <= 0:
             continue
         free = Resident.objects.filter(
-            household__area_path__startswith=path, user__isnull=True, person__isnull=True
+            subtree_q("household__area_path", path), user__isnull=True, person__isnull=True
         ).order_by("pk")
         heads = list(free.filter(relation="head").values_list("pk", flat=True)[:short])
         if len(heads) < short:
@@ -202,7 +205,7 @@ def _pools(rng: random.Random, communities: list[Area]) -> dict[str, list[tuple]
     pools: dict[str, list[tuple]] = defaultdict(list)
     for row in (
         Resident.objects.filter(
-            user__isnull=False, household__area_path__startswith=paths[0][:step]
+            subtree_q("household__area_path", paths[0][:step]), user__isnull=False
         )
         .order_by("pk")
         .values_list(
@@ -256,18 +259,18 @@ def build_demo_projects(seed: int = SEED) -> dict[str, int] | None:
     district = Area.objects.filter(code=DISTRICT_CODE).defer("boundary").first()
     if district is None or Project.objects.filter(district=district).exists():
         return None
-    if not Household.objects.filter(area_path__startswith=district.path).exists():
+    if not Household.objects.filter(subtree_q("area_path", district.path)).exists():
         return None
     rng = random.Random(seed)
     now = timezone.now()
     communities = list(
-        Area.objects.filter(path__startswith=district.path, level=c.COMMUNITY)
+        Area.objects.filter(subtree_q("path", district.path), level=c.COMMUNITY)
         .defer("boundary")
         .order_by("path")
     )
     with_homes = {
         p[: 3 * Area.steplen]
-        for p in Household.objects.filter(area_path__startswith=district.path)
+        for p in Household.objects.filter(subtree_q("area_path", district.path))
         .values_list("area_path", flat=True)
         .distinct()
     }

@@ -7,6 +7,7 @@ Money is integer fen in and out; the public accounts list every line and the tot
 that reconcile to the ledger.
 """
 
+import copy
 import datetime as dt
 from typing import Literal
 
@@ -106,6 +107,40 @@ class PaymentOut(Schema):
     @staticmethod
     def resolve_payer(p: Payment) -> str:
         return p.payer_name if p.named else services.masked_name(p.payer_name)
+
+
+class PaymentLineIn(Schema):
+    payer_name: str = Field(max_length=services.NAME_MAX, description="stored encrypted")
+    amount: Fen = Field(gt=0, le=services.AMOUNT_MAX)
+    channel: Literal["bank", "wechat", "alipay"] = Field(
+        description="cash needs its receipt photo: recorded one at a time"
+    )
+    reference: str = Field(min_length=1, max_length=64)
+    named: bool = False
+
+
+class PaymentBatchIn(Schema):
+    lines: list[PaymentLineIn] = Field(min_length=1, max_length=services.BATCH_MAX)
+
+
+class PaymentBatchOut(Schema):
+    created: int = Field(description="lines recorded now")
+    recorded_already: int = Field(description="lines whose reference was recorded before")
+    payments: list[PaymentOut] = Field(description="one per line, in order")
+
+
+class RefusedLineOut(Schema):
+    line: int = Field(description="the line's number, from 1")
+    field: str
+    code: str
+    detail: str
+
+
+class PaymentBatchRefusedOut(Schema):
+    detail: str
+    code: str
+    field: str | None = Field(None, description="lines.<index from 0>.<field> of the first")
+    lines: list[RefusedLineOut] = Field(description="every refused line; nothing was written")
 
 
 class MoneyReasonIn(Schema):
@@ -277,6 +312,35 @@ def record_payment(request: HttpRequest, project_id: Id, payload: PaymentIn):
     )
     done.payment.created = done.created
     return Status(201 if done.created else 200, done.payment)
+
+
+@router.post(
+    "/projects/{project_id}/payments/batch",
+    response={200: PaymentBatchOut, **WRITE_ERRORS, 400: PaymentBatchRefusedOut},
+    summary="Record a batch of payments (a settlement file) in one transaction",
+)
+def record_payments(request: HttpRequest, project_id: Id, payload: PaymentBatchIn):
+    """Every line or none: a refused line (its number, field and reason in ``lines``)
+    refuses the batch. Each line is idempotent on channel + reference as a single
+    payment is."""
+    project = _project(request, project_id)
+    try:
+        done = services.record_payments(
+            actor=request.user,
+            lines=[{**line.dict(), "project": project.pk} for line in payload.lines],
+        )
+    except services.LinesRefused as exc:
+        return Status(
+            400,
+            {"detail": exc.message, "code": exc.code, "field": exc.field, "lines": exc.lines},
+        )
+    payments = []
+    for r in done:
+        payment = copy.copy(r.payment)  # two lines may answer with one payment
+        payment.created = r.created
+        payments.append(payment)
+    created = sum(r.created for r in done)
+    return {"created": created, "recorded_already": len(done) - created, "payments": payments}
 
 
 def _payment(request, project_id, payment_id) -> Payment:

@@ -4,11 +4,12 @@ services decide. A refusal from a service comes back on the field it names."""
 from __future__ import annotations
 
 from datetime import datetime, time
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from shezhi.core import money
 
 from . import services
 from .models import BudgetLine, Payment
@@ -19,19 +20,17 @@ BUDGET_ROWS = 5
 
 
 def fen_of(text: str) -> int:
-    """ "12.5" / "12.50" / "¥1,200" yuan → fen, exactly (Decimal, never a float)."""
-    cleaned = (text or "").strip().replace(",", "").replace("，", "").lstrip("¥￥")
+    """ "12.5" / "12.50" / "¥1,200" yuan → fen, exactly (``core.money``)."""
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
+        fen = money.fen(text)
+    except money.NotAnAmount as exc:
+        if exc.reason == "decimals":
+            raise forms.ValidationError(_("At most two decimals (fen).")) from None
+        if exc.reason == "negative":
+            raise forms.ValidationError(_("The amount must be more than zero.")) from None
         raise forms.ValidationError(_("Give an amount in yuan, e.g. 12.50.")) from None
-    if not value.is_finite():
-        raise forms.ValidationError(_("Give an amount in yuan, e.g. 12.50."))
-    if value <= 0:
+    if fen == 0:
         raise forms.ValidationError(_("The amount must be more than zero."))
-    if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
-        raise forms.ValidationError(_("At most two decimals (fen)."))
-    fen = int(value * 100)
     if fen > services.AMOUNT_MAX:
         raise forms.ValidationError(_("The amount is too large."))
     return fen

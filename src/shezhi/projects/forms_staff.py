@@ -3,29 +3,23 @@ with ``Decimal``, never a float); the services decide and name the field they re
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shezhi.core import money
+
 from .models import Payment
-from .services import AMOUNT_MAX, NAME_MAX, TEXT_MAX
+from .services import AMOUNT_MAX, BATCH_MAX, NAME_MAX, TEXT_MAX
 
 
 def exact(text, places: int, message) -> int:
     """ "12.5" → 1250 with ``places`` = 2: the number × 10^places, refused when it has
-    more decimals than that (a fen cannot be split) or is not a number."""
-    raw = str(text or "").strip().replace(",", "").replace("，", "").lstrip("¥￥")
+    more decimals than that (a fen cannot be split) or is not a number
+    (``core.money.scaled``)."""
     try:
-        value = Decimal(raw)
-    except InvalidOperation:
+        return money.scaled(text, places)
+    except money.NotAnAmount:
         raise forms.ValidationError(message) from None
-    if not value.is_finite():
-        raise forms.ValidationError(message)
-    scaled = value.scaleb(places)
-    if scaled != scaled.to_integral_value():
-        raise forms.ValidationError(message)
-    return int(scaled)
 
 
 class YuanField(forms.CharField):
@@ -121,3 +115,124 @@ class TopUpForm(forms.Form):
         max_length=64,
         help_text=_("Recorded once per number: sending the form again adds nothing."),
     )
+
+
+BATCH_CHANNELS = (Payment.Channel.BANK, Payment.Channel.WECHAT, Payment.Channel.ALIPAY)
+YES = {"1", "y", "yes", "true", "named", "是", "实名"}
+NO = {"", "0", "n", "no", "false", "否"}
+SHEET_MAX_BYTES = 2 * 1024 * 1024
+
+
+class PaymentBatchForm(forms.Form):
+    """Many payments at once (a settlement file, a bank statement): rows pasted from a
+    spreadsheet or an .xlsx, parsed to the service's lines; every unreadable row named."""
+
+    rows = forms.CharField(
+        label=_("Rows"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text=_(
+            "One payment a row: payer's name, amount (yuan), channel (bank, wechat or"
+            " alipay), reference, and “yes” if the payer chose to be named; separated by"
+            " tabs (pasted from a spreadsheet) or commas. Cash is recorded one at a time."
+        ),
+    )
+    sheet = forms.FileField(
+        label=_("Or a spreadsheet (.xlsx)"),
+        required=False,
+        help_text=_("The same columns from the first sheet's first row (a header row is skipped)."),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        sheet, text = data.get("sheet"), (data.get("rows") or "").strip()
+        if sheet is not None:
+            table = self._sheet_rows(sheet)
+        elif text:
+            table = [
+                [c.strip() for c in (row.split("\t") if "\t" in row else row.split(","))]
+                for row in text.splitlines()
+            ]
+        else:
+            raise forms.ValidationError(_("Paste the rows or choose a spreadsheet."))
+        table = [(n, row) for n, row in enumerate(table, start=1) if any(row)]
+        if table and _is_header(table[0][1]):
+            table = table[1:]
+        if not table:
+            raise forms.ValidationError(_("Paste the rows or choose a spreadsheet."))
+        if len(table) > BATCH_MAX:
+            raise forms.ValidationError(_("At most %(n)s rows at a time.") % {"n": BATCH_MAX})
+        lines, errors = [], []
+        for n, row in table:
+            try:
+                lines.append(_line(row))
+            except forms.ValidationError as exc:
+                errors.append(_("Row %(n)s: %(error)s") % {"n": n, "error": exc.messages[0]})
+        if errors:
+            raise forms.ValidationError(errors)
+        data["lines"], data["row_numbers"] = lines, [n for n, _row in table]
+        return data
+
+    def _sheet_rows(self, sheet) -> list[list[str]]:
+        import openpyxl
+
+        if sheet.size > SHEET_MAX_BYTES:
+            raise forms.ValidationError(_("The spreadsheet is larger than 2 MB."))
+        try:
+            book = openpyxl.load_workbook(sheet, read_only=True, data_only=True)
+            ws = book.worksheets[0]
+            rows = [
+                ["" if v is None else str(v).strip() for v in row]
+                for row in ws.iter_rows(max_row=BATCH_MAX + 2, max_col=5, values_only=True)
+            ]
+            book.close()
+        except Exception:
+            raise forms.ValidationError(_("This is not a readable .xlsx file.")) from None
+        return rows
+
+
+def _is_header(row: list[str]) -> bool:
+    """A first row whose amount cell holds no digit is the columns' names."""
+    amount = row[1] if len(row) > 1 else ""
+    return not any(ch.isdigit() for ch in amount)
+
+
+def _line(row: list[str]) -> dict:
+    row = [*row, "", "", "", "", ""][:5]
+    name, amount, channel, reference, named = row
+    if not name:
+        raise forms.ValidationError(_("the payer's name is missing."))
+    fen = exact(amount, 2, _("the amount is not in yuan with at most two decimals."))
+    if fen <= 0:
+        raise forms.ValidationError(_("the amount must be more than zero."))
+    channel = _channel(channel)
+    if not reference:
+        raise forms.ValidationError(_("the reference is missing."))
+    flag = named.strip().lower()
+    if flag not in YES | NO:
+        raise forms.ValidationError(_("“named” is yes or no."))
+    return {
+        "payer_name": name,
+        "amount": fen,
+        "channel": channel,
+        "reference": reference,
+        "named": flag in YES,
+    }
+
+
+def _channel(text: str) -> str:
+    wanted = text.strip().lower()
+    for value in BATCH_CHANNELS:
+        label = str(Payment.Channel(value).label).lower()
+        if wanted in (value, label):
+            return value
+    aliases = {"银行": "bank", "银行转账": "bank", "微信": "wechat", "微信支付": "wechat",
+               "支付宝": "alipay"}  # fmt: skip
+    if wanted in aliases:
+        return aliases[wanted]
+    raise forms.ValidationError(_("the channel is bank, wechat or alipay."))

@@ -9,6 +9,7 @@ a fund elsewhere, or anyone else, gets a 404.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shezhi.areas.models import Area
+from shezhi.core.errors import EventError as Refusal
 from shezhi.core.lists import keyset_page
 from shezhi.core.pages import attempt
 
@@ -143,9 +145,20 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def payments(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     project = staff.staff_project(user, pk)
-    form = forms_staff.PaymentForm(request.POST or None, request.FILES or None)
+    batch = request.method == "POST" and request.POST.get("action") == "batch"
+    form = forms_staff.PaymentForm(
+        request.POST if request.method == "POST" and not batch else None,
+        request.FILES if request.method == "POST" and not batch else None,
+    )
+    batch_form = forms_staff.PaymentBatchForm(
+        request.POST if batch else None, request.FILES if batch else None
+    )
     status = 200
-    if request.method == "POST":
+    if batch:
+        if batch_form.is_valid() and _record_batch(request, project, batch_form):
+            return redirect("projects:staff_payments", pk=project.pk)
+        status = 400
+    elif request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
             done = attempt(
@@ -176,11 +189,44 @@ def payments(request: HttpRequest, pk: int) -> HttpResponse:
             "project": project,
             "raised": services.raised(project),
             "form": form,
+            "batch_form": batch_form,
             "payments": recent,
             "open": project.stage == Project.Stage.FUNDING,
         },
         status=status,
     )
+
+
+def _record_batch(request, project, form) -> bool:
+    """The rows recorded together (every row or none); each refused row named."""
+    data = form.cleaned_data
+    try:
+        done = services.record_payments(
+            actor=request.user,
+            lines=[{**line, "project": project.pk} for line in data["lines"]],
+        )
+    except services.LinesRefused as exc:
+        rows = data["row_numbers"]
+        for r in exc.lines:
+            form.add_error(
+                None,
+                _("Row %(n)s: %(error)s") % {"n": rows[r["line"] - 1], "error": r["detail"]},
+            )
+        return False
+    except Refusal as exc:
+        form.add_error(None, exc.message)
+        return False
+    created = [r for r in done if r.created]
+    messages.success(
+        request,
+        _("%(n)s payments recorded (%(amount)s); %(again)s recorded already: nothing added.")
+        % {
+            "n": len(created),
+            "amount": services.yuan(sum(r.payment.amount for r in created)),
+            "again": len(done) - len(created),
+        },
+    )
+    return True
 
 
 @never_cache

@@ -33,6 +33,7 @@ from ._common import (
     rules_for,
     yuan,
 )
+from .batch import BATCH_MAX, LinesRefused, record_payments
 from .delivery import (
     add_milestone,
     complete,
@@ -60,12 +61,14 @@ from .proposal import Line, back, propose, resubmit, review
 
 __all__ = [
     "AMOUNT_MAX",
+    "BATCH_MAX",
     "MONEY_COUNTERS",
     "NAME_MAX",
     "TEXT_MAX",
     "TITLE_MAX",
     "Kind",
     "Line",
+    "LinesRefused",
     "Recorded",
     "Stage",
     "T",
@@ -86,6 +89,7 @@ __all__ = [
     "rate",
     "record_expense",
     "record_payment",
+    "record_payments",
     "refund_payment",
     "resubmit",
     "reverse_expense",
