@@ -203,6 +203,17 @@ class ParticipationFactory(DjangoModelFactory):
     at = factory.LazyFunction(timezone.now)
 
 
+class ParticipationDayFactory(DjangoModelFactory):
+    class Meta:
+        model = core.ParticipationDay
+
+    participant = factory.Sequence(lambda n: f"u:{n + 1}")
+    prefix = "0001"
+    way = core.ParticipationDay.ANY_WAY
+    day = factory.LazyFunction(timezone.localdate)
+    prev_day = dt.date(1, 1, 1)
+
+
 class BoundaryRevisionFactory(DjangoModelFactory):
     class Meta:
         model = BoundaryRevision

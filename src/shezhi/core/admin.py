@@ -90,11 +90,10 @@ class ParticipationAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    # A row deleted here changes the counts: their cache turns over (core.participation).
+    # A row deleted here changes the counts: its participant's chains are rebuilt in the
+    # same transaction (core.participation).
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        participation.counts_changed()
+        participation.delete_rows(Participation.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        participation.counts_changed()
+        participation.delete_rows(queryset)
