@@ -210,8 +210,8 @@ class ParticipationDayFactory(DjangoModelFactory):
     participant = factory.Sequence(lambda n: f"u:{n + 1}")
     prefix = "0001"
     way = core.ParticipationDay.ANY_WAY
-    day = factory.LazyFunction(timezone.localdate)
-    prev_day = dt.date(1, 1, 1)
+    day = factory.LazyFunction(lambda: timezone.localdate().toordinal())
+    prev_day = 0
 
 
 class BoundaryRevisionFactory(DjangoModelFactory):

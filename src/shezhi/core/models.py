@@ -7,6 +7,7 @@ lives in ``people``, and ``core.scope`` reads it through the source people regis
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -261,8 +262,10 @@ class ParticipationDay(models.Model):
     participant = models.CharField(_("participant"), max_length=32)
     prefix = models.CharField(max_length=255)
     way = models.CharField(_("way"), max_length=20)
-    day = models.DateField(_("day"))
-    prev_day = models.DateField()
+    # Days as proleptic Gregorian ordinals (``date.toordinal()``): small integers make a
+    # narrow index, compared as numbers; ``prev_day`` 0 is "none before".
+    day = models.PositiveIntegerField(_("day"))
+    prev_day = models.PositiveIntegerField()
 
     class Meta:
         verbose_name = _("participation day")
@@ -281,4 +284,4 @@ class ParticipationDay(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.participant} {self.prefix} {self.way} {self.day:%Y-%m-%d}"
+        return f"{self.participant} {self.prefix} {self.way} {dt.date.fromordinal(self.day)}"
