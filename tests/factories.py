@@ -687,6 +687,7 @@ FACTORIES = {
         WorkerBeatFactory,
         UserPreferenceFactory,
         ParticipationFactory,
+        ParticipationDayFactory,
         DepartmentFactory,
         PersonFactory,
         AssignmentFactory,

@@ -5,6 +5,7 @@ from .models import (
     ApiToken,
     CalendarOverride,
     Participation,
+    ParticipationDay,
     PersonalDataView,
     UserPreference,
     WorkerBeat,
@@ -97,3 +98,21 @@ class ParticipationAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         participation.delete_rows(queryset)
+
+
+@admin.register(ParticipationDay)
+class ParticipationDayAdmin(admin.ModelAdmin):
+    """The counts' pre-aggregate (core.participation): kept by the writes, shown read-only."""
+
+    list_display = ["participant", "prefix", "way", "day", "prev_day"]
+    list_filter = ["way"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
