@@ -203,6 +203,17 @@ class ParticipationFactory(DjangoModelFactory):
     at = factory.LazyFunction(timezone.now)
 
 
+class ParticipationDayFactory(DjangoModelFactory):
+    class Meta:
+        model = core.ParticipationDay
+
+    participant = factory.Sequence(lambda n: f"u:{n + 1}")
+    prefix = "0001"
+    way = core.ParticipationDay.ANY_WAY
+    day = factory.LazyFunction(lambda: timezone.localdate().toordinal())
+    prev_day = 0
+
+
 class BoundaryRevisionFactory(DjangoModelFactory):
     class Meta:
         model = BoundaryRevision
@@ -676,6 +687,7 @@ FACTORIES = {
         WorkerBeatFactory,
         UserPreferenceFactory,
         ParticipationFactory,
+        ParticipationDayFactory,
         DepartmentFactory,
         PersonFactory,
         AssignmentFactory,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
 from shezhi.cases.models import Case
+from shezhi.core import inputs
 from shezhi.core.errors import BadInput, Forbidden
 from shezhi.core.lists.ranges import subtree_q
 from shezhi.core.notices import Notice, publish_notices
@@ -54,16 +55,8 @@ DEMAND_KINDS = (
 
 
 def _text(value, limit: int, field: str, *, required: bool = True) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise BadInput(_("This must be text."), field=field)
-    value = value.strip()
-    if required and not value:
-        raise BadInput(_("This field is required."), field=field)
-    if len(value) > limit:
-        raise BadInput(_("At most %(n)s characters.") % {"n": limit}, field=field)
-    return value
+    """``core.inputs.text``, required unless told (a campaign's texts mostly are)."""
+    return inputs.text(value, limit, field, required=required)
 
 
 def _date(value, field: str) -> dt.date:

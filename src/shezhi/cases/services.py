@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from shezhi.areas.models import Area
 from shezhi.core import search as fulltext
 from shezhi.core.errors import BadInput, Forbidden, NotAllowed
+from shezhi.core.inputs import text as _text
 from shezhi.core.photos import process_photos
 
 from . import hooks, permissions
@@ -32,19 +33,6 @@ FIGURES_MAX = 12
 TEXT_FIELDS = {"summary": SUMMARY_MAX, "background": TEXT_MAX, "approach": TEXT_MAX,
                "results": TEXT_MAX}  # fmt: skip
 _TAG_SPLIT = re.compile(r"[\s,，、;；#]+")
-
-
-def _text(value, limit: int, field: str, *, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise BadInput(_("This must be text."), field=field)
-    value = value.strip()
-    if required and not value:
-        raise BadInput(_("This field is required."), field=field)
-    if len(value) > limit:
-        raise BadInput(_("At most %(n)s characters.") % {"n": limit}, field=field)
-    return value
 
 
 def clean_tags(value) -> str:

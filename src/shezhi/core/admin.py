@@ -5,6 +5,7 @@ from .models import (
     ApiToken,
     CalendarOverride,
     Participation,
+    ParticipationDay,
     PersonalDataView,
     UserPreference,
     WorkerBeat,
@@ -90,11 +91,28 @@ class ParticipationAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    # A row deleted here changes the counts: their cache turns over (core.participation).
+    # A row deleted here changes the counts: its participant's chains are rebuilt in the
+    # same transaction (core.participation).
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        participation.counts_changed()
+        participation.delete_rows(Participation.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        participation.counts_changed()
+        participation.delete_rows(queryset)
+
+
+@admin.register(ParticipationDay)
+class ParticipationDayAdmin(admin.ModelAdmin):
+    """The counts' pre-aggregate (core.participation): kept by the writes, shown read-only."""
+
+    list_display = ["participant", "prefix", "way", "day", "prev_day"]
+    list_filter = ["way"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

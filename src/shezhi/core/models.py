@@ -7,6 +7,7 @@ lives in ``people``, and ``core.scope`` reads it through the source people regis
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -239,3 +240,48 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} {self.way} {self.at:%Y-%m-%d}"
+
+
+class ParticipationDay(models.Model):
+    """The count's pre-aggregate (``core.participation``): one row per participant, area
+    and local day they took part, kept by the writes of ``Participation`` in their own
+    transaction, so that no count reads the raw rows.
+
+    For each area above a participation (``prefix``: every whole step of its path, and the
+    path itself) and for ``way`` = ``"*"`` (any way) and its own way, the days a
+    participant took part there form a chain: each row knows the participant's previous
+    day in the same (prefix, way) chain (``prev_day``; ``FIRST`` when none). A participant
+    took part in ``[start, end)`` exactly when one of their days lies in it, and exactly one
+    of those has its previous day before ``start``; so the distinct count is the plain
+    ``COUNT(*) WHERE prefix = area AND way = w AND start <= day < end AND prev_day < start``,
+    an index range of the period's rows, with no DISTINCT and nothing sorted.
+    """
+
+    ANY_WAY = "*"
+
+    participant = models.CharField(_("participant"), max_length=32)
+    prefix = models.CharField(max_length=255)
+    way = models.CharField(_("way"), max_length=20)
+    # Days as proleptic Gregorian ordinals (``date.toordinal()``): small integers make a
+    # narrow index, compared as numbers; ``prev_day`` 0 is "none before".
+    day = models.PositiveIntegerField(_("day"))
+    prev_day = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("participation day")
+        verbose_name_plural = _("participation days")
+        indexes = [
+            # The count: an area's chain over a range of days, read from the index alone.
+            models.Index(
+                fields=["prefix", "way", "day", "prev_day"], name="participation_day_count_idx"
+            ),
+        ]
+        constraints = [
+            # One row per day of a chain; also the index of one participant's rows.
+            models.UniqueConstraint(
+                fields=["participant", "prefix", "way", "day"], name="participation_day_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.prefix} {self.way} {dt.date.fromordinal(self.day)}"

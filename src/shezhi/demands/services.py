@@ -22,6 +22,7 @@ from shezhi.areas.models import Area
 from shezhi.core import participation
 from shezhi.core import photos as photo_processing
 from shezhi.core.errors import BadInput, Forbidden
+from shezhi.core.inputs import text as _text
 from shezhi.core.lists.ranges import subtree_q
 
 from . import hooks, matching, permissions
@@ -30,17 +31,6 @@ from .models import Demand, DemandGroup, DemandPhoto, Kind
 TEXT_MAX = 1000
 ADDRESS_MAX = 200
 OUTCOME_MAX = 1000
-
-
-def _text(value, limit: int, field: str, *, required: bool = False) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else None
-    if value is None:
-        raise BadInput(_("This must be text."), field=field)
-    if required and not value:
-        raise BadInput(_("This field is required."), field=field)
-    if len(value) > limit:
-        raise BadInput(_("At most %(n)s characters.") % {"n": limit}, field=field)
-    return value
 
 
 def _deepest(lng, lat) -> tuple[tuple[float, float], Area]:

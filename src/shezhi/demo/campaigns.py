@@ -44,6 +44,7 @@ from shezhi.campaigns.models import (
     StageMove,
     TakeUp,
 )
+from shezhi.core.lists import subtree_q
 from shezhi.core.participation import Way, record_many
 from shezhi.demands.models import Demand, DemandGroup
 from shezhi.households.models import Household, Resident
@@ -103,7 +104,7 @@ def _sign_ins(rng: random.Random, district: Area) -> list[tuple[int, int, int, s
     wanted = max(100, round(SIGN_INS * share(district.path)))
     heads = list(
         Resident.objects.filter(
-            household__area_path__startswith=district.path, relation="head", user__isnull=True
+            subtree_q("household__area_path", district.path), relation="head", user__isnull=True
         )
         .order_by("pk")
         .values_list("pk", "household_id", "household__area_path")[: wanted * 3]
@@ -128,7 +129,7 @@ def _sign_ins(rng: random.Random, district: Area) -> list[tuple[int, int, int, s
             )
     bound = list(
         Resident.objects.filter(
-            household__area_path__startswith=district.path, user__isnull=False
+            subtree_q("household__area_path", district.path), user__isnull=False
         ).values_list("user_id", "pk", "household_id", "household__area_path")
     )
     return bound
@@ -180,7 +181,7 @@ def build_demo_campaigns() -> dict[str, int] | None:
     )  # fmt: skip
     communities = {
         a.path: a
-        for a in Area.objects.filter(path__startswith=district.path, level=c.COMMUNITY).defer(
+        for a in Area.objects.filter(subtree_q("path", district.path), level=c.COMMUNITY).defer(
             "boundary"
         )
     }
@@ -197,7 +198,7 @@ def build_demo_campaigns() -> dict[str, int] | None:
     # One visit per community in the period (communities' paths share one length).
     width = len(next(iter(communities))) if communities else 0
     firsts = (
-        Visit.objects.filter(area_path__startswith=district.path, at__gte=since)
+        Visit.objects.filter(subtree_q("area_path", district.path), at__gte=since)
         .annotate(community=Substr("area_path", 1, width))
         .values("community")
         .annotate(first=Min("pk"))
@@ -223,7 +224,7 @@ def build_demo_campaigns() -> dict[str, int] | None:
         rounds += 1
         lo = timezone.make_aware(dt.datetime.combine(day, dt.time()))
         ids = Visit.objects.filter(
-            area_path__startswith=path, worker_id=v["worker_id"], at__gte=lo,
+            subtree_q("area_path", path), worker_id=v["worker_id"], at__gte=lo,
             at__lt=lo + dt.timedelta(days=1),
         ).values_list("pk", flat=True)  # fmt: skip
         made = RoundVisit.objects.bulk_create(
@@ -323,7 +324,7 @@ def build_demo_campaigns() -> dict[str, int] | None:
         ]
     )  # fmt: skip
     household_ids = list(
-        Household.objects.filter(area_path__startswith=district.path)
+        Household.objects.filter(subtree_q("area_path", district.path))
         .order_by("pk")
         .values_list("pk", flat=True)[: TAKE_UPS * 4]
     )

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
 from shezhi.core.errors import BadInput, Conflict, Forbidden, NotAllowed
+from shezhi.core.inputs import text as _text
 from shezhi.core.participation import Way, record_participation
 from shezhi.demands import hooks as demand_hooks
 from shezhi.demands.models import DemandGroup, Kind
@@ -47,19 +48,6 @@ UNIT_MAX = 20
 COMMENT_MAX = 500
 CAPACITY_MAX = 1_000_000
 GROUPS_MAX = 50
-
-
-def _text(value, limit: int, field: str, *, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise BadInput(_("This must be text."), field=field)
-    value = value.strip()
-    if required and not value:
-        raise BadInput(_("This field is required."), field=field)
-    if len(value) > limit:
-        raise BadInput(_("At most %(n)s characters.") % {"n": limit}, field=field)
-    return value
 
 
 def _day(value, field: str) -> dt.date:

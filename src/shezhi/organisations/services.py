@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
 from shezhi.core.errors import BadInput, Forbidden
+from shezhi.core.inputs import text as _text
 
 from . import participation_link, permissions
 from .models import (
@@ -40,19 +41,6 @@ NOTE_MAX = 200
 # The largest single grant recorded (100 million yuan, in fen): a typo guard.
 AMOUNT_MAX_FEN = 10_000_000_000
 ORG_LEVELS = (c.COMMUNITY, c.GENERAL_GRID, c.MICRO_GRID)
-
-
-def _text(value, limit: int, field: str, *, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise BadInput(_("This must be text."), field=field)
-    value = value.strip()
-    if required and not value:
-        raise BadInput(_("This field is required."), field=field)
-    if len(value) > limit:
-        raise BadInput(_("At most %(n)s characters.") % {"n": limit}, field=field)
-    return value
 
 
 def _day(value, field: str, *, default_today: bool = True) -> dt.date:

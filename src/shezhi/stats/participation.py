@@ -12,7 +12,10 @@ breakdown by way counts distinct participants per way, so its parts add up to at
 least the total (someone taking part two ways is in two parts, once in the total).
 
 The rows are ``core.participation``'s (each domain records its own, inside its own
-step); nothing here counts anything else. Anonymous demands count (their row keeps
+step); nothing here counts anything else. The count is read from the rows'
+pre-aggregate, kept in each write's own transaction (``core.models.ParticipationDay``):
+the same number as the formula over the rows, at the cost of an index range of the
+period's days, the first read after a write included. Anonymous demands count (their row keeps
 only the day). Who may read it is who reads the area's statistics
 (``stats.permissions``): a count, never who.
 """
