@@ -363,7 +363,6 @@ def event_page(
         rest &= ~permissions.followed(user)
     if want.sla:
         sets.append(sla_q(want.sla, now))
-    at_area = len(sets)  # where the area's range is tried (the scope inside it before)
     if want.area is not None:
         sets.append(subtree_q("area_path", want.area.path))
     if len(want.states) == 1:
@@ -381,17 +380,6 @@ def event_page(
         walk &= dates
         sets.append(dates)
     scope = permissions.scope(user, "view")
-    if scope is not None and want.area is not None and user.is_authenticated:
-        # The scope inside the area, arm by arm: each arm sized with the area's range
-        # (a department's events in one community: a few thousand of its 150,000 a
-        # year), where the scope or the area alone is too large to gather from
-        # (department staff, area=community: 460 ms of walking and counting).
-        inside = subtree_q("area_path", want.area.path)
-        arms = scope.children if scope.connector == Q.OR and not scope.negated else [scope]
-        within = Q()
-        for arm in arms:
-            within |= (arm if isinstance(arm, Q) else Q(arm)) & inside
-        sets.insert(at_area, within)
     if scope is not None:
         sets.append(scope if user.is_authenticated else Q(pk__in=[]))
     if want.category:
