@@ -22,6 +22,7 @@ from shezhi.core.lists import (
     among,
     capped_count,
     capped_counts,
+    cursor_page,
     decode_cursor,
     driven_page,
     encode_cursor,
@@ -271,6 +272,40 @@ def test_page_of_without_a_cap_counts_exactly_and_a_foreign_cursor_shows_the_fir
         page = page_of(qs, QueryDict(query), order=order, per_page=3)
         assert page.number in (1, 3)
     assert page_of(qs, QueryDict("after=not-ours"), order=order, per_page=3).number == 1
+
+
+@pytest.mark.django_db
+def test_cursor_page_goes_on_by_cursor_alone_and_counts_without_a_query_when_whole():
+    from tests.factories import NotificationFactory, UserFactory
+
+    user = UserFactory()
+    base = timezone.now()
+    for i in range(8):
+        NotificationFactory(user=user, created_at=base - dt.timedelta(minutes=i // 2))
+    qs = Notification.objects.filter(user=user)
+    order = ("-created_at", "-id")
+    expected = list(qs.order_by(*order).values_list("pk", flat=True))
+    first = cursor_page(qs, QueryDict("tab=a"), order=order, per_page=3, cap=6)
+    assert first.number is None and not first.has_previous() and first.previous_query == ""
+    assert first.paginator.counted == Count(6, capped=True)
+    seen, page = _ids(first), first
+    while page.has_next():
+        assert "offset" not in page.next_query and "page=" not in page.next_query
+        page = cursor_page(qs, QueryDict(page.next_query), order=order, per_page=3)
+        assert page.first_query == "tab=a" and page.has_previous()
+        seen += _ids(page)
+    assert seen == expected
+    back = cursor_page(qs, QueryDict(page.previous_query), order=order, per_page=3)
+    assert _ids(back) == expected[3:6]
+    # Not ours, or nothing left after it: the first page.
+    last = encode_cursor([base - dt.timedelta(days=1), 0])
+    for query in ("after=not-ours", f"after={last}"):
+        assert _ids(cursor_page(qs, QueryDict(query), order=order, per_page=3)) == expected[:3]
+    few = Notification.objects.filter(pk__in=expected[:2])
+    with CaptureQueriesContext(connection) as queries:
+        whole = cursor_page(few, QueryDict(""), order=order, per_page=3)
+        assert whole.paginator.counted == Count(2) and not whole.has_other_pages()
+    assert len(queries.captured_queries) == 1
 
 
 @pytest.mark.django_db

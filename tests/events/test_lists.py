@@ -97,12 +97,18 @@ WANTS = [
     selectors.EventFilter(handler_me=True),
     selectors.EventFilter(sla="green"),
     selectors.EventFilter(category="01"),
+    selectors.EventFilter(category="01", source="resident"),
+    selectors.EventFilter(category="0101", source="patrol"),
+    selectors.EventFilter(states=(S.REPORTED,), source="resident"),
+    selectors.EventFilter(states=(S.REGISTERED, S.DISPATCHED), source="resident", category="02"),
 ]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("strategy", [(5000, 2000, 50_000), (0, 2, 1000), (0, 2, 0)])
-def test_event_page_is_the_scoped_list_whichever_index_drives(actors, monkeypatch, strategy):
+def test_event_page_is_the_scoped_list_whichever_index_drives(
+    actors, territory, monkeypatch, strategy
+):
     for name, value in zip(("GATHER_MAX", "WALK_WINDOW", "LARGE_SET"), strategy, strict=True):
         monkeypatch.setattr(lists, name, value)
     made = [report(actors.resident, code=code) for code in ("0101", "0201", "0102")]
@@ -114,9 +120,14 @@ def test_event_page_is_the_scoped_list_whichever_index_drives(actors, monkeypatc
     act(actors.community, made[1], "register")
     act(actors.community, made[1], "dispatch", data={"target": "department", "department": "cg"})
     act(actors.community, made[3], "register")
+    # An area: the scope inside it is tried arm by arm (a department's, a follower's).
+    areas = [
+        selectors.EventFilter(area=territory["community"]),
+        selectors.EventFilter(area=territory["micro1"], source="resident"),
+    ]
     for role in ROLES:
         user = getattr(actors, role)
-        for want in WANTS:
+        for want in WANTS + areas:
             expected = _naive(user, want)
             got, after = [], None
             while True:
@@ -138,6 +149,8 @@ def _naive(user, want) -> list[int]:
         qs = qs.filter(Q(category__code=want.category) | Q(category__parent__code=want.category))
     if want.source:
         qs = qs.filter(source=want.source)
+    if want.area is not None:
+        qs = qs.filter(area_path__startswith=want.area.path)
     if want.sla:
         qs = qs.filter(sla=want.sla)
     followed = EventFollower.objects.filter(user=user).values("event_id")

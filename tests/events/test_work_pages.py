@@ -605,6 +605,98 @@ def test_inbox_lists_my_tasks_by_colour(actors, client):
     assert r.status_code == 302 and r.url == "/events/inbox/"
 
 
+def _tasks(actors, territory, n: int, **handler) -> list:
+    """``n`` events dispatched (every third accepted, every fifth deferred: no clock) to
+    ``handler``, in micro1, of the grid's own category, their deadlines an hour apart
+    around now (the first overdue, a few due soon), and every seventh without one."""
+    from shezhi.events.models import Category
+    from tests.factories import EventFactory
+
+    category = Category.objects.get(code="0101")
+    now = timezone.now()
+    events = []
+    for i in range(n):
+        deadline = None if i % 7 == 6 else now + timedelta(hours=i - 10)
+        state = S.DEFERRED if i % 5 == 4 else S.ACCEPTED if i % 3 == 2 else S.DISPATCHED
+        events.append(
+            EventFactory(
+                area=territory["micro1"],
+                category=category,
+                submitted_by=actors.resident,
+                state=state,
+                deadline_at=deadline,
+                warn_at=deadline - timedelta(hours=5) if deadline else None,
+                created_at=now - timedelta(days=1, minutes=i),
+                **handler,
+            )
+        )
+    return events
+
+
+def _cards(page: str, testid: str) -> list[str]:
+    section = page[page.index(f'data-testid="{testid}"') :]
+    section = section[: section.index("</ol>")]
+    return re.findall(r'data-event="(\d+)"', section)
+
+
+def _more(page: str) -> str:
+    """The "more" link's URL (its query, unescaped)."""
+    return (
+        re.search(r'href="(\?[^"]*)" rel="next" data-testid="more"', page)
+        .group(1)
+        .replace("&amp;", "&")
+    )
+
+
+def test_inbox_pages_50_tasks_at_a_time_most_urgent_first_on_by_cursor(actors, client, territory):
+    events = _tasks(actors, territory, 57, handler_kind="worker", handler_user=actors.mg_worker)
+    now = timezone.now()
+
+    def key(e):
+        clock = e.state in (S.DISPATCHED, S.ACCEPTED) and e.deadline_at is not None
+        rank = 3 if not clock else 0 if e.deadline_at <= now else 1 if e.warn_at <= now else 2
+        return (rank, e.deadline_at or now + timedelta(days=36500), e.pk)
+
+    expected = [str(e.pk) for e in sorted(events, key=key)]
+    w = as_user(client, actors.mg_worker)
+    first = w.get("/events/inbox/").content.decode()
+    shown = _cards(first, "tasks")
+    assert shown == expected[:50]
+    assert 'data-testid="tasks-count"' in first and "57" in first.split('tasks-count">')[1][:20]
+    assert 'rel="prev"' not in first
+    more = _more(first)
+    assert "after=" in more and "offset" not in more and "page=" not in more
+    second = w.get("/events/inbox/" + more).content.decode()
+    assert _cards(second, "tasks") == expected[50:]
+    assert 'data-testid="more"' not in second and 'rel="prev"' in second
+    # The one-tap buttons on the second page act, and bring the user back to it.
+    target = next(e for e in events if str(e.pk) in expected[50:] and e.state == S.DISPATCHED)
+    back = "/events/inbox/" + more
+    assert f'action="/events/{target.pk}/act/accept/"' in second
+    assert f'name="next" value="{back.replace("&", "&amp;")}"' in second
+    r = post(w, target, "accept", {"next": back})
+    assert r.status_code == 302 and r.url == back
+    target.refresh_from_db()
+    assert target.state == S.ACCEPTED
+    # A cursor that is not one of ours shows the first page.
+    assert _cards(w.get("/events/inbox/?after=nope").content.decode(), "tasks") == expected[:50]
+
+
+def test_department_page_pages_50_events_at_a_time_by_deadline(actors, client, territory):
+    events = _tasks(actors, territory, 53, handler_kind="department", handler_department=actors.zj)
+    far = timezone.now() + timedelta(days=36500)
+    expected = [str(e.pk) for e in sorted(events, key=lambda e: (e.deadline_at or far, e.pk))]
+    d = as_user(client, actors.dept_zj)
+    first = d.get("/events/department/").content.decode()
+    assert _cards(first, "department-events") == expected[:50]
+    second = d.get("/events/department/" + _more(first)).content.decode()
+    assert _cards(second, "department-events") == expected[50:]
+    target = next(e for e in events if str(e.pk) in expected[50:] and e.state == S.DISPATCHED)
+    assert f'action="/events/{target.pk}/act/accept/"' in second
+    back = "/events/department/" + _more(first)
+    assert post(d, target, "accept", {"next": back}).url == back
+
+
 def test_inbox_is_for_handlers_only(actors, client):
     assert as_user(client, actors.resident).get("/events/inbox/").status_code == 404
     assert as_user(client, actors.nobody).get("/events/inbox/").status_code == 404

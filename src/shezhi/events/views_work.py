@@ -29,7 +29,7 @@ from shezhi.areas import selectors as area_selectors
 from shezhi.areas.models import Area
 from shezhi.core import timefmt
 from shezhi.core.errors import Conflict
-from shezhi.core.lists import page_of
+from shezhi.core.lists import cursor_page, page_of
 from shezhi.core.names import local_name
 from shezhi.core.pages import attempt
 from shezhi.core.photos import served
@@ -42,8 +42,9 @@ from .models import EmergencyPeriod, Event, EventPhoto, WhistleSummons
 from .workflow import ACTIONS
 
 S = Event.State
-QUEUE_PAGE_SIZE = 50
-INBOX_LIMIT = 200
+# Every work list shows 50 rows a page (phone-first: already a long scroll).
+WORK_PAGE_SIZE = 50
+QUEUE_PAGE_SIZE = WORK_PAGE_SIZE
 
 # Actions offered right in a list row (one tap); the rest are on the event's page.
 INBOX_QUICK = ("accept", "handle", "resume")
@@ -439,15 +440,22 @@ def inbox(request: HttpRequest) -> HttpResponse:
         raise Http404("No inbox.")
     now = timezone.now()
     here = reverse("events:inbox")
-    tasks = [_row(e, now) for e in _lean(selectors.handler_inbox(user))[:INBOX_LIMIT]]
-    far = datetime.max.replace(tzinfo=now.tzinfo)
-    tasks.sort(key=lambda e: (selectors.SLA_ORDER.get(e.sla, 3), e.deadline_at or far, e.pk))
-    _add_quick_forms(request, tasks, INBOX_QUICK, here)
+    # A page at a time, most urgent first, on by cursor ("more"): never by offset.
+    page = cursor_page(
+        _lean(selectors.handler_inbox(user, now)),
+        request.GET,
+        order=selectors.INBOX_ORDER,
+        per_page=WORK_PAGE_SIZE,
+    )
+    tasks = [_row(e, now) for e in page.object_list]
+    # One tap brings the user back to the page they acted from.
+    _add_quick_forms(request, tasks, INBOX_QUICK, request.get_full_path())
     # Grid workers also register (and dispatch, 小事不出网格) what waits in their grid,
-    # and verify results there.
+    # and verify results there: on the first page of tasks (the next go on with tasks).
     to_register, to_verify = [], []
     seen_register, seen_verify = set(), set()
-    for area in permissions.held_areas(user, "work_grid"):
+    grids = [] if page.has_previous() else permissions.held_areas(user, "work_grid")
+    for area in grids:
         for e in _lean(selectors.grid_waiting(user, area))[:50]:
             if e.pk not in seen_register:
                 seen_register.add(e.pk)
@@ -465,7 +473,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "events/inbox.html",
-        {"tasks": tasks, "to_register": to_register, "to_verify": to_verify, "now": now},
+        {
+            "tasks": tasks,
+            "page": page,
+            "to_register": to_register,
+            "to_verify": to_verify,
+            "now": now,
+        },
     )
 
 
@@ -556,11 +570,18 @@ def department(request: HttpRequest) -> HttpResponse:
             s.report_in_form = form
         else:
             s.report_in_form = None
-    events = list(_lean(selectors.department_queue(user))[:INBOX_LIMIT])
+    # A page at a time by deadline, on by cursor ("more"): never by offset.
+    page = cursor_page(
+        _lean(selectors.department_queue(user, now)),
+        request.GET,
+        order=selectors.DEPARTMENT_ORDER,
+        per_page=WORK_PAGE_SIZE,
+    )
+    events = page.object_list
     for e in events:
         e.whistled_only = e.handler_department_id not in department_ids
         _row(e, now)
-    _add_quick_forms(request, events, INBOX_QUICK, here)
+    _add_quick_forms(request, events, INBOX_QUICK, request.get_full_path())
     return render(
         request,
         "events/department.html",
@@ -568,6 +589,7 @@ def department(request: HttpRequest) -> HttpResponse:
             "departments": Department.objects.filter(pk__in=department_ids).order_by("code"),
             "summonses": summonses,
             "events": events,
+            "page": page,
             "now": now,
         },
     )

@@ -51,6 +51,7 @@ from .pages import (
     NumberedPage,
     Page,
     Pageable,
+    cursor_page,
     keyset_page,
     page_of,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "capped_count",
     "capped_counts",
     "cursor_of",
+    "cursor_page",
     "decode_cursor",
     "driven_page",
     "encode_cursor",

@@ -1,5 +1,6 @@
 """Pages: ``keyset_page`` (a cursor's page), ``page_of`` (a work page's numbered pages
-over a capped count, then cursors), ``Pageable`` (a list Django's ``Paginator`` reads a
+over a capped count, then cursors), ``cursor_page`` (a work page's pages by cursor
+alone: "more"), ``Pageable`` (a list Django's ``Paginator`` reads a
 page at a time)."""
 
 from __future__ import annotations
@@ -144,6 +145,7 @@ class CursorPage:
 
     cursor_mode = True
     number = None
+    first_query = ""
 
     def __init__(self, items: list, paginator: CappedPaginator, keyset: Page):
         self.object_list = items
@@ -214,6 +216,49 @@ def page_of(
     elif paginator.capped and page.object_list:
         page.next_cursor = cursor_of(page.object_list[-1], order)
         page.next_query = _query(params, **{**cleared, param: None, "after": page.next_cursor})
+    return page
+
+
+def cursor_page(
+    qs: QuerySet,
+    params: QueryDict,
+    *,
+    order: Sequence[str],
+    per_page: int,
+    cap: int | None = COUNT_CAP,
+) -> CursorPage:
+    """One page of a list read by keyset cursors alone, never by offset: the first
+    ``per_page`` rows in ``order``, then ``?after=`` ("more") and ``?before=``, each
+    page at the cost of the first. For a work list whose reader goes on a page at a
+    time (an inbox): no page numbers. ``page.paginator.counted`` is the list's count,
+    capped at ``cap`` (read only when the page shows it); ``page.first_query`` the
+    link back to the first page. A cursor that is not one of ours, or after which
+    nothing is left (the rows it stood after were acted on), shows the first page.
+    ``order`` ends in a unique key; its keys may be annotations of ``qs``.
+    """
+    order = list(order)
+    qs = qs.order_by(*order)
+    paginator = CappedPaginator(qs, per_page, cap=cap)
+    after, before = params.get("after") or None, params.get("before") or None
+    keyset = None
+    if after or before:
+        try:
+            keyset = keyset_page(qs, order=order, limit=per_page, after=after, before=before)
+        except BadInput:
+            keyset = None
+        if keyset is not None and not keyset.items:
+            keyset = None
+    if keyset is None:
+        keyset = keyset_page(qs, order=order, limit=per_page)
+    page = CursorPage(keyset.items, paginator, keyset)
+    if not page.has_other_pages():  # the whole list on this page: counted without a query
+        paginator.counted = Count(len(page.object_list))
+    cleared = {"after": None, "before": None, "page": None}
+    page.first_query = _query(params, **cleared)
+    if page.prev_cursor:
+        page.previous_query = _query(params, **{**cleared, "before": page.prev_cursor})
+    if page.next_cursor:
+        page.next_query = _query(params, **{**cleared, "after": page.next_cursor})
     return page
 
 
