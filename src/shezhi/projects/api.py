@@ -140,7 +140,9 @@ class PaymentBatchRefusedOut(Schema):
     detail: str
     code: str
     field: str | None = Field(None, description="lines.<index from 0>.<field> of the first")
-    lines: list[RefusedLineOut] = Field(description="every refused line; nothing was written")
+    lines: list[RefusedLineOut] = Field(
+        default_factory=list, description="every refused line; nothing was written"
+    )
 
 
 class MoneyReasonIn(Schema):
