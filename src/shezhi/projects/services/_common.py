@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from shezhi.areas import constants as c
 from shezhi.areas.models import Area
+from shezhi.core import inputs
 from shezhi.core.errors import BadInput
 from shezhi.core.participation import Way, record_participation
 
@@ -36,16 +37,8 @@ AMOUNT_MAX = 1_000_000_000
 
 
 def _text(value, limit: int, field: str, *, required: bool = True) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise BadInput(_("This must be text."), field=field)
-    value = value.strip()
-    if required and not value:
-        raise BadInput(_("This field is required."), field=field)
-    if len(value) > limit:
-        raise BadInput(_("At most %(n)s characters.") % {"n": limit}, field=field)
-    return value
+    """``core.inputs.text``, required unless told (a project's texts mostly are)."""
+    return inputs.text(value, limit, field, required=required)
 
 
 def _fen(value, field: str) -> int:
