@@ -117,10 +117,6 @@ def test(args: list[str]) -> None:
     # Two workers (the machines CI runs on have two cores) unless the caller chose.
     chose = any(a.startswith(("-n", "--numprocesses")) or a.endswith("no:xdist") for a in args)
     workers = [] if chose else ["-n", "2"]
-    # A module's tests that share a module fixture (a demo district) go to one worker
-    # together (tests/conftest.py marks them), so the fixture is built once, not twice.
-    if not any(a.endswith("no:xdist") or a.startswith("--dist") for a in args):
-        workers += ["--dist", "loadgroup"]
     code = subprocess.call([str(PY), "-m", "pytest", *workers, *args])
     sys.exit(code)
 

@@ -9,34 +9,6 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-# (Not "class": pytest-django's autouse _django_setup_unittest is class-scoped on every test.)
-_SHARED_SCOPES = {"module", "package"}
-
-
-def pytest_configure(config):
-    # xdist registers it, but a run with -p no:xdist must know the marker too.
-    config.addinivalue_line("markers", "xdist_group(name): run these tests on one xdist worker")
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """Keep each module whose tests share a module-scoped fixture on one xdist worker.
-
-    xdist's plain ``load`` hands tests out one by one, so a module's tests land on both
-    workers and a module fixture (a whole demo district, built in minutes) is built once
-    on each. With ``--dist loadgroup`` (dev.py's default) tests marked with one
-    ``xdist_group`` go to one worker together; every other test is still handed out alone.
-    """
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        if info is None:
-            continue
-        if any(
-            defs and defs[-1].scope in _SHARED_SCOPES for defs in info.name2fixturedefs.values()
-        ):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _quick_postgresql_flush():
     """Empty PostgreSQL's tables after a transactional test with DELETE, not TRUNCATE.
