@@ -233,23 +233,27 @@ def award_piece(
     transfer names it to nobody else (``causes``: hashed id and key, no reference,
     the community for the area and the day for the time).
     """
-    if kind not in RuleKind.values:
-        raise ValueError(f"unknown piece-rate rule {kind!r}")
-    if cause_type not in CauseType.values:
-        raise ValueError(f"unknown cause type {cause_type!r}")
-    at = at or timezone.now()
-    if private:
-        cause_key = causes.key(kind, cause_type, str(cause_id))
-        cause_id, cause_ref = causes.stored_id(cause_type, str(cause_id)), ""
-        area, at = _coarse_area(area), _day_bounds(at)[0]
-    else:
-        cause_key = f"{kind}:{cause_type}:{cause_id}"
-    district_id = district_id_of(area)
-    rate = rules.rate(district_id, kind)
-    due = math.floor(rate.points * quantity + 1e-9) if rate.active else 0
-    if due <= 0:
+    # The same reckoning as award_pieces: one definition of the key, the rate and the due.
+    owed = _due(
+        Piece(
+            kind=kind,
+            user=user,
+            area=area,
+            cause_type=cause_type,
+            cause_id=cause_id,
+            cause_ref=cause_ref,
+            quantity=quantity,
+            bucket=bucket,
+            at=at,
+            actor=actor,
+            private=private,
+        )
+    )
+    if owed is None:
         return None
-    bucket = bucket or rate.bucket
+    cause_key, cause_id, cause_ref = owed.cause_key, owed.cause_id, owed.cause_ref
+    area, at, district_id, rate = owed.area, owed.at, owed.district_id, owed.rate
+    due, bucket = owed.due, owed.bucket
     deduction = kind in DEDUCTION_RULES
     try:
         with transaction.atomic():
