@@ -12,6 +12,19 @@ from .models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """What the platform writes itself (an audit trail, a pre-aggregate): shown, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["prefix", "user", "name", "created_at", "last_used_at", "expires_at"]
@@ -24,7 +37,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(PersonalDataView)
-class PersonalDataViewAdmin(admin.ModelAdmin):
+class PersonalDataViewAdmin(ReadOnlyAdmin):
     """The reveal audit: read-only, so nobody can add to it, change it or erase it."""
 
     list_display = ["viewed_at", "user", "content_type", "object_id", "field_name", "reason"]
@@ -32,15 +45,6 @@ class PersonalDataViewAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "object_id", "reason"]
     date_hierarchy = "viewed_at"
     list_select_related = ["user", "content_type"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CalendarOverride)
@@ -101,18 +105,9 @@ class ParticipationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ParticipationDay)
-class ParticipationDayAdmin(admin.ModelAdmin):
+class ParticipationDayAdmin(ReadOnlyAdmin):
     """The counts' pre-aggregate (core.participation): kept by the writes, shown read-only."""
 
     list_display = ["participant", "prefix", "way", "day", "prev_day"]
     list_filter = ["way"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
