@@ -71,6 +71,15 @@ def test_the_daily_cap_limits_one_rule_per_person_per_local_day(cast, territory)
     assert selectors.balances(cast.resident).total == 90
 
 
+def test_a_cause_paid_before_the_cap_was_reached_answers_its_first_transfer(cast, territory):
+    first = award(cast.resident, territory["micro1"], "p", quantity=5, at=local(6, 9))  # 50
+    award(cast.resident, territory["micro1"], "q", quantity=5, at=local(6, 10))  # 30: the cap
+    again = award(cast.resident, territory["micro1"], "p", quantity=5, at=local(6, 11))
+    assert again is not None and again.pk == first.pk
+    assert Transfer.objects.filter(user=cast.resident).count() == 2
+    assert selectors.balances(cast.resident).total == 80
+
+
 def test_a_districts_own_rule_replaces_the_default_and_never_rewrites_the_past(cast, territory):
     before = award(cast.resident, territory["micro1"], "old", at=local(5))
     rule = PieceRateRule.objects.create(

@@ -294,7 +294,9 @@ def award_piece(
             issuing = system_account(district_id, Account.Kind.ISSUING, bucket)
             return _write(transfer, [(account_id, delta, after), (issuing, -delta, None)])
     except _NothingDue:
-        return None
+        # The cap is checked before the once-per-cause key meets the row: a cause paid
+        # earlier that day answers with its first transfer, as promised, not None.
+        return Transfer.objects.filter(cause_key=cause_key).first()
     except IntegrityError:
         existing = Transfer.objects.filter(cause_key=cause_key).first()
         if existing is None:
