@@ -149,8 +149,8 @@ SQLITE_OPTIONS = {
     # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at
     # BEGIN so concurrent writers queue (up to the timeout) instead of failing
     # with "database is locked" when a reading transaction turns into a write.
-    # temp_store=MEMORY: DISTINCT and GROUP BY sort in memory (the participation count of
-    # a district over a year: 280 → 230 ms, bench/participation.py).
+    # temp_store=MEMORY: the sorts of DISTINCT and GROUP BY (statistics, breakdowns by area)
+    # stay in memory rather than in temporary files.
     "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
     "PRAGMA temp_store=MEMORY;",
     "transaction_mode": "IMMEDIATE",
