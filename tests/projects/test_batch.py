@@ -72,6 +72,33 @@ def test_a_batch_writes_what_the_same_payments_one_by_one_write(world):
     assert ledger.check().ok
 
 
+def test_the_batch_prepares_each_column_as_the_fields_themselves_do(world):
+    from shezhi.projects.models import MoneyEntry
+    from shezhi.projects.services import batch
+
+    project = world.funding(target=100_000)
+    services.record_payments(
+        actor=world.staff, lines=[_line(project, a, f"c{i}") for i, a in enumerate(AMOUNTS)]
+    )
+    payments = list(Payment.objects.filter(project=project))
+    transfers = list(MoneyTransfer.objects.filter(project=project))
+    entries = list(MoneyEntry.objects.filter(transfer__in=transfers))
+    logs = list(LogEntry.objects.filter(content_type__model="payment"))
+    for objs in (payments, transfers, entries, logs):
+        _sql, columns = batch._unnest_sql(objs)
+        fields, plain, _sql = batch._unnest_plans[(type(objs[0]), True)]
+        # The columns taken the short way (the others go through the field's own call,
+        # an encrypted one with a fresh nonce each time) hold what that call gives,
+        # with the same Python types (PostgreSQL's integer wrappers kept).
+        short = [i for i, kind in enumerate(plain) if kind is not None]
+        assert short
+        for i in short:
+            f = fields[i]
+            want = [f.get_db_prep_save(f.pre_save(o, True), connection) for o in objs]
+            assert columns[i] == want, f.name
+            assert [type(v) for v in columns[i]] == [type(v) for v in want], f.name
+
+
 def test_a_batch_over_projects_and_one_that_ends_funding(world):
     a, b = world.funding(target=10_000), world.funding(target=100_000)
     # a: ratio 1:2, funding cap 10,000: full at 6,667 + 3,333.
