@@ -50,3 +50,21 @@ def test_a_locking_read_needs_a_transaction_where_the_database_locks():
 
     with transaction.atomic():
         assert prepared.get_one("test.prepared.locked", locked, event.pk).pk == event.pk
+
+
+def test_a_versioned_update_writes_what_the_orm_update_writes():
+    from django.db.models import F
+    from django.utils import timezone
+
+    one, two = EventFactory(), EventFactory()
+    now = timezone.now()
+    values = {"result": "已清理", "handled_at": now, "handler_user_id": None, "on_spot": True}
+    assert prepared.update_versioned(Event, one.pk, one.version, dict(values)) == 1
+    Event.objects.filter(pk=two.pk, version=two.version).update(version=F("version") + 1, **values)
+    got, want = Event.objects.get(pk=one.pk), Event.objects.get(pk=two.pk)
+    for name in [*values, "version"]:
+        assert getattr(got, name) == getattr(want, name), name
+    assert got.version == one.version + 1
+    # A version somebody else moved on: nothing written, 0 rows.
+    assert prepared.update_versioned(Event, one.pk, one.version, {"result": "x"}) == 0
+    assert Event.objects.get(pk=one.pk).result == "已清理"

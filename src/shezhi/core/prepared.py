@@ -100,3 +100,35 @@ def get_one(key: str, build: Callable[[Any], QuerySet], value, *, using: str = "
     for populator in plan.populators:
         populator.populate(row, obj)
     return obj
+
+
+_updates: dict[tuple, str] = {}
+
+
+def update_versioned(model: type[Model], pk, version: int, values: dict, *, using="default") -> int:
+    """``model.objects.filter(pk=pk, version=version).update(version=F("version") + 1,
+    **values)`` with its SQL built once per model and set of columns (``values``: attnames
+    to values, prepared by their fields as ``update`` prepares them); the rows updated.
+
+    For the workflow's optimistic write of every step, where compiling the UPDATE cost
+    more than the database spent on it."""
+    connection = connections[using]
+    opts = model._meta
+    names = tuple(values)
+    key = (opts.label, names, using)
+    sql = _updates.get(key)
+    fields = [opts.get_field(name) for name in names]
+    if sql is None:
+        q = connection.ops.quote_name
+        version_col = q(opts.get_field("version").column)
+        sets = [f"{q(f.column)} = %s" for f in fields]
+        sets.append(f"{version_col} = {version_col} + 1")
+        sql = _updates[key] = (
+            f"UPDATE {q(opts.db_table)} SET {', '.join(sets)}"  # noqa: S608
+            f" WHERE {q(opts.pk.column)} = %s AND {version_col} = %s"
+        )
+    params = [f.get_db_prep_save(values[n], connection) for f, n in zip(fields, names, strict=True)]
+    params += [opts.pk.get_db_prep_save(pk, connection), version]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -14,7 +14,6 @@ import contextlib
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -169,9 +168,8 @@ def _save(event: Event, seen_version: int, before: dict) -> None:
     values["updated_at"] = timezone.now()
     # Every step may move a KPI: the stats sync recomputes the event's facts.
     values["stats_stale"] = True
-    updated = Event.objects.filter(pk=event.pk, version=seen_version).update(
-        version=F("version") + 1, **values
-    )
+    # Built once per set of columns (``core.prepared``), as the locking read is.
+    updated = prepared.update_versioned(Event, event.pk, seen_version, values)
     if updated != 1:
         raise Conflict(_("Somebody acted on this event first; reload it and try again."))
     event.version = seen_version + 1
