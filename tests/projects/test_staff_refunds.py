@@ -90,6 +90,22 @@ def test_the_list_shows_payments_and_expenses_with_what_may_be_taken_back(client
     assert f'data-testid="reverse-expense-{expense.pk}"' in html
 
 
+def test_the_list_pages_and_a_foreign_cursor_is_a_400_showing_the_first_page(client, world):
+    from shezhi.projects.views_staff import PAGE
+
+    project = world.funding(target=10_000_000)
+    paid = [world.pay(project, 100 + i) for i in range(PAGE + 1)]
+    c = _as(client, world.staff)
+    url = reverse("projects:staff_refunds", args=[project.pk])
+    first = c.get(url)
+    assert [p.pk for p in first.context["payments"]] == [p.pk for p in paid[::-1][:PAGE]]
+    second = c.get(url, {"after": first.context["payments_next"]})
+    assert [p.pk for p in second.context["payments"]] == [paid[0].pk]
+    resp = c.get(url, {"after": "not-ours"})
+    assert resp.status_code == 400 and 'data-testid="list-error"' in resp.content.decode()
+    assert len(resp.context["payments"]) == PAGE
+
+
 def test_a_street_staff_sees_payers_masked_unless_named(client, world, cast):
     project = world.funding(target=100_000)
     world.pay(project, 1_000)

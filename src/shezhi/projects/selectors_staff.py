@@ -141,6 +141,14 @@ def supports(projects: list[Project]) -> dict[int, Support]:
 # Refunds and reversals
 
 
+def project_payments(project: Project) -> QuerySet[Payment]:
+    return Payment.objects.filter(project=project)
+
+
+def project_expenses(project: Project) -> QuerySet[Expense]:
+    return Expense.objects.filter(project=project)
+
+
 def mark_undone(project: Project, payments: list[Payment], expenses: list[Expense]) -> None:
     """Give each payment and expense of a page its ``undo``: the ledger's refund or
     reversal that took it back (when, by whom, the reason), or None. Two queries."""

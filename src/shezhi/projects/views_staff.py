@@ -260,20 +260,23 @@ def project_export(request: HttpRequest, pk: int) -> HttpResponse:
 def refunds(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     project = staff.staff_project(user, pk)
-    payments = keyset_page(
-        Payment.objects.filter(project=project),
-        order=["-id"],
-        limit=PAGE,
-        after=request.GET.get("after") or None,
-        field_name="after",
-    )
-    expenses = keyset_page(
-        Expense.objects.filter(project=project),
-        order=["-id"],
-        limit=PAGE,
-        after=request.GET.get("expenses_after") or None,
-        field_name="expenses_after",
-    )
+
+    def lists(after, expenses_after):
+        return (
+            keyset_page(staff.project_payments(project), order=["-id"], limit=PAGE,
+                        after=after, field_name="after"),
+            keyset_page(staff.project_expenses(project), order=["-id"], limit=PAGE,
+                        after=expenses_after, field_name="expenses_after"),
+        )  # fmt: skip
+
+    status, error = 200, ""
+    try:
+        payments, expenses = lists(
+            request.GET.get("after") or None, request.GET.get("expenses_after") or None
+        )
+    except Refusal as exc:  # a cursor this list did not give out: the first pages
+        status, error = exc.status, exc.message
+        payments, expenses = lists(None, None)
     staff.mark_undone(project, payments.items, expenses.items)
     _shown_names(user, project, payments.items)
     return render(
@@ -289,7 +292,9 @@ def refunds(request: HttpRequest, pk: int) -> HttpResponse:
             "expenses_next": expenses.next_cursor,
             "funding": project.stage == Project.Stage.FUNDING,
             "delivering": project.stage == Project.Stage.DELIVERY,
+            "error": error,
         },
+        status=status,
     )
 
 
