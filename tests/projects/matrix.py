@@ -144,6 +144,7 @@ def _jpeg(name="p.jpg"):
 
 
 PAGE = "projects/<int:pk>/"
+STAFF_PAGE = "projects/staff/<int:pk>/"
 # Route → (method, kind, form body): every page route names its project.
 PAGE_ROUTES = {
     PAGE: ("get", "project", ""),
@@ -162,6 +163,13 @@ PAGE_ROUTES = {
     PAGE + "manage/payments/": ("post", "project", {"payer_name": "张三", "amount": "1",
                                                       "channel": "bank", "reference": "pg"}),
     PAGE + "manage/complete/": ("post", "project", {"closing_note": "完成"}),
+    PAGE + "manage/resubmit/": ("post", "project", {}),
+    PAGE + "manage/close-funding/": ("post", "project", {}),
+    # The staff's refunds and reversals (each object a project's, 404 elsewhere).
+    STAFF_PAGE + "refunds/": ("get", "project", ""),
+    STAFF_PAGE + "payments/<int:payment_id>/refund/": ("post", "project", {"reason": "退出"}),
+    STAFF_PAGE + "payments/<int:payment_id>/reverse/": ("post", "project", {"reason": "记错"}),
+    STAFF_PAGE + "expenses/<int:expense_id>/reverse/": ("post", "project", {"reason": "记错"}),
 }  # fmt: skip
 
 
@@ -273,10 +281,32 @@ def _cash(m):
     return {"pk": project.pk, "payment_id": done.payment.pk}, None
 
 
+def _payment(m):
+    project = own_project(m, "funding")
+    done = services.record_payment(
+        actor=m.manager, project=project, payer_name="赵六", amount=100, channel="bank",
+        reference=f"undo{project.pk}",
+    )  # fmt: skip
+    return {"pk": project.pk, "payment_id": done.payment.pk}, None
+
+
+def _closable(m):
+    return {"pk": own_project(m, "closable", overfund=True).pk}, None
+
+
 def page_inside(readers, residents, deliverers) -> dict:
     """The pages' inside rows: readers see, residents back, pledge and rate their own,
-    the initiator (a resident) and the community's staff deliver."""
+    the initiator (a resident) and the community's staff deliver; the initiator alone
+    resubmits and closes funding early; the staff (``deliverers`` but the residents)
+    refund and reverse."""
+    staff = frozenset(deliverers) - frozenset(residents)
     return {
+        PAGE + "manage/resubmit/": (residents, _page("returned")),
+        PAGE + "manage/close-funding/": (residents, _closable),
+        STAFF_PAGE + "refunds/": (staff, _page("funding")),
+        STAFF_PAGE + "payments/<int:payment_id>/refund/": (staff, _payment),
+        STAFF_PAGE + "payments/<int:payment_id>/reverse/": (staff, _payment),
+        STAFF_PAGE + "expenses/<int:expense_id>/reverse/": (staff, _expense),
         PAGE: (readers, _page("backing")),
         PAGE + "back/": (residents, _page("backing")),
         PAGE + "pledge/": (residents, _page("funding")),

@@ -11,6 +11,9 @@ from shezhi.core import money
 from .models import Payment
 from .services import AMOUNT_MAX, BATCH_MAX, NAME_MAX, TEXT_MAX
 
+# A refund's or a reversal's reason: the ledger line's note (``services`` refuses longer).
+REASON_MAX = 200
+
 
 def exact(text, places: int, message) -> int:
     """ "12.5" → 1250 with ``places`` = 2: the number × 10^places, refused when it has
@@ -83,6 +86,21 @@ class PaymentForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
     named = forms.BooleanField(label=_("The payer chose to be named"), required=False)
+
+
+class UndoForm(forms.Form):
+    """A refund or a reversal: its reason (the service refuses it empty, naming the field)."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Required. It is kept with the ledger's line and shown in the public accounts:"
+            " no personal details."
+        ),
+    )
 
 
 class RulesForm(forms.Form):

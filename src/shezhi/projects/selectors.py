@@ -55,6 +55,9 @@ class AccountLine:
     memo: str = ""
     # The payment or expense the line is about ("payment", pk) for its receipt's link.
     source: tuple[str, int] | None = None
+    # On the line that brought a payment or an expense in: what became of it since
+    # (refunded, reversed), its own refund or reversal being a line further down.
+    undone: str = ""
 
 
 @dataclass
@@ -108,6 +111,8 @@ def public_accounts(project: Project) -> PublicAccounts:
             line.who = payment.payer_name if payment.named else masked_name(payment.payer_name)
             line.receipt = bool(payment.receipt)
             line.source = ("payment", payment.pk)
+            if pk == payment.transfer_id and payment.status != Payment.Status.PAID:
+                line.undone = payment.get_status_display()
             out.residents += amount
         elif stream == T.MATCH:
             out.match += amount
@@ -117,6 +122,8 @@ def public_accounts(project: Project) -> PublicAccounts:
                 line.who, line.receipt = expense.payee, bool(expense.receipt)
                 line.memo = line.memo or expense.description
                 line.source = ("expense", expense.pk)
+                if pk == expense.transfer_id and expense.status != Expense.Status.SPENT:
+                    line.undone = expense.get_status_display()
             out.spent -= amount
         out.lines.append(line)
     out.balance = out.residents + out.match - out.spent

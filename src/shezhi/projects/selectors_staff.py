@@ -14,7 +14,14 @@ from shezhi.core.roles import STAFF_ROLES
 from shezhi.core.scope import held_areas, scope_over, sees_everything
 
 from . import permissions, services
-from .models import CommunityFund, DistrictProjectRules, Project
+from .models import (
+    CommunityFund,
+    DistrictProjectRules,
+    Expense,
+    MoneyTransfer,
+    Payment,
+    Project,
+)
 
 
 def staff_projects(user) -> QuerySet[Project]:
@@ -32,6 +39,23 @@ def staff_project(user, pk: int) -> Project:
     if project is None or not permissions.is_staff_over(user, project.community):
         raise Http404("No such project.")
     return project
+
+
+def project_payment(project: Project, payment_id: int) -> Payment:
+    """One of the project's payments (the project already checked), else 404."""
+    found = Payment.objects.select_related("transfer").filter(project=project, pk=payment_id)
+    payment = found.first()
+    if payment is None:
+        raise Http404("No such payment.")
+    return payment
+
+
+def project_expense(project: Project, expense_id: int) -> Expense:
+    found = Expense.objects.select_related("transfer").filter(project=project, pk=expense_id)
+    expense = found.first()
+    if expense is None:
+        raise Http404("No such expense.")
+    return expense
 
 
 def staff_fund(user, pk: int) -> CommunityFund:
@@ -111,3 +135,65 @@ def supports(projects: list[Project]) -> dict[int, Support]:
     for p in projects:
         rules.setdefault(p.district_id, DistrictProjectRules(district_id=p.district_id))
     return {p.pk: support_for(p, funds, rules) for p in projects}
+
+
+# ---------------------------------------------------------------------------
+# Refunds and reversals
+
+
+def project_payments(project: Project) -> QuerySet[Payment]:
+    return Payment.objects.filter(project=project)
+
+
+def project_expenses(project: Project) -> QuerySet[Expense]:
+    return Expense.objects.filter(project=project)
+
+
+def mark_undone(project: Project, payments: list[Payment], expenses: list[Expense]) -> None:
+    """Give each payment and expense of a page its ``undo``: the ledger's refund or
+    reversal that took it back (when, by whom, the reason), or None. Two queries."""
+    T = MoneyTransfer.Kind
+    by_payment: dict[str, MoneyTransfer] = {}
+    by_reversed: dict[int, MoneyTransfer] = {}
+    refunded = [str(p.pk) for p in payments if p.status == Payment.Status.REFUNDED]
+    reversed_ids = [p.transfer_id for p in payments if p.status == Payment.Status.REVERSED] + [
+        e.transfer_id for e in expenses if e.status == Expense.Status.REVERSED
+    ]
+    undo = MoneyTransfer.objects.filter(project=project).select_related("created_by")
+    if refunded:
+        for t in undo.filter(kind=T.REFUND, cause_type="payment", cause_id__in=refunded):
+            by_payment[t.cause_id] = t
+    if reversed_ids:
+        for t in undo.filter(kind=T.REVERSAL, reverses_id__in=reversed_ids):
+            by_reversed[t.reverses_id] = t
+    for p in payments:
+        p.undo = by_payment.get(str(p.pk)) or by_reversed.get(p.transfer_id)
+    for e in expenses:
+        e.undo = by_reversed.get(e.transfer_id)
+
+
+@dataclass(frozen=True)
+class PaymentUndo:
+    """What taking one payment back would do to the project, shown before staff confirm:
+    residents' money after it and the match after it (what the payment had earned goes
+    back to the project's reserve). While crowdfunding the funding cap never holds the
+    match back (reaching it ends crowdfunding), so the match only goes down."""
+
+    paid_in: int
+    matched: int
+    match_change: int
+
+    @property
+    def raised(self) -> int:
+        return self.paid_in + self.matched
+
+    @property
+    def match_back(self) -> int:
+        return max(0, -self.match_change)
+
+
+def payment_undo(project: Project, payment: Payment) -> PaymentUndo:
+    """The services' own rule (``services.match_target``), on the project as it stands."""
+    paid_in = project.paid_in - payment.amount
+    matched = services.match_target(project, paid_in)
+    return PaymentUndo(paid_in, matched, matched - project.matched)

@@ -14,6 +14,22 @@ staff_urlpatterns = [
     path("staff/<int:pk>/review/", views_staff.review, name="staff_review"),
     path("staff/<int:pk>/payments/", views_staff.payments, name="staff_payments"),
     path("staff/<int:pk>/accounts.xlsx", views_staff.project_export, name="staff_export"),
+    path("staff/<int:pk>/refunds/", views_staff.refunds, name="staff_refunds"),
+    path(
+        "staff/<int:pk>/payments/<int:payment_id>/refund/",
+        views_staff.refund_payment,
+        name="staff_refund_payment",
+    ),
+    path(
+        "staff/<int:pk>/payments/<int:payment_id>/reverse/",
+        views_staff.reverse_payment,
+        name="staff_reverse_payment",
+    ),
+    path(
+        "staff/<int:pk>/expenses/<int:expense_id>/reverse/",
+        views_staff.reverse_expense,
+        name="staff_reverse_expense",
+    ),
     path("staff/funds/", views_staff.funds, name="staff_funds"),
     path("staff/funds/<int:pk>/", views_staff.fund, name="staff_fund"),
     path("staff/funds/<int:pk>/top-up/", views_staff.fund_top_up, name="staff_fund_top_up"),
@@ -54,5 +70,7 @@ urlpatterns = [
     path("<int:pk>/manage/expenses/", resident.record_expense, name="record_expense"),
     path("<int:pk>/manage/payments/", resident.record_payment, name="initiator_payment"),
     path("<int:pk>/manage/complete/", resident.complete, name="complete"),
+    path("<int:pk>/manage/resubmit/", resident.resubmit, name="resubmit"),
+    path("<int:pk>/manage/close-funding/", resident.close_funding, name="close_funding"),
     *staff_urlpatterns,
 ]

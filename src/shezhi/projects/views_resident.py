@@ -206,6 +206,7 @@ def _detail(request, project: Project, status: int = 200, **forms) -> HttpRespon
         and not rated
         and permissions.can(user, "rate", project),
         "manage": permissions.can(user, "deliver", project),
+        "resubmit": project.stage == Stage.RETURNED and project.initiator_id == user.pk,
         "payment_receipts": permissions.can(user, "record_payment", project),
     }
     ratings = list(Rating.objects.filter(project=project).values_list("stars", flat=True))
@@ -352,6 +353,12 @@ def _manage(request, project: Project, status: int = 200, **forms) -> HttpRespon
         "payments": project.payments.order_by("-at", "-pk")[:50],
         "may_pay": project.stage == Stage.FUNDING
         and permissions.can(request.user, "record_payment", project),
+        # The initiator's own buttons: send a returned proposal back to review, end
+        # crowdfunding early once the target is reached.
+        "may_resubmit": project.stage == Stage.RETURNED and _initiator(request, project),
+        "may_close": project.stage == Stage.FUNDING
+        and services.raised(project) >= project.target
+        and _initiator(request, project),
         "may_plan": project.stage in (Stage.FUNDING, Stage.DELIVERY),
         "delivering": project.stage == Stage.DELIVERY,
         "milestone_form": forms.get("milestone_form") or MilestoneForm(),
@@ -493,6 +500,78 @@ def record_payment(request: HttpRequest, pk: int) -> HttpResponse:
             receipt=request.FILES.get("receipt"),
         )
     return _after(request, project, form, "payment_form", done)
+
+
+def _initiator(request, project: Project) -> bool:
+    return project.initiator_id == request.user.pk
+
+
+def _initiated(request, pk: int) -> Project:
+    """The initiator's own project, else 404 (staff included: these buttons are the
+    initiator's)."""
+    project = selectors.get_project(request.user, pk)
+    if not _initiator(request, project):
+        raise Http404("No such project of yours.")
+    return project
+
+
+@require_POST
+@login_required
+def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A returned proposal sent back to review (after the initiator has read the staff's
+    reasons on the manage page)."""
+    project = _initiated(request, pk)
+    done = attempt(
+        request,
+        services.resubmit,
+        success=_("Sent back to review: the community will look at it again."),
+        actor=request.user,
+        project=project,
+    )
+    if done:
+        return redirect("projects:manage", pk=pk)
+    project.refresh_from_db()
+    return _manage(request, project, done.status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def close_funding(request: HttpRequest, pk: int) -> HttpResponse:
+    """Crowdfunding ended early once the target is reached: this page says what that
+    does (no more payments, the unused match back to the community's fund, delivery
+    starts) and the initiator confirms it."""
+    project = _initiated(request, pk)
+    status = 200
+    if request.method == "POST":
+        done = attempt(
+            request,
+            services.close_funding,
+            quiet=True,
+            success=_("Crowdfunding is closed: the project is being delivered now."),
+            actor=request.user,
+            project=project,
+        )
+        if done:
+            return redirect("projects:manage", pk=pk)
+        status = done.status
+        error = done.message
+        project.refresh_from_db()
+    else:
+        error = ""
+    project.raised_fen = services.raised(project)
+    project.percent = _yuan_progress(project)
+    closable = project.stage == Stage.FUNDING and project.raised_fen >= project.target
+    return render(
+        request,
+        "projects/resident/close_funding.html",
+        {
+            "project": project,
+            "closable": closable,
+            "unused": project.reserve.balance if closable and project.reserve_id else 0,
+            "error": error,
+        },
+        status=status,
+    )
 
 
 @require_POST

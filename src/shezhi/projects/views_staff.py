@@ -27,7 +27,7 @@ from shezhi.core.pages import attempt
 
 from . import exports, forms_staff, permissions, recording, selectors, services
 from . import selectors_staff as staff
-from .models import CommunityFund, MoneyEntry, Payment, Project
+from .models import CommunityFund, Expense, MoneyEntry, Payment, Project
 from .templatetags.staff_money import percent_bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -177,10 +177,8 @@ def payments(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             status = 400
     project.refresh_from_db()
-    names = permissions.sees_payer_names(user, project.community)
     recent = list(Payment.objects.filter(project=project).order_by("-at", "-pk")[:PAYMENTS_SHOWN])
-    for p in recent:
-        p.shown_name = p.payer_name if names or p.named else services.masked_name(p.payer_name)
+    _shown_names(user, project, recent)
     return render(
         request,
         "projects/staff/payments.html",
@@ -195,6 +193,14 @@ def payments(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _shown_names(user, project, payments) -> None:
+    """Each payment's ``shown_name``: the payer's name to the community's own staff (or
+    when the payer chose to be named), else masked (张*)."""
+    names = permissions.sees_payer_names(user, project.community)
+    for p in payments:
+        p.shown_name = p.payer_name if names or p.named else services.masked_name(p.payer_name)
 
 
 def _record_batch(request, project, form) -> bool:
@@ -240,6 +246,166 @@ def project_export(request: HttpRequest, pk: int) -> HttpResponse:
     data = exports.project_workbook(project, names=names)
     exports.log_export(actor=user, obj=project, sheet="project_accounts", names=names)
     return _xlsx(data, f"project-{project.pk}-accounts-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+# ---------------------------------------------------------------------------
+# Refunds and reversals: a list of the project's payments and expenses, each taken back
+# on a page of its own that shows what will happen first (the confirm step), with a
+# reason the ledger keeps; a refusal is shown on that page, nothing written.
+
+
+@never_cache
+@login_required
+@require_GET
+def refunds(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    project = staff.staff_project(user, pk)
+
+    def lists(after, expenses_after):
+        return (
+            keyset_page(staff.project_payments(project), order=["-id"], limit=PAGE,
+                        after=after, field_name="after"),
+            keyset_page(staff.project_expenses(project), order=["-id"], limit=PAGE,
+                        after=expenses_after, field_name="expenses_after"),
+        )  # fmt: skip
+
+    status, error = 200, ""
+    try:
+        payments, expenses = lists(
+            request.GET.get("after") or None, request.GET.get("expenses_after") or None
+        )
+    except Refusal as exc:  # a cursor this list did not give out: the first pages
+        status, error = exc.status, exc.message
+        payments, expenses = lists(None, None)
+    staff.mark_undone(project, payments.items, expenses.items)
+    _shown_names(user, project, payments.items)
+    return render(
+        request,
+        "projects/staff/refunds.html",
+        {
+            "tabs": _tabs("queue"),
+            "project": project,
+            "held": project.account.balance if project.account_id else 0,
+            "payments": payments.items,
+            "payments_next": payments.next_cursor,
+            "expenses": expenses.items,
+            "expenses_next": expenses.next_cursor,
+            "funding": project.stage == Project.Stage.FUNDING,
+            "delivering": project.stage == Project.Stage.DELIVERY,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+def _undo_payment(request: HttpRequest, pk: int, payment_id: int, how: str) -> HttpResponse:
+    user = request.user
+    project = staff.staff_project(user, pk)
+    payment = staff.project_payment(project, payment_id)
+    _shown_names(user, project, [payment])
+    form = forms_staff.UndoForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            figures = {"amount": services.yuan(payment.amount), "payer": payment.shown_name}
+            done = attempt(
+                request,
+                services.refund_payment if how == "refund" else services.reverse_payment,
+                actor=user, payment=payment, reason=form.cleaned_data["reason"], form=form,
+                success=(
+                    _("%(amount)s refunded to %(payer)s.") if how == "refund"
+                    else _("The payment of %(amount)s by %(payer)s is reversed.")
+                ) % figures,
+            )  # fmt: skip
+            if done:
+                return redirect("projects:staff_refunds", pk=project.pk)
+            status = done.status
+            _reread(project, payment)
+        else:
+            status = 400
+    staff.mark_undone(project, [payment], [])
+    can = payment.status == Payment.Status.PAID and project.stage == Project.Stage.FUNDING
+    return render(
+        request,
+        "projects/staff/undo.html",
+        {
+            "tabs": _tabs("queue"),
+            "project": project,
+            "how": how,
+            "payment": payment,
+            "effect": staff.payment_undo(project, payment) if can else None,
+            "open": can,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+def _reread(project: Project, item) -> None:
+    """After a refusal: the page shows things as they are now (another desk may have
+    taken the same payment back a moment before)."""
+    project.refresh_from_db()
+    item.refresh_from_db()
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def refund_payment(request: HttpRequest, pk: int, payment_id: int) -> HttpResponse:
+    """Money back to the resident, exactly what they paid (and the match it had earned
+    back to the project's reserve)."""
+    return _undo_payment(request, pk, payment_id, "refund")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def reverse_payment(request: HttpRequest, pk: int, payment_id: int) -> HttpResponse:
+    """A payment recorded in error, struck out by the opposite ledger line."""
+    return _undo_payment(request, pk, payment_id, "reverse")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def reverse_expense(request: HttpRequest, pk: int, expense_id: int) -> HttpResponse:
+    """An expense recorded in error: its money back on the project's account."""
+    user = request.user
+    project = staff.staff_project(user, pk)
+    expense = staff.project_expense(project, expense_id)
+    form = forms_staff.UndoForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            done = attempt(
+                request, services.reverse_expense, actor=user, expense=expense,
+                reason=form.cleaned_data["reason"], form=form,
+                success=_("The expense of %(amount)s to %(payee)s is reversed.")
+                % {"amount": services.yuan(expense.amount), "payee": expense.payee},
+            )  # fmt: skip
+            if done:
+                return redirect("projects:staff_refunds", pk=project.pk)
+            status = done.status
+            _reread(project, expense)
+        else:
+            status = 400
+    staff.mark_undone(project, [], [expense])
+    held = project.account.balance if project.account_id else 0
+    can = expense.status == Expense.Status.SPENT and project.stage == Project.Stage.DELIVERY
+    return render(
+        request,
+        "projects/staff/undo.html",
+        {
+            "tabs": _tabs("queue"),
+            "project": project,
+            "how": "reverse",
+            "expense": expense,
+            "held_after": held + expense.amount if can else None,
+            "open": can,
+            "form": form,
+        },
+        status=status,
+    )
 
 
 # ---------------------------------------------------------------------------
