@@ -298,3 +298,20 @@ def test_a_fund_outside_the_staffs_community_is_a_404(client, world, cast):
         assert c.get(export).status_code == 404
     world.fund.account.refresh_from_db()
     assert world.fund.account.balance == 1_000_000
+
+
+def test_a_cursor_the_lists_did_not_give_out_is_a_400_showing_the_first_pages(client, world):
+    in_review(world)
+    c = _as(client, world.staff)
+    for url, name in (
+        (reverse("projects:staff_index"), "after"),
+        (reverse("projects:staff_index"), "active_after"),
+        (reverse("projects:staff_fund", args=[world.fund.pk]), "after"),
+    ):
+        resp = c.get(url, {name: "not-ours"})
+        assert resp.status_code == 400, (url, name)
+        assert 'data-testid="list-error"' in resp.content.decode()
+    first = c.get(reverse("projects:staff_index"), {"after": "%%%"})
+    assert len(first.context["queue"]) == 1
+    fund = c.get(reverse("projects:staff_fund", args=[world.fund.pk]), {"after": "x"})
+    assert len(fund.context["movements"]) == 1  # the fund's opening allocation

@@ -73,20 +73,23 @@ def index(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     user = request.user
     projects = staff.staff_projects(user)
-    queue = keyset_page(
-        projects.filter(stage=Project.Stage.REVIEW),
-        order=["-created_at", "-id"],
-        limit=PAGE,
-        after=request.GET.get("after") or None,
-        field_name="after",
-    )
-    active = keyset_page(
-        projects.filter(stage__in=ACTIVE),
-        order=["-created_at", "-id"],
-        limit=PAGE,
-        after=request.GET.get("active_after") or None,
-        field_name="active_after",
-    )
+
+    def lists(after, active_after):
+        return (
+            keyset_page(projects.filter(stage=Project.Stage.REVIEW), order=["-created_at", "-id"],
+                        limit=PAGE, after=after, field_name="after"),
+            keyset_page(projects.filter(stage__in=ACTIVE), order=["-created_at", "-id"],
+                        limit=PAGE, after=active_after, field_name="active_after"),
+        )  # fmt: skip
+
+    status, error = 200, ""
+    try:
+        queue, active = lists(
+            request.GET.get("after") or None, request.GET.get("active_after") or None
+        )
+    except Refusal as exc:  # a cursor these lists did not give out: the first pages
+        status, error = exc.status, exc.message
+        queue, active = lists(None, None)
     support = staff.supports(list(queue.items))
     return render(
         request,
@@ -97,7 +100,9 @@ def index(request: HttpRequest) -> HttpResponse:
             "queue_next": queue.next_cursor,
             "active": active.items,
             "active_next": active.next_cursor,
+            "error": error,
         },
+        status=status,
     )
 
 
@@ -482,15 +487,18 @@ def funds(request: HttpRequest) -> HttpResponse:
 
 
 def _fund_page(request, fund, form, status=200) -> HttpResponse:
-    movements = keyset_page(
-        MoneyEntry.objects.filter(account_id=fund.account_id).select_related(
-            "transfer", "transfer__project"
-        ),
-        order=["-id"],
-        limit=PAGE,
-        after=request.GET.get("after") or None,
-        field_name="after",
+    entries = MoneyEntry.objects.filter(account_id=fund.account_id).select_related(
+        "transfer", "transfer__project"
     )
+    error = ""
+    try:
+        movements = keyset_page(
+            entries, order=["-id"], limit=PAGE, after=request.GET.get("after") or None,
+            field_name="after",
+        )  # fmt: skip
+    except Refusal as exc:  # a cursor this list did not give out: the first page
+        status, error = exc.status, exc.message
+        movements = keyset_page(entries, order=["-id"], limit=PAGE, field_name="after")
     return render(
         request,
         "projects/staff/fund.html",
@@ -501,6 +509,7 @@ def _fund_page(request, fund, form, status=200) -> HttpResponse:
             "next": movements.next_cursor,
             "form": form,
             "reserved": fund.projects.filter(stage=Project.Stage.FUNDING).count(),
+            "error": error,
         },
         status=status,
     )
