@@ -168,7 +168,8 @@ def build_demo_events(
             )
         )
     if progress:
-        progress(1, 1)
+        # Done: the bar ends at the steps taken (planned was an estimate), not at "1/1".
+        progress(sim.steps, sim.steps)
     return Outcome(
         events=len(plans), steps=sim.steps, users=users, states=dict(states), year=planner.year
     )
