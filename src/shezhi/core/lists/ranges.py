@@ -42,3 +42,20 @@ def subtree_q(field_name: str, path: str) -> Q:
     if upper is not None:
         q &= Q(**{f"{field_name}__lt": upper})
     return q
+
+
+def within(scope: Q, narrowing: Q) -> Q:
+    """``scope & narrowing``, written arm by arm when ``scope`` is an OR: ``(a & n) | (b &
+    n)``. The same rows; but each arm is then one index's range (a department's events
+    in a community: its ``(handler_department, area_path)`` index), so the set can be
+    sized and read arm by arm (``driven_page``), where ``(a | b) & n`` leaves the
+    planner to read the whole of ``a`` or the whole of ``n``."""
+    if not narrowing:
+        return scope
+    if scope.connector != Q.OR or scope.negated or len(scope.children) < 2:
+        return scope & narrowing
+    arms = [child if isinstance(child, Q) else Q(child) for child in scope.children]
+    out = Q()
+    for arm in arms:
+        out |= arm & narrowing
+    return out
