@@ -377,6 +377,7 @@ def _walk_pages(fetch, limit):
         "street+two states",
         "district+rare",
         "street or dispatched",
+        "closed alone",
         "none",
     ],
 )
@@ -401,6 +402,8 @@ def test_driven_page_reads_the_same_rows_and_count_whichever_index_drives(
         ),
         # A set that is an OR (a scope's shape): sized arm by arm.
         "street or dispatched": ([street | Q(state="dispatched")], Q(), Q(source="hotline")),
+        # Nothing checked on the walk's rows: the walk's page, however deep the offset.
+        "closed alone": ([], Q(state="closed"), Q()),
         "none": ([], Q(), Q()),
     }[shape]
     order = ["-created_at", "-id"]
@@ -444,6 +447,40 @@ def test_an_or_set_is_sized_arm_by_arm_never_below_its_size(spread):
     assert _size(Event.objects, Q(state="reported"), 1000) == (
         Event.objects.filter(state="reported").count()
     )
+
+
+@pytest.mark.django_db
+def test_within_narrows_a_scope_arm_by_arm_to_the_same_rows(spread):
+    from shezhi.core.lists import within
+
+    district, streets = spread
+    street = subtree_q("area_path", streets[0].path)
+    whole = subtree_q("area_path", district.path)
+    other = subtree_q("area_path", streets[1].path)
+    scopes = [
+        street | Q(state="dispatched") | Q(source="patrol"),
+        whole | Q(state="dispatched"),
+        other | street,
+        whole,
+        Q(state="dispatched"),
+        street & Q(state="closed"),
+        ~(Q(state="dispatched") | Q(source="patrol")),
+    ]
+    for scope in scopes:
+        for narrowing in (street, whole, other, Q(source="hotline")):
+            narrowed = within(scope, narrowing)
+            expected = set(Event.objects.filter(scope & narrowing).values_list("pk", flat=True))
+            assert set(Event.objects.filter(narrowed).values_list("pk", flat=True)) == expected
+    arms = within(street | Q(state="dispatched"), Q(source="hotline"))
+    assert arms.connector == Q.OR and len(arms.children) == 2
+    assert within(street, Q()) == street
+    # Subtrees meet in the deeper one, or nowhere: one range, never two on the column.
+    assert within(whole | Q(state="dispatched"), street) == street | (
+        Q(state="dispatched") & street
+    )
+    assert within(whole, street) == street and within(street, whole) == street
+    assert within(other | Q(state="dispatched"), street) == Q(state="dispatched") & street
+    assert within(other, street) == Q(pk__in=[])
 
 
 def test_driven_page_refuses_a_foreign_cursor():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django import forms
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -517,6 +517,134 @@ class QuickButton:
         return mark_safe("\n".join(out))  # noqa: S308 (each part escaped by format_html)
 
 
+def _option_lines(choices, selected: str) -> str:
+    """A select's options as ``PlainWidgets`` draws them (Django's ``select.html``): the
+    first whose value is ``selected`` is marked."""
+    out = []
+    marked = False
+    for value, label in choices:
+        value = "" if value is None else str(value)
+        mark = ""
+        if not marked and value == selected:
+            mark, marked = " selected", True
+        out.append(
+            f'\n  <option value="{conditional_escape(value)}"{mark}>{escape(str(label))}</option>\n'
+        )
+    return "".join(out)
+
+
+class QuickDispatch:
+    """A list row's dispatch form (``DispatchForm`` with ``compact``): the same markup as
+    its ``compact_html``, drawn from what the list worked out for all its rows
+    (``selectors.DispatchChoices``, the user's parts) without building the form. A queue
+    of 50 rows built 50 forms (each a deep copy of its fields, three selects set up and
+    drawn) for what differs between rows in an id and a default; the options of the
+    district's departments, the same for every row of the district, are drawn once per
+    page (``options``: the page's memo, shared by its rows)."""
+
+    action = "dispatch"
+    danger = False
+
+    def __init__(self, event: Event, next_url: str, *, choices, mine, options: dict):
+        self.event = event
+        self.next_url = next_url
+        self.choices = choices
+        self.mine = mine
+        self.options = options
+
+    @property
+    def label(self) -> str:
+        return str(ACTIONS[self.action].label)
+
+    def _options(self, key, choices, selected) -> str:
+        """``_option_lines``, drawn once per page for the same choices and selection."""
+        memo_key = (key, selected)
+        if memo_key not in self.options:
+            self.options[memo_key] = _option_lines(choices(), selected)
+        return self.options[memo_key]
+
+    def _field(self, name, label, options: str, *, required: bool, target: str = "") -> str:
+        field_id = f"e{self.event.pk}-{self.action}-{name}"
+        for_target = f' data-for-target="{target}"' if target else ""
+        required_attr = " required" if required else ""
+        return (
+            f'<div class="field" data-field="{name}"{for_target}>\n'
+            f'<label for="{field_id}">{escape(str(label))}</label>\n'
+            f'<select name="{name}"{required_attr} id="{field_id}">{options}\n</select>\n'
+            "</div>"
+        )
+
+    def compact_html(self, csrf_token) -> str:
+        pk, action = self.event.pk, self.action
+        fields = DispatchForm.base_fields
+        choices, default = self.choices, self.choices.default
+        kinds = Event.HandlerKind
+        grid_only = "grid" in self.mine and "dispatcher" not in self.mine
+        if grid_only:  # as DispatchForm.setup: only the micro-grid's own worker
+            target = self._options(
+                "grid", lambda: [(k, v) for k, v in kinds.choices if k == kinds.WORKER],
+                kinds.WORKER,
+            )  # fmt: skip
+        else:
+            target = self._options(
+                "kinds", lambda: [("", _("Choose…")), *kinds.choices], default.kind or ""
+            )
+        worker_default = default.worker
+        if worker_default is None or not any(p == worker_default for p, _n in choices.workers):
+            worker_default = None
+        workers = _option_lines(
+            [("", _("Choose the worker…")), *choices.workers],
+            "" if worker_default is None else str(worker_default),
+        )
+        parts = [
+            format_html(
+                '<form class="action-form action-{} is-compact" method="post" action="{}"'
+                ' data-action="{}" data-testid="form-{}">',
+                action, reverse("events:act", args=[pk, action]), action, action,
+            )
+        ]  # fmt: skip
+        if csrf_token and csrf_token != "NOTPROVIDED":  # noqa: S105 (as compact_html)
+            parts.append(
+                format_html(
+                    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token
+                )
+            )
+        next_value = format_html(' value="{}"', self.next_url) if self.next_url else ""
+        parts.append(
+            format_html(
+                '<input type="hidden" name="version" value="{}" id="e{}-{}-version">'
+                '<input type="hidden" name="next"{} id="e{}-{}-next">',
+                self.event.version, pk, action, next_value, pk, action,
+            )
+        )  # fmt: skip
+        # Django marks a select required only when its first option is the empty one.
+        parts.append(self._field("target", fields["target"].label, target, required=not grid_only))
+        parts.append(
+            self._field("worker", fields["worker"].label, workers, required=False,
+                        target=kinds.WORKER)
+        )  # fmt: skip
+        if not grid_only:
+            departments = choices.departments
+            empty = ("", _("Choose the department…"))
+            options = self._options(
+                ("departments", id(departments)),
+                lambda: [empty, *((d.code, d.name) for d in departments)],
+                default.department or "",
+            )
+            parts.append(
+                self._field("department", fields["department"].label, options, required=False,
+                            target=kinds.DEPARTMENT)
+            )  # fmt: skip
+        parts.append(
+            format_html(
+                '<button type="submit" class="button primary" data-testid="do-{}">{}</button>'
+                "\n</form>",
+                action, self.label,
+            )
+        )  # fmt: skip
+        return mark_safe("\n".join(parts))  # noqa: S308 (each part escaped)
+
+
 def _button_only(form_class: type[ActionForm]) -> bool:
     """The form has nothing to fill in a row: its own fields are the version and the next
     page (hidden), any other is optional and not asked for in a row, and it sets up nothing."""
@@ -539,12 +667,18 @@ BUTTON_ONLY = frozenset(name for name, cls in FORMS.items() if _button_only(cls)
 
 
 def quick_form(
-    action: str, event: Event, user, next_url: str, *, mine=None, choices=None
-) -> ActionForm | QuickButton:
+    action: str, event: Event, user, next_url: str, *, mine=None, choices=None, options=None
+) -> ActionForm | QuickButton | QuickDispatch:
     """A list row's one-tap form for ``action``, going back to ``next_url``: a
-    ``QuickButton`` when there is nothing to fill in, else the action's form."""
+    ``QuickButton`` when there is nothing to fill in, a ``QuickDispatch`` for a dispatch
+    whose ``choices`` the list worked out (``options``: the page's memo of drawn options,
+    a dict shared by its rows), else the action's form."""
     if action in BUTTON_ONLY:
         return QuickButton(FORMS[action], event, next_url)
+    if action == "dispatch" and choices is not None and options is not None:
+        if mine is None:
+            mine = parties(user, event) if user is not None else set()
+        return QuickDispatch(event, next_url, choices=choices, mine=mine, options=options)
     form = form_for(action, event, user, mine=mine, choices=choices)
     form.fields["next"].initial = next_url
     return form

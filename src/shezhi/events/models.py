@@ -348,6 +348,13 @@ class Event(models.Model):
                 name="event_dept_state_idx",
                 condition=Q(handler_department__isnull=False),
             ),
+            # A department's events inside an area (its staff's list, ``area=<community>``):
+            # one range, where the department's or the area's alone are tens of thousands.
+            models.Index(
+                fields=["handler_department", "area_path"],
+                name="event_dept_area_idx",
+                condition=Q(handler_department__isnull=False),
+            ),
             models.Index(
                 fields=["handler_user", "state"],
                 name="event_worker_state_idx",

@@ -31,6 +31,7 @@ from shezhi.core.lists import (
     subtree_q,
     unindexed,
     union_page,
+    within,
 )
 from shezhi.core.roles import GRID_ROLES
 from shezhi.people.models import Assignment, Department, Person, RoleAssignment
@@ -354,6 +355,9 @@ def event_page(
     ``rows``: the queryset the rows come from (its joins); each row carries ``sla``.
     """
     now = now or timezone.now()
+    scope = permissions.scope(user, "view")
+    if scope is not None and not user.is_authenticated:
+        scope = Q(pk__in=[])
     sets: list[Q] = []
     walk = Q()
     rest = Q()
@@ -366,7 +370,12 @@ def event_page(
     if want.sla:
         sets.append(sla_q(want.sla, now))
     if want.area is not None:
-        sets.append(subtree_q("area_path", want.area.path))
+        area = subtree_q("area_path", want.area.path)
+        # The user's scope inside the area, arm by arm (``within``): a department's
+        # events in a community are a range of its (handler_department, area_path)
+        # index, a few thousand where the department's and the area's are each tens of
+        # thousands (department staff, ``area=<community>``: the page walked 457 ms).
+        sets.append(area if scope is None else within(scope, area))
     if len(want.states) == 1:
         # The (state, created_at, owner_path) index walks one state newest first.
         walk &= Q(state=want.states[0])
@@ -399,9 +408,8 @@ def event_page(
             combined &= Q(state__in=sorted(want.states))
         if not capped_count(Event.objects.filter(combined), lists.GATHER_MAX).capped:
             sets.insert(0, combined)
-    scope = permissions.scope(user, "view")
     if scope is not None:
-        sets.append(scope if user.is_authenticated else Q(pk__in=[]))
+        sets.append(scope)
     if category:
         sets.append(category)
     if want.source:

@@ -117,6 +117,7 @@ def _add_quick_forms(request, events: list[Event], quick, next_url: str) -> None
     allowed = permissions.allowed_actions_for_page(user, events, known)
     dispatching = [e for e in events if "dispatch" in quick and "dispatch" in allowed[e.pk]]
     choices = selectors.dispatch_choices(dispatching)
+    options: dict = {}  # the dispatch forms' options, drawn once for the page's rows
     for e in events:
         e.quick_forms = []
         names = [name for name in quick if name in allowed[e.pk]]
@@ -124,7 +125,9 @@ def _add_quick_forms(request, events: list[Event], quick, next_url: str) -> None
             continue
         mine = permissions.parties(user, e, known)
         e.quick_forms = [
-            quick_form(name, e, user, next_url, mine=mine, choices=choices.get(e.pk))
+            quick_form(
+                name, e, user, next_url, mine=mine, choices=choices.get(e.pk), options=options
+            )
             for name in names
         ]
 

@@ -24,17 +24,19 @@ Every list in the project (an API's items, a work page's rows) is built from thr
   ``GATHER_MAX + 1`` ids, and when one is that small it gathers the page from those
   ids and sorts them (the count exact, for free); otherwise every set is large and
   it walks the order's index newest first, checking the rest row by row, which
-  stops after a page. ``among`` writes "id in (subquery)" as both planners use it
-  inside an OR (PostgreSQL does not index ``IN (SELECT …)`` there); ``unindexed``
-  keeps SQLite's planner off an index it would otherwise pick for a term (SQLite's
-  documented unary ``+``; PostgreSQL plans from its statistics and gets the plain
-  column).
+  stops after a page. A scope met with an area is given as ``within(scope, area)``:
+  the area inside each arm of the scope's OR, so that each arm is one index's range
+  (a department's events in a community). ``among`` writes "id in (subquery)" as
+  both planners use it inside an OR (PostgreSQL does not index ``IN (SELECT …)``
+  there); ``unindexed`` keeps SQLite's planner off an index it would otherwise pick
+  for a term (SQLite's documented unary ``+``; PostgreSQL plans from its statistics
+  and gets the plain column).
 
 And one rule for the rows themselves: whatever a row shows (its area's name, its
 buttons, "me too") is fetched for the whole page in a fixed number of queries, never
 per row. ``tests/test_list_queries.py`` counts a page's queries at 5 rows and at 50.
 
-The package's modules: ``ranges`` (subtrees as ranges), ``counts`` (capped counts),
+The package's modules: ``ranges`` (subtrees as ranges, ``within``), ``counts`` (capped counts),
 ``cursors`` (keyset tokens and the filter after one), ``pages`` (keyset, numbered and
 ``Pageable`` pages), ``sql`` (``among``, ``unindexed``), ``driven`` (``driven_page``,
 ``union_page``). Import from the package: ``from shezhi.core.lists import page_of``.
@@ -55,7 +57,7 @@ from .pages import (
     keyset_page,
     page_of,
 )
-from .ranges import PATH_ALPHABET, subtree_q, successor
+from .ranges import PATH_ALPHABET, subtree_q, successor, within
 from .sql import Among, Unindexed, among, unindexed
 
 __all__ = [
@@ -87,4 +89,5 @@ __all__ = [
     "successor",
     "unindexed",
     "union_page",
+    "within",
 ]

@@ -17,7 +17,7 @@ from shezhi.core import lists as knobs  # the package: its knobs, read at call t
 from .counts import Count, capped_count, capped_counts
 from .cursors import _reverse, after_q, decode_cursor, encode_cursor
 from .pages import Page
-from .sql import unindexed
+from .sql import among, unindexed
 
 # Which index drives a page
 
@@ -108,7 +108,15 @@ def driven_page(
     for candidate in plan.sets:
         if _size(plan.model._default_manager, candidate, knobs.GATHER_MAX) <= knobs.GATHER_MAX:
             return plan.gathered(plan.model._default_manager.filter(candidate))
-    page = plan.walked(depth=max(knobs.WALK_WINDOW, 4 * (offset + limit + 1)))
+    if not plan.sets and not plan.rest:
+        # Nothing is checked on the walk's rows: its page is the page, however deep the
+        # offset, without a window first.
+        page = plan.walked()
+    else:
+        # (A window of offset + 2,000 rows was tried for ``offset=100000``: its edge was
+        # cheaper, but PostgreSQL then sorted the 100,000 rows it bounds instead of
+        # walking the index; 108 -> 180 ms for the page's keys. Kept four times.)
+        page = plan.walked(depth=max(knobs.WALK_WINDOW, 4 * (offset + limit + 1)))
     if page is None:
         # The filters meet rarely in the newest rows. Walk on, but no further than
         # the smallest set is long: then read that set instead (at most twice the
@@ -176,9 +184,13 @@ class _Plan:
     def gathered(self, pool: QuerySet) -> Page:
         """The page out of ``pool``'s ids: only they are read through an index, every
         filter checked on them and the matches sorted; the count exact."""
-        matching = self.model._default_manager.filter(pk__in=pool.values("pk")).filter(
-            unindexed(self.everything)
-        )
+        # ``among``: on PostgreSQL the pool's ids as an array (an InitPlan) looked up by
+        # the primary key. As ``IN (SELECT …)`` it was a join the planner could drive
+        # from another set of the filters instead (a community's 18,000 events read to
+        # meet a department's 1,300 in it: 900 ms).
+        matching = self.model._default_manager.filter(
+            among("pk", pool.order_by().values("pk"))
+        ).filter(unindexed(self.everything))
         total = Count(matching.count()) if self.want_count else None
         return self._page(self._keys(self._bounded(matching, unindexed)), total)
 
