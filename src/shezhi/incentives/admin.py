@@ -7,18 +7,9 @@ services, so the back office can neither edit history nor bypass a balance.
 
 from django.contrib import admin
 
+from shezhi.core.admin import ReadOnlyAdmin
+
 from .models import Account, Entry, PieceRateRule, Redemption, Reward, Transfer
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PieceRateRule)

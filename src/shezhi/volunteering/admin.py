@@ -6,6 +6,8 @@ edited here could not keep the ledger in step, so the back office only reads the
 
 from django.contrib import admin
 
+from shezhi.core.admin import ReadOnlyAdmin
+
 from .models import Signup, VolunteerActivity
 
 
@@ -41,17 +43,8 @@ class VolunteerActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Signup)
-class SignupAdmin(admin.ModelAdmin):
+class SignupAdmin(ReadOnlyAdmin):
     list_display = ["activity", "user", "status", "checked_in_at", "checked_out_at", "minutes"]
     list_filter = ["status", "check_out_method"]
     search_fields = ["activity__title", "user__username"]
     raw_id_fields = ["activity", "user", "transfer", "checked_in_by", "checked_out_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
