@@ -469,6 +469,32 @@ FORMS: dict[str, type[ActionForm]] = {
 PAGE_ACTIONS = frozenset(FORMS)
 
 
+def _form_head(event: Event, action: str, next_url: str, csrf_token) -> list[str]:
+    """A compact row form's opening tag and hidden inputs (token, version, next), as the
+    form's own ``compact_html`` draws them: shared by ``QuickButton`` and ``QuickDispatch``."""
+    pk = event.pk
+    out = [
+        format_html(
+            '<form class="action-form action-{} is-compact" method="post" action="{}"'
+            ' data-action="{}" data-testid="form-{}">',
+            action, reverse("events:act", args=[pk, action]), action, action,
+        )
+    ]  # fmt: skip
+    if csrf_token and csrf_token != "NOTPROVIDED":  # noqa: S105 (as compact_html)
+        out.append(
+            format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
+        )
+    next_value = format_html(' value="{}"', next_url) if next_url else ""
+    out.append(
+        format_html(
+            '<input type="hidden" name="version" value="{}" id="e{}-{}-version">'
+            '<input type="hidden" name="next"{} id="e{}-{}-next">',
+            event.version, pk, action, next_value, pk, action,
+        )
+    )  # fmt: skip
+    return out
+
+
 class QuickButton:
     """A list row's one-tap form for an action with nothing to fill in (accept, resume,
     register …): the markup its ``ActionForm.compact_html`` draws, made without building
@@ -485,28 +511,8 @@ class QuickButton:
         return str(ACTIONS[self.action].label)
 
     def compact_html(self, csrf_token) -> str:
-        pk, action = self.event.pk, self.action
-        out = [
-            format_html(
-                '<form class="action-form action-{} is-compact" method="post" action="{}"'
-                ' data-action="{}" data-testid="form-{}">',
-                action, reverse("events:act", args=[pk, action]), action, action,
-            )
-        ]  # fmt: skip
-        if csrf_token and csrf_token != "NOTPROVIDED":  # noqa: S105 (as compact_html)
-            out.append(
-                format_html(
-                    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token
-                )
-            )
-        next_value = format_html(' value="{}"', self.next_url) if self.next_url else ""
-        out.append(
-            format_html(
-                '<input type="hidden" name="version" value="{}" id="e{}-{}-version">'
-                '<input type="hidden" name="next"{} id="e{}-{}-next">',
-                self.event.version, pk, action, next_value, pk, action,
-            )
-        )  # fmt: skip
+        action = self.action
+        out = _form_head(self.event, action, self.next_url, csrf_token)
         out.append(
             format_html(
                 '<button type="submit" class="button primary{}" data-testid="do-{}">{}</button>'
@@ -575,7 +581,7 @@ class QuickDispatch:
         )
 
     def compact_html(self, csrf_token) -> str:
-        pk, action = self.event.pk, self.action
+        action = self.action
         fields = DispatchForm.base_fields
         choices, default = self.choices, self.choices.default
         kinds = Event.HandlerKind
@@ -596,27 +602,7 @@ class QuickDispatch:
             [("", _("Choose the worker…")), *choices.workers],
             "" if worker_default is None else str(worker_default),
         )
-        parts = [
-            format_html(
-                '<form class="action-form action-{} is-compact" method="post" action="{}"'
-                ' data-action="{}" data-testid="form-{}">',
-                action, reverse("events:act", args=[pk, action]), action, action,
-            )
-        ]  # fmt: skip
-        if csrf_token and csrf_token != "NOTPROVIDED":  # noqa: S105 (as compact_html)
-            parts.append(
-                format_html(
-                    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token
-                )
-            )
-        next_value = format_html(' value="{}"', self.next_url) if self.next_url else ""
-        parts.append(
-            format_html(
-                '<input type="hidden" name="version" value="{}" id="e{}-{}-version">'
-                '<input type="hidden" name="next"{} id="e{}-{}-next">',
-                self.event.version, pk, action, next_value, pk, action,
-            )
-        )  # fmt: skip
+        parts = _form_head(self.event, action, self.next_url, csrf_token)
         # Django marks a select required only when its first option is the empty one.
         parts.append(self._field("target", fields["target"].label, target, required=not grid_only))
         parts.append(
