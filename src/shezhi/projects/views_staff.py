@@ -66,6 +66,16 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
 # The review queue and the projects taking money
 
 
+def _paged(request, build, *names):
+    """``build`` given the cursors ``names`` from the query, and (200, ""); for a cursor
+    these lists did not give out, ``build`` of none (the first pages) with the refusal's
+    status and message, for the page's notice."""
+    try:
+        return build(*(request.GET.get(n) or None for n in names)), 200, ""
+    except Refusal as exc:
+        return build(*(None for _n in names)), exc.status, exc.message
+
+
 @never_cache
 @login_required
 @require_GET
@@ -82,14 +92,7 @@ def index(request: HttpRequest) -> HttpResponse:
                         limit=PAGE, after=active_after, field_name="active_after"),
         )  # fmt: skip
 
-    status, error = 200, ""
-    try:
-        queue, active = lists(
-            request.GET.get("after") or None, request.GET.get("active_after") or None
-        )
-    except Refusal as exc:  # a cursor these lists did not give out: the first pages
-        status, error = exc.status, exc.message
-        queue, active = lists(None, None)
+    (queue, active), status, error = _paged(request, lists, "after", "active_after")
     support = staff.supports(list(queue.items))
     return render(
         request,
@@ -274,14 +277,7 @@ def refunds(request: HttpRequest, pk: int) -> HttpResponse:
                         after=expenses_after, field_name="expenses_after"),
         )  # fmt: skip
 
-    status, error = 200, ""
-    try:
-        payments, expenses = lists(
-            request.GET.get("after") or None, request.GET.get("expenses_after") or None
-        )
-    except Refusal as exc:  # a cursor this list did not give out: the first pages
-        status, error = exc.status, exc.message
-        payments, expenses = lists(None, None)
+    (payments, expenses), status, error = _paged(request, lists, "after", "expenses_after")
     staff.mark_undone(project, payments.items, expenses.items)
     _shown_names(user, project, payments.items)
     return render(
@@ -490,15 +486,13 @@ def _fund_page(request, fund, form, status=200) -> HttpResponse:
     entries = MoneyEntry.objects.filter(account_id=fund.account_id).select_related(
         "transfer", "transfer__project"
     )
-    error = ""
-    try:
-        movements = keyset_page(
-            entries, order=["-id"], limit=PAGE, after=request.GET.get("after") or None,
-            field_name="after",
-        )  # fmt: skip
-    except Refusal as exc:  # a cursor this list did not give out: the first page
-        status, error = exc.status, exc.message
-        movements = keyset_page(entries, order=["-id"], limit=PAGE, field_name="after")
+    movements, refused, error = _paged(
+        request,
+        lambda after: keyset_page(entries, order=["-id"], limit=PAGE, after=after,
+                                  field_name="after"),
+        "after",
+    )  # fmt: skip
+    status = refused if error else status
     return render(
         request,
         "projects/staff/fund.html",
