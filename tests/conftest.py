@@ -1,12 +1,55 @@
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
 import pytest
 
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls
 # the tests make around it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+TESTS = Path(__file__).resolve().parent
+MODULE_FIXTURE = re.compile(r"@pytest\.fixture\([^)]*scope=\"module\"")
+
+
+def modules_kept_together() -> set[str]:
+    """The test modules (as node ids start) that build something once per module.
+
+    A module-scoped fixture (the whole demo district, a geometry set) is built on
+    every worker that runs one of the module's tests; keeping the module on one
+    worker builds it once. Read from the source, so a new such module is kept
+    together without being listed.
+    """
+    root = TESTS.parent
+    return {
+        path.relative_to(root).as_posix()
+        for path in TESTS.rglob("test_*.py")
+        if MODULE_FIXTURE.search(path.read_text(encoding="utf-8"))
+    }
+
+
+@pytest.hookimpl(optionalhook=True)  # the hook exists only when xdist is loaded
+def pytest_xdist_make_scheduler(config, log):
+    """Hand tests out one by one (xdist's ``load``), except each module in
+    ``modules_kept_together``, which goes to one worker whole, largest first.
+
+    xdist's own ``xdist_group`` mark cannot do this with pytest 9: it renames the
+    node id through an attribute pytest no longer reads.
+    """
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    together = modules_kept_together()
+
+    class ModulesWithSharedFixtures(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in together else nodeid
+
+    return ModulesWithSharedFixtures(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1738,10 +1738,6 @@ def test_the_inside_rows_cover_every_route_of_the_matrix():
 
 @pytest.mark.parametrize("role", list(ROLE_AREAS))
 def test_every_role_sees_and_acts_on_its_own_objects(client, territory, role):
-    from shezhi.events import default_categories
-    from shezhi.events.models import Category
-
-    default_categories.load(Category)  # a transactional test's flush empties the table
     manager = make_user("manager_a", role="district_admin", area=territory["district"])
     user = make_user(f"u_{role}", role=role, area=territory[ROLE_AREAS[role]])
     mine = Mine(user, role, territory, manager)

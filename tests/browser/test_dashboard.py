@@ -230,13 +230,11 @@ def eight_streets(db):
 
     from django.utils import timezone
 
-    from shezhi.events import default_categories
     from shezhi.events.models import Category
     from shezhi.stats.counters import COUNTERS
     from shezhi.stats.models import CategoryRollup, DailyRollup
     from tests.factories import make_area, make_user, square
 
-    default_categories.load(Category)
     district = make_area(None, EIGHT, "八街区", square(105.0, 30.0, 105.8, 30.4))
     streets = []
     for i, name in enumerate(STREET_NAMES):

@@ -8,8 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from shezhi.events import default_categories
-from shezhi.events.models import Category, Event, EventPhoto
+from shezhi.events.models import Event, EventPhoto
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,8 +20,6 @@ MAP_READY = '#report-map[data-state="ready"]'
 
 @pytest.fixture
 def resident(territory):
-    # Transactional tests flush the tables: the categories' data migration must be redone.
-    default_categories.load(Category)
     return make_user("resident", role="resident", area=territory["micro1"])
 
 

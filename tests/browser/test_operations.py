@@ -9,8 +9,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from shezhi.events import default_categories
-from shezhi.events.models import Category, Event
+from shezhi.events.models import Event
 from shezhi.households import services as households
 from shezhi.operations import services
 from shezhi.operations.models import CheckLine
@@ -22,7 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def operation(territory):
-    default_categories.load(Category)  # a transactional test's flush empties the table
     street = make_user("street_staff", role="street_staff", area=territory["street1"])
     staff = make_user("community_staff", role="community_staff", area=territory["community"])
     make_user("mg_worker", role="micro_grid_worker", area=territory["micro1"])

@@ -25,10 +25,6 @@ def test_a_worker_records_a_visit_on_a_phone(
     live_server,
     shots_dir,
 ):
-    from shezhi.events import default_categories
-    from shezhi.events.models import Category
-
-    default_categories.load(Category)  # a transactional test's flush empties the table
     page = phone_page
     h101 = households["h101"]
     sign_in(page, "mg_worker", next_path=f"/households/{h101.pk}/")

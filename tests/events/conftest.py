@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from shezhi.events import default_categories, services
+from shezhi.events import services
 from shezhi.events.models import Category, Event
 from shezhi.people.models import Assignment
 from tests.factories import AssignmentFactory, Cast, PersonFactory
@@ -43,8 +43,6 @@ NAMES = {
 def actors(shared_cast, territory) -> Cast:
     """The shared cast, every actor made (notices go to whoever holds a role), and
     micro1's worker on the roster as its responsible worker."""
-    # The data migration seeds them, but a transactional test's flush empties the table.
-    default_categories.load(Category)
     a = shared_cast.rename(**NAMES)
     a.assemble("cg", "zj", "dept_zj", "mg_worker")
     micro1 = territory["micro1"]

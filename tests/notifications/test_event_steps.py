@@ -82,10 +82,6 @@ def test_notify_merges_into_an_earlier_notice_of_the_same_change(people, territo
     from tests.events.conftest import report as make_event
 
     alice, bob = people["alice"], people["bob"]
-    from shezhi.events import default_categories
-    from shezhi.events.models import Category
-
-    default_categories.load(Category)
     event = make_event(alice)
     notify([alice], kind="event.overdue", title="overdue", subject=event)
     Notification.objects.filter(user=alice).update(read_at="2026-01-01T00:00:00Z")

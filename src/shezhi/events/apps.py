@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 from shezhi.core.notices import register_subject
@@ -25,3 +25,25 @@ class EventsConfig(AppConfig):
         # A category edited in this process counts at once (see core.snapshot).
         post_save.connect(categories_snapshot.clear, sender=Category, weak=False)
         post_delete.connect(categories_snapshot.clear, sender=Category, weak=False)
+
+        post_migrate.connect(seed_default_categories, sender=self, weak=False)
+
+
+def seed_default_categories(sender, using, apps=None, **kwargs) -> None:
+    """Fill an empty category table with the defaults after ``migrate`` or ``flush``.
+
+    The data migration seeds them once; a flush (``shezhi flush``, a transactional
+    test's teardown) empties the table and then sends post_migrate, as it does for
+    content types. A table with any category is left alone: a district's own edits and
+    deletions stay.
+    """
+    from django.apps import apps as global_apps
+
+    from . import default_categories
+
+    try:
+        category = (apps or global_apps).get_model("events", "Category")
+    except LookupError:  # migrated back before the events app's first migration
+        return
+    if not category.objects.using(using).exists():
+        default_categories.load(category)
