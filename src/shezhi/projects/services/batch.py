@@ -362,8 +362,9 @@ _unnest_plans: dict[tuple[type, bool], tuple[list, str]] = {}
 
 def _unnest_sql(objs: list) -> tuple[str, list]:
     """One INSERT of ``objs`` (one model; primary keys all set or none), a ``WITH`` part: one array
-    parameter per column (``unnest``), so the statement's text and its parameters stay a
-    few dozen whatever the number of rows. Fields are prepared as ``rows.insert_sql``
+    parameter per column (``unnest``, sent in binary: ``%b``, for ``_bound_cursor``), so the
+    statement's text and its parameters stay a few dozen whatever the number of rows, and
+    its text the same from batch to batch. Fields are prepared as ``rows.insert_sql``
     prepares them; text columns go as ``text[]`` so the INSERT itself checks lengths."""
     model = type(objs[0])
     with_pk = objs[0].pk is not None
@@ -377,7 +378,7 @@ def _unnest_sql(objs: list) -> tuple[str, list]:
             types.append("text" if db_type == "text" or db_type.startswith("varchar") else db_type)
         sql = (
             f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)})"  # noqa: S608
-            f" SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in types)})"
+            f" SELECT * FROM unnest({', '.join(f'%b::{t}[]' for t in types)})"
         )
         plan = _unnest_plans[(model, with_pk)] = (fields, [_plain_type(f) for f in fields], sql)
     fields, plain, sql = plan
@@ -430,6 +431,20 @@ def _plain_type(f) -> tuple[type, str] | None:
     return None
 
 
+def _bound_cursor():
+    """A cursor whose parameters go to the server apart from the statement (the arrays in
+    binary), not quoted into its text by psycopg in Python as Django's client-side cursor
+    does (a fifth of a batch's time, escaping every text of every array). Wrapped as
+    ``connection.cursor()`` wraps its cursors, so the statement is logged and counted."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    raw = ServerBindingCursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
+
+
 def _write_sql(new: list[_Line], projects, now, actor) -> None:
     ids = _ids(len(new))
     for start in range(0, len(new), CHUNK):
@@ -467,29 +482,27 @@ def _write_sql(new: list[_Line], projects, now, actor) -> None:
             part(
                 "bal",
                 (
-                    "UPDATE projects_moneyaccount AS a SET balance = a.balance + d.delta"  # noqa: S608
-                    " FROM (VALUES "
-                    + ", ".join(["(%s::bigint, %s::bigint)"] * len(changes))
-                    + ") AS d(id, delta) WHERE a.id = d.id",
-                    [v for pair in changes for v in pair],
+                    "UPDATE projects_moneyaccount AS a SET balance = a.balance + d.delta"
+                    " FROM unnest(%b::bigint[], %b::bigint[]) AS d(id, delta) WHERE a.id = d.id",
+                    [[c[0] for c in changes], [c[1] for c in changes]],
                 ),
             )
         last = start + CHUNK >= len(new)
         if last:
             moved = [p for p in projects.values() if p._before != (p.paid_in, p.matched)]
             if moved:
+                matched = [p.matched for p in moved]
                 part(
                     "prj",
                     (
-                        "UPDATE projects_project AS p SET paid_in = d.paid_in,"  # noqa: S608
-                        " matched = d.matched FROM (VALUES "
-                        + ", ".join(["(%s::bigint, %s::bigint, %s::bigint)"] * len(moved))
-                        + ") AS d(id, paid_in, matched) WHERE p.id = d.id",
-                        [v for p in moved for v in (p.pk, p.paid_in, p.matched)],
+                        "UPDATE projects_project AS p SET paid_in = d.paid_in,"
+                        " matched = d.matched FROM unnest(%b::bigint[], %b::bigint[],"
+                        " %b::bigint[]) AS d(id, paid_in, matched) WHERE p.id = d.id",
+                        [[p.pk for p in moved], [p.paid_in for p in moved], matched],
                     ),
                 )
         sql = "WITH " + ", ".join(parts) + " SELECT 1"
-        with connection.cursor() as cursor:
+        with _bound_cursor() as cursor:
             cursor.execute(sql, params)
         for row in transfers:
             row._state.adding, row._state.db = False, "default"
