@@ -449,15 +449,16 @@ def _write_sql(new: list[_Line], projects, now, actor) -> None:
     ids = _ids(len(new))
     for start in range(0, len(new), CHUNK):
         chunk = new[start : start + CHUNK]
-        payments, entries, transfers, legs = [], [], [], []
+        payments, transfers, legs = [], [], []
         deltas: dict[int, int] = {}
-        for line, (pay_id, tr_id, match_id) in zip(chunk, ids[start : start + CHUNK], strict=True):
+        taken = ids[start : start + CHUNK]
+        for line, (pay_id, _tr, _match) in zip(chunk, taken, strict=True):
+            line.payment.pk = pay_id
+        # As auditlog logs them: no transfer yet.
+        entries = audit_rows.creation_entries([line.payment for line in chunk])
+        for line, (_pay, tr_id, match_id) in zip(chunk, taken, strict=True):
             project = projects[line.project_id]
             payment = line.payment
-            payment.pk = pay_id
-            entry = audit_rows.creation_entry(payment)  # as auditlog logs it: no transfer yet
-            if entry is not None:
-                entries.append(entry)
             for row, row_legs in _transfers(line, project, now, actor, tr_id, match_id):
                 transfers.append(row)
                 for account, fen in row_legs:
