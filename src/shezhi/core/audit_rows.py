@@ -52,15 +52,16 @@ def replaceable(model) -> bool:
     return theirs <= _AUDITLOG_RECEIVERS
 
 
-def _diff_plan(model) -> list[tuple]:
+def _diff_plan(instance) -> list[tuple]:
     """The fields ``model_instance_diff(None, new)`` walks for ``model``, in its order (the
     same set of the same fields, built the same way, iterates the same in one process),
     each with how its value is read: ``"attname"`` for a foreign key (its id as
     ``get_field_value`` reads it), ``"plain"`` for a field of an exact simple class (its
     value as it is), None for every other (``get_field_value`` itself)."""
+    model = type(instance)
     plan = _diff_plans.get(model)
     if plan is None:
-        fields = set(get_fields_in_model(model()))
+        fields = set(get_fields_in_model(instance))
         chosen = auditlog.get_model_fields(model)
         if chosen["include_fields"]:
             fields = [f for f in fields if f.name in chosen["include_fields"]]
@@ -105,7 +106,7 @@ def creation_changes(instance) -> dict | None:
             None, instance, use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES
         )
     diff = {}
-    for f, name, attname, how in _diff_plan(model):
+    for f, name, attname, how in _diff_plan(instance):
         if how == "attname":
             value = smart_str(getattr(instance, attname), strings_only=True)
         elif how == "plain":

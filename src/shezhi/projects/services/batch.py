@@ -391,14 +391,21 @@ def _unnest_sql(objs: list) -> tuple[str, list]:
                 if value is None or type(value) is kind[0]:
                     # What get_db_prep_save gives for a value already of the column's
                     # type, without its chain of calls (a quarter of a batch's Python).
-                    if kind[1]:
-                        value = ops.adapt_integerfield_value(value, kind[1])
+                    tag = kind[1]
+                    if tag == _AWARE:
+                        if value is not None and value.utcoffset() is None:
+                            # Naive: the field's own path makes it aware (and warns).
+                            column.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
+                            continue
+                    elif tag:
+                        value = ops.adapt_integerfield_value(value, tag)
                     column.append(value)
                     continue
             column.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
     return sql, columns
 
 
+_AWARE = "aware"
 # Auto fields send their value as it is; the others through adapt_integerfield_value.
 _AUTO = (models.AutoField, models.BigAutoField, models.SmallAutoField)
 _INTEGERS = (
@@ -416,10 +423,18 @@ def _integer(f) -> tuple[type, str] | None:
 
 
 def _plain_type(f) -> tuple[type, str] | None:
-    """(Python type, integer internal type or "") of a column whose value of that exact type
-    goes to the database as get_db_prep_save would send it; None for every other field
-    (encrypted, dates, JSON, files, anything with its own pre_save), which take the field's
-    own path. Exact classes only: a subclass may prepare its value otherwise."""
+    """(Python type, integer internal type, ``_AWARE`` or "") of a column whose value of that
+    exact type goes to the database as get_db_prep_save would send it; None for every other
+    field (encrypted, dates, JSON, files, anything with its own pre_save), which take the
+    field's own path. Exact classes only: a subclass may prepare its value otherwise. A
+    date and time set by hand (not ``auto_now``) goes as it is when aware (PostgreSQL's
+    ``adapt_datetimefield_value`` sends it unchanged)."""
+    if (
+        type(f) is models.DateTimeField
+        and not (f.auto_now or f.auto_now_add)
+        and connection.vendor == "postgresql"
+    ):
+        return (datetime, _AWARE)
     if isinstance(f, models.ForeignKey) and type(f) in (models.ForeignKey, models.OneToOneField):
         return _integer(f.target_field)
     if type(f) in _AUTO + _INTEGERS:
@@ -429,6 +444,30 @@ def _plain_type(f) -> tuple[type, str] | None:
     if type(f) is models.BooleanField:
         return (bool, "")
     return None
+
+
+_legs_plan: list[str] = []
+
+
+def _legs_sql(legs: list[tuple[int, int, int]]) -> tuple[str, list]:
+    """The legs' INSERT (a ``WITH`` part) from (transfer id, account id, fen) as three
+    arrays, without a ``MoneyEntry`` built for each (a sixth of a batch's Python, with the
+    collections of all those objects): its columns are three integers, sent as they are
+    (``_unnest_sql`` would send the same). Through ``_unnest_sql`` should the model ever
+    have other columns or other kinds of field."""
+    if not _legs_plan:
+        fields = [f for f in MoneyEntry._meta.local_concrete_fields if not f.primary_key]
+        plain = [_plain_type(f) for f in fields]
+        if [f.attname for f in fields] != ["transfer_id", "account_id", "amount"] or any(
+            kind is None or kind[0] is not int for kind in plain
+        ):
+            _legs_plan.append("")
+        else:
+            _legs_plan.append(_unnest_sql([MoneyEntry(transfer_id=0, account_id=0, amount=1)])[0])
+    sql = _legs_plan[0]
+    if not sql:
+        return _unnest_sql([MoneyEntry(transfer_id=t, account_id=a, amount=f) for t, a, f in legs])
+    return sql, [[leg[0] for leg in legs], [leg[1] for leg in legs], [leg[2] for leg in legs]]
 
 
 def _bound_cursor():
@@ -462,7 +501,7 @@ def _write_sql(new: list[_Line], projects, now, actor) -> None:
             for row, row_legs in _transfers(line, project, now, actor, tr_id, match_id):
                 transfers.append(row)
                 for account, fen in row_legs:
-                    legs.append(MoneyEntry(transfer_id=row.pk, account_id=account, amount=fen))
+                    legs.append((row.pk, account, fen))
                     if account in (project.account_id, project.reserve_id):
                         deltas[account] = deltas.get(account, 0) + fen
             payment.transfer_id = tr_id
@@ -477,7 +516,7 @@ def _write_sql(new: list[_Line], projects, now, actor) -> None:
             part("audit", _unnest_sql(entries))
         part("pay", _unnest_sql(payments))
         part("tr", _unnest_sql(transfers))
-        part("en", _unnest_sql(legs))
+        part("en", _legs_sql(legs))
         changes = [d for d in deltas.items() if d[1]]
         if changes:
             part(
