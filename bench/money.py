@@ -24,10 +24,10 @@ dropped at the end), migrated, with the test territory (tests/factories.build_te
    channel's or one collector's: concurrent batches rarely pay the same project), then
    again all into the same 50 (each batch locks every project it pays, so there the
    processes wait for each other: printed as a second figure); with the statements one
-   payment, and one batch, sends (BEGIN and COMMIT included). The
-   single payments with the code at ``--baseline-src`` (main's checkout; a fresh
-   database) are printed side by side, or the figures recorded before the one-statement
-   payment when that code cannot be run.
+   payment, and one batch, sends (BEGIN and COMMIT included). The single payments, and
+   the batches when it has ``record_payments``, with the code at ``--baseline-src``
+   (main's checkout; a fresh database) are printed side by side, or the figures
+   recorded before the one-statement payment when that code cannot be run.
 2. Balance: a project given ``--history`` more payments; ``ledger.balance`` (one row)
    timed against the sum of its entries (median of 100 calls).
 3. Race on one project and one fund (``--threads`` threads started together):
@@ -423,7 +423,7 @@ def child(args) -> None:
         runs.append(run_payments(world, lo, args.payments, procs))
         lo += args.payments
     result["runs"] = runs
-    if args.batch and not args.only_payments:
+    if args.batch and not args.no_batch:
         result["batch_statements"] = statements_per_batch(world, args.batch)
         batch_runs = []
         for procs in sorted({1, *args.procs}):
@@ -464,6 +464,7 @@ def main() -> int:
     )
     ap.add_argument("--batch-payments", type=int, default=20_000)
     ap.add_argument("--only-payments", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--no-batch", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--history", type=int, default=2000)
     ap.add_argument("--threads", type=int, default=200)
     ap.add_argument("--max-conns", type=int, default=80, help="connections open at once")
@@ -505,7 +506,10 @@ def main() -> int:
     src = Path(args.baseline_src) if args.baseline_src != "none" else None
     if src and (src / "shezhi/projects").is_dir():
         try:
-            base = run({**env, "SHEZHI_BENCH_SRC": str(src)}, "--only-payments")
+            # Its batches too, when it has them (``record_payments``).
+            has_batch = (src / "shezhi/projects/services/batch.py").is_file()
+            extra = ["--only-payments"] + ([] if has_batch else ["--no-batch"])
+            base = run({**env, "SHEZHI_BENCH_SRC": str(src)}, *extra)
             base_note = f"baseline measured ({src})"
         except (subprocess.CalledProcessError, OSError, ValueError) as e:
             print(f"  (baseline at {src} could not run: {e})")
@@ -529,10 +533,15 @@ def main() -> int:
             f"  {r['procs']:>9}  {r['per_s']:>10,.0f}/s  {was_s:>24}   ({r['payments']:,} payments)"
         )
     print(f"  one payment per transaction: best {best:,.0f}/s")
+    base_batch = {
+        (r["procs"], r["projects"]): r["per_s"] for r in (base or {}).get("batch_runs", [])
+    }
     for r in res.get("batch_runs", []):
         where = {"own": "each process its own projects", "shared": "the same projects"}
+        was = base_batch.get((r["procs"], r["projects"]))
+        was_s = f"{was:,.0f}/s" if was is not None else "(no batch there)"
         print(
-            f"  {r['procs']:>9}  {r['per_s']:>10,.0f}/s  {'(no batch on main)':>24}"
+            f"  {r['procs']:>9}  {r['per_s']:>10,.0f}/s  {was_s:>24}"
             f"   ({r['payments']:,} payments in batches of {args.batch};"
             f" {res['batch_statements']} statements a batch"
             + (f"; {where[r['projects']]})" if r["procs"] > 1 else ")")
