@@ -19,11 +19,15 @@ dropped at the end), migrated, with the test territory (tests/factories.build_te
 1. Throughput: ``--payments`` payments over 50 projects in crowdfunding (targets far
    above what is paid, ratio 1:1, cap large), by 1 process then each of ``--procs``
    processes (fork, each its own connection), timed from a common start to the last
-   commit; then ``--batch-payments`` in batches of ``--batch`` lines the same way; with
-   the statements one payment, and one batch, sends (BEGIN and COMMIT included). The
-   single payments with the code at ``--baseline-src`` (main's checkout; a fresh
-   database) are printed side by side, or the figures recorded before the one-statement
-   payment when that code cannot be run.
+   commit; then ``--batch-payments`` in batches of ``--batch`` lines the same way, the
+   processes each paying into its own share of the projects (a settlement file is one
+   channel's or one collector's: concurrent batches rarely pay the same project), then
+   again all into the same 50 (each batch locks every project it pays, so there the
+   processes wait for each other: printed as a second figure); with the statements one
+   payment, and one batch, sends (BEGIN and COMMIT included). The single payments, and
+   the batches when it has ``record_payments``, with the code at ``--baseline-src``
+   (main's checkout; a fresh database) are printed side by side, or the figures
+   recorded before the one-statement payment when that code cannot be run.
 2. Balance: a project given ``--history`` more payments; ``ledger.balance`` (one row)
    timed against the sum of its entries (median of 100 calls).
 3. Race on one project and one fund (``--threads`` threads started together):
@@ -186,7 +190,11 @@ def statements_per_payment(world) -> int:
     return counts[-1]
 
 
-def run_payments(world, lo, n, procs, batch=0) -> dict:
+def run_payments(world, lo, n, procs, batch=0, shared=False) -> dict:
+    """``n`` payments by ``procs`` processes; batches go to a set of projects of each
+    process's own (a settlement file is one channel's or one collector's: two files
+    rarely pay the same project), or to all the projects in every process (``shared``:
+    each batch then waits for the other's locks on the projects both pay)."""
     from django.db import connection
 
     connection.close()
@@ -194,12 +202,16 @@ def run_payments(world, lo, n, procs, batch=0) -> dict:
     ranges = [
         (lo + k * chunk, lo + (k + 1) * chunk if k < procs - 1 else lo + n) for k in range(procs)
     ]
+    ps = world["projects"]
     start_at = time.time() + 1.0
     with mp.get_context("fork").Pool(procs) as pool:
         if batch:
             res = pool.map(
                 pay_batches,
-                [(a, b, world["admin"], world["projects"], start_at, batch) for a, b in ranges],
+                [
+                    (a, b, world["admin"], ps if shared else ps[k::procs], start_at, batch)
+                    for k, (a, b) in enumerate(ranges)
+                ],
             )
         else:
             res = pool.map(
@@ -207,7 +219,10 @@ def run_payments(world, lo, n, procs, batch=0) -> dict:
             )
     done = sum(r[0] for r in res)
     wall = max(r[2] for r in res) - min(r[1] for r in res)
-    return {"procs": procs, "payments": done, "seconds": wall, "per_s": done / wall}
+    return {
+        "procs": procs, "payments": done, "seconds": wall, "per_s": done / wall,
+        "projects": "shared" if shared or procs == 1 else "own",
+    }  # fmt: skip
 
 
 def statements_per_batch(world, size) -> int:
@@ -408,12 +423,17 @@ def child(args) -> None:
         runs.append(run_payments(world, lo, args.payments, procs))
         lo += args.payments
     result["runs"] = runs
-    if args.batch and not args.only_payments:
+    if args.batch and not args.no_batch:
         result["batch_statements"] = statements_per_batch(world, args.batch)
         batch_runs = []
         for procs in sorted({1, *args.procs}):
-            batch_runs.append(run_payments(world, lo, args.batch_payments, procs, batch=args.batch))
-            lo += args.batch_payments
+            for shared in (False, True) if procs > 1 else (False,):
+                batch_runs.append(
+                    run_payments(
+                        world, lo, args.batch_payments, procs, batch=args.batch, shared=shared
+                    )
+                )
+                lo += args.batch_payments
         result["batch_runs"] = batch_runs
     if args.only_payments:
         result["load_after"] = os.getloadavg()[0]
@@ -444,6 +464,7 @@ def main() -> int:
     )
     ap.add_argument("--batch-payments", type=int, default=20_000)
     ap.add_argument("--only-payments", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--no-batch", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--history", type=int, default=2000)
     ap.add_argument("--threads", type=int, default=200)
     ap.add_argument("--max-conns", type=int, default=80, help="connections open at once")
@@ -485,7 +506,10 @@ def main() -> int:
     src = Path(args.baseline_src) if args.baseline_src != "none" else None
     if src and (src / "shezhi/projects").is_dir():
         try:
-            base = run({**env, "SHEZHI_BENCH_SRC": str(src)}, "--only-payments")
+            # Its batches too, when it has them (``record_payments``).
+            has_batch = (src / "shezhi/projects/services/batch.py").is_file()
+            extra = ["--only-payments"] + ([] if has_batch else ["--no-batch"])
+            base = run({**env, "SHEZHI_BENCH_SRC": str(src)}, *extra)
             base_note = f"baseline measured ({src})"
         except (subprocess.CalledProcessError, OSError, ValueError) as e:
             print(f"  (baseline at {src} could not run: {e})")
@@ -509,11 +533,18 @@ def main() -> int:
             f"  {r['procs']:>9}  {r['per_s']:>10,.0f}/s  {was_s:>24}   ({r['payments']:,} payments)"
         )
     print(f"  one payment per transaction: best {best:,.0f}/s")
+    base_batch = {
+        (r["procs"], r["projects"]): r["per_s"] for r in (base or {}).get("batch_runs", [])
+    }
     for r in res.get("batch_runs", []):
+        where = {"own": "each process its own projects", "shared": "the same projects"}
+        was = base_batch.get((r["procs"], r["projects"]))
+        was_s = f"{was:,.0f}/s" if was is not None else "(no batch there)"
         print(
-            f"  {r['procs']:>9}  {r['per_s']:>10,.0f}/s  {'(no batch on main)':>24}"
+            f"  {r['procs']:>9}  {r['per_s']:>10,.0f}/s  {was_s:>24}"
             f"   ({r['payments']:,} payments in batches of {args.batch};"
-            f" {res['batch_statements']} statements a batch)"
+            f" {res['batch_statements']} statements a batch"
+            + (f"; {where[r['projects']]})" if r["procs"] > 1 else ")")
         )
         best = max(best, r["per_s"])
     verdict = best >= TARGET_PAYMENTS_PER_S

@@ -97,6 +97,14 @@ def test_the_batch_prepares_each_column_as_the_fields_themselves_do(world):
             want = [f.get_db_prep_save(f.pre_save(o, True), connection) for o in objs]
             assert columns[i] == want, f.name
             assert [type(v) for v in columns[i]] == [type(v) for v in want], f.name
+    # The legs go as three arrays of the same integers, by the same INSERT.
+    sql, columns = batch._legs_sql([(e.transfer_id, e.account_id, e.amount) for e in entries])
+    assert (sql, columns) == batch._unnest_sql(
+        [
+            MoneyEntry(**{f: getattr(e, f) for f in ("transfer_id", "account_id", "amount")})
+            for e in entries
+        ]
+    )
 
 
 def test_a_batch_over_projects_and_one_that_ends_funding(world):

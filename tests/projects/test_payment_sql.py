@@ -66,6 +66,7 @@ def test_a_payment_is_four_statements_and_writes_what_the_orm_path_writes(world,
     # Only the accounts differ (two projects): compare the amounts of the legs.
     assert [x[1] for x in got.pop("legs")] == [x[1] for x in want.pop("legs")]
     assert got == want
+    assert _entries([fast]) == _entries([slow])  # the audit entry in full
     a, b = Project.objects.get(pk=a.pk), Project.objects.get(pk=b.pk)
     assert (a.paid_in, a.matched) == (b.paid_in, b.matched) == (3_011, 1_505)
     assert MoneyTransfer.objects.filter(project=a, stream="match").count() == 2
@@ -125,4 +126,60 @@ def test_another_receiver_of_payments_sends_it_through_the_orm(world):
     finally:
         post_save.disconnect(receiver, sender=Payment)
     assert seen == [done.pk] and audit_rows.replaceable(Payment)
+    assert ledger.check().ok
+
+
+def _entries(payments) -> list[dict]:
+    """The audit entries of ``payments`` in full, the values that differ between two
+    payments (ids, time, reference) named by what they are."""
+    out = []
+    for payment in payments:
+        entry = LogEntry.objects.get(content_type__model="payment", object_id=payment.pk)
+        own = {
+            "id": str(payment.pk), "project": str(payment.project_id),
+            "at": str(payment.at.replace(tzinfo=None)), "reference": payment.reference,
+        }  # fmt: skip
+        changes = {
+            k: [old, k.upper() if k in own and new == own[k] else new]
+            for k, (old, new) in sorted(entry.changes.items())
+        }
+        out.append(
+            {
+                "changes": changes,
+                "repr": entry.object_repr == f"{payment.project_id} · {payment.amount}",
+                "additional": entry.additional_data == {"project": payment.project_id},
+                **{
+                    f: getattr(entry, f)
+                    for f in ("action", "actor_id", "actor_email", "remote_addr", "cid")
+                },
+                "serialized": entry.serialized_data,
+            }
+        )
+    return out
+
+
+def test_a_batch_logs_each_payment_as_the_orm_path_logs_it(world, monkeypatch):
+    from shezhi.projects.services import batch
+
+    a, b = world.funding(target=100_000), world.funding(target=100_000)
+    amounts = [3_001, 7, 12_345]
+
+    def lines(project, prefix):
+        return [
+            {"project": project.pk, "payer_name": "张三", "amount": x, "channel": "wechat",
+             "reference": f"{prefix}{i}", "named": i == 1}
+            for i, x in enumerate(amounts)
+        ]  # fmt: skip
+
+    with CaptureQueriesContext(connection) as q:
+        fast = [r.payment for r in services.record_payments(actor=world.staff, lines=lines(a, "f"))]
+    # The SQL path: the entries written in the batch's statement, not by auditlog.
+    assert any(x["sql"].startswith("WITH audit AS") for x in q.captured_queries)
+    monkeypatch.setattr(payment_sql, "usable", lambda: False)
+    monkeypatch.setattr(batch.payment_sql, "usable", lambda: False)
+    slow = [r.payment for r in services.record_payments(actor=world.staff, lines=lines(b, "s"))]
+    got, want = _entries(fast), _entries(slow)
+    assert got == want
+    assert got[0]["actor_id"] == world.staff.pk
+    assert got[0]["changes"]["transfer"] == ["None", "None"]
     assert ledger.check().ok
