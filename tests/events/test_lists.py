@@ -213,3 +213,44 @@ def test_mine_alone_pages_as_driven_page_did(actors, monkeypatch, gather, cap):
             before = driven(limit=limit, offset=offset)
             assert [e.pk for e in page.items] == expected[offset : offset + limit]
             assert (page.count, page.next_cursor) == (before.count, before.next_cursor)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("gather", [5000, 1, 0])
+def test_an_area_met_with_a_departments_scope_reads_its_summoned_events_once(
+    actors, territory, monkeypatch, gather
+):
+    """Department staff's events in an area: the arms of their scope that read ids from a
+    subquery (followed, summoned) read once into their ids (``settled``); the same
+    rows and counts as the scope read as it is."""
+    monkeypatch.setattr(lists, "GATHER_MAX", gather)
+    made = [report(actors.resident, code="0301") for _ in range(3)]
+    made.append(report(actors.resident2, point=IN_COMMUNITY2, code="0301"))
+    for event in made:  # escalated and whistled: zj leads, cg summoned
+        act(actors.community if event is not made[-1] else actors.community2, event, "register")
+    for event in made[:2]:
+        act(actors.community, event, "escalate", reason="网格解决不了")
+        act(actors.community, event, "whistle", reason="施工扰民",
+            data={"departments": ["zj", "cg"], "report_in_minutes": "30"})  # fmt: skip
+    act(actors.community, made[2], "dispatch", data={"target": "department", "department": "cg"})
+    EventFollowerFactory(event=made[1], user=actors.dept_cg, kind="me_too")
+    for user in (actors.dept_cg, actors.dept_zj, actors.resident, actors.community):
+        for area in (territory["community"], territory["micro1"], territory["community2"]):
+            want = selectors.EventFilter(area=area)
+            expected = _naive(user, want)
+            got, after = [], None
+            while True:
+                page = selectors.event_page(user, want, limit=1, after=after, now=NOW)
+                assert page.count.value == len(expected), (user, area)
+                got += [e.pk for e in page.items]
+                after = page.next_cursor
+                if after is None:
+                    break
+            assert got == expected, (user.username, area.code)
+    scope = permissions.scope(actors.dept_cg, "view")
+    narrowed = lists.within(scope, lists.subtree_q("area_path", territory["community"].path))
+    if gather >= 3:  # the followed and summoned events in the community: read into ids
+        assert "among" not in str(lists.settled(Event, narrowed)).lower()
+    ids = set(Event.objects.filter(lists.settled(Event, narrowed)).values_list("pk", flat=True))
+    assert ids == set(Event.objects.filter(narrowed).values_list("pk", flat=True))
+    assert {made[0].pk, made[1].pk, made[2].pk} <= ids

@@ -28,6 +28,7 @@ from shezhi.core.lists import (
     capped_count,
     capped_counts,
     driven_page,
+    settled,
     subtree_q,
     unindexed,
     union_keyset_page,
@@ -409,7 +410,11 @@ def event_page(
         # events in a community are a range of its (handler_department, area_path)
         # index, a few thousand where the department's and the area's are each tens of
         # thousands (department staff, ``area=<community>``: the page walked 457 ms).
-        sets.append(area if scope is None else within(scope, area))
+        # The arms that read ids from a subquery (what I follow, what summoned my
+        # department) read once into the few ids inside the area (``settled``): the
+        # set is sized, counted and its keys read, each time looking every summoned
+        # event up (department staff, ``area=<community>``: 17 ms a statement).
+        sets.append(area if scope is None else settled(Event, within(scope, area)))
     if len(want.states) == 1:
         # The (state, created_at, owner_path) index walks one state newest first.
         walk &= Q(state=want.states[0])

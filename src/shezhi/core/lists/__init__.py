@@ -52,6 +52,7 @@ from .driven import (
     LARGE_SET,
     WALK_WINDOW,
     driven_page,
+    settled,
     union_keyset_page,
     union_page,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "encode_cursor",
     "keyset_page",
     "page_of",
+    "settled",
     "subtree_q",
     "successor",
     "unindexed",

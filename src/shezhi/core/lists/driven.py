@@ -17,7 +17,7 @@ from shezhi.core import lists as knobs  # the package: its knobs, read at call t
 from .counts import Count, capped_count, capped_counts
 from .cursors import _reverse, after_q, decode_cursor, encode_cursor
 from .pages import Page
-from .sql import among, unindexed
+from .sql import Among, among, unindexed
 
 # Which index drives a page
 
@@ -55,6 +55,48 @@ def _size(manager, q: Q, reach: int) -> int:
         return min(sum(n.value + n.capped for n in counts.values()), reach + 1)
     n = capped_count(manager.filter(q), max(reach, 0))
     return n.value + n.capped
+
+
+def _reads_subquery(q) -> bool:
+    """``q`` holds an ``among`` (ids from a subquery)."""
+    if isinstance(q, Among):
+        return True
+    return isinstance(q, Q) and any(_reads_subquery(child) for child in q.children)
+
+
+def settled(model, q: Q, reach: int | None = None) -> Q:
+    """``q`` (an OR, e.g. a scope met with an area by ``within``) with its arms that
+    read ids from a subquery (``among``: what I follow, what summoned my department)
+    read once, together, into their ids when they hold at most ``reach`` rows
+    (``GATHER_MAX``): the same rows. A page reads its set several times (sized,
+    counted, its keys), and each time such an arm met with a range looked up every
+    id of the subquery (a department's 3,600 summoned events, for the hundred in a
+    community: 17 ms a statement on PostgreSQL). One query; none when no arm reads
+    a subquery, and ``q`` as it is when they hold more."""
+    reach = knobs.GATHER_MAX if reach is None else reach
+    if q.connector != Q.OR or q.negated or len(q.children) < 2:
+        arms = [q]
+    else:
+        arms = [child if isinstance(child, Q) else Q(child) for child in q.children]
+    reading = [arm for arm in arms if _reads_subquery(arm)]
+    if not reading:
+        return q
+    rest = [arm for arm in arms if not _reads_subquery(arm)]
+    ids = list(
+        model._default_manager.filter(_any(reading))
+        .order_by()
+        .values_list("pk", flat=True)[: reach + 1]
+    )
+    if len(ids) > reach:
+        return q
+    return _any([Q(pk__in=sorted(ids)), *rest])
+
+
+def _any(qs: Sequence[Q]) -> Q:
+    out = qs[0]
+    for q in qs[1:]:
+        out |= q
+    return out
 
 
 def driven_page(
