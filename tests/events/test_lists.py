@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shezhi.core import lists
-from shezhi.events import selectors
+from shezhi.events import permissions, selectors
 from shezhi.events.models import Event, EventFollower
 from tests.events.conftest import IN_COMMUNITY2, IN_MICRO2, act, category, report
 from tests.factories import EventFactory, EventFollowerFactory, UserFactory
@@ -161,3 +161,96 @@ def _naive(user, want) -> list[int]:
     if want.handler_me:
         qs = qs.filter(pk__in=selectors.handler_inbox(user).values("pk"))
     return list(qs.order_by("-created_at", "-id").values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("gather, cap", [(5000, 1000), (3, 1000), (3, 4), (0, 2), (9, 4)])
+def test_mine_alone_pages_as_driven_page_did(actors, monkeypatch, gather, cap):
+    """``mine=true`` alone is read from the two follow streams (``union_keyset_page``):
+    the rows, cursors and counts ``driven_page`` gave over the same sets, by cursor and
+    by offset, whatever the knobs."""
+    monkeypatch.setattr(lists, "GATHER_MAX", gather)
+    monkeypatch.setattr(lists, "COUNT_CAP", cap)
+    user = actors.resident
+    mine = [report(user) for _ in range(5)]
+    for _ in range(3):
+        EventFollowerFactory(
+            event=report(actors.resident2, point=IN_MICRO2), user=user, kind="me_too"
+        )
+    # Reported in their name but not followed (a row only a factory makes): not theirs.
+    EventFactory(area=mine[0].area, category=category(), reporter=user, created_at=NOW)
+    want = selectors.EventFilter(mine=True)
+    expected = _naive(user, want)
+    assert len(expected) == 8
+
+    def driven(**kw):
+        scope = permissions.scope(user, "view")
+        return lists.driven_page(
+            selectors.with_sla(Event.objects.all(), NOW),
+            sets=[permissions.followed(user), scope],
+            order=selectors.EVENT_ORDER,
+            field_name="after",
+            **kw,
+        )
+
+    for limit in (1, 3, 8, 10):
+        got, after = [], None
+        while True:
+            page = selectors.event_page(user, want, limit=limit, after=after, now=NOW)
+            before = driven(limit=limit, after=after)
+            assert [e.pk for e in page.items] == [e.pk for e in before.items]
+            assert (page.count, page.next_cursor, page.prev_cursor) == (
+                before.count, before.next_cursor, before.prev_cursor,
+            )  # fmt: skip
+            assert all(hasattr(e, "sla") for e in page.items)
+            got += [e.pk for e in page.items]
+            after = page.next_cursor
+            if after is None:
+                break
+        assert got == expected
+        for offset in range(0, 9, limit):
+            page = selectors.event_page(user, want, limit=limit, offset=offset, now=NOW)
+            before = driven(limit=limit, offset=offset)
+            assert [e.pk for e in page.items] == expected[offset : offset + limit]
+            assert (page.count, page.next_cursor) == (before.count, before.next_cursor)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("gather", [5000, 1, 0])
+def test_an_area_met_with_a_departments_scope_reads_its_summoned_events_once(
+    actors, territory, monkeypatch, gather
+):
+    """Department staff's events in an area: the arms of their scope that read ids from a
+    subquery (followed, summoned) read once into their ids (``settled``); the same
+    rows and counts as the scope read as it is."""
+    monkeypatch.setattr(lists, "GATHER_MAX", gather)
+    made = [report(actors.resident, code="0301") for _ in range(3)]
+    made.append(report(actors.resident2, point=IN_COMMUNITY2, code="0301"))
+    for event in made:  # escalated and whistled: zj leads, cg summoned
+        act(actors.community if event is not made[-1] else actors.community2, event, "register")
+    for event in made[:2]:
+        act(actors.community, event, "escalate", reason="网格解决不了")
+        act(actors.community, event, "whistle", reason="施工扰民",
+            data={"departments": ["zj", "cg"], "report_in_minutes": "30"})  # fmt: skip
+    act(actors.community, made[2], "dispatch", data={"target": "department", "department": "cg"})
+    EventFollowerFactory(event=made[1], user=actors.dept_cg, kind="me_too")
+    for user in (actors.dept_cg, actors.dept_zj, actors.resident, actors.community):
+        for area in (territory["community"], territory["micro1"], territory["community2"]):
+            want = selectors.EventFilter(area=area)
+            expected = _naive(user, want)
+            got, after = [], None
+            while True:
+                page = selectors.event_page(user, want, limit=1, after=after, now=NOW)
+                assert page.count.value == len(expected), (user, area)
+                got += [e.pk for e in page.items]
+                after = page.next_cursor
+                if after is None:
+                    break
+            assert got == expected, (user.username, area.code)
+    scope = permissions.scope(actors.dept_cg, "view")
+    narrowed = lists.within(scope, lists.subtree_q("area_path", territory["community"].path))
+    if gather >= 3:  # the followed and summoned events in the community: read into ids
+        assert "among" not in str(lists.settled(Event, narrowed)).lower()
+    ids = set(Event.objects.filter(lists.settled(Event, narrowed)).values_list("pk", flat=True))
+    assert ids == set(Event.objects.filter(narrowed).values_list("pk", flat=True))
+    assert {made[0].pk, made[1].pk, made[2].pk} <= ids

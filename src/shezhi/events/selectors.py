@@ -28,8 +28,10 @@ from shezhi.core.lists import (
     capped_count,
     capped_counts,
     driven_page,
+    settled,
     subtree_q,
     unindexed,
+    union_keyset_page,
     union_page,
     within,
 )
@@ -299,20 +301,38 @@ def my_reports_pages(user) -> Pageable:
     """
     if not user.is_authenticated:
         return Pageable(count=lambda: 0, rows=lambda offset, limit: [])
-    follows = permissions.followed(user)
-    own = Event.objects.filter(reporter_id=user.pk).filter(unindexed(follows))
-    others = Event.objects.filter(follows).exclude(reporter_id=user.pk)
     return Pageable(
         # One follower row per event and user (one_follow_per_user).
         count=lambda: EventFollower.objects.filter(user=user).count(),
         rows=lambda offset, limit: union_page(
             _base(Event.objects.all()),
-            [own, others],
+            _follow_streams(user),
             order=EVENT_ORDER,
             limit=limit,
             offset=offset,
         ),
     )
+
+
+def _follow_count(user) -> Count:
+    """How many events ``user`` follows, as ``driven_page`` counts them with that one
+    set: exact up to ``GATHER_MAX`` (gathered), else capped at ``COUNT_CAP`` (walked).
+    From the follower index (one row per event and user)."""
+    gather, cap = lists.GATHER_MAX, lists.COUNT_CAP
+    n = capped_count(EventFollower.objects.filter(user=user), max(gather, cap))
+    if n.capped or n.value > gather:
+        return Count(min(n.value, cap), capped=n.capped or n.value > cap)
+    return n
+
+
+def _follow_streams(user) -> list[QuerySet[Event]]:
+    """What ``user`` follows as two disjoint newest-first streams: their own reports,
+    walked in (reporter, created_at, id) and checked against what they follow, and the
+    others they follow ("me too", a few), gathered and sorted."""
+    follows = permissions.followed(user)
+    own = Event.objects.filter(reporter_id=user.pk).filter(unindexed(follows))
+    others = Event.objects.filter(follows).exclude(reporter_id=user.pk)
+    return [own, others]
 
 
 # The API's list, newest first: the order of the (state, created_at, owner_path) and
@@ -355,6 +375,21 @@ def event_page(
     ``rows``: the queryset the rows come from (its joins); each row carries ``sla``.
     """
     now = now or timezone.now()
+    base = rows if rows is not None else Event.objects.all()
+    if want == EventFilter(mine=True) and user.is_authenticated:
+        # Only what I follow (always inside my scope, which admits it): my reports
+        # and my "me too"s merged newest first, as "my reports" pages them, where
+        # driven_page gathered and sorted all of them (a long history: 3,000 rows).
+        return union_keyset_page(
+            with_sla(base, now),
+            _follow_streams(user),
+            order=EVENT_ORDER,
+            limit=limit,
+            after=after,
+            offset=offset,
+            field_name="after",
+            count=_follow_count(user),
+        )
     scope = permissions.scope(user, "view")
     if scope is not None and not user.is_authenticated:
         scope = Q(pk__in=[])
@@ -375,7 +410,11 @@ def event_page(
         # events in a community are a range of its (handler_department, area_path)
         # index, a few thousand where the department's and the area's are each tens of
         # thousands (department staff, ``area=<community>``: the page walked 457 ms).
-        sets.append(area if scope is None else within(scope, area))
+        # The arms that read ids from a subquery (what I follow, what summoned my
+        # department) read once into the few ids inside the area (``settled``): the
+        # set is sized, counted and its keys read, each time looking every summoned
+        # event up (department staff, ``area=<community>``: 17 ms a statement).
+        sets.append(area if scope is None else settled(Event, within(scope, area)))
     if len(want.states) == 1:
         # The (state, created_at, owner_path) index walks one state newest first.
         walk &= Q(state=want.states[0])
@@ -414,7 +453,6 @@ def event_page(
         sets.append(category)
     if want.source:
         rest &= Q(source=want.source)
-    base = rows if rows is not None else Event.objects.all()
     return driven_page(
         with_sla(base, now),
         sets=sets,

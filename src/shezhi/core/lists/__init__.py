@@ -39,14 +39,23 @@ per row. ``tests/test_list_queries.py`` counts a page's queries at 5 rows and at
 The package's modules: ``ranges`` (subtrees as ranges, ``within``), ``counts`` (capped counts),
 ``cursors`` (keyset tokens and the filter after one), ``pages`` (keyset, numbered and
 ``Pageable`` pages), ``sql`` (``among``, ``unindexed``), ``driven`` (``driven_page``,
-``union_page``). Import from the package: ``from shezhi.core.lists import page_of``.
+``union_page``, ``union_keyset_page``). Import from the package:
+``from shezhi.core.lists import page_of``.
 """
 
 from __future__ import annotations
 
 from .counts import COUNT_CAP, Count, capped_count, capped_counts
 from .cursors import after_q, cursor_of, decode_cursor, encode_cursor
-from .driven import GATHER_MAX, LARGE_SET, WALK_WINDOW, driven_page, union_page
+from .driven import (
+    GATHER_MAX,
+    LARGE_SET,
+    WALK_WINDOW,
+    driven_page,
+    settled,
+    union_keyset_page,
+    union_page,
+)
 from .pages import (
     CappedPaginator,
     CursorPage,
@@ -85,9 +94,11 @@ __all__ = [
     "encode_cursor",
     "keyset_page",
     "page_of",
+    "settled",
     "subtree_q",
     "successor",
     "unindexed",
+    "union_keyset_page",
     "union_page",
     "within",
 ]
