@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import re
 
-from auditlog.context import set_actor
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -26,6 +25,7 @@ from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, area_
 from shezhi.areas.models import Area
 from shezhi.core import personal_data as pd
 from shezhi.core import photos as photo_processing
+from shezhi.core.audit_context import set_actor
 from shezhi.core.errors import BadInput, Forbidden
 from shezhi.households.models import Compound
 from shezhi.people.models import Person

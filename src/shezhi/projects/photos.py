@@ -9,13 +9,13 @@ services that record the payment, the expense, the milestone.)
 
 from __future__ import annotations
 
-from auditlog.context import set_actor
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shezhi.core import photos as photo_processing
+from shezhi.core.audit_context import set_actor
 from shezhi.core.errors import BadInput, Forbidden, NotAllowed
 
 from . import permissions

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from auditlog.context import set_actor
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from shapely.geometry import Point
@@ -10,6 +9,7 @@ from shapely.geometry import Point
 from shezhi.areas import constants as c
 from shezhi.areas.locating import InvalidCoordinates, OutsideAllDistricts, area_rows, locate
 from shezhi.areas.models import Area
+from shezhi.core.audit_context import set_actor
 from shezhi.core.errors import BadInput
 
 from .. import permissions

@@ -3,7 +3,6 @@ reveals."""
 
 from __future__ import annotations
 
-from auditlog.context import set_actor
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shezhi.core import personal_data as pd
+from shezhi.core.audit_context import set_actor
 from shezhi.core.errors import BadInput, Forbidden
 from shezhi.core.participation import merge_participant
 from shezhi.core.scope import holds_role_over

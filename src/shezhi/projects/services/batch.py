@@ -31,12 +31,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from auditlog.context import set_actor
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from shezhi.core import audit_rows
+from shezhi.core.audit_context import set_actor
 from shezhi.core.errors import BadInput, EventError, Forbidden, KeyReused, NotAllowed
 
 from .. import ledger, permissions

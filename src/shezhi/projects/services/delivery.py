@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from auditlog.context import set_actor
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shezhi.core import photos as photo_processing
+from shezhi.core.audit_context import set_actor
 from shezhi.core.errors import BadInput, Forbidden, NotAllowed
 
 from .. import ledger, permissions

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from auditlog.context import set_actor
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from shezhi.areas.models import Area
+from shezhi.core.audit_context import set_actor
 from shezhi.core.errors import BadInput, Forbidden, NotAllowed
 
 from .. import ledger, permissions
